@@ -1,0 +1,137 @@
+/**
+ * The broker port: the one narrow interface between the processor and a Kafka
+ * cluster. `memory/` implements it in-process (tester, local development),
+ * `kafka/` with kafkajs. Nothing outside `runtime/broker/*` imports a client.
+ *
+ * Conventions: offsets are numbers (safe up to 2^53); a partition's
+ * *high watermark* is the offset the next produced message will get;
+ * produce always names an explicit partition (the runtime partitions keys
+ * itself, see `partitioner.ts`), so tables and inputs stay copartitioned
+ * whatever the client's default partitioner would do.
+ */
+
+export interface BrokerMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  /** UTF-8 key bytes decoded as a string; `""` for a null key. */
+  readonly key: string;
+  /** `null` is a tombstone. */
+  readonly value: Uint8Array | null;
+  readonly headers: Readonly<Record<string, Uint8Array>>;
+  /** Milliseconds since the epoch. */
+  readonly timestamp: number;
+}
+
+export interface ProduceRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly key: string;
+  /** `null` produces a tombstone. */
+  readonly value: Uint8Array | null;
+  readonly headers?: Readonly<Record<string, Uint8Array | string>>;
+  /** Milliseconds since the epoch; the broker's time when omitted. */
+  readonly timestamp?: number;
+}
+
+export interface ProducedOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+export interface TopicConfig {
+  readonly topic: string;
+  readonly partitions: number;
+  /** `cleanup.policy=compact` (group tables). */
+  readonly compacted: boolean;
+}
+
+export interface TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface Producer {
+  /**
+   * Sends records (any topics and partitions, in order per partition) and
+   * resolves once every one is acknowledged, with the offset each got, in
+   * input order. Rejects if any record was not acknowledged.
+   */
+  send(records: readonly ProduceRecord[]): Promise<ProducedOffset[]>;
+  close(): Promise<void>;
+}
+
+/** Reads one partition from an offset onwards, batch by batch. */
+export interface PartitionReader {
+  /**
+   * The next batch at or after the reader's position. Waits at most
+   * `maxWaitMs` for data and returns `[]` if none came (the caller decides
+   * whether it has caught up by comparing with the high watermark).
+   */
+  next(maxWaitMs: number): Promise<BrokerMessage[]>;
+  close(): Promise<void>;
+}
+
+/** A batch of one partition of one topic, delivered to a group member. */
+export interface Batch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly BrokerMessage[];
+}
+
+export interface GroupCallbacks {
+  /**
+   * Called with the partitions (numbers; the same for every topic, by the
+   * copartitioned assignment) this member now owns, before any batch of them
+   * is delivered. The processor recovers tables here.
+   */
+  onAssigned(partitions: readonly number[]): Promise<void>;
+  /** Called before partitions are taken away; resolve after draining and committing them. */
+  onRevoked(partitions: readonly number[]): Promise<void>;
+  /**
+   * A batch to process. Batches of one topic-partition are delivered one at a
+   * time in offset order; batches of different topic-partitions may overlap
+   * (the processor serialises per partition). The next batch of the same
+   * topic-partition is fetched once the returned promise resolves.
+   */
+  onBatch(batch: Batch): Promise<void>;
+  /** The membership failed for good (broker gone, fenced, …); the processor stops with this error. */
+  onError(error: Error): void;
+}
+
+export interface GroupOptions {
+  readonly group: string;
+  /** All copartitioned topics the group consumes: inputs and its loop. */
+  readonly topics: readonly string[];
+  readonly callbacks: GroupCallbacks;
+}
+
+export interface GroupMember {
+  /**
+   * Commits, for each topic-partition, the offset of the next message to
+   * consume (last processed + 1). Resolves once the broker stored it.
+   */
+  commit(offsets: readonly (TopicPartition & { readonly offset: number })[]): Promise<void>;
+  /** Stops fetching, lets running batches finish (revoking partitions), leaves the group. */
+  leave(): Promise<void>;
+}
+
+export interface Broker {
+  /** Partition count of a topic, or `undefined` if it does not exist. */
+  partitionCount(topic: string): Promise<number | undefined>;
+  /** Whether a topic is compacted (`undefined` if it does not exist). */
+  isCompacted(topic: string): Promise<boolean | undefined>;
+  /** Creates a topic; does nothing if it already exists with the same partition count. */
+  createTopic(config: TopicConfig): Promise<void>;
+  highWatermark(topic: string, partition: number): Promise<number>;
+  /** The committed offset of a group for a partition (next to consume), or `undefined`. */
+  committedOffset(group: string, topic: string, partition: number): Promise<number | undefined>;
+  /** A reader positioned at `offset` (clamped to the earliest offset still in the log). */
+  reader(topic: string, partition: number, offset: number): Promise<PartitionReader>;
+  producer(): Promise<Producer>;
+  /** Joins a consumer group with the copartitioned assignment; resolves once the member runs. */
+  joinGroup(options: GroupOptions): Promise<GroupMember>;
+  /** Releases connections; members and readers should be closed first. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,86 @@
+/**
+ * A group graph as generated code hands it to the runtime: Goka's Group,
+ * Input(s), Persist, Loop, Join, Lookup, Output and visitors, with codecs.
+ */
+import type { Codec } from "./codecs/codec.js";
+
+export interface InputEdge {
+  readonly topics: readonly string[];
+  readonly codec: Codec<any>;
+  /** Name of the handler function in the group's handler module. */
+  readonly handler: string;
+}
+
+export interface TableEdge {
+  /** Table topic, e.g. `users-table`. */
+  readonly table: string;
+  readonly codec: Codec<any>;
+}
+
+export interface OutputEdge {
+  readonly topic: string;
+  readonly codec: Codec<any>;
+}
+
+export interface VisitorEdge {
+  readonly name: string;
+  readonly handler: string;
+}
+
+export interface GroupGraph {
+  readonly group: string;
+  readonly description?: string;
+  readonly inputs: readonly InputEdge[];
+  readonly persist?: { readonly codec: Codec<any> };
+  readonly loop?: { readonly codec: Codec<any>; readonly handler: string };
+  readonly joins?: readonly TableEdge[];
+  readonly lookups?: readonly TableEdge[];
+  readonly outputs?: readonly OutputEdge[];
+  readonly visitors?: readonly VisitorEdge[];
+  /** The group's copartitioned partition count when the spec knows it. */
+  readonly partitions?: number;
+}
+
+/** Handler functions by name; each is `(ctx, msg) => void | Promise<void>`. */
+export type HandlerMap = Readonly<Record<string, (ctx: any, msg: any) => void | Promise<void>>>;
+
+/**
+ * A group ready to run: its graph plus the user's handlers. `V` is the group
+ * table's value type (`never` when the group does not persist); it types the
+ * tester's table accessors and views.
+ */
+export interface GroupDefinition<V = unknown> {
+  readonly graph: GroupGraph;
+  readonly handlers: HandlerMap;
+  /** Phantom: the table value type. Never set at run time. */
+  readonly __value?: V;
+}
+
+/** A topic with its codec, as generated in `topics.ts`. */
+export interface TopicSpec<V> {
+  readonly name: string;
+  readonly codec: Codec<V>;
+}
+
+/**
+ * Binds a graph to its handlers, checking that every handler the graph names
+ * exists. Generated code calls this; users rarely do.
+ */
+export function defineGroup<V = unknown>(graph: GroupGraph, handlers: HandlerMap): GroupDefinition<V> {
+  const names = [
+    ...graph.inputs.map((i) => i.handler),
+    ...(graph.loop ? [graph.loop.handler] : []),
+    ...(graph.visitors ?? []).map((v) => v.handler),
+  ];
+  for (const name of names) {
+    if (typeof handlers[name] !== "function") {
+      throw new TypeError(`group ${graph.group}: handler ${name} is not exported by its handler module`);
+    }
+  }
+  return { graph, handlers };
+}
+
+/** Declares a topic with its codec. */
+export function defineTopic<V>(name: string, codec: Codec<V>): TopicSpec<V> {
+  return { name, codec };
+}
