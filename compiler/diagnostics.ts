@@ -74,6 +74,7 @@ export const CATALOGUE = {
   // 9xx — the live cluster (--brokers)
   GK901: { severity: "error", title: "cannot reach the cluster" },
   GK902: { severity: "warning", title: "topic does not exist on the cluster" },
+  GK903: { severity: "warning", title: "table topic on the cluster is not compacted" },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type DiagnosticCode = keyof typeof CATALOGUE;

@@ -1,0 +1,92 @@
+/**
+ * The runner's own view of the broker (kafkajs admin and producer): fresh
+ * topics, seeding, committed offsets. Contenders never share these clients.
+ */
+import kafkajs from "kafkajs";
+import type { Admin, Producer } from "kafkajs";
+
+const { Kafka, logLevel } = kafkajs;
+
+/** One admin and one producer on the bench broker. */
+export interface BenchCluster {
+  readonly admin: Admin;
+  readonly producer: Producer;
+  /** Deletes the topics if they exist, then creates them empty; waits for leaders. */
+  freshTopics(topics: readonly { name: string; partitions: number; compacted?: boolean }[]): Promise<void>;
+  /** Deletes topics that exist; ignores the rest. */
+  deleteTopics(names: readonly string[]): Promise<void>;
+  /** Deletes consumer groups; ignores unknown ones. */
+  deleteGroups(groups: readonly string[]): Promise<void>;
+  /** Sum of the high watermarks of a topic's partitions. */
+  endOffsetTotal(topic: string): Promise<number>;
+  /** Sum over partitions of a group's committed offset on a topic (0 where none). */
+  committedTotal(group: string, topic: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Connects an admin and an idempotence-free, uncompressed producer (acks=1) to `brokers`. */
+export async function connectCluster(brokers: string): Promise<BenchCluster> {
+  const kafka = new Kafka({
+    clientId: "gokac-bench-runner",
+    brokers: brokers.split(",").map((b) => b.trim()),
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await admin.connect();
+  await producer.connect();
+
+  async function existing(names: readonly string[]): Promise<string[]> {
+    const all = new Set(await admin.listTopics());
+    return names.filter((n) => all.has(n));
+  }
+
+  async function deleteTopics(names: readonly string[]): Promise<void> {
+    const present = await existing(names);
+    if (present.length === 0) return;
+    await admin.deleteTopics({ topics: present, timeout: 30_000 });
+    // Deletion is asynchronous on the broker; a create with the same name fails until it is gone.
+    for (let i = 0; i < 100 && (await existing(present)).length > 0; i++) await sleep(100);
+  }
+
+  return {
+    admin,
+    producer,
+    async freshTopics(topics) {
+      await deleteTopics(topics.map((t) => t.name));
+      await admin.createTopics({
+        waitForLeaders: true,
+        timeout: 30_000,
+        topics: topics.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor: 1,
+          configEntries: t.compacted ? [{ name: "cleanup.policy", value: "compact" }] : [],
+        })),
+      });
+    },
+    deleteTopics,
+    async deleteGroups(groups) {
+      const known = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
+      const present = groups.filter((g) => known.has(g));
+      if (present.length > 0) await admin.deleteGroups(present).catch(() => undefined);
+    },
+    async endOffsetTotal(topic) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.reduce((sum, p) => sum + Number(p.high), 0);
+    },
+    async committedTotal(group, topic) {
+      const [entry] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+      return (entry?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+    },
+    async close() {
+      await producer.disconnect().catch(() => undefined);
+      await admin.disconnect().catch(() => undefined);
+    },
+  };
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,102 @@
+/**
+ * One contender program running as a child process: its READY line, its
+ * peak resident memory (VmHWM from /proc), and a clean stop.
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+/** What to start: an executable with its arguments. */
+export interface ContenderCommand {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A started contender. */
+export interface ContenderProcess {
+  readonly pid: number;
+  /** `performance.now()` when it was spawned. */
+  readonly startedAt: number;
+  /** Resolves with `performance.now()` when the program prints `READY`; rejects if it exits first. */
+  readonly ready: Promise<number>;
+  /** Resolves when the process has exited, with its code (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
+  /** The highest VmHWM (kB) seen so far. */
+  peakRssKb(): number;
+  /** The last lines of its stderr, for failure reports. */
+  stderrTail(): string;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once it is gone. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+function readHwmKb(pid: number): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Spawns a contender; stdout lines are parsed for `READY`, stderr is kept (tail) for errors. */
+export function startContender(cmd: ContenderCommand): ContenderProcess {
+  const startedAt = performance.now();
+  const child = spawn(cmd.command, [...cmd.args], {
+    cwd: cmd.cwd,
+    env: { ...process.env, ...cmd.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start ${cmd.command}`);
+  let peak = 0;
+  let stderr = "";
+  let exitedFlag = false;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, readHwmKb(pid));
+  }, 100);
+
+  const exited = new Promise<number | null>((resolve) => {
+    child.on("exit", (code) => {
+      exitedFlag = true;
+      clearInterval(sampler);
+      resolve(code);
+    });
+  });
+  const ready = new Promise<number>((resolve, reject) => {
+    let buffered = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (text: string) => {
+      buffered += text;
+      let nl;
+      while ((nl = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (line.startsWith("READY")) resolve(performance.now());
+      }
+    });
+    void exited.then((code) => reject(new Error(`${cmd.command} exited (code ${code}) before READY:\n${stderr.slice(-2000)}`)));
+  });
+  ready.catch(() => undefined);
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (text: string) => {
+    stderr = (stderr + text).slice(-20_000);
+  });
+
+  return {
+    pid,
+    startedAt,
+    ready,
+    exited,
+    peakRssKb: () => Math.max(peak, exitedFlag ? 0 : readHwmKb(pid)),
+    stderrTail: () => stderr.slice(-2000),
+    async stop(graceMs = 20_000) {
+      if (exitedFlag) return;
+      peak = Math.max(peak, readHwmKb(pid));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

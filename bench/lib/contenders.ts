@@ -1,0 +1,119 @@
+/**
+ * The contenders: how each is built, started for a workload, and which
+ * topics it creates. Every one runs the same graph: an int64 input summed
+ * per key into a table (raw kafkajs: the stateless consume → produce ceiling).
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { ContenderName } from "./cli-args.js";
+import type { ContenderCommand } from "./contender-process.js";
+
+/** The names one run of a contender uses. */
+export interface RunNames {
+  readonly brokers: string;
+  /** Consumer group (Goka group, Kafka Streams application.id). */
+  readonly group: string;
+  readonly input: string;
+  readonly stateDir: string;
+  readonly partitions: number;
+  /** Set: write a CPU profile into this folder (node contenders only). */
+  readonly profileDir?: string;
+}
+
+/** A contender program. */
+export interface Contender {
+  readonly name: ContenderName;
+  /** Shown in tables and the chart. */
+  readonly label: string;
+  /** Whether it keeps a table (and so takes part in the recovery workload). */
+  readonly stateful: boolean;
+  /** Builds what the command needs (idempotent; may take a while the first time). */
+  prepare(root: string): void;
+  /** The command that runs the accumulator; `expectRestores` > 0 asks Kafka Streams to wait for that many restored stores before READY. */
+  command(root: string, run: RunNames, expectRestores: number): ContenderCommand;
+  /** Topics the runner must create before a run (e.g. an output topic). */
+  topicsToCreate(run: RunNames): readonly { name: string; partitions: number; compacted?: boolean }[];
+  /** The table's changelog topic (stateful contenders); seeded for recovery, deleted after runs. */
+  changelog(group: string): string | undefined;
+}
+
+function nodeCommand(root: string, script: string, args: readonly string[], run: RunNames): ContenderCommand {
+  const profile = run.profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", run.profileDir];
+  return { command: process.execPath, args: [...profile, "--import", "tsx", join(root, script), ...args], cwd: root };
+}
+
+const gokac: Contender = {
+  name: "gokac",
+  label: "gokac",
+  stateful: true,
+  prepare() {},
+  command: (root, run) =>
+    nodeCommand(root, "bench/contenders/gokac-accumulator.ts", [
+      "--brokers", run.brokers, "--group", run.group, "--input", run.input,
+      "--state-dir", run.stateDir, "--partitions", String(run.partitions),
+    ], run),
+  topicsToCreate: () => [],
+  changelog: (group) => `${group}-table`,
+};
+
+const kafkajsPipe: Contender = {
+  name: "kafkajs",
+  label: "raw kafkajs (stateless)",
+  stateful: false,
+  prepare() {},
+  command: (root, run) =>
+    nodeCommand(root, "bench/contenders/kafkajs-pipe.ts", [
+      "--brokers", run.brokers, "--group", run.group, "--input", run.input,
+      "--output", `${run.group}-out`, "--partitions", String(run.partitions),
+    ], run),
+  topicsToCreate: (run) => [{ name: `${run.group}-out`, partitions: run.partitions }],
+  changelog: () => undefined,
+};
+
+const goka: Contender = {
+  name: "goka",
+  label: "Goka 1.1.16",
+  stateful: true,
+  prepare(root) {
+    execFileSync("go", ["build", "-o", "bin/goka-bench", "."], { cwd: join(root, "bench/goka"), stdio: "inherit" });
+  },
+  command: (root, run) => ({
+    command: join(root, "bench/goka/bin/goka-bench"),
+    args: ["-brokers", run.brokers, "-group", run.group, "-input", run.input, "-state-dir", run.stateDir],
+    // Go would use every core anyway; say so for the record.
+    env: { GOMAXPROCS: "2" },
+  }),
+  topicsToCreate: () => [],
+  changelog: (group) => `${group}-table`,
+};
+
+/** Kafka Streams stream threads: one per core of the bench machine. */
+const kstreamsThreads = 2;
+
+const kstreams: Contender = {
+  name: "kstreams",
+  label: "Kafka Streams 4.1.2",
+  stateful: true,
+  prepare(root) {
+    const dir = join(root, "bench/kstreams");
+    execFileSync("mvn", ["-q", "-B", "-Dstyle.color=never", "package", "-DskipTests"], { cwd: dir, stdio: "inherit" });
+    if (!existsSync(join(dir, "target/kstreams-bench-0.1.0.jar"))) throw new Error("bench/kstreams: mvn package made no jar");
+  },
+  command: (root, run, expectRestores) => {
+    const dir = join(root, "bench/kstreams/target");
+    return {
+      command: "java",
+      args: [
+        "-cp", `${dir}/kstreams-bench-0.1.0.jar:${dir}/lib/*`,
+        "dev.gokac.bench.Accumulator",
+        run.brokers, run.group, run.input, run.stateDir, String(kstreamsThreads), String(expectRestores),
+      ],
+    };
+  },
+  topicsToCreate: () => [],
+  changelog: (group) => `${group}-table-changelog`,
+};
+
+/** Every contender by name. */
+export const contenders: Readonly<Record<ContenderName, Contender>> = { gokac, kafkajs: kafkajsPipe, goka, kstreams };

@@ -1,0 +1,233 @@
+/**
+ * `npm run bench`: gokac vs Goka vs Kafka Streams vs raw kafkajs on one local
+ * broker, in one run. Starts the broker if none answers, builds the Go and
+ * Java contenders, seeds fresh topics, runs every contender the same way
+ * (warm-up, then repetitions, contenders interleaved), and writes
+ * bench/results/{results.md,results.json,chart.svg,chart.png}.
+ *
+ * Prerequisites: Java 17 + Maven (broker, Kafka Streams), Go (Goka),
+ * `rsvg-convert` from Debian's librsvg2-bin for the PNG (without it only the SVG is written).
+ */
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { ensureBroker, stopBroker } from "./lib/broker.js";
+import { parseBenchArgs, UsageError, type BenchOptions, type ContenderName } from "./lib/cli-args.js";
+import { renderSvg, writeChart } from "./lib/chart.js";
+import { connectCluster, type BenchCluster } from "./lib/cluster.js";
+import { contenders } from "./lib/contenders.js";
+import { describeMachine } from "./lib/machine.js";
+import { formatSelfTime, topSelfTime } from "./lib/profile-summary.js";
+import { medianOf, renderReport } from "./lib/report.js";
+import type { BenchResults, LevelDbRun, Series } from "./lib/results.js";
+import { seedInput, seedTable } from "./lib/seed.js";
+import { runRecovery, type RecoveryRun } from "./workloads/recovery.js";
+import { runThroughput, type RunContext, type ThroughputRun } from "./workloads/throughput.js";
+
+const execFileAsync = promisify(execFile);
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Records per LevelDB batch in the raw-rate measurement: the size of a gokac recovery batch. */
+const recoveryBatch = 10_000;
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function newestProfile(dir: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  const files = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).map((f) => join(dir, f));
+  return files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+}
+
+async function throughputWorkload(opts: BenchOptions, ctx: RunContext, cluster: BenchCluster, runId: string, results: BenchResults): Promise<void> {
+  const input = `bench-in-${runId}`;
+  log(`throughput: seeding ${opts.messages} messages (${opts.keys} keys) into ${input}`);
+  await cluster.freshTopics([{ name: input, partitions: opts.partitions }]);
+  results.seeding["throughput input"] = (await seedInput(cluster, input, opts.partitions, opts.messages, opts.keys)).seconds;
+  const series = new Map<ContenderName, Series<ThroughputRun>>();
+  for (const name of opts.contenders) {
+    const s: Series<ThroughputRun> = { label: contenders[name].label, runs: [] };
+    series.set(name, s);
+    results.throughput[name] = s;
+  }
+  const total = opts.warmups + opts.repetitions;
+  for (let i = 0; i < total; i++) {
+    const warm = i < opts.warmups;
+    for (const name of opts.contenders) {
+      const s = series.get(name) as Series<ThroughputRun>;
+      if (s.error !== undefined) continue;
+      const profileDir = !warm && opts.profile && name === "gokac" ? join(opts.out, "profiles", `throughput-${i}`) : undefined;
+      try {
+        const run = await runThroughput(ctx, contenders[name], input, opts.messages, `bench-tp-${name}-${runId}-${i}`, profileDir);
+        log(`  ${warm ? "warm-up" : `run ${i - opts.warmups + 1}`} ${name}: ${Math.round(run.messagesPerSecond)} msg/s (${run.seconds.toFixed(2)} s, ${Math.round(run.peakRssMb)} MB)`);
+        if (!warm) s.runs.push(run);
+        const prof = profileDir === undefined ? undefined : newestProfile(profileDir);
+        if (prof !== undefined && results.profiles["throughput"] === undefined) results.profiles["throughput"] = formatSelfTime(topSelfTime(prof, root));
+      } catch (error) {
+        s.error = error instanceof Error ? error.message : String(error);
+        log(`  ${name} failed: ${s.error}`);
+      }
+    }
+  }
+  await cluster.deleteTopics([input]);
+}
+
+async function recoveryWorkload(opts: BenchOptions, ctx: RunContext, cluster: BenchCluster, runId: string, results: BenchResults): Promise<void> {
+  const stateful = opts.contenders.filter((n) => contenders[n].stateful);
+  if (stateful.length === 0) return;
+  const input = `bench-rec-in-${runId}`;
+  await cluster.freshTopics([{ name: input, partitions: opts.partitions }]);
+  const groups = new Map(stateful.map((n) => [n, `bench-rec-${n}-${runId}`]));
+  const changelogs: string[] = [];
+  for (const name of stateful) {
+    const changelog = contenders[name].changelog(groups.get(name) as string) as string;
+    changelogs.push(changelog);
+    log(`recovery: seeding ${opts.tableKeys} keys into ${changelog}`);
+    await cluster.freshTopics([{ name: changelog, partitions: opts.partitions, compacted: true }]);
+    results.seeding[`${name} changelog`] = (await seedTable(cluster, changelog, opts.partitions, opts.tableKeys)).seconds;
+    results.recovery[name] = { label: contenders[name].label, runs: [] };
+  }
+  const total = opts.warmups + opts.repetitions;
+  for (let i = 0; i < total; i++) {
+    const warm = i < opts.warmups;
+    for (const name of stateful) {
+      const s = results.recovery[name] as Series<RecoveryRun>;
+      if (s.error !== undefined) continue;
+      const profileDir = !warm && opts.profile && name === "gokac" ? join(opts.out, "profiles", `recovery-${i}`) : undefined;
+      try {
+        const run = await runRecovery(ctx, contenders[name], input, opts.tableKeys, groups.get(name) as string, profileDir);
+        log(`  ${warm ? "warm-up" : `run ${i - opts.warmups + 1}`} ${name}: ${Math.round(run.keysPerSecond)} keys/s (${run.seconds.toFixed(2)} s, ${Math.round(run.peakRssMb)} MB)`);
+        if (!warm) s.runs.push(run);
+        const prof = profileDir === undefined ? undefined : newestProfile(profileDir);
+        if (prof !== undefined && results.profiles["recovery"] === undefined) results.profiles["recovery"] = formatSelfTime(topSelfTime(prof, root));
+      } catch (error) {
+        s.error = error instanceof Error ? error.message : String(error);
+        log(`  ${name} failed: ${s.error}`);
+      }
+    }
+  }
+  await cluster.deleteTopics([input, ...changelogs]);
+  await cluster.deleteGroups([...groups.values()]);
+}
+
+async function levelDbWorkload(opts: BenchOptions, scratch: string, results: BenchResults): Promise<void> {
+  const s: Series<LevelDbRun> = { label: "raw LevelDB", runs: [] };
+  results.leveldb = s;
+  for (let i = 0; i < opts.warmups + opts.repetitions; i++) {
+    try {
+      const { stdout } = await execFileAsync(process.execPath, [
+        "--import", "tsx", join(root, "bench/contenders/leveldb-rate.ts"),
+        "--keys", String(opts.tableKeys), "--batch", String(recoveryBatch), "--dir", join(scratch, "leveldb"),
+      ], { cwd: root });
+      const run = JSON.parse(stdout.trim()) as LevelDbRun;
+      log(`  ${i < opts.warmups ? "warm-up" : `run ${i - opts.warmups + 1}`} leveldb: ${Math.round(run.keysPerSecond)} keys/s`);
+      if (i >= opts.warmups) s.runs.push(run);
+    } catch (error) {
+      s.error = error instanceof Error ? error.message : String(error);
+      return;
+    }
+  }
+}
+
+async function compilerWorkload(results: BenchResults): Promise<void> {
+  const script = join(root, "bench/compiler.ts");
+  if (!existsSync(script)) {
+    results.compiler = { output: "", error: "bench/compiler.ts does not exist yet" };
+    return;
+  }
+  log("compiler: node --import tsx bench/compiler.ts");
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, ["--import", "tsx", script], { cwd: root, timeout: 600_000, maxBuffer: 16 << 20 });
+    results.compiler = { output: `${stdout}${stderr}` };
+    log(stdout.trim());
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    results.compiler = { output: `${e.stdout ?? ""}${e.stderr ?? ""}`, error: e.message.split("\n")[0] ?? "failed" };
+  }
+}
+
+async function writeResults(opts: BenchOptions, results: BenchResults): Promise<void> {
+  await mkdir(opts.out, { recursive: true });
+  await writeFile(join(opts.out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  const tp = opts.contenders.map((n) => ({ label: contenders[n].label, value: medianOf(results.throughput[n], (r) => r.messagesPerSecond), ours: n === "gokac" }));
+  const rc = opts.contenders.filter((n) => contenders[n].stateful).map((n) => ({ label: contenders[n].label, value: medianOf(results.recovery[n], (r) => r.keysPerSecond), ours: n === "gokac" }));
+  if (results.leveldb !== undefined) rc.push({ label: "raw LevelDB batch writes", value: medianOf(results.leveldb, (r) => r.keysPerSecond), ours: false });
+  const panels = [
+    ...(results.throughput && Object.keys(results.throughput).length > 0 ? [{ title: `Accumulator throughput (${opts.messages.toLocaleString("en-US")} messages, ${opts.partitions} partitions)`, unit: "msg/s", bars: tp }] : []),
+    ...(rc.length > 0 ? [{ title: `Recovery of a ${opts.tableKeys.toLocaleString("en-US")}-key table`, unit: "keys/s", bars: rc }] : []),
+  ];
+  const m = results.machine;
+  const svg = renderSvg("gokac vs Goka vs Kafka Streams vs raw kafkajs", `medians of ${opts.repetitions} runs · ${m.cores} cores, ${m.memoryGiB} GiB · node ${m.node} · one local Kafka broker`, panels);
+  const png = writeChart(svg, join(opts.out, "chart.svg"), join(opts.out, "chart.png"));
+  if (!png) log("chart: rsvg-convert not found (apt-get install librsvg2-bin); wrote chart.svg only");
+  await writeFile(join(opts.out, "results.md"), renderReport(results, png ? "chart.png" : "chart.svg"));
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let opts: BenchOptions | "help";
+  try {
+    opts = parseBenchArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n${error.usage}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (opts === "help") {
+    process.stdout.write(`${new UsageError("").usage}\n`);
+    return 0;
+  }
+  opts = { ...opts, out: resolve(root, opts.out) };
+  const started = performance.now();
+  const runId = Date.now().toString(36);
+  const scratch = join(tmpdir(), `gokac-bench-${runId}`);
+  await mkdir(scratch, { recursive: true });
+  if (opts.profile) await rm(join(opts.out, "profiles"), { recursive: true, force: true });
+
+  const results: BenchResults = {
+    machine: describeMachine(root),
+    settings: { messages: opts.messages, keys: opts.keys, tableKeys: opts.tableKeys, partitions: opts.partitions, repetitions: opts.repetitions, warmups: opts.warmups },
+    throughput: {},
+    recovery: {},
+    seeding: {},
+    profiles: {},
+  };
+
+  const needsBroker = opts.workloads.includes("throughput") || opts.workloads.includes("recovery");
+  const startedBroker = needsBroker ? await ensureBroker(root, opts.brokers, log) : false;
+  try {
+    if (needsBroker) {
+      for (const name of opts.contenders) {
+        log(`prepare: ${name}`);
+        contenders[name].prepare(root);
+      }
+      const cluster = await connectCluster(opts.brokers);
+      const ctx: RunContext = { root, cluster, brokers: opts.brokers, partitions: opts.partitions, timeoutSeconds: opts.timeoutSeconds, scratchDir: scratch, log };
+      try {
+        if (opts.workloads.includes("throughput")) await throughputWorkload(opts, ctx, cluster, runId, results);
+        if (opts.workloads.includes("recovery")) await recoveryWorkload(opts, ctx, cluster, runId, results);
+      } finally {
+        await cluster.close();
+      }
+    }
+    if (opts.workloads.includes("leveldb")) {
+      log("leveldb: raw batch-write rate");
+      await levelDbWorkload(opts, scratch, results);
+    }
+    if (opts.workloads.includes("compiler")) await compilerWorkload(results);
+    await writeResults(opts, results);
+    log(`results: ${join(opts.out, "results.md")} (${((performance.now() - started) / 60_000).toFixed(1)} min)`);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+    if (startedBroker && !opts.keepBroker) stopBroker(root);
+  }
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,95 @@
+/**
+ * The compiler's front half: parse → validate → model → checks. Pure: all
+ * file access goes through `AnalyzeInput.readFile`, nothing touches process.
+ */
+import { buildModel } from "./build-model.js";
+import { CHECKS } from "./checks/index.js";
+import { diagnostic, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
+import type { SpecModel } from "./model.js";
+import { parseSpecFile, type SpecDocument } from "./parse.js";
+import { createCodecResolver } from "./resolve-codec.js";
+import { validateDocument } from "./validate.js";
+
+export { specSchema } from "./schema.js";
+
+/** One spec file; `path` is as displayed in diagnostics (relative to cwd, `/` separators). */
+export interface SpecSource {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** Everything `analyze` needs; see the field comments for the path conventions. */
+export interface AnalyzeInput {
+  /** The spec folder as displayed (relative to cwd, e.g. `specs`). */
+  readonly root: string;
+  /** Display-relative path of the project root (`.` usually); referenced files must stay inside it (GK705). */
+  readonly projectRoot: string;
+  /** The spec files, sorted by path. */
+  readonly files: readonly SpecSource[];
+  /** Reads a referenced file (schema files, custom codec modules) by display-relative path; `undefined` when absent. */
+  readFile(path: string): string | undefined;
+  /** Live partition counts (topic → partitions) when `--brokers` is used. */
+  readonly clusterPartitions?: ReadonlyMap<string, number>;
+}
+
+/** The model (undefined only when nothing could be built) and every diagnostic, sorted by file, line, column, code. */
+export interface AnalyzeResult {
+  readonly model: SpecModel | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Findings that follow from the rest of the folder being complete; while a
+ * document is unreadable or off-schema they are likely just echoes of that
+ * (a skipped catalogue entry makes every use of it look codec-less), so they wait.
+ */
+const CROSS_SPEC_CODES: ReadonlySet<DiagnosticCode> = new Set(["GK201", "GK209", "GK501", "GK502", "GK601", "GK702", "GK703"]);
+
+/** Parses, validates, models and checks a spec folder. Never throws on bad input. */
+export function analyze(input: AnalyzeInput): AnalyzeResult {
+  const diagnostics: Diagnostic[] = [];
+  if (input.files.length === 0) {
+    diagnostics.push(diagnostic("GK002", { file: input.root, line: 1, column: 1, pointer: "" },
+      `no spec files (*.yaml, *.yml) found in ${input.root}`, "put group specs into the folder, or name the right folder"));
+    return { model: undefined, diagnostics };
+  }
+
+  const documents: SpecDocument[] = [];
+  for (const file of input.files) {
+    const parsed = parseSpecFile(file.path, file.text);
+    diagnostics.push(...parsed.diagnostics);
+    for (const doc of parsed.documents) {
+      documents.push(doc);
+      diagnostics.push(...validateDocument(doc));
+    }
+  }
+  const structural = diagnostics.some((d) => d.severity === "error");
+
+  const built = buildModel(documents, { root: input.root, projectRoot: input.projectRoot });
+  const ctx = {
+    ...built,
+    codecs: createCodecResolver(built.model),
+    readFile: (path: string) => input.readFile(path),
+    clusterPartitions: input.clusterPartitions,
+  };
+  for (const check of CHECKS) {
+    for (const d of check(ctx)) {
+      if (!structural || !CROSS_SPEC_CODES.has(d.code)) diagnostics.push(d);
+    }
+  }
+  return { model: built.model, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+function compare(a: string | number, b: string | number): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Sorted by file, line, column, code; exact repeats removed. */
+function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const sorted = [...diagnostics].sort((a, b) =>
+    compare(a.file, b.file) || compare(a.line, b.line) || compare(a.column, b.column) || compare(a.code, b.code) || compare(a.message, b.message));
+  return sorted.filter((d, i) => {
+    const prev = sorted[i - 1];
+    return prev === undefined || prev.code !== d.code || prev.file !== d.file || prev.line !== d.line || prev.column !== d.column || prev.message !== d.message;
+  });
+}

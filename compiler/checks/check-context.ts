@@ -1,0 +1,27 @@
+/** What every check rule receives, and the shape of a rule. */
+import type { Diagnostic, SourceLocation } from "../diagnostics.js";
+import type { Declarations } from "../build-model.js";
+import type { FileRef } from "../build-model-codec.js";
+import type { SpecModel } from "../model.js";
+import type { SpecDocument } from "../parse.js";
+import type { CodecResolver } from "../resolve-codec.js";
+
+/** The built model plus the facts rules need beyond it. */
+export interface CheckContext {
+  readonly model: SpecModel;
+  readonly declarations: Declarations;
+  readonly fileRefs: readonly FileRef[];
+  /** The document that declared each type (first declaration), to position findings inside its schema. */
+  readonly typeDocuments: ReadonlyMap<string, SpecDocument>;
+  readonly codecs: CodecResolver;
+  readFile(path: string): string | undefined;
+  readonly clusterPartitions: ReadonlyMap<string, number> | undefined;
+}
+
+/** A check rule: pure, returns its diagnostics in any order. */
+export type Check = (ctx: CheckContext) => Diagnostic[];
+
+/** `file:line:col` of a location, for naming other places in messages and hints. */
+export function where(at: SourceLocation): string {
+  return `${at.file}:${at.line}:${at.column}`;
+}

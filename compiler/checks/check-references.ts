@@ -1,0 +1,49 @@
+/**
+ * References between specs: GK701 `{ json: T }` names no declared type,
+ * GK702 a `group: X` join/lookup names no group or one without persist,
+ * GK703 (warning) a joined or looked-up table no spec defines.
+ */
+import { diagnostic, type Diagnostic } from "../diagnostics.js";
+import { tableTopic } from "../model.js";
+import { didYouMean } from "../suggest.js";
+import { where, type Check } from "./check-context.js";
+import { codecPlaces } from "./codec-places.js";
+
+/** Unknown types, groups and tables. */
+export const checkReferences: Check = (ctx) => {
+  const out: Diagnostic[] = [];
+  const typeNames = [...ctx.model.types.keys()];
+  for (const place of codecPlaces(ctx.model)) {
+    if (place.codec.kind !== "json-type" || ctx.model.types.has(place.codec.type)) continue;
+    out.push(diagnostic("GK701", place.at, `unknown type \`${place.codec.type}\``,
+      didYouMean(place.codec.type, typeNames) ?? `declare \`${place.codec.type}\` under \`types:\` with its JSON Schema`));
+  }
+
+  const groupNames = ctx.model.groups.map((g) => g.name);
+  for (const g of ctx.model.groups) {
+    for (const [role, refs] of [["join", g.joins], ["lookup", g.lookups]] as const) {
+      for (const r of refs) {
+        if (r.group !== undefined) {
+          const target = ctx.codecs.group(r.group);
+          if (target === undefined) {
+            out.push(diagnostic("GK702", r.at, `${role} names group \`${r.group}\`, which no spec declares`,
+              didYouMean(r.group, groupNames) ?? "name a group declared in the specs, or use `table:` for a table written elsewhere"));
+          } else if (target.persist === undefined) {
+            out.push(diagnostic("GK702", r.at, `${role} names group \`${r.group}\`, which has no group table`,
+              `add \`persist:\` to group \`${r.group}\` (${where(target.at)})`));
+          }
+          continue;
+        }
+        if (ctx.model.topics.has(r.table)) continue;
+        const owner = r.table.endsWith("-table") ? ctx.codecs.group(r.table.slice(0, -"-table".length)) : undefined;
+        if (owner?.persist !== undefined) continue;
+        const hint = owner !== undefined
+          ? `group \`${owner.name}\` (${where(owner.at)}) does not persist, so nothing writes \`${r.table}\`; add \`persist:\` there`
+          : didYouMean(r.table, [...ctx.model.groups.filter((x) => x.persist !== undefined).map((x) => tableTopic(x.name)), ...ctx.model.topics.keys()])
+            ?? `declare \`${r.table}\` in a \`topics:\` catalogue if another system writes it`;
+        out.push(diagnostic("GK703", r.at, `${role} \`${r.table}\` is a table no spec defines`, hint));
+      }
+    }
+  }
+  return out;
+};

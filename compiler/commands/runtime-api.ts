@@ -1,0 +1,56 @@
+/**
+ * The slice of `gokac/runtime` the cluster commands use, typed structurally
+ * so the compiler needs no import of runtime code. The runtime is loaded by
+ * module name at run time (`loadRuntime`), from the installed package.
+ */
+
+/** The broker port, as far as the commands use it. */
+export interface RuntimeBroker {
+  partitionCount(topic: string): Promise<number | undefined>;
+  isCompacted(topic: string): Promise<boolean | undefined>;
+  createTopic(config: { topic: string; partitions: number; compacted: boolean }): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** See runtime/broker/topics.ts. */
+export interface RuntimeTopicRequirement {
+  readonly topic: string;
+  readonly role: "input" | "loop" | "table" | "join" | "lookup" | "output";
+  readonly group: string;
+  readonly partitions?: number;
+  readonly compacted: boolean;
+  readonly create: boolean;
+  readonly copartition?: string;
+  readonly required: boolean;
+}
+
+export interface RuntimeTopicStatus {
+  readonly requirement: RuntimeTopicRequirement;
+  readonly livePartitions: number | undefined;
+  readonly liveCompacted: boolean | undefined;
+  readonly action: "ok" | "create" | "missing";
+  readonly partitions: number | undefined;
+}
+
+export interface RuntimeTopicReport {
+  readonly topics: readonly RuntimeTopicStatus[];
+  readonly problems: readonly { code: string; severity: "error" | "warning"; topics: readonly string[]; message: string }[];
+}
+
+/** What the commands call; each name must be exported by `gokac/runtime`. */
+export interface RuntimeApi {
+  createKafkaBroker(options: { brokers: string; clientId?: string; logLevel?: "nothing" | "error" | "warn" | "info" | "debug" }): RuntimeBroker;
+  checkTopics(broker: RuntimeBroker, requirements: readonly RuntimeTopicRequirement[]): Promise<RuntimeTopicReport>;
+  groupTopicRequirements(graph: unknown): RuntimeTopicRequirement[];
+  ensureTopics(broker: RuntimeBroker, requirements: readonly RuntimeTopicRequirement[]): Promise<RuntimeTopicReport>;
+}
+
+const RUNTIME_MODULE = "gokac/runtime";
+
+/** Loads `gokac/runtime` and checks it exports what `names` lists. */
+export async function loadRuntime<K extends keyof RuntimeApi>(...names: K[]): Promise<Pick<RuntimeApi, K>> {
+  const runtime = (await import(RUNTIME_MODULE)) as Record<string, unknown>;
+  const missing = names.filter((n) => typeof runtime[n] !== "function");
+  if (missing.length > 0) throw new Error(`this gokac runtime lacks ${missing.join(", ")}`);
+  return runtime as unknown as Pick<RuntimeApi, K>;
+}

@@ -1,0 +1,194 @@
+/**
+ * The broker port on a real Kafka cluster, through kafkajs. kafkajs stays
+ * behind this folder: nothing it defines appears in the port's types.
+ */
+import { ConfigResourceTypes, Kafka, logLevel as kafkaLogLevel, type Admin } from "kafkajs";
+import type { Broker, GroupMember, GroupOptions, PartitionReader, Producer, TopicConfig } from "../port.js";
+import { joinKafkaGroup, type GroupMemberSettings } from "./group-member.js";
+import { createInternalCluster } from "./kafkajs-internals.js";
+import { createPartitionReader } from "./partition-reader.js";
+import { createKafkaProducer } from "./producer.js";
+
+/** How much kafkajs itself logs (to stderr). */
+export type KafkaLogLevel = "nothing" | "error" | "warn" | "info" | "debug";
+
+/** Options of `createKafkaBroker`. */
+export interface KafkaBrokerOptions {
+  /** Bootstrap brokers, `host:port` each, or one comma-separated string (as `GOKAC_BROKERS`). */
+  readonly brokers: readonly string[] | string;
+  /** Client id shown in broker logs and metrics; `gokac` by default. */
+  readonly clientId?: string;
+  /** kafkajs's own logging (to stderr); `nothing` by default: kafkajs logs expected protocol answers (e.g. "topic does not exist") as errors, and real failures reach the caller through the port anyway. */
+  readonly logLevel?: KafkaLogLevel;
+  /** Timings of group members (tests shorten them). */
+  readonly group?: GroupMemberSettings;
+  /** How long a partition reader keeps retrying failing fetches before `next` rejects (default 30000). */
+  readonly readerFailAfterMs?: number;
+  /** Connection timeout in milliseconds (default 3000). */
+  readonly connectionTimeoutMs?: number;
+}
+
+const LEVELS: Record<KafkaLogLevel, kafkaLogLevel> = {
+  nothing: kafkaLogLevel.NOTHING,
+  error: kafkaLogLevel.ERROR,
+  warn: kafkaLogLevel.WARN,
+  info: kafkaLogLevel.INFO,
+  debug: kafkaLogLevel.DEBUG,
+};
+
+/** Thrown for options that cannot work; says how to fix them. */
+export class KafkaBrokerOptionsError extends Error {
+  override readonly name = "KafkaBrokerOptionsError";
+}
+
+/** Parses and checks a broker list (`a:9092,b:9092` or an array). */
+export function parseBrokerList(brokers: readonly string[] | string): string[] {
+  const list = (typeof brokers === "string" ? brokers.split(",") : [...brokers]).map((b) => b.trim()).filter((b) => b !== "");
+  if (list.length === 0) {
+    throw new KafkaBrokerOptionsError("no Kafka brokers given: pass host:port (e.g. 127.0.0.1:9092) or set GOKAC_BROKERS");
+  }
+  for (const b of list) {
+    if (!/^[^\s:]+:\d{1,5}$/.test(b) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(b)) {
+      throw new KafkaBrokerOptionsError(`broker "${b}" is not host:port (e.g. 127.0.0.1:9092)`);
+    }
+  }
+  return list;
+}
+
+function errorType(error: unknown): string | undefined {
+  return typeof error === "object" && error !== null && "type" in error && typeof error.type === "string" ? error.type : undefined;
+}
+
+/**
+ * Creates a Broker on a Kafka cluster. Connects lazily: the first call that
+ * needs the cluster connects, and rejects if it cannot be reached.
+ */
+export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
+  const brokers = parseBrokerList(options.brokers);
+  const level = options.logLevel ?? "nothing";
+  if (!(level in LEVELS)) throw new KafkaBrokerOptionsError(`logLevel "${String(level)}" is not one of ${Object.keys(LEVELS).join(", ")}`);
+  const newClient = () =>
+    new Kafka({
+      brokers,
+      clientId: options.clientId ?? "gokac",
+      logLevel: LEVELS[level],
+      connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 3_000 },
+    });
+  const kafka = newClient();
+  const owned = new Set<{ close(): Promise<void> }>();
+  let admin: Promise<Admin> | undefined;
+
+  function connectedAdmin(): Promise<Admin> {
+    if (admin === undefined) {
+      const a = kafka.admin();
+      admin = a.connect().then(() => a);
+      admin.catch(() => (admin = undefined));
+    }
+    return admin;
+  }
+
+  async function bounds(topic: string, partition: number): Promise<{ low: number; high: number }> {
+    const offsets = await (await connectedAdmin()).fetchTopicOffsets(topic);
+    const p = offsets.find((o) => o.partition === partition);
+    if (p === undefined) throw new Error(`gokac: ${topic} has no partition ${partition}`);
+    return { low: Number(p.low), high: Number(p.high) };
+  }
+
+  function track<T extends { close(): Promise<void> }>(resource: T): T {
+    owned.add(resource);
+    const close = resource.close.bind(resource);
+    resource.close = async () => {
+      owned.delete(resource);
+      await close();
+    };
+    return resource;
+  }
+
+  const broker: Broker = {
+    async partitionCount(topic: string): Promise<number | undefined> {
+      try {
+        const { topics } = await (await connectedAdmin()).fetchTopicMetadata({ topics: [topic] });
+        return topics[0]?.partitions.length;
+      } catch (error) {
+        if (errorType(error) === "UNKNOWN_TOPIC_OR_PARTITION") return undefined;
+        throw error;
+      }
+    },
+    async isCompacted(topic: string): Promise<boolean | undefined> {
+      try {
+        const { resources } = await (await connectedAdmin()).describeConfigs({
+          resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ["cleanup.policy"] }],
+          includeSynonyms: false,
+        });
+        const policy = resources[0]?.configEntries.find((e) => e.configName === "cleanup.policy")?.configValue ?? "delete";
+        return policy.split(",").map((p) => p.trim()).includes("compact");
+      } catch (error) {
+        if (errorType(error) === "UNKNOWN_TOPIC_OR_PARTITION") return undefined;
+        throw error;
+      }
+    },
+    async createTopic(config: TopicConfig): Promise<void> {
+      const a = await connectedAdmin();
+      try {
+        await a.createTopics({
+          waitForLeaders: true,
+          topics: [
+            {
+              topic: config.topic,
+              numPartitions: config.partitions,
+              configEntries: config.compacted ? [{ name: "cleanup.policy", value: "compact" }] : [],
+            },
+          ],
+        });
+      } catch (error) {
+        if (errorType(error) !== "TOPIC_ALREADY_EXISTS" && !/already exists/i.test(String(error))) throw error;
+      }
+      const count = await broker.partitionCount(config.topic);
+      if (count !== undefined && count !== config.partitions) {
+        throw new Error(`gokac: topic ${config.topic} exists with ${count} partitions, not ${config.partitions}`);
+      }
+    },
+    async highWatermark(topic: string, partition: number): Promise<number> {
+      return (await bounds(topic, partition)).high;
+    },
+    async committedOffset(group: string, topic: string, partition: number): Promise<number | undefined> {
+      const result = await (await connectedAdmin()).fetchOffsets({ groupId: group, topics: [topic] });
+      const offset = result.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset;
+      if (offset === undefined) return undefined;
+      const n = Number(offset);
+      return n < 0 ? undefined : n;
+    },
+    async reader(topic: string, partition: number, offset: number): Promise<PartitionReader> {
+      const cluster = createInternalCluster(kafka);
+      try {
+        return track(await createPartitionReader({ cluster, topic, partition, offset, bounds, failAfterMs: options.readerFailAfterMs ?? 30_000 }));
+      } catch (error) {
+        await cluster.disconnect().catch(() => undefined);
+        throw error;
+      }
+    },
+    async producer(): Promise<Producer> {
+      return track(await createKafkaProducer(kafka));
+    },
+    async joinGroup(group: GroupOptions): Promise<GroupMember> {
+      const member = await joinKafkaGroup(newClient, group, options.group ?? {});
+      const handle = { close: () => member.leave() };
+      owned.add(handle);
+      return {
+        commit: (offsets) => member.commit(offsets),
+        leave: async () => {
+          owned.delete(handle);
+          await member.leave();
+        },
+      };
+    },
+    async close(): Promise<void> {
+      await Promise.allSettled([...owned].map((r) => r.close()));
+      const a = admin;
+      admin = undefined;
+      if (a !== undefined) await (await a.catch(() => undefined))?.disconnect();
+    },
+  };
+  return broker;
+}

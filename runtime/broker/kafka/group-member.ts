@@ -1,0 +1,169 @@
+/**
+ * A consumer-group member over a kafkajs consumer, with Goka's membership
+ * lifecycle on top of kafkajs's eager rebalancing:
+ *
+ * 1. Every rebalance revokes all partitions, then assigns the new set
+ *    (`onRevoked` then `onAssigned`, serialised), as Goka does.
+ * 2. Revocation happens before this member rejoins: kafkajs's JoinGroup waits
+ *    for `onRevoked` (kafkajs-internals.ts, gateGroupJoins), so the processor
+ *    drains and commits with the old generation while the group is still
+ *    preparing the rebalance, and no other member gets the partitions before.
+ * 3. A batch is handed to `onBatch` only after `onAssigned` of its generation
+ *    resolved; one that arrives for a stale generation is dropped unresolved,
+ *    so kafkajs fetches it again from the committed offset.
+ * 4. Heartbeats keep going while a batch (or the recovery before it) runs.
+ * 5. Any terminal failure (kafkajs crash without restart, `onBatch` or
+ *    `onAssigned` rejecting) calls `onError` once and stops the member.
+ */
+import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
+import type { GroupMember, GroupOptions, TopicPartition } from "../port.js";
+import { copartitionedAssigner } from "./copartitioned-assigner.js";
+import { gateGroupJoins } from "./kafkajs-internals.js";
+import { toBrokerMessage } from "./messages.js";
+
+/** Timings of a member; the defaults suit tests and production alike. */
+export interface GroupMemberSettings {
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  /** How long a fetch waits for new messages; bounds the latency of a quiet topic. */
+  readonly maxWaitMs?: number;
+  /** Retries of failing broker requests before the member gives up and reports `onError`. */
+  readonly retries?: number;
+}
+
+function isRebalancing(error: unknown): boolean {
+  const type = typeof error === "object" && error !== null && "type" in error ? error.type : undefined;
+  return type === "REBALANCE_IN_PROGRESS" || type === "NOT_COORDINATOR_FOR_GROUP" || type === "ILLEGAL_GENERATION";
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * Joins `options.group` with a fresh kafkajs client from `newClient` (the
+ * client must serve this member only: its cluster factory is wrapped).
+ * Resolves once the first JoinGroup/SyncGroup round finished.
+ */
+export async function joinKafkaGroup(
+  newClient: () => Kafka,
+  options: GroupOptions,
+  settings: GroupMemberSettings = {},
+): Promise<GroupMember> {
+  const { callbacks } = options;
+  const kafka = newClient();
+  let membership: Promise<void> = Promise.resolve();
+  let assigned: number[] = [];
+  let ready: Promise<void> = Promise.resolve();
+  let epoch = 0;
+  let stopped = false;
+  let leaving = false;
+  const running = new Set<Promise<void>>();
+
+  /** Runs membership callbacks one after the other; a failing one fails the member (the promise still resolves). */
+  function serial(step: () => Promise<void>): Promise<void> {
+    membership = membership.then(() => (stopped ? undefined : step())).catch((error: unknown) => fail(error));
+    return membership;
+  }
+
+  function revokeAll(): Promise<void> {
+    const partitions = assigned;
+    assigned = [];
+    epoch++;
+    return partitions.length === 0 ? membership : serial(() => callbacks.onRevoked(partitions));
+  }
+
+  let consumer: Consumer | undefined;
+  function fail(error: unknown): void {
+    if (stopped) return;
+    stopped = true;
+    callbacks.onError(asError(error));
+    void consumer?.disconnect().catch(() => undefined);
+  }
+
+  gateGroupJoins(kafka, () => membership);
+  const retries = settings.retries ?? 5;
+  consumer = kafka.consumer({
+    groupId: options.group,
+    partitionAssigners: [copartitionedAssigner],
+    sessionTimeout: settings.sessionTimeoutMs ?? 30_000,
+    rebalanceTimeout: 60_000,
+    heartbeatInterval: settings.heartbeatIntervalMs ?? 1_000,
+    maxWaitTimeInMs: settings.maxWaitMs ?? 250,
+    allowAutoTopicCreation: false,
+    retry: { retries, initialRetryTime: 300, maxRetryTime: 3_000, restartOnFailure: async () => false },
+  });
+  const { REBALANCING, GROUP_JOIN, CRASH } = consumer.events;
+  consumer.on(REBALANCING, () => {
+    void revokeAll();
+  });
+  consumer.on(GROUP_JOIN, ({ payload }) => {
+    // A rejoin kafkajs did without announcing a rebalance (e.g. after UNKNOWN_MEMBER_ID) still revokes first.
+    void revokeAll();
+    const partitions = [...new Set(Object.values(payload.memberAssignment).flat())].sort((a, b) => a - b);
+    assigned = partitions;
+    ready = serial(() => callbacks.onAssigned(partitions));
+  });
+  consumer.on(CRASH, ({ payload }) => {
+    if (!payload.restart) fail(payload.error);
+  });
+
+  async function eachBatch({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload): Promise<void> {
+    const mine = epoch;
+    let rebalancing = false;
+    const beat = setInterval(() => {
+      heartbeat().catch((error: unknown) => {
+        if (isRebalancing(error)) rebalancing = true;
+      });
+    }, settings.heartbeatIntervalMs ?? 1_000);
+    try {
+      // Wait for this generation's onAssigned, but give up if the group starts rebalancing meanwhile.
+      let settled = false;
+      const done = ready.then(() => (settled = true));
+      while (!settled && !rebalancing && !stopped && epoch === mine) {
+        await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 200))]);
+      }
+      if (!settled || stopped || leaving || epoch !== mine || isStale()) return;
+      const messages = batch.messages.map((m) => toBrokerMessage(batch.topic, batch.partition, m));
+      const work = callbacks.onBatch({ topic: batch.topic, partition: batch.partition, messages });
+      running.add(work);
+      try {
+        await work;
+      } catch (error) {
+        fail(error);
+        return;
+      } finally {
+        running.delete(work);
+      }
+      const last = batch.messages[batch.messages.length - 1];
+      if (last !== undefined && epoch === mine) resolveOffset(last.offset);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  await consumer.connect();
+  await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 64,
+    eachBatch,
+  });
+
+  return {
+    async commit(offsets: readonly (TopicPartition & { readonly offset: number })[]): Promise<void> {
+      if (stopped) throw new Error(`gokac: group ${options.group}: commit after the member stopped`);
+      if (offsets.length === 0) return;
+      await consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+    },
+    async leave(): Promise<void> {
+      if (leaving) return;
+      leaving = true;
+      await Promise.allSettled([...running]);
+      if (!stopped) await revokeAll();
+      stopped = true;
+      await consumer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/** Conversions between kafkajs's message shapes and the broker port's. */
+import type { IHeaders, KafkaMessage, Message } from "kafkajs";
+import type { BrokerMessage, ProduceRecord } from "../port.js";
+import type { InternalMessage } from "./kafkajs-internals.js";
+
+const EMPTY = new Uint8Array(0);
+
+function bytes(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+function headersOf(raw: IHeaders | InternalMessage["headers"] | undefined): Record<string, Uint8Array> {
+  const headers: Record<string, Uint8Array> = {};
+  if (raw === undefined) return headers;
+  for (const [name, value] of Object.entries(raw)) {
+    // Kafka allows repeated header names; kafkajs gives them as an array. The port keeps the last, as Java's lastHeader.
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last === undefined) continue;
+    headers[name] = typeof last === "string" ? new TextEncoder().encode(last) : bytes(last);
+  }
+  return headers;
+}
+
+/** A fetched kafkajs message as a port message. */
+export function toBrokerMessage(topic: string, partition: number, message: KafkaMessage | InternalMessage): BrokerMessage {
+  return {
+    topic,
+    partition,
+    offset: Number(message.offset),
+    key: message.key === null ? "" : message.key.toString("utf8"),
+    value: message.value === null ? null : message.value.length === 0 ? EMPTY : bytes(message.value),
+    headers: headersOf(message.headers),
+    timestamp: Number(message.timestamp),
+  };
+}
+
+/** A port record as a kafkajs message (partition explicit; the client's partitioner never runs). */
+export function toKafkaMessage(record: ProduceRecord): Message {
+  const message: Message = {
+    key: Buffer.from(record.key, "utf8"),
+    value: record.value === null ? null : Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength),
+    partition: record.partition,
+  };
+  if (record.headers !== undefined) {
+    const headers: IHeaders = {};
+    for (const [name, value] of Object.entries(record.headers)) {
+      headers[name] = typeof value === "string" ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    }
+    message.headers = headers;
+  }
+  if (record.timestamp !== undefined) message.timestamp = String(record.timestamp);
+  return message;
+}

@@ -1,0 +1,51 @@
+/** The port's Producer over a kafkajs producer: explicit partitions, acks from all in-sync replicas. */
+import type { Kafka, TopicMessages } from "kafkajs";
+import type { ProduceRecord, ProducedOffset, Producer } from "../port.js";
+import { toKafkaMessage } from "./messages.js";
+
+/**
+ * Connects a producer. `send` groups records by topic (order within each
+ * partition kept), sends them in one request per broker with `acks=-1`, and
+ * maps each partition's base offset back to the records in input order.
+ */
+export async function createKafkaProducer(kafka: Kafka): Promise<Producer> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2_000 } });
+  await producer.connect();
+  let closed = false;
+  return {
+    async send(records: readonly ProduceRecord[]): Promise<ProducedOffset[]> {
+      if (closed) throw new Error("gokac: send on a closed Kafka producer");
+      if (records.length === 0) return [];
+      const byTopic = new Map<string, TopicMessages>();
+      // Position of each record within its topic-partition, to find its offset from the base offset.
+      const indexInPartition: number[] = [];
+      const counts = new Map<string, number>();
+      for (const record of records) {
+        let entry = byTopic.get(record.topic);
+        if (entry === undefined) byTopic.set(record.topic, (entry = { topic: record.topic, messages: [] }));
+        entry.messages.push(toKafkaMessage(record));
+        const tp = `${record.partition}:${record.topic}`;
+        const n = counts.get(tp) ?? 0;
+        indexInPartition.push(n);
+        counts.set(tp, n + 1);
+      }
+      const metadata = await producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 });
+      const base = new Map<string, number>();
+      for (const m of metadata) {
+        if (m.baseOffset !== undefined) base.set(`${m.partition}:${m.topicName}`, Number(m.baseOffset));
+      }
+      return records.map((record, i) => {
+        const first = base.get(`${record.partition}:${record.topic}`);
+        if (first === undefined) {
+          throw new Error(`gokac: Kafka acknowledged no offset for ${record.topic}/${record.partition}`);
+        }
+        return { topic: record.topic, partition: record.partition, offset: first + (indexInPartition[i] ?? 0) };
+      });
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await producer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs (once) and starts a local single-node Kafka (KRaft: broker + controller) on 127.0.0.1.
+# Jars come from Maven Central through scripts/kafka/pom.xml and are cached in .kafka/;
+# logs go to .kafka/logs, data to .kafka/data. Returns once a client can use the broker.
+#
+# Environment: KAFKA_BROKER_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_HEAP (512m),
+# KAFKA_READY_TIMEOUT (seconds, 120), KAFKA_FRESH=1 to wipe the data before starting,
+# KAFKA_DIR (.kafka) for the node's config, data, logs and pid file, so system tests can run
+# a second, disposable node; the jars are always shared in .kafka/lib.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+dir="${KAFKA_DIR:-$root/.kafka}"
+lib="$root/.kafka/lib"
+broker_port="${KAFKA_BROKER_PORT:-9092}"
+controller_port="${KAFKA_CONTROLLER_PORT:-9093}"
+heap="${KAFKA_HEAP:-512m}"
+export GOKAC_BROKERS="127.0.0.1:$broker_port"
+
+mkdir -p "$dir/config" "$dir/logs" "$root/.kafka"
+dir="$(cd "$dir" && pwd)"
+
+if [[ -f "$dir/kafka.pid" ]] && kill -0 "$(cat "$dir/kafka.pid")" 2>/dev/null; then
+  echo "kafka: already running (pid $(cat "$dir/kafka.pid"))"
+  exec node "$here/wait-ready.mjs" "${KAFKA_READY_TIMEOUT:-120}"
+fi
+
+# 1. Install: resolve the jars once; a changed pom.xml resolves again.
+stamp="$(sha256sum "$here/pom.xml" | cut -d' ' -f1)"
+if [[ ! -f "$lib/.stamp" || "$(cat "$lib/.stamp")" != "$stamp" ]]; then
+  command -v java >/dev/null || { echo "kafka: java (17+) is needed on PATH" >&2; exit 1; }
+  command -v mvn >/dev/null || { echo "kafka: maven (mvn) is needed on PATH" >&2; exit 1; }
+  echo "kafka: installing jars from Maven Central into .kafka/lib"
+  rm -rf "$lib"
+  mvn -B -q -Dstyle.color=never -f "$here/pom.xml" -Dmaven.repo.local="$root/.kafka/m2" \
+    dependency:copy-dependencies -DoutputDirectory="$lib" -DincludeScope=runtime
+  echo "$stamp" > "$lib/.stamp"
+fi
+
+# 2. Configure: the template with this checkout's paths and ports.
+sed -e "s|@KAFKA_DIR@|$dir|g" -e "s|@BROKER_PORT@|$broker_port|g" -e "s|@CONTROLLER_PORT@|$controller_port|g" \
+  "$here/server.properties" > "$dir/config/server.properties"
+cp "$here/log4j2.properties" "$dir/config/log4j2.properties"
+
+java_opts=(-Xms128m "-Xmx$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
+  "-Dkafka.logs.dir=$dir/logs" "-Dlog4j2.configurationFile=$dir/config/log4j2.properties")
+
+# 3. Format storage once, with a random cluster id, as a standalone KRaft controller.
+if [[ "${KAFKA_FRESH:-0}" == "1" ]]; then rm -rf "$dir/data"; fi
+if [[ ! -f "$dir/data/meta.properties" ]]; then
+  cluster_id="$(java "${java_opts[@]}" -cp "$lib/*" kafka.tools.StorageTool random-uuid)"
+  java "${java_opts[@]}" -cp "$lib/*" kafka.tools.StorageTool format \
+    --cluster-id "$cluster_id" --config "$dir/config/server.properties" --standalone --ignore-formatted \
+    > "$dir/logs/format.log" 2>&1 || { cat "$dir/logs/format.log" >&2; exit 1; }
+fi
+
+# 4. Start the node as its own JVM, detached from this shell.
+nohup java "${java_opts[@]}" -cp "$lib/*" kafka.Kafka "$dir/config/server.properties" \
+  > "$dir/logs/stdout.log" 2>&1 < /dev/null &
+echo $! > "$dir/kafka.pid"
+echo "kafka: started pid $(cat "$dir/kafka.pid") on 127.0.0.1:$broker_port (logs in .kafka/logs)"
+
+# 5. Wait until a client can create, produce to and delete a topic.
+if ! node "$here/wait-ready.mjs" "${KAFKA_READY_TIMEOUT:-120}"; then
+  if ! kill -0 "$(cat "$dir/kafka.pid")" 2>/dev/null; then
+    echo "kafka: the JVM exited; last lines of its output:" >&2
+    tail -n 30 "$dir/logs/stdout.log" "$dir/logs/server.log" >&2 || true
+  fi
+  exit 1
+fi
