@@ -48,7 +48,7 @@ async function throughputWorkload(opts: BenchOptions, ctx: RunContext, cluster: 
   const input = `bench-in-${runId}`;
   log(`throughput: seeding ${opts.messages} messages (${opts.keys} keys) into ${input}`);
   await cluster.freshTopics([{ name: input, partitions: opts.partitions }]);
-  results.seeding["throughput input"] = (await seedInput(cluster, input, opts.partitions, opts.messages, opts.keys)).seconds;
+  results.seeding[input.replace(runId, "<run>")] = (await seedInput(cluster, input, opts.partitions, opts.messages, opts.keys)).seconds;
   const series = new Map<ContenderName, Series<ThroughputRun>>();
   for (const name of opts.contenders) {
     const s: Series<ThroughputRun> = { label: contenders[name].label, runs: [] };
@@ -63,8 +63,13 @@ async function throughputWorkload(opts: BenchOptions, ctx: RunContext, cluster: 
       if (s.error !== undefined) continue;
       const profileDir = !warm && opts.profile && name === "gokac" ? join(opts.out, "profiles", `throughput-${i}`) : undefined;
       try {
-        const run = await runThroughput(ctx, contenders[name], input, opts.messages, `bench-tp-${name}-${runId}-${i}`, profileDir);
-        log(`  ${warm ? "warm-up" : `run ${i - opts.warmups + 1}`} ${name}: ${Math.round(run.messagesPerSecond)} msg/s (${run.seconds.toFixed(2)} s, ${Math.round(run.peakRssMb)} MB)`);
+        const verifyKeys = !warm && name === "gokac" ? opts.keys : undefined;
+        const run = await runThroughput(ctx, contenders[name], input, opts.messages, `bench-tp-${name}-${runId}-${i}`, {
+          ...(profileDir === undefined ? {} : { profileDir }),
+          ...(verifyKeys === undefined ? {} : { verifyKeys }),
+        });
+        const check = run.check === undefined ? "" : `; table: ${run.check.wrong} wrong, ${run.check.missing} missing of ${opts.keys} keys`;
+        log(`  ${warm ? "warm-up" : `run ${i - opts.warmups + 1}`} ${name}: ${Math.round(run.messagesPerSecond)} msg/s (${run.seconds.toFixed(2)} s, ${Math.round(run.peakRssMb)} MB${check})`);
         if (!warm) s.runs.push(run);
         const prof = profileDir === undefined ? undefined : newestProfile(profileDir);
         if (prof !== undefined && results.profiles["throughput"] === undefined) results.profiles["throughput"] = formatSelfTime(topSelfTime(prof, root));
@@ -82,16 +87,15 @@ async function recoveryWorkload(opts: BenchOptions, ctx: RunContext, cluster: Be
   if (stateful.length === 0) return;
   const input = `bench-rec-in-${runId}`;
   await cluster.freshTopics([{ name: input, partitions: opts.partitions }]);
-  const groups = new Map(stateful.map((n) => [n, `bench-rec-${n}-${runId}`]));
-  const changelogs: string[] = [];
-  for (const name of stateful) {
-    const changelog = contenders[name].changelog(groups.get(name) as string) as string;
-    changelogs.push(changelog);
+  // gokac and Goka both name the changelog `<group>-table`: they share a group name and one seeded changelog.
+  const groups = new Map(stateful.map((n) => [n, n === "kstreams" ? `bench-rec-ks-${runId}` : `bench-rec-${runId}`]));
+  const changelogs = [...new Set(stateful.map((n) => contenders[n].changelog(groups.get(n) as string) as string))];
+  for (const changelog of changelogs) {
     log(`recovery: seeding ${opts.tableKeys} keys into ${changelog}`);
     await cluster.freshTopics([{ name: changelog, partitions: opts.partitions, compacted: true }]);
-    results.seeding[`${name} changelog`] = (await seedTable(cluster, changelog, opts.partitions, opts.tableKeys)).seconds;
-    results.recovery[name] = { label: contenders[name].label, runs: [] };
+    results.seeding[changelog.replace(runId, "<run>")] = (await seedTable(cluster, changelog, opts.partitions, opts.tableKeys)).seconds;
   }
+  for (const name of stateful) results.recovery[name] = { label: contenders[name].label, runs: [] };
   const total = opts.warmups + opts.repetitions;
   for (let i = 0; i < total; i++) {
     const warm = i < opts.warmups;
@@ -100,7 +104,9 @@ async function recoveryWorkload(opts: BenchOptions, ctx: RunContext, cluster: Be
       if (s.error !== undefined) continue;
       const profileDir = !warm && opts.profile && name === "gokac" ? join(opts.out, "profiles", `recovery-${i}`) : undefined;
       try {
-        const run = await runRecovery(ctx, contenders[name], input, opts.tableKeys, groups.get(name) as string, profileDir);
+        const group = groups.get(name) as string;
+        await cluster.deleteGroups([group]);
+        const run = await runRecovery(ctx, contenders[name], input, opts.tableKeys, group, profileDir);
         log(`  ${warm ? "warm-up" : `run ${i - opts.warmups + 1}`} ${name}: ${Math.round(run.keysPerSecond)} keys/s (${run.seconds.toFixed(2)} s, ${Math.round(run.peakRssMb)} MB)`);
         if (!warm) s.runs.push(run);
         const prof = profileDir === undefined ? undefined : newestProfile(profileDir);
@@ -203,10 +209,21 @@ async function main(argv: readonly string[]): Promise<number> {
   const startedBroker = needsBroker ? await ensureBroker(root, opts.brokers, log) : false;
   try {
     if (needsBroker) {
+      const prepared: ContenderName[] = [];
       for (const name of opts.contenders) {
         log(`prepare: ${name}`);
-        contenders[name].prepare(root);
+        try {
+          contenders[name].prepare(root);
+          prepared.push(name);
+        } catch (error) {
+          // A contender that cannot be built is reported, not fatal: the others still run.
+          const message = `could not build: ${error instanceof Error ? error.message : String(error)}`;
+          log(`  ${name} ${message}`);
+          results.throughput[name] = { label: contenders[name].label, runs: [], error: message };
+          if (contenders[name].stateful) results.recovery[name] = { label: contenders[name].label, runs: [], error: message };
+        }
       }
+      opts = { ...opts, contenders: prepared };
       const cluster = await connectCluster(opts.brokers);
       const ctx: RunContext = { root, cluster, brokers: opts.brokers, partitions: opts.partitions, timeoutSeconds: opts.timeoutSeconds, scratchDir: scratch, log };
       try {

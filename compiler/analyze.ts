@@ -39,9 +39,10 @@ export interface AnalyzeResult {
 }
 
 /**
- * Findings that follow from the rest of the folder being complete; while a
- * document is unreadable or off-schema they are likely just echoes of that
- * (a skipped catalogue entry makes every use of it look codec-less), so they wait.
+ * Findings that assume the rest of the folder is complete. While a document
+ * is unreadable or off-schema they are likely echoes of that (a skipped
+ * catalogue entry makes every use of it look codec-less, a skipped input
+ * leaves a group without inputs), so they wait until those errors are fixed.
  */
 const CROSS_SPEC_CODES: ReadonlySet<DiagnosticCode> = new Set(["GK201", "GK209", "GK501", "GK502", "GK601", "GK702", "GK703"]);
 

@@ -1,7 +1,7 @@
 /** Reading a codec as written into a `CodecModel`, recording the files it references. */
 import type { SourceLocation } from "./diagnostics.js";
 import { resolveSpecPath, type ResolvedPath } from "./build-model-paths.js";
-import type { CodecModel } from "./model.js";
+import type { CodecModel, Located } from "./model.js";
 import { schemaFileTypeName } from "./names.js";
 import { SCALAR_CODECS } from "./schema.js";
 
@@ -13,12 +13,14 @@ export interface FileRef extends ResolvedPath {
   readonly at: SourceLocation;
 }
 
-/** Where paths are resolved from, and where referenced files are collected. */
+/** Where paths are resolved from, and where referenced files and types are collected. */
 export interface CodecContext {
   readonly file: string;
   readonly root: string;
   readonly projectRoot: string;
   readonly refs: FileRef[];
+  /** Every `{ json: TypeName }`, located at the type name. */
+  readonly typeRefs: Located<string>[];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -27,7 +29,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * The codec `value` written at `at` means, or undefined when it is not a valid
- * codec (schema validation has reported that). Paths are resolved and recorded in `ctx.refs`.
+ * codec (schema validation has reported that). Paths are resolved and recorded in `ctx.refs`,
+ * type names in `ctx.typeRefs`.
  */
 export function readCodec(value: unknown, ctx: CodecContext, locate: (pointer: string) => SourceLocation, pointer: string): CodecModel | undefined {
   if (typeof value === "string") {
@@ -35,7 +38,10 @@ export function readCodec(value: unknown, ctx: CodecContext, locate: (pointer: s
   }
   if (!isRecord(value) || ("json" in value && "custom" in value)) return undefined;
   const json = value["json"];
-  if (typeof json === "string" && json.length > 0) return { kind: "json-type", type: json };
+  if (typeof json === "string" && json.length > 0) {
+    ctx.typeRefs.push({ value: json, at: locate(`${pointer}/json`) });
+    return { kind: "json-type", type: json };
+  }
   if (isRecord(json) && typeof json["schema"] === "string" && json["schema"].length > 0) {
     const written = json["schema"];
     const resolved = resolveSpecPath(written, ctx.file, ctx.root, ctx.projectRoot);

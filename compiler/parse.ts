@@ -41,7 +41,14 @@ export function parseSpecFile(file: string, text: string): ParsedFile {
   };
   const documents: SpecDocument[] = [];
   const diagnostics: Diagnostic[] = [];
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  let docs: ReturnType<typeof parseAllDocuments>;
+  try {
+    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: "error", merge: true });
+  } catch (error) {
+    // the parser recurses per nesting level; absurd nesting exhausts the stack
+    diagnostics.push(diagnostic("GK001", at(0, ""), `file cannot be parsed: ${(error as Error).message}`));
+    return { documents, diagnostics };
+  }
   if (!Array.isArray(docs)) return { documents, diagnostics };
   docs.forEach((doc, index) => {
     // the first error of a document is the real one; later ones are usually the parser losing its footing
@@ -55,7 +62,7 @@ export function parseSpecFile(file: string, text: string): ParsedFile {
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (error) {
-      const start = doc.contents?.range[0] ?? 0;
+      const start = rangeStart(doc.contents) ?? 0;
       diagnostics.push(diagnostic("GK001", at(start, ""), `document cannot be read: ${(error as Error).message}`));
       return;
     }

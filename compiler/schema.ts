@@ -20,6 +20,9 @@ export const specSchema = {
   description: "One YAML document of a gokac spec folder: a topic catalogue, named types and/or one group.",
   type: "object",
   additionalProperties: false,
+  patternProperties: {
+    "^x-": { description: "Ignored by gokac: a place for YAML anchors shared by the document (`x-defaults: &defaults …`)." },
+  },
   properties: {
     topics: {
       description: "Topic catalogue: name -> { partitions, codec, description? }.",

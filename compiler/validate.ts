@@ -16,7 +16,8 @@ let validator: ValidateFunction | undefined;
 /** The compiled spec schema; compiled once per process, on first use. */
 function specValidator(): ValidateFunction {
   if (validator === undefined) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, strictTypes: false });
+    // validateSchema: false skips compiling the meta-schema on every start; test/compiler/schema.test.ts checks the schema instead
+    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, strictTypes: false, validateSchema: false });
     validator = ajv.compile(specSchema as object);
   }
   return validator;
@@ -71,10 +72,14 @@ function mapErrors(errors: readonly ErrorObject[], root: unknown): Finding[] {
     out.push(...(found.length > 0 ? found : [{ code: "GK103" as const, pointer, part: "value" as const, message: "invalid codec" }]));
   }
   const branchSchemas = new Set<unknown>([...ALTERNATIVES.keys()].flatMap((d) => (d as { oneOf: readonly unknown[] }).oneOf));
+  // `Group: x` is one typo, not also a missing `group`
+  const groupTypo = errors.some((e) => e.keyword === "additionalProperties" && e.instancePath === ""
+    && didYouMean(String((e.params as Record<string, unknown>)["additionalProperty"]), ["group"]) !== undefined);
   for (const e of errors) {
     if (codecPointers.some((p) => isUnder(e.instancePath, p))) continue;
-    if (e.keyword === "propertyNames" || e.keyword === "if") continue; // the inner error says it better
+    if (e.keyword === "propertyNames") continue; // the inner error says it better
     if (e.keyword === "required" && branchSchemas.has(e.parentSchema)) continue;
+    if (e.keyword === "dependentRequired" && groupTypo) continue;
     const f = mapError(e);
     if (f !== undefined) out.push(f);
   }
@@ -109,10 +114,35 @@ function mapError(e: ErrorObject): Finding | undefined {
   const pointer = propertyName === undefined ? e.instancePath : childPointer(e.instancePath, propertyName);
   const part = propertyName === undefined ? "value" : "key";
   if (name !== undefined && e.keyword !== "type") {
-    const shown = propertyName ?? (typeof e.data === "string" ? e.data : "");
+    const shown = shorten(propertyName ?? (typeof e.data === "string" ? e.data : ""));
     return { code: name.code, pointer, part, message: `illegal ${name.what} \`${shown}\``, hint: name.rule };
   }
+  if (e.keyword === "type") {
+    const expected = String(params["type"]).split(",").map((t) => JSON_TYPES[t] ?? t).join(" or ");
+    const message = `${displayPointer(pointer)} must be ${expected}, not ${describe(e.data)}`;
+    // YAML reads `group: 2024` or `topic: true` as a number or boolean; quoting keeps it a string
+    const quotable = String(params["type"]) === "string" && (typeof e.data === "number" || typeof e.data === "boolean");
+    return quotable
+      ? { code: "GK103", pointer, part, message, hint: `write it in quotes: "${String(e.data)}"` }
+      : { code: "GK103", pointer, part, message };
+  }
   return { code: "GK103", pointer, part, message: `${displayPointer(pointer)} ${e.message ?? "is invalid"}` };
+}
+
+const JSON_TYPES: Readonly<Record<string, string>> = {
+  object: "a mapping", array: "a list", string: "a string", integer: "an integer", number: "a number", boolean: "true or false", null: "null",
+};
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return "empty";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return `${typeof value} ${shorten(JSON.stringify(value))}`;
+}
+
+/** Long names make unreadable messages; the position says which one it is. */
+function shorten(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
 function valueAt(root: unknown, pointer: string): unknown {

@@ -33,7 +33,7 @@ function escape(text: string): string {
 /** The SVG text for `panels`, one under the other. */
 export function renderSvg(title: string, subtitle: string, panels: readonly Panel[]): string {
   const parts: string[] = [];
-  let y = 70;
+  let y = 90;
   for (const panel of panels) {
     parts.push(`<text x="20" y="${y}" font-size="17" font-weight="bold">${escape(panel.title)}</text>`);
     y += 14;

@@ -10,7 +10,12 @@ const { Kafka, logLevel } = kafkajs;
 /** One admin and one producer on the bench broker. */
 export interface BenchCluster {
   readonly admin: Admin;
-  readonly producer: Producer;
+  /**
+   * Runs `fn` with a fresh producer (acks chosen per send, no compression),
+   * disconnected afterwards: kafkajs refreshes metadata of every topic a
+   * producer ever sent to, and fails once one of them is deleted.
+   */
+  withProducer<T>(fn: (producer: Producer) => Promise<T>): Promise<T>;
   /** Deletes the topics if they exist, then creates them empty; waits for leaders. */
   freshTopics(topics: readonly { name: string; partitions: number; compacted?: boolean }[]): Promise<void>;
   /** Deletes topics that exist; ignores the rest. */
@@ -24,7 +29,7 @@ export interface BenchCluster {
   close(): Promise<void>;
 }
 
-/** Connects an admin and an idempotence-free, uncompressed producer (acks=1) to `brokers`. */
+/** Connects an admin to `brokers`. */
 export async function connectCluster(brokers: string): Promise<BenchCluster> {
   const kafka = new Kafka({
     clientId: "gokac-bench-runner",
@@ -32,9 +37,7 @@ export async function connectCluster(brokers: string): Promise<BenchCluster> {
     logLevel: logLevel.NOTHING,
   });
   const admin = kafka.admin();
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
   await admin.connect();
-  await producer.connect();
 
   async function existing(names: readonly string[]): Promise<string[]> {
     const all = new Set(await admin.listTopics());
@@ -51,7 +54,15 @@ export async function connectCluster(brokers: string): Promise<BenchCluster> {
 
   return {
     admin,
-    producer,
+    async withProducer(fn) {
+      const producer = kafka.producer({ allowAutoTopicCreation: false });
+      await producer.connect();
+      try {
+        return await fn(producer);
+      } finally {
+        await producer.disconnect().catch(() => undefined);
+      }
+    },
     async freshTopics(topics) {
       await deleteTopics(topics.map((t) => t.name));
       await admin.createTopics({
@@ -80,7 +91,6 @@ export async function connectCluster(brokers: string): Promise<BenchCluster> {
       return (entry?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
     },
     async close() {
-      await producer.disconnect().catch(() => undefined);
       await admin.disconnect().catch(() => undefined);
     },
   };

@@ -65,7 +65,7 @@ const kafkajsPipe: Contender = {
   command: (root, run) =>
     nodeCommand(root, "bench/contenders/kafkajs-pipe.ts", [
       "--brokers", run.brokers, "--group", run.group, "--input", run.input,
-      "--output", `${run.group}-out`, "--partitions", String(run.partitions),
+      "--output", `${run.group}-out`,
     ], run),
   topicsToCreate: (run) => [{ name: `${run.group}-out`, partitions: run.partitions }],
   changelog: () => undefined,
@@ -97,7 +97,12 @@ const kstreams: Contender = {
   stateful: true,
   prepare(root) {
     const dir = join(root, "bench/kstreams");
-    execFileSync("mvn", ["-q", "-B", "-Dstyle.color=never", "package", "-DskipTests"], { cwd: dir, stdio: "inherit" });
+    try {
+      execFileSync("mvn", ["-q", "-B", "-Dstyle.color=never", "package", "-DskipTests"], { cwd: dir, stdio: "pipe" });
+    } catch (error) {
+      const e = error as { stdout?: Buffer; stderr?: Buffer };
+      throw new Error(`bench/kstreams: mvn package failed:\n${String(e.stdout ?? "")}${String(e.stderr ?? "")}`);
+    }
     if (!existsSync(join(dir, "target/kstreams-bench-0.1.0.jar"))) throw new Error("bench/kstreams: mvn package made no jar");
   },
   command: (root, run, expectRestores) => {

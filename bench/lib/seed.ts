@@ -5,8 +5,12 @@
 import type { BenchCluster } from "./cluster.js";
 import { benchKey, benchValue, encodeInt64, partitionOf } from "./keys.js";
 
-/** Records per produce request while seeding. */
-const chunk = 20_000;
+/**
+ * Records per produce request while seeding. kafkajs groups a send's records
+ * by partition with an array copy per record (groupMessagesPerPartition.js),
+ * quadratic in the records per partition: keep sends small.
+ */
+const chunk = 2_000;
 
 interface Seeded {
   readonly messages: number;
@@ -29,12 +33,14 @@ async function produceAll(
     (byPartition[partition] as { key: string; value: Buffer; partition: number }[]).push({ ...r, partition });
   }
   // 2. Send every partition's records in chunks, partitions in parallel.
-  await Promise.all(
-    byPartition.map(async (records) => {
-      for (let from = 0; from < records.length; from += chunk) {
-        await cluster.producer.send({ topic, acks: 1, messages: records.slice(from, from + chunk) });
-      }
-    }),
+  await cluster.withProducer((producer) =>
+    Promise.all(
+      byPartition.map(async (records) => {
+        for (let from = 0; from < records.length; from += chunk) {
+          await producer.send({ topic, acks: 1, messages: records.slice(from, from + chunk) });
+        }
+      }),
+    ),
   );
   return { messages: count, seconds: (performance.now() - started) / 1000 };
 }

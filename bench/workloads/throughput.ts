@@ -9,6 +9,7 @@ import type { BenchCluster } from "../lib/cluster.js";
 import { sleep } from "../lib/cluster.js";
 import type { Contender, RunNames } from "../lib/contenders.js";
 import { startContender } from "../lib/contender-process.js";
+import { verifyAccumulator, type TableCheck } from "../lib/verify-table.js";
 
 /** One measured (or warm-up) run. */
 export interface ThroughputRun {
@@ -18,6 +19,8 @@ export interface ThroughputRun {
   readonly secondsFromReady: number | undefined;
   readonly messagesPerSecond: number;
   readonly peakRssMb: number;
+  /** The table checked against the input's sums (when asked to verify). */
+  readonly check?: TableCheck;
 }
 
 /** Where the runner keeps per-run state folders and profiles. */
@@ -40,8 +43,9 @@ export async function runThroughput(
   input: string,
   messages: number,
   group: string,
-  profileDir?: string,
+  options: { readonly profileDir?: string; readonly verifyKeys?: number } = {},
 ): Promise<ThroughputRun> {
+  const { profileDir, verifyKeys } = options;
   const run: RunNames = {
     brokers: ctx.brokers,
     group,
@@ -68,11 +72,16 @@ export async function runThroughput(
     }
     const doneAt = performance.now();
     const seconds = (doneAt - proc.startedAt) / 1000;
+    const peakRssMb = proc.peakRssKb() / 1024;
+    await proc.stop();
+    const changelog = contender.changelog(group);
+    const check = verifyKeys === undefined || changelog === undefined ? undefined : await verifyAccumulator(ctx.brokers, changelog, messages, verifyKeys);
     return {
       seconds,
       secondsFromReady: readyAt === undefined ? undefined : (doneAt - readyAt) / 1000,
       messagesPerSecond: messages / seconds,
-      peakRssMb: proc.peakRssKb() / 1024,
+      peakRssMb,
+      ...(check === undefined ? {} : { check }),
     };
   } finally {
     await proc.stop();

@@ -20,16 +20,51 @@ export function userSchemaAjv(): Ajv2020 {
   return instance;
 }
 
-/** Why `schema` is not a usable JSON Schema (meta-schema or compile failure), or undefined when it is. */
-export function schemaProblem(schema: unknown): string | undefined {
+/** What is wrong with a schema: a message and, for meta-schema findings, the pointer inside the schema. */
+export interface SchemaProblem {
+  readonly message: string;
+  /** JSON pointer inside the schema ("" for the whole schema or a compile failure). */
+  readonly pointer: string;
+}
+
+const problems = new Map<string, SchemaProblem | undefined>();
+const MAX_REMEMBERED = 2000;
+
+/**
+ * What makes `schema` unusable as a JSON Schema (meta-schema or compile
+ * failure), or undefined when it is fine. Results are remembered by the
+ * schema's JSON text, since the same types are checked on every build of a folder.
+ */
+export function schemaProblem(schema: unknown): SchemaProblem | undefined {
   if (typeof schema === "boolean") return undefined;
-  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return "a JSON Schema is an object or a boolean";
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
+    return { message: "a JSON Schema is an object or a boolean", pointer: "" };
+  }
+  const key = JSON.stringify(schema);
+  if (problems.has(key)) return problems.get(key);
+  const problem = compileProblem(schema);
+  if (problems.size >= MAX_REMEMBERED) problems.clear();
+  problems.set(key, problem);
+  return problem;
+}
+
+function compileProblem(schema: object): SchemaProblem | undefined {
   const ajv = userSchemaAjv();
   try {
-    if (!ajv.validateSchema(schema as object)) return ajv.errorsText(ajv.errors, { dataVar: "schema" });
-    ajv.compile(schema as object);
+    if (!ajv.validateSchema(schema)) {
+      // the deepest error is the specific one; anyOf/oneOf wrappers around it only repeat it
+      const errors = [...(ajv.errors ?? [])].sort((a, b) => b.instancePath.length - a.instancePath.length);
+      const first = errors[0];
+      if (first === undefined) return { message: "not a valid JSON Schema", pointer: "" };
+      const allowed = (first.params as { allowedValues?: unknown[] }).allowedValues;
+      const detail = allowed === undefined ? "" : ` (${allowed.map(String).join(", ")})`;
+      return { message: `\`${first.instancePath || "/"}\` ${first.message ?? "is invalid"}${detail}`, pointer: first.instancePath };
+    }
+    ajv.compile(schema);
     return undefined;
   } catch (error) {
-    return (error as Error).message;
+    return { message: (error as Error).message, pointer: "" };
+  } finally {
+    ajv.removeSchema(schema); // compiled validators are not needed here; do not let them pile up
   }
 }

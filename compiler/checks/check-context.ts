@@ -2,7 +2,7 @@
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
 import type { Declarations } from "../build-model.js";
 import type { FileRef } from "../build-model-codec.js";
-import type { SpecModel } from "../model.js";
+import type { Located, SpecModel } from "../model.js";
 import type { SpecDocument } from "../parse.js";
 import type { CodecResolver } from "../resolve-codec.js";
 
@@ -11,6 +11,8 @@ export interface CheckContext {
   readonly model: SpecModel;
   readonly declarations: Declarations;
   readonly fileRefs: readonly FileRef[];
+  /** Type names referenced by `{ json: TypeName }` codecs, located at the name. */
+  readonly typeRefs: readonly Located<string>[];
   /** The document that declared each type (first declaration), to position findings inside its schema. */
   readonly typeDocuments: ReadonlyMap<string, SpecDocument>;
   readonly codecs: CodecResolver;

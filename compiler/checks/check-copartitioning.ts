@@ -2,7 +2,9 @@
  * GK501/GK502: Goka copartitions a group's inputs, joined tables, group table
  * and loop, so they need one partition count. Counts come from the catalogue,
  * from `partitions:` of the group owning a `<group>-table`/`<group>-loop`
- * (or the count its inputs agree on), or from the live cluster.
+ * (or the count its inputs agree on), and, with `--brokers`, from the live
+ * cluster. A topic with both a declared and a live count contributes both, so
+ * a cluster that disagrees with the specs is a mismatch too.
  */
 import { diagnostic, type Diagnostic, type SourceLocation } from "../diagnostics.js";
 import { loopTopic, tableTopic, type GroupModel } from "../model.js";
@@ -15,7 +17,7 @@ interface Count {
   readonly source: string;
 }
 
-/** One copartitioned topic of a group, where this group names it. */
+/** One copartitioned topic of a group, where this group names it, with one of its counts. */
 interface Member {
   readonly topic: string;
   /** How messages name it: `` `user-clicks` `` or `` the `partitions:` of group `clicks` ``. */
@@ -29,7 +31,7 @@ function describeCount(c: Count): string {
   return c.at === undefined ? c.source : `${c.source}, ${where(c.at)}`;
 }
 
-/** Counts of topics across the folder, memoised; group counts are derived on demand. */
+/** Counts of topics across the folder; group counts are derived on demand and memoised. */
 function createCounter(ctx: CheckContext) {
   const owners = new Map<string, GroupModel>();
   for (const g of ctx.model.groups) {
@@ -44,12 +46,12 @@ function createCounter(ctx: CheckContext) {
     return n === undefined ? undefined : { count: n, at: undefined, source: "on the cluster" };
   };
 
-  const declared = (topic: string): Count | undefined => {
+  const catalogue = (topic: string): Count | undefined => {
     const decl = ctx.model.topics.get(topic);
     return decl === undefined ? undefined : { count: decl.partitions, at: decl.partitionsAt, source: "catalogue" };
   };
 
-  /** The count of a group's table and loop: its `partitions:`, else what its inputs' known counts say first. */
+  /** The count of a group's table and loop: its `partitions:`, else the first known count of its inputs. */
   const groupCount = (g: GroupModel): Count | undefined => {
     if (g.partitions !== undefined) {
       return { count: g.partitions.value, at: g.partitions.at, source: `partitions of group ${g.name}` };
@@ -57,52 +59,64 @@ function createCounter(ctx: CheckContext) {
     if (groupCounts.has(g.name)) return groupCounts.get(g.name);
     if (inProgress.has(g.name)) return undefined; // a cycle through tables: no count from here
     inProgress.add(g.name);
-    let found: Count | undefined;
-    for (const input of g.inputs) {
-      for (const t of input.topics) {
-        found ??= topicCount(t.value);
-      }
-    }
+    let first: Count | undefined;
+    for (const input of g.inputs) for (const t of input.topics) first ??= declared(t.value) ?? cluster(t.value);
+    const found = first === undefined ? undefined : { ...first, source: `like the inputs of group ${g.name}: ${first.source}` };
     inProgress.delete(g.name);
     groupCounts.set(g.name, found);
     return found;
   };
 
-  const topicCount = (topic: string): Count | undefined => {
+  /** What the specs say: the catalogue, else the owning group's count. */
+  const declared = (topic: string): Count | undefined => {
     const owner = owners.get(topic);
-    return declared(topic) ?? (owner === undefined ? undefined : groupCount(owner)) ?? cluster(topic);
+    return catalogue(topic) ?? (owner === undefined ? undefined : groupCount(owner));
   };
 
-  return { topicCount, declared, cluster, owners };
+  /** Every known count of a topic: declared and live (both, when both are known). */
+  const counts = (topic: string): Count[] => [declared(topic), cluster(topic)].filter((c): c is Count => c !== undefined);
+
+  return { counts, catalogue, cluster, owners };
+}
+
+/** The group's copartitioned members: inputs, joins, its `partitions:`, and its own table/loop where declared or live. */
+function membersOf(g: GroupModel, counter: ReturnType<typeof createCounter>): Member[] {
+  const members: Member[] = [];
+  const add = (topic: string, role: string, at: SourceLocation, counts: readonly Count[]) => {
+    if (counts.length === 0) members.push({ topic, label: `\`${topic}\``, role, at, count: undefined });
+    for (const count of counts) members.push({ topic, label: `\`${topic}\``, role, at, count });
+  };
+  const own = new Set([tableTopic(g.name), loopTopic(g.name)]); // as inputs they are GK203, not members
+  for (const input of g.inputs) {
+    for (const t of input.topics) if (!own.has(t.value)) add(t.value, "input", t.at, counter.counts(t.value));
+  }
+  for (const j of g.joins) {
+    // a join of an undeclared group is GK702; its unknown count is not worth a warning on top
+    if (j.group === undefined || counter.owners.has(j.table)) add(j.table, "join", j.at, counter.counts(j.table));
+  }
+  if (g.partitions !== undefined) {
+    const count = { count: g.partitions.value, at: g.partitions.at, source: "declared on the group" };
+    members.push({ topic: tableTopic(g.name), label: `the \`partitions:\` of group \`${g.name}\``, role: "group", at: g.partitions.at, count });
+  }
+  // the group's own table and loop follow the group; only a count declared elsewhere or live can disagree
+  const ownEdges: [string, string, { at: SourceLocation } | undefined][] = [[tableTopic(g.name), "persist", g.persist], [loopTopic(g.name), "loop", g.loop]];
+  for (const [topic, role, edge] of ownEdges) {
+    if (edge === undefined) continue;
+    const counts = [counter.catalogue(topic), counter.cluster(topic)].filter((c): c is Count => c !== undefined);
+    if (counts.length > 0) add(topic, role, edge.at, counts);
+  }
+  return members;
 }
 
 function checkGroup(g: GroupModel, counter: ReturnType<typeof createCounter>): Diagnostic[] {
-  const { owners } = counter;
-  const members: Member[] = [];
-  for (const input of g.inputs) {
-    for (const t of input.topics) members.push({ topic: t.value, label: `\`${t.value}\``, role: "input", at: t.at, count: counter.topicCount(t.value) });
-  }
-  // a join of an undeclared group is GK702; its count is not worth a warning on top
-  for (const j of g.joins) if (j.group === undefined || owners.has(j.table)) members.push({ topic: j.table, label: `\`${j.table}\``, role: "join", at: j.at, count: counter.topicCount(j.table) });
-  if (g.partitions !== undefined) {
-    const count = { count: g.partitions.value, at: g.partitions.at, source: `partitions of group ${g.name}` };
-    members.push({ topic: tableTopic(g.name), label: `the \`partitions:\` of group \`${g.name}\``, role: "group", at: g.partitions.at, count });
-  }
-  // the group's own table and loop, when declared in the catalogue or present on the cluster
-  const own: [string, { at: SourceLocation } | undefined][] = [[tableTopic(g.name), g.persist], [loopTopic(g.name), g.loop]];
-  for (const [topic, edge] of own) {
-    if (edge === undefined) continue;
-    const count = counter.declared(topic) ?? counter.cluster(topic);
-    if (count !== undefined) members.push({ topic, label: `\`${topic}\``, role: topic.endsWith("-table") ? "persist" : "loop", at: edge.at, count });
-  }
-
+  const members = membersOf(g, counter);
   const out: Diagnostic[] = [];
   const known = members.filter((m): m is Member & { count: Count } => m.count !== undefined);
   const reference = known.find((m) => m.role === "group") ?? known[0];
   const odd = reference === undefined ? undefined : known.find((m) => m.count.count !== reference.count.count);
   if (reference !== undefined && odd !== undefined) {
-    const list = known.map((m) => `${m.label} ${m.count.count} (${describeCount(m.count)})`).join(", ");
-    out.push(diagnostic("GK501", odd.at, `copartitioned topics of group \`${g.name}\` have different partition counts: ${list}`,
+    const entries = known.map((m) => `${m.label} ${m.count.count} (${describeCount(m.count)})`);
+    out.push(diagnostic("GK501", odd.at, `copartitioned topics of group \`${g.name}\` have different partition counts: ${[...new Set(entries)].join(", ")}`,
       `give \`${odd.topic}\` ${reference.count.count} partitions like ${reference.label} (${describeCount(reference.count)}), or repartition the others`));
   }
   const seen = new Set<string>();

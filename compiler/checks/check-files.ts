@@ -34,7 +34,7 @@ function inspect(ref: FileRef, ctx: CheckContext): Outcome {
     return { code: "GK707", message: `schema file ${ref.display} is not valid JSON: ${(error as Error).message}` };
   }
   const problem = schemaProblem(schema);
-  return problem === undefined ? undefined : { code: "GK707", message: `schema file ${ref.display} is not a valid JSON Schema: ${problem}` };
+  return problem === undefined ? undefined : { code: "GK707", message: `schema file ${ref.display} is not a valid JSON Schema: ${problem.message}` };
 }
 
 /** Referenced files, checked once each. */

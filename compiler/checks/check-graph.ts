@@ -59,8 +59,16 @@ function checkGroup(g: GroupModel): Diagnostic[] {
       "visitors visit every key of the group table: add `persist: { codec: … }` or remove `visitors:`"));
   }
 
+  // an input whose topic was consumed before (GK202) defaults to the same handler name; one finding is enough
+  const seenTopics = new Set<string>();
+  const inputHandlers = g.inputs.flatMap((i) => {
+    const first = i.topics[0]?.value ?? "";
+    const echo = seenTopics.has(first) && !i.handlerAt.pointer.endsWith("/handler");
+    for (const t of i.topics) seenTopics.add(t.value);
+    return echo ? [] : [{ name: i.handler, at: i.handlerAt }];
+  });
   const handlers = [
-    ...g.inputs.map((i) => ({ name: i.handler, at: i.handlerAt })),
+    ...inputHandlers,
     ...(g.loop === undefined ? [] : [{ name: g.loop.handler, at: g.loop.handlerAt }]),
     ...g.visitors.map((v) => ({ name: v.handler, at: v.handlerAt })),
   ];

@@ -7,19 +7,21 @@ import { diagnostic, type Diagnostic } from "../diagnostics.js";
 import { tableTopic } from "../model.js";
 import { didYouMean } from "../suggest.js";
 import { where, type Check } from "./check-context.js";
-import { codecPlaces } from "./codec-places.js";
 
 /** Unknown types, groups and tables. */
 export const checkReferences: Check = (ctx) => {
   const out: Diagnostic[] = [];
   const typeNames = [...ctx.model.types.keys()];
-  for (const place of codecPlaces(ctx.model)) {
-    if (place.codec.kind !== "json-type" || ctx.model.types.has(place.codec.type)) continue;
-    out.push(diagnostic("GK701", place.at, `unknown type \`${place.codec.type}\``,
-      didYouMean(place.codec.type, typeNames) ?? `declare \`${place.codec.type}\` under \`types:\` with its JSON Schema`));
+  for (const ref of ctx.typeRefs) {
+    if (ctx.model.types.has(ref.value)) continue;
+    out.push(diagnostic("GK701", ref.at, `unknown type \`${ref.value}\``,
+      didYouMean(ref.value, typeNames) ?? `declare \`${ref.value}\` under \`types:\` with its JSON Schema`));
   }
 
   const groupNames = ctx.model.groups.map((g) => g.name);
+  let knownTables: string[] | undefined; // built on the first GK703 only
+  const tables = () =>
+    (knownTables ??= [...ctx.model.groups.filter((x) => x.persist !== undefined).map((x) => tableTopic(x.name)), ...ctx.model.topics.keys()]);
   for (const g of ctx.model.groups) {
     for (const [role, refs] of [["join", g.joins], ["lookup", g.lookups]] as const) {
       for (const r of refs) {
@@ -39,7 +41,7 @@ export const checkReferences: Check = (ctx) => {
         if (owner?.persist !== undefined) continue;
         const hint = owner !== undefined
           ? `group \`${owner.name}\` (${where(owner.at)}) does not persist, so nothing writes \`${r.table}\`; add \`persist:\` there`
-          : didYouMean(r.table, [...ctx.model.groups.filter((x) => x.persist !== undefined).map((x) => tableTopic(x.name)), ...ctx.model.topics.keys()])
+          : didYouMean(r.table, tables())
             ?? `declare \`${r.table}\` in a \`topics:\` catalogue if another system writes it`;
         out.push(diagnostic("GK703", r.at, `${role} \`${r.table}\` is a table no spec defines`, hint));
       }

@@ -60,7 +60,8 @@ export const checkTypes: Check = (ctx) => {
     if (!refsOk) continue; // an unresolved $ref would also fail compilation; one finding is enough
     const problem = schemaProblem(standalone(type.schema));
     if (problem !== undefined) {
-      out.push(diagnostic("GK708", type.at, `type \`${type.name}\` is not a valid JSON Schema: ${problem}`,
+      const at = problem.pointer === "" ? type.at : locate(base + problem.pointer);
+      out.push(diagnostic("GK708", at, `type \`${type.name}\` is not a valid JSON Schema: ${problem.message}`,
         "fix the schema (draft 2020-12); see https://json-schema.org/draft/2020-12"));
     }
   }

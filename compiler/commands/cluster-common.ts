@@ -21,6 +21,8 @@ export interface CommandIo {
   setExitCode(code: 0 | 1 | 2): void;
   /** Resolves when the user asks to stop (SIGINT/SIGTERM); `run` waits for it. */
   readonly stopSignal: Promise<void>;
+  /** Loads the runtime module; `import("gokac/runtime")` when absent (tests inject one). */
+  readonly loadRuntime?: () => Promise<unknown>;
 }
 
 /** Exit status on bad usage (unknown topic, missing --brokers, …). */

@@ -37,8 +37,33 @@ export interface RuntimeTopicReport {
   readonly problems: readonly { code: string; severity: "error" | "warning"; topics: readonly string[]; message: string }[];
 }
 
+/** A typed producer for one topic. */
+export interface RuntimeEmitter {
+  emit(key: string, value: unknown): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** A read-only copy of a whole table. */
+export interface RuntimeView {
+  /** Recovers every partition to its high watermark, then keeps catching up. */
+  start(): Promise<void>;
+  get(key: string): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/** A running group processor. */
+export interface RuntimeProcessor {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves when the processor stopped: cleanly (undefined) or with its error. */
+  readonly done: Promise<Error | undefined>;
+}
+
 /** What the commands call; each name must be exported by `gokac/runtime`. */
 export interface RuntimeApi {
+  createEmitter(broker: RuntimeBroker, topic: { name: string; codec: unknown }): RuntimeEmitter;
+  createView(broker: RuntimeBroker, table: { name: string; codec: unknown }): RuntimeView;
+  createProcessor(group: unknown, options: { broker: RuntimeBroker; stateDir: string }): RuntimeProcessor;
   createKafkaBroker(options: { brokers: string; clientId?: string; logLevel?: "nothing" | "error" | "warn" | "info" | "debug" }): RuntimeBroker;
   checkTopics(broker: RuntimeBroker, requirements: readonly RuntimeTopicRequirement[]): Promise<RuntimeTopicReport>;
   groupTopicRequirements(graph: unknown): RuntimeTopicRequirement[];
@@ -47,9 +72,9 @@ export interface RuntimeApi {
 
 const RUNTIME_MODULE = "gokac/runtime";
 
-/** Loads `gokac/runtime` and checks it exports what `names` lists. */
-export async function loadRuntime<K extends keyof RuntimeApi>(...names: K[]): Promise<Pick<RuntimeApi, K>> {
-  const runtime = (await import(RUNTIME_MODULE)) as Record<string, unknown>;
+/** Loads `gokac/runtime` (or what `load` gives) and checks it exports what `names` lists. */
+export async function loadRuntime<K extends keyof RuntimeApi>(load: (() => Promise<unknown>) | undefined, ...names: K[]): Promise<Pick<RuntimeApi, K>> {
+  const runtime = (await (load ?? (() => import(RUNTIME_MODULE)))()) as Record<string, unknown>;
   const missing = names.filter((n) => typeof runtime[n] !== "function");
   if (missing.length > 0) throw new Error(`this gokac runtime lacks ${missing.join(", ")}`);
   return runtime as unknown as Pick<RuntimeApi, K>;

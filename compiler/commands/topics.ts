@@ -76,7 +76,7 @@ export async function topicsCommandAction(io: CommandIo, specs: string, options:
     return 1;
   }
   const needs = specTopicNeeds(first.model);
-  const runtime = await loadRuntime("createKafkaBroker", "checkTopics");
+  const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker", "checkTopics");
   const broker = runtime.createKafkaBroker({ brokers, clientId: "gokac-topics" });
   try {
     // 1. Copartitioning with the live counts, reported at the spec positions (GK501).
@@ -86,7 +86,8 @@ export async function topicsCommandAction(io: CommandIo, specs: string, options:
       if (n !== undefined) live.set(topic, n);
     }
     const second = analyzeSpecFolder(io, specs, live);
-    let failed = reportDiagnostics(io, second.diagnostics.filter((d) => d.code === "GK501"));
+    const mismatched = reportDiagnostics(io, second.diagnostics.filter((d) => d.code === "GK501"));
+    let failed = mismatched;
 
     // 2. Existence and compaction, topic by topic.
     const requirements = needs.map((n) => n.requirement);
@@ -103,11 +104,11 @@ export async function topicsCommandAction(io: CommandIo, specs: string, options:
       if (p.severity === "error") failed = true;
     }
 
-    // 3. Create what is missing (only if nothing is wrong: never half-fix a mismatched group).
+    // 3. Create what is missing and known, unless counts disagree: never half-build a mismatched group.
     const byTopic = new Map<string, RuntimeTopicStatus>();
     for (const s of report.topics) if (!byTopic.has(s.requirement.topic)) byTopic.set(s.requirement.topic, s);
     const created = new Set<string>();
-    if (options.create === true && !failed) {
+    if (options.create === true && !mismatched) {
       for (const s of byTopic.values()) {
         if (s.action === "create" && s.partitions !== undefined) {
           await broker.createTopic({ topic: s.requirement.topic, partitions: s.partitions, compacted: s.requirement.compacted });

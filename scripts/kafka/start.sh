@@ -21,7 +21,9 @@ export GOKAC_BROKERS="127.0.0.1:$broker_port"
 mkdir -p "$dir/config" "$dir/logs" "$root/.kafka"
 dir="$(cd "$dir" && pwd)"
 
-if [[ -f "$dir/kafka.pid" ]] && kill -0 "$(cat "$dir/kafka.pid")" 2>/dev/null; then
+# A pid file whose process is not our Kafka (stale after a reboot, pid reused) is ignored.
+is_our_kafka() { [[ -f "$dir/kafka.pid" ]] && grep -q "kafka.Kafka" "/proc/$(cat "$dir/kafka.pid")/cmdline" 2>/dev/null; }
+if is_our_kafka; then
   echo "kafka: already running (pid $(cat "$dir/kafka.pid"))"
   exec node "$here/wait-ready.mjs" "${KAFKA_READY_TIMEOUT:-120}"
 fi
@@ -33,8 +35,11 @@ if [[ ! -f "$lib/.stamp" || "$(cat "$lib/.stamp")" != "$stamp" ]]; then
   command -v mvn >/dev/null || { echo "kafka: maven (mvn) is needed on PATH" >&2; exit 1; }
   echo "kafka: installing jars from Maven Central into .kafka/lib"
   rm -rf "$lib"
-  mvn -B -q -Dstyle.color=never -f "$here/pom.xml" -Dmaven.repo.local="$root/.kafka/m2" \
-    dependency:copy-dependencies -DoutputDirectory="$lib" -DincludeScope=runtime
+  if ! mvn -B -q -Dstyle.color=never -f "$here/pom.xml" -Dmaven.repo.local="$root/.kafka/m2" \
+    dependency:copy-dependencies -DoutputDirectory="$lib" -DincludeScope=runtime > "$root/.kafka/mvn.log" 2>&1; then
+    cat "$root/.kafka/mvn.log" >&2
+    exit 1
+  fi
   echo "$stamp" > "$lib/.stamp"
 fi
 

@@ -9,7 +9,8 @@ pid_file="$dir/kafka.pid"
 
 if [[ -f "$pid_file" ]]; then
   pid="$(cat "$pid_file")"
-  if kill -0 "$pid" 2>/dev/null; then
+  # Only a process that is a Kafka node (not a reused pid) is stopped.
+  if grep -q "kafka.Kafka" "/proc/$pid/cmdline" 2>/dev/null; then
     kill -TERM "$pid"
     for _ in $(seq 1 60); do
       kill -0 "$pid" 2>/dev/null || break

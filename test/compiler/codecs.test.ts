@@ -101,3 +101,15 @@ describe("codec consistency (GK601)", () => {
     expect(result.model?.groups[0]?.inputs[0]?.codec).toEqual({ kind: "json-schema", path: "schemas/s.json", typeName: "S" });
   });
 });
+
+describe("GK209 hints", () => {
+  it("offer the codec another group writes for the topic", () => {
+    const result = check({
+      "specs/topics.yaml": TOPICS,
+      "specs/a.yaml": "group: a\ninputs: [{ topic: a }]\noutputs: [{ topic: alerts, codec: { json: Event } }]\n",
+      "specs/b.yaml": "group: b\ninputs: [{ topic: alerts }]\n",
+    });
+    expect(found(result).filter((f) => f.startsWith("GK209"))).toEqual(["GK209 specs/b.yaml:2:19"]);
+    expect(result.diagnostics.find((d) => d.code === "GK209")?.hint).toContain("specs/a.yaml:3:35");
+  });
+});

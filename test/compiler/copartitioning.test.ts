@@ -108,3 +108,29 @@ describe("copartitioning (GK501, GK502)", () => {
     expect(result.diagnostics.map((d) => d.code)).toEqual(["GK502", "GK502"]);
   });
 });
+
+describe("copartitioning with live counts (--brokers)", () => {
+  it("GK501: the cluster disagrees with the catalogue for one input", () => {
+    const result = check({
+      "specs/topics.yaml": TOPICS,
+      "specs/g.yaml": "group: g\ninputs: [{ topic: a8 }, { topic: b8 }]\n",
+    }, { clusterPartitions: new Map([["a8", 8], ["b8", 4]]) });
+    expect(found(result)).toEqual(["GK501 specs/g.yaml:2:34"]);
+  });
+
+  it("GK501: the live group table has another count than the group's partitions", () => {
+    const result = check({
+      "specs/topics.yaml": TOPICS,
+      "specs/g.yaml": "group: g\ninputs: [{ topic: a8 }]\npersist: { codec: string }\npartitions: 8\n",
+    }, { clusterPartitions: new Map([["a8", 8], ["g-table", 6]]) });
+    expect(found(result)).toEqual(["GK501 specs/g.yaml:3:10"]);
+  });
+
+  it("live counts that agree with the specs pass", () => {
+    const result = check({
+      "specs/topics.yaml": TOPICS,
+      "specs/g.yaml": "group: g\ninputs: [{ topic: a8 }]\npersist: { codec: string }\nloop: { codec: string }\n",
+    }, { clusterPartitions: new Map([["a8", 8], ["g-table", 8], ["g-loop", 8]]) });
+    expect(result.diagnostics).toEqual([]);
+  });
+});

@@ -37,6 +37,10 @@ describe("graph rules (GK201–GK205, GK210)", () => {
     expect(result.diagnostics[0]?.hint).toContain("specs/g.yaml:3:12");
   });
 
+  it("GK202 alone when the repeated input's default handler repeats too", () => {
+    expect(found(group("group: g\ninputs:\n  - topic: a\n  - topic: a\n"))).toEqual(["GK202 specs/g.yaml:4:12"]);
+  });
+
   it("GK202 passing: each topic once", () => {
     const result = group(yaml`
       group: g

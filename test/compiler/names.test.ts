@@ -46,11 +46,13 @@ describe("name diagnostics (GK301–GK305)", () => {
       topics:
         bad topic: { partitions: 1, codec: string }
         ..: { partitions: 1, codec: string }
+        a/b~c: { partitions: 1, codec: string }
       ---
       group: g
       inputs: [{ topic: "x/y", codec: string }]
     `);
-    expect(found(result)).toEqual(["GK301 specs/spec.yaml:2:3", "GK301 specs/spec.yaml:3:3", "GK301 specs/spec.yaml:6:19"]);
+    expect(found(result)).toEqual(["GK301 specs/spec.yaml:2:3", "GK301 specs/spec.yaml:3:3", "GK301 specs/spec.yaml:4:3", "GK301 specs/spec.yaml:7:19"]);
+    expect(result.diagnostics[2]?.pointer).toBe("/topics/a~1b~0c");
   });
 
   it("GK301 passing: legal topic names", () => {
@@ -188,6 +190,30 @@ describe("name diagnostics (GK301–GK305)", () => {
     `);
     expect(result.diagnostics.map((d) => d.code)).toEqual(["GK305", "GK305", "GK305"]);
     expect(new Set(found(result))).toEqual(new Set(["GK305 specs/spec.yaml:7:8"]));
+  });
+
+  it("GK305: names that clash with bindings generated files declare or import", () => {
+    const result = checkOne(yaml`
+      topics:
+        codecs: { partitions: 1, codec: string }
+        clicks-graph: { partitions: 1, codec: string }
+      types:
+        GroupGraph: { type: object }
+        Click: { type: object }
+      ---
+      group: clicks
+      inputs:
+        - topic: codecs
+          handler: onCodecs
+        - topic: clicks-graph
+          handler: Click
+    `);
+    expect(found(result)).toEqual([
+      "GK305 specs/spec.yaml:2:3", // topic const `codecs`
+      "GK305 specs/spec.yaml:5:3", // type GroupGraph
+      "GK305 specs/spec.yaml:12:12", // topic const `clicksGraph` in clicks' graph.ts
+      "GK305 specs/spec.yaml:13:14", // handler named like an imported type
+    ]);
   });
 
   it("GK305 passing: distinct generated names", () => {

@@ -14,7 +14,7 @@ describe("references (GK701–GK708)", () => {
           clicks: { partitions: 1, codec: { json: Clik } }
       `,
     });
-    expect(found(result)).toEqual(["GK701 specs/a.yaml:5:35"]);
+    expect(found(result)).toEqual(["GK701 specs/a.yaml:5:43"]);
     expect(result.diagnostics[0]?.hint).toContain("`Click`");
   });
 
@@ -182,7 +182,7 @@ describe("references (GK701–GK708)", () => {
           Worse: { type: string, pattern: "([" }
       `,
     });
-    expect(found(result)).toEqual(["GK708 specs/a.yaml:3:3", "GK708 specs/a.yaml:4:3"]);
+    expect(found(result)).toEqual(["GK708 specs/a.yaml:3:16", "GK708 specs/a.yaml:4:3"]); // at the bad keyword when the meta-schema says which; else at the type
   });
 
   it("GK708 passing: valid schemas, also with refs to other types", () => {

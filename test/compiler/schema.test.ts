@@ -18,6 +18,26 @@ describe("spec schema (GK101, GK102, GK103)", () => {
     expect(ajv.validateSchema(specSchema as object)).toBe(true);
   });
 
+  it("an editor's validator accepts every section of a full spec and rejects a typo", () => {
+    const validate = new Ajv2020({ strict: false }).compile(specSchema as object);
+    const spec = {
+      topics: { "user-clicks": { partitions: 8, codec: { json: "Click" }, description: "clicks" } },
+      types: { Click: { type: "object" } },
+      group: "clicks",
+      description: "Counts clicks per user.",
+      inputs: [{ topic: "user-clicks", handler: "onClick" }, { topics: ["a", "b"], codec: "string", handler: "onOther" }],
+      persist: { codec: { json: { schema: "./count.json" } } },
+      loop: { codec: "int64", handler: "onLoop" },
+      joins: [{ table: "users-table", codec: { json: "User" } }, { group: "geo" }],
+      lookups: [{ table: "geo-table", codec: "string" }],
+      outputs: [{ topic: "alerts", codec: { custom: { module: "./codecs/alert.ts", export: "alertCodec" } } }],
+      visitors: [{ name: "reset", handler: "onReset" }],
+      partitions: 8,
+    };
+    expect(validate(spec)).toBe(true);
+    expect(validate({ ...spec, persit: {} })).toBe(false);
+  });
+
   it("GK101: an unknown key points at the key, with a did-you-mean hint", () => {
     const result = checkOne(yaml`
       group: clicks
@@ -71,6 +91,25 @@ describe("spec schema (GK101, GK102, GK103)", () => {
     expect(found(result)).toEqual(["GK102 specs/spec.yaml:6:5"]);
   });
 
+  it("a misspelt `group` key is one finding, not also a missing `group`", () => {
+    const result = checkOne("Group: g\ninputs: [{ topic: user-clicks, codec: string }]\n");
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["GK101"]);
+    expect(result.diagnostics[0]?.hint).toContain("`group`");
+  });
+
+  it("top-level `x-` keys hold YAML anchors; `<<` merges them", () => {
+    const result = checkOne(yaml`
+      x-topic: &topic { partitions: 3, codec: string }
+      topics:
+        a: { <<: *topic }
+        b:
+          <<: *topic
+          partitions: 4
+    `);
+    expect(result.diagnostics).toEqual([]);
+    expect([...(result.model?.topics.values() ?? [])].map((t) => [t.name, t.partitions])).toEqual([["a", 3], ["b", 4]]);
+  });
+
   it("GK102: group keys without `group:`", () => {
     const result = checkOne(yaml`
       inputs: [{ topic: user-clicks, codec: string }]
@@ -96,6 +135,12 @@ describe("spec schema (GK101, GK102, GK103)", () => {
       visitors: { name: reset }
     `));
     expect(found(result)).toEqual(["GK103 specs/spec.yaml:6:13", "GK103 specs/spec.yaml:7:11"]);
+  });
+
+  it("GK103: a name YAML reads as a number, with a hint to quote it", () => {
+    const result = checkOne("group: 2024\ninputs: [{ topic: user-clicks, codec: string }]\n");
+    expect(found(result)).toEqual(["GK103 specs/spec.yaml:1:8"]);
+    expect(result.diagnostics[0]?.hint).toContain('"2024"');
   });
 
   it("GK103: a document that is not a mapping", () => {

@@ -134,6 +134,93 @@ describeKafka("kafka group membership", () => {
     expect(a.errors.concat(b.errors)).toEqual([]);
   });
 
+  it("loses and repeats nothing while members stop, start and rebalance under load", { timeout: 120_000 }, async () => {
+    const group = unique("member-cycles");
+    const topic = unique("member-load");
+    await broker.createTopic({ topic, partitions: 4, compacted: false });
+    const members: ReturnType<typeof recorder>[] = [];
+    const start = async () => {
+      const m = recorder(broker, group, [topic]);
+      members.push(m);
+      await m.join();
+      return m;
+    };
+    const producer = await broker.producer();
+    let sent = 0;
+    let producing = true;
+    const load = (async () => {
+      while (producing) {
+        const batch = Array.from({ length: 50 }, (_, i) => ({ topic, partition: (sent + i) % 4, key: `m${sent + i}`, value: bytes("x") }));
+        await producer.send(batch);
+        sent += batch.length;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    const steady = await start();
+    // Three cycles: a second member joins (rebalance 2/2), then leaves (rebalance back to 4).
+    for (let cycle = 0; cycle < 3; cycle++) {
+      const extra = await start();
+      await eventually(() => extra.owned().length === 2 && steady.owned().length === 2, 60_000, "2/2");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await extra.leave();
+      await eventually(() => steady.owned().length === 4, 60_000, "4 again");
+    }
+    // And the steady member itself restarts.
+    await steady.leave();
+    const last = await start();
+    producing = false;
+    await load;
+    await producer.close();
+    const count = (key: string) => members.reduce((n, m) => n + (m.received.get(key)?.length ?? 0), 0);
+    await eventually(() => Array.from({ length: sent }, (_, i) => `m${i}`).every((k) => count(k) >= 1), 60_000, "every message");
+    const repeated = Array.from({ length: sent }, (_, i) => `m${i}`).filter((k) => count(k) > 1);
+    expect(repeated).toEqual([]);
+    expect(members.flatMap((m) => m.violations)).toEqual([]);
+    expect(members.flatMap((m) => m.errors)).toEqual([]);
+    expect(sent).toBeGreaterThan(500);
+    await last.leave();
+  });
+
+  it("keeps its membership while a batch takes longer than the session timeout (heartbeats go on)", { timeout: 60_000 }, async () => {
+    const slowBroker = createKafkaBroker({ brokers: kafkaBrokers(), group: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000 } });
+    const group = unique("member-slow");
+    const topic = unique("member-slow-in");
+    await slowBroker.createTopic({ topic, partitions: 1, compacted: false });
+    const events: string[] = [];
+    const errors: Error[] = [];
+    let done = 0;
+    const member = await slowBroker.joinGroup({
+      group,
+      topics: [topic],
+      callbacks: {
+        async onAssigned(p) {
+          events.push(`assigned ${p.join(",")}`);
+        },
+        async onRevoked(p) {
+          events.push(`revoked ${p.join(",")}`);
+        },
+        async onBatch(batch) {
+          await new Promise((resolve) => setTimeout(resolve, 10_000));
+          done += batch.messages.length;
+          const last = batch.messages[batch.messages.length - 1];
+          if (last !== undefined) await member.commit([{ topic, partition: 0, offset: last.offset + 1 }]);
+        },
+        onError(error) {
+          errors.push(error);
+        },
+      },
+    });
+    const producer = await slowBroker.producer();
+    await producer.send([{ topic, partition: 0, key: "slow", value: bytes("1") }]);
+    await producer.close();
+    await eventually(() => done === 1, 30_000, "the slow batch");
+    expect(events).toEqual(["assigned 0"]);
+    expect(await slowBroker.committedOffset(group, topic, 0)).toBe(1);
+    await member.leave();
+    await slowBroker.close();
+    expect(errors).toEqual([]);
+  });
+
   it("fails a member whose topics have different partition counts", async () => {
     const group = unique("member-mismatch");
     const four = unique("member-four");

@@ -10,18 +10,17 @@ export const COPARTITIONED = "gokac-copartitioned";
 
 /**
  * Splits `partitions` partitions over `members` (sorted by id) in contiguous
- * ranges whose sizes differ by at most one: 8 over 2 gives 0–3 and 4–7.
+ * ranges, as Goka's CopartitioningStrategy does: member i gets
+ * [round(i·P/n), round((i+1)·P/n)), so 8 over 2 gives 0–3 and 4–7.
  */
 export function copartitionedRanges(members: readonly string[], partitions: number): Map<string, number[]> {
   const sorted = [...members].sort();
+  const step = partitions / sorted.length;
   const result = new Map<string, number[]>();
-  const base = Math.floor(partitions / sorted.length);
-  const extra = partitions % sorted.length;
-  let next = 0;
   sorted.forEach((member, i) => {
-    const size = base + (i < extra ? 1 : 0);
-    result.set(member, Array.from({ length: size }, (_, j) => next + j));
-    next += size;
+    const from = Math.floor(i * step + 0.5);
+    const to = Math.floor((i + 1) * step + 0.5);
+    result.set(member, Array.from({ length: to - from }, (_, j) => from + j));
   });
   return result;
 }

@@ -53,6 +53,9 @@ public final class Accumulator {
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
     props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+    // Streams members do not leave the group on close, so a restart (the recovery
+    // repetitions) would wait out the session timeout; a static member is replaced at once.
+    props.put(StreamsConfig.consumerPrefix("group.instance.id"), "bench-kstreams");
 
     AtomicInteger restored = new AtomicInteger();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -95,7 +98,7 @@ public final class Accumulator {
       return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      streams.close();
+      streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(java.time.Duration.ofSeconds(20)));
       stopped.countDown();
     }));
     streams.start();

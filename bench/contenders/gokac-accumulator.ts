@@ -1,0 +1,54 @@
+/**
+ * The gokac contender: the accumulator group generated from
+ * bench/gokac/specs/accumulator.yaml (handler in
+ * bench/gokac/generated/bench-accumulator/handlers.ts) on a real broker,
+ * through the public `gokac/runtime` API with `createKafkaBroker` and the
+ * default `level` storage. Each benchmark run renames the group and its input
+ * so every run starts fresh; the graph and handlers are the generated ones.
+ *
+ * Usage: node --import tsx bench/contenders/gokac-accumulator.ts --brokers B --group G --input T --state-dir D
+ * Prints `READY <epoch-ms>` once the processor runs (tables recovered); stops on SIGTERM/SIGINT.
+ */
+import { parseArgs } from "node:util";
+import { createKafkaBroker, createProcessor, defineGroup, type GroupGraph } from "gokac/runtime";
+import { benchAccumulatorGroup } from "../gokac/generated/bench-accumulator/graph.js";
+
+const { values } = parseArgs({
+  options: {
+    brokers: { type: "string", default: "127.0.0.1:9092" },
+    group: { type: "string", default: "bench-accumulator" },
+    input: { type: "string", default: "bench-input" },
+    "state-dir": { type: "string", default: "/tmp/gokac-bench-state" },
+    partitions: { type: "string", default: "8" },
+  },
+});
+
+const generated = benchAccumulatorGroup.graph;
+const graph: GroupGraph = {
+  ...generated,
+  group: values.group,
+  inputs: generated.inputs.map((input) => ({ ...input, topics: [values.input] })),
+  partitions: Number(values.partitions),
+};
+const group = defineGroup<bigint>(graph, benchAccumulatorGroup.handlers);
+
+const broker = createKafkaBroker({ brokers: values.brokers, clientId: "bench-gokac" });
+const processor = createProcessor(group, { broker, stateDir: values["state-dir"] });
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await processor.stop();
+  await broker.close();
+}
+process.on("SIGTERM", () => void stop());
+process.on("SIGINT", () => void stop());
+
+await processor.start();
+process.stdout.write(`READY ${Date.now()}\n`);
+const error = await processor.done;
+if (error !== undefined) {
+  process.stderr.write(`gokac-accumulator: ${error.stack ?? error.message}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,116 @@
+/**
+ * `gokac emit <specs> <topic> [<key> <value>] --brokers LIST [--out DIR]`:
+ * sends one message, or every `key<TAB>value` line of standard input in
+ * order, encoded with the topic's codec from the built output. A value that
+ * does not parse or does not match the topic's type is refused (exit 1)
+ * before anything of its batch is sent.
+ */
+import type { Command } from "commander";
+import { analyzeSpecFolder, reportDiagnostics, resolveBrokers, runCommand, UsageError, type CommandIo } from "./cluster-common.js";
+import { loadGeneratedTopics, type GeneratedTopic } from "./load-generated.js";
+import { parseCliValue, ValueError } from "./parse-cli-value.js";
+import { loadRuntime } from "./runtime-api.js";
+
+/** Lines sent per batch when reading standard input. */
+const BATCH = 2_000;
+
+function encodeChecked(topic: GeneratedTopic, text: string, where: string): unknown {
+  try {
+    const value = parseCliValue(topic.codec.name, text);
+    topic.codec.encode(value);
+    return value;
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new ValueError(`${where}value refused for ${topic.name} (${topic.codec.name}): ${why}`);
+  }
+}
+
+async function* lines(input: AsyncIterable<string | Buffer>): AsyncGenerator<string> {
+  let rest = "";
+  for await (const chunk of input) {
+    rest += typeof chunk === "string" ? chunk : chunk.toString("utf8");
+    const parts = rest.split("\n");
+    rest = parts.pop() ?? "";
+    for (const line of parts) yield line.replace(/\r$/, "");
+  }
+  if (rest !== "") yield rest.replace(/\r$/, "");
+}
+
+/** The command body; resolves with the exit status. */
+export async function emitCommandAction(
+  io: CommandIo,
+  specs: string,
+  topicName: string,
+  key: string | undefined,
+  value: string | undefined,
+  options: { brokers?: string; out?: string },
+): Promise<0 | 1 | 2> {
+  if (key !== undefined && value === undefined) throw new UsageError("give both <key> and <value>, or neither to read key<TAB>value lines from standard input");
+  const brokers = resolveBrokers(io, options.brokers);
+  const analyzed = analyzeSpecFolder(io, specs);
+  if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
+  const topics = await loadGeneratedTopics(io, options.out ?? "generated");
+  const topic = topics.get(topicName);
+  if (topic === undefined) {
+    io.stderr(`gokac: topic ${topicName} is not known to the specs in ${specs} (known: ${[...topics.keys()].join(", ")})\n`);
+    return 1;
+  }
+  // Refuse a bad single value before connecting anywhere.
+  const single = key !== undefined && value !== undefined ? encodeChecked(topic, value, "") : undefined;
+
+  const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker", "createEmitter");
+  const broker = runtime.createKafkaBroker({ brokers, clientId: "gokac-emit" });
+  const emitter = runtime.createEmitter(broker, topic);
+  let sent = 0;
+  try {
+    if (key !== undefined) {
+      await emitter.emit(key, single);
+      sent = 1;
+    } else {
+      let batch: [string, unknown][] = [];
+      let lineNo = 0;
+      const flush = async () => {
+        // Started in order, awaited together: the emitter keeps per-partition order.
+        await Promise.all(batch.map(([k, v]) => emitter.emit(k, v)));
+        sent += batch.length;
+        batch = [];
+      };
+      for await (const line of lines(io.stdin)) {
+        lineNo++;
+        if (line.trim() === "") continue;
+        const tab = line.indexOf("\t");
+        if (tab < 0) throw new ValueError(`line ${lineNo}: expected key<TAB>value`);
+        batch.push([line.slice(0, tab), encodeChecked(topic, line.slice(tab + 1), `line ${lineNo}: `)]);
+        if (batch.length >= BATCH) await flush();
+      }
+      await flush();
+    }
+  } catch (error) {
+    if (error instanceof ValueError) {
+      io.stderr(`gokac: ${error.message}${sent > 0 ? ` (${sent} earlier messages were sent)` : ""}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await emitter.close();
+    await broker.close();
+  }
+  io.stderr(`sent ${sent} message${sent === 1 ? "" : "s"} to ${topicName}\n`);
+  return 0;
+}
+
+/** Registers `emit` on the gokac program. */
+export function registerEmitCommand(program: Command, io: CommandIo): void {
+  program
+    .command("emit")
+    .description("send a message (value as JSON, a plain word for string topics), or key<TAB>value lines from stdin")
+    .argument("<specs>", "spec folder")
+    .argument("<topic>", "topic to send to")
+    .argument("[key]", "message key")
+    .argument("[value]", "message value")
+    .option("--brokers <list>", "Kafka bootstrap brokers, host:port[,host:port…] (default: $GOKAC_BROKERS)")
+    .option("--out <dir>", "the build's output folder", "generated")
+    .action(async (specs: string, topic: string, key: string | undefined, value: string | undefined, options: { brokers?: string; out?: string }) => {
+      await runCommand(io, () => emitCommandAction(io, specs, topic, key, value, options));
+    });
+}
