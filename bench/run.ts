@@ -11,7 +11,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -33,6 +33,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Records per LevelDB batch in the raw-rate measurement: the size of a gokac recovery batch. */
 const recoveryBatch = 10_000;
+
+/** Contenders `--profile` records (node programs whose time is gokac's). */
+function profiled(name: ContenderName): boolean {
+  return name === "gokac" || name === "port";
+}
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -61,9 +66,9 @@ async function throughputWorkload(opts: BenchOptions, ctx: RunContext, cluster: 
     for (const name of opts.contenders) {
       const s = series.get(name) as Series<ThroughputRun>;
       if (s.error !== undefined) continue;
-      const profileDir = !warm && opts.profile && name === "gokac" ? join(opts.out, "profiles", `throughput-${i}`) : undefined;
+      const profileDir = !warm && opts.profile && profiled(name) ? join(opts.out, "profiles", `throughput-${name}-${i}`) : undefined;
       try {
-        const verifyKeys = !warm && name === "gokac" ? opts.keys : undefined;
+        const verifyKeys = !warm && (name === "gokac" || name === "port") ? opts.keys : undefined;
         const run = await runThroughput(ctx, contenders[name], input, opts.messages, `bench-tp-${name}-${runId}-${i}`, {
           ...(profileDir === undefined ? {} : { profileDir }),
           ...(verifyKeys === undefined ? {} : { verifyKeys }),
@@ -72,7 +77,7 @@ async function throughputWorkload(opts: BenchOptions, ctx: RunContext, cluster: 
         log(`  ${warm ? "warm-up" : `run ${i - opts.warmups + 1}`} ${name}: ${Math.round(run.messagesPerSecond)} msg/s (${run.seconds.toFixed(2)} s, ${Math.round(run.peakRssMb)} MB${check})`);
         if (!warm) s.runs.push(run);
         const prof = profileDir === undefined ? undefined : newestProfile(profileDir);
-        if (prof !== undefined && results.profiles["throughput"] === undefined) results.profiles["throughput"] = formatSelfTime(topSelfTime(prof, root));
+        if (prof !== undefined && results.profiles[`${name} throughput`] === undefined) results.profiles[`${name} throughput`] = formatSelfTime(topSelfTime(prof, root));
       } catch (error) {
         s.error = error instanceof Error ? error.message : String(error);
         log(`  ${name} failed: ${s.error}`);
@@ -102,7 +107,7 @@ async function recoveryWorkload(opts: BenchOptions, ctx: RunContext, cluster: Be
     for (const name of stateful) {
       const s = results.recovery[name] as Series<RecoveryRun>;
       if (s.error !== undefined) continue;
-      const profileDir = !warm && opts.profile && name === "gokac" ? join(opts.out, "profiles", `recovery-${i}`) : undefined;
+      const profileDir = !warm && opts.profile && profiled(name) ? join(opts.out, "profiles", `recovery-${name}-${i}`) : undefined;
       try {
         const group = groups.get(name) as string;
         await cluster.deleteGroups([group]);
@@ -110,7 +115,7 @@ async function recoveryWorkload(opts: BenchOptions, ctx: RunContext, cluster: Be
         log(`  ${warm ? "warm-up" : `run ${i - opts.warmups + 1}`} ${name}: ${Math.round(run.keysPerSecond)} keys/s (${run.seconds.toFixed(2)} s, ${Math.round(run.peakRssMb)} MB)`);
         if (!warm) s.runs.push(run);
         const prof = profileDir === undefined ? undefined : newestProfile(profileDir);
-        if (prof !== undefined && results.profiles["recovery"] === undefined) results.profiles["recovery"] = formatSelfTime(topSelfTime(prof, root));
+        if (prof !== undefined && results.profiles[`${name} recovery`] === undefined) results.profiles[`${name} recovery`] = formatSelfTime(topSelfTime(prof, root));
       } catch (error) {
         s.error = error instanceof Error ? error.message : String(error);
         log(`  ${name} failed: ${s.error}`);
@@ -238,6 +243,7 @@ async function main(argv: readonly string[]): Promise<number> {
       await levelDbWorkload(opts, scratch, results);
     }
     if (opts.workloads.includes("compiler")) await compilerWorkload(results);
+    results.loadAtEnd = loadavg()[0] ?? 0;
     await writeResults(opts, results);
     log(`results: ${join(opts.out, "results.md")} (${((performance.now() - started) / 60_000).toFixed(1)} min)`);
   } finally {

@@ -1,6 +1,6 @@
 /**
  * The compiler's front half: parse → validate → model → checks. Pure: all
- * file access goes through `AnalyzeInput.readFile`, nothing touches process.
+ * file access goes through `AnalyzeInput.readFile`; nothing reads the process state.
  */
 import { buildModel } from "./build-model.js";
 import { CHECKS } from "./checks/index.js";

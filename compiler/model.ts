@@ -108,7 +108,7 @@ export interface GroupModel {
 
 /** The whole spec folder. Maps are keyed by name and iterate in declaration order (files sorted by path). */
 export interface SpecModel {
-  /** Absolute path of the spec folder. */
+  /** The spec folder as displayed (relative to the working directory, e.g. `specs`). */
   readonly root: string;
   readonly topics: ReadonlyMap<string, TopicDecl>;
   readonly types: ReadonlyMap<string, TypeDecl>;

@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 
 /** The contenders the runner knows. */
-export const contenderNames = ["gokac", "kafkajs", "goka", "kstreams"] as const;
+export const contenderNames = ["gokac", "port", "kafkajs", "goka", "kstreams"] as const;
 export type ContenderName = (typeof contenderNames)[number];
 
 /** The workloads the runner knows. */
@@ -46,7 +46,7 @@ const usage = `usage: npm run bench -- [options]
   --timeout S        seconds one run may take (default 300)
   --brokers LIST     bootstrap brokers (default $GOKAC_BROKERS or 127.0.0.1:9092)
   --keep-broker      do not stop a broker this run started
-  --profile          CPU-profile the measured gokac runs (into <out>/profiles)
+  --profile          CPU-profile the measured gokac (and port) runs, summaries in results.md
   --quick            --messages 100000 --table-keys 100000 --repetitions 1 --warmups 0`;
 
 function positive(name: string, text: string | undefined, fallback: number, allowZero = false): number {

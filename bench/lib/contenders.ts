@@ -38,9 +38,15 @@ export interface Contender {
   changelog(group: string): string | undefined;
 }
 
-function nodeCommand(root: string, script: string, args: readonly string[], run: RunNames): ContenderCommand {
+/**
+ * `node --import tsx script args`. With `kafkajsEsm`, also the module hook of
+ * bench/contenders/kafkajs-esm.mjs: runtime/broker/kafka imports kafkajs's
+ * named exports, which Node's ESM loader cannot see (works in vitest only).
+ */
+function nodeCommand(root: string, script: string, args: readonly string[], run: RunNames, kafkajsEsm = false): ContenderCommand {
   const profile = run.profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", run.profileDir];
-  return { command: process.execPath, args: [...profile, "--import", "tsx", join(root, script), ...args], cwd: root };
+  const hooks = kafkajsEsm ? ["--import", join(root, "bench/contenders/kafkajs-esm.mjs")] : [];
+  return { command: process.execPath, args: [...profile, ...hooks, "--import", "tsx", join(root, script), ...args], cwd: root };
 }
 
 const gokac: Contender = {
@@ -52,7 +58,21 @@ const gokac: Contender = {
     nodeCommand(root, "bench/contenders/gokac-accumulator.ts", [
       "--brokers", run.brokers, "--group", run.group, "--input", run.input,
       "--state-dir", run.stateDir, "--partitions", String(run.partitions),
-    ], run),
+    ], run, true),
+  topicsToCreate: () => [],
+  changelog: (group) => `${group}-table`,
+};
+
+const port: Contender = {
+  name: "port",
+  label: "gokac Kafka port + bench loop (diagnostic)",
+  stateful: true,
+  prepare() {},
+  command: (root, run) =>
+    nodeCommand(root, "bench/contenders/port-accumulator.ts", [
+      "--brokers", run.brokers, "--group", run.group, "--input", run.input,
+      "--state-dir", run.stateDir, "--partitions", String(run.partitions),
+    ], run, true),
   topicsToCreate: () => [],
   changelog: (group) => `${group}-table`,
 };
@@ -121,4 +141,4 @@ const kstreams: Contender = {
 };
 
 /** Every contender by name. */
-export const contenders: Readonly<Record<ContenderName, Contender>> = { gokac, kafkajs: kafkajsPipe, goka, kstreams };
+export const contenders: Readonly<Record<ContenderName, Contender>> = { gokac, port, kafkajs: kafkajsPipe, goka, kstreams };

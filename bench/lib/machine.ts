@@ -1,7 +1,7 @@
 /** Describes the machine a bench ran on: cores, memory, OS and tool versions. */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { cpus, release, totalmem } from "node:os";
+import { cpus, loadavg, release, totalmem } from "node:os";
 import { join } from "node:path";
 
 /** The facts results.md prints under "Machine". */
@@ -15,6 +15,8 @@ export interface MachineInfo {
   readonly go: string;
   readonly kafka: string;
   readonly date: string;
+  /** 1-minute load average when the run started (other work on the machine skews figures). */
+  readonly loadAtStart: number;
 }
 
 function firstLine(command: string, args: readonly string[]): string {
@@ -53,5 +55,6 @@ export function describeMachine(root: string): MachineInfo {
     go: firstLine("go", ["version"]),
     kafka: `Apache Kafka ${kafka} (single KRaft node, scripts/kafka)`,
     date: new Date().toISOString(),
+    loadAtStart: loadavg()[0] ?? 0,
   };
 }

@@ -100,6 +100,7 @@ export function renderReport(r: BenchResults, chartFile: string | undefined): st
   out.push(`- CPU: ${m.cpu}, ${m.cores} cores; memory ${m.memoryGiB} GiB; ${m.kernel}`);
   out.push(`- Node ${m.node}; ${m.java}; ${m.go}`);
   out.push(`- Broker: ${m.kafka}, on the same machine as the contenders`);
+  out.push(`- 1-minute load average: ${m.loadAtStart.toFixed(2)} at the start, ${r.loadAtEnd?.toFixed(2) ?? "?"} at the end (the bench itself adds about 1–2; more means other work shared the ${m.cores} cores)`);
   out.push("");
   out.push("## How each contender is set up", "");
   out.push("- **gokac**: bench/contenders/gokac-accumulator.ts — the accumulator group (int64 input, int64 table) on `gokac/runtime` with `createKafkaBroker`, `level` storage; run with `node --import tsx`.");

@@ -39,4 +39,6 @@ export interface BenchResults {
   readonly seeding: Record<string, number>;
   /** CPU profile summaries of gokac runs (see profile-summary.ts). */
   readonly profiles: Record<string, string>;
+  /** 1-minute load average when the run finished. */
+  loadAtEnd?: number;
 }

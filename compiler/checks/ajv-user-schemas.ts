@@ -1,6 +1,6 @@
 /**
  * The ajv instance for user schemas (types, schema files): created once per
- * process, quiet, with the formats the runtime knows.
+ * process, quiet, with ajv-formats (the runtime's json codec should compile schemas the same way).
  */
 import { Ajv2020 } from "ajv/dist/2020.js";
 import * as formatsModule from "ajv-formats";

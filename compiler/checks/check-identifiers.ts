@@ -7,9 +7,9 @@
 import { diagnostic, type Diagnostic, type SourceLocation } from "../diagnostics.js";
 import { loopTopic, tableTopic, type GroupModel, type SpecModel } from "../model.js";
 import {
-  GENERATED_BINDINGS, GROUP_CONST_SUFFIXES, GROUP_TYPE_SUFFIXES, groupConstPrefix, groupTypePrefix, schemaFileTypeName, topicConstName,
+  GENERATED_BINDINGS, GROUP_CONST_SUFFIXES, GROUP_TYPE_SUFFIXES, groupConstPrefix, groupTypePrefix, schemaFileTypeName, topicConstName as topicConstNameOf,
 } from "../names.js";
-import { where, type Check } from "./check-context.js";
+import { where, type Check, type CheckContext } from "./check-context.js";
 
 interface Named {
   readonly name: string;
@@ -32,16 +32,100 @@ function allTopics(model: SpecModel): Named[] {
   return [...[...model.topics.values()].map((t) => ({ name: t.name, at: t.at })), ...model.groups.flatMap(groupTopics)];
 }
 
-/** Reports names whose identifier equals that of an earlier, different name. */
-function collisions(items: readonly Named[], identifier: (name: string) => string, what: string, out: Diagnostic[]): void {
-  const first = new Map<string, Named>();
+/** Reports names whose identifier (by any of `identifiers`) equals that of an earlier, different name; once per name. */
+function collisions(items: readonly Named[], identifiers: readonly ((name: string) => string)[], what: string, out: Diagnostic[]): void {
+  const first = identifiers.map(() => new Map<string, Named>());
   for (const item of items) {
-    const id = identifier(item.name);
-    const seen = first.get(id);
-    if (seen === undefined) first.set(id, item);
-    else if (seen.name !== item.name) {
-      out.push(diagnostic("GK305", item.at, `${what} \`${item.name}\` and \`${seen.name}\` (${where(seen.at)}) both become \`${id}\` in generated code`,
-        `rename one of them so that their generated names differ`));
+    let reported = false;
+    identifiers.forEach((identifier, i) => {
+      const seenById = first[i] as Map<string, Named>;
+      const id = identifier(item.name);
+      const seen = seenById.get(id);
+      if (seen === undefined) seenById.set(id, item);
+      else if (seen.name !== item.name && !reported) {
+        reported = true;
+        out.push(diagnostic("GK305", item.at, `${what} \`${item.name}\` and \`${seen.name}\` (${where(seen.at)}) both become \`${id}\` in generated code`,
+          "rename one of them so that their generated names differ"));
+      }
+    });
+  }
+}
+
+/** `topicConstName`, remembered: the same few topics are named by many edges. */
+function memoized(f: (name: string) => string): (name: string) => string {
+  const seen = new Map<string, string>();
+  return (name) => {
+    let id = seen.get(name);
+    if (id === undefined) seen.set(name, (id = f(name)));
+    return id;
+  };
+}
+
+/** Topic constants: unique, and not a name generated code binds itself. */
+function topicCollisions(model: SpecModel, out: Diagnostic[]): void {
+  const topicConstName = memoized(topicConstNameOf);
+  const topics = allTopics(model);
+  collisions(topics, [topicConstName], "topic", out);
+  const reported = new Set<string>();
+  for (const t of topics) {
+    const id = topicConstName(t.name);
+    if (GENERATED_BINDINGS.has(id) && !reported.has(t.name)) {
+      reported.add(t.name);
+      out.push(diagnostic("GK305", t.at, `topic \`${t.name}\` becomes \`${id}\`, a name generated code already uses`, "rename the topic"));
+    }
+  }
+  // a group's graph.ts imports its topics' constants next to `<group>Group` and `<group>Graph`
+  for (const g of model.groups) {
+    const own = new Set(GROUP_CONST_SUFFIXES.map((suffix) => `${groupConstPrefix(g.name)}${suffix}`));
+    for (const t of groupTopics(g)) {
+      if (own.has(topicConstName(t.name))) {
+        out.push(diagnostic("GK305", t.at, `topic \`${t.name}\` becomes \`${topicConstName(t.name)}\`, which group \`${g.name}\`'s generated graph also declares`,
+          "rename the topic or the group"));
+      }
+    }
+  }
+}
+
+/** Type names (declared and from schema files): one source each, and none a generated type's name. Returns the type names. */
+function typeCollisions(ctx: CheckContext, out: Diagnostic[]): ReadonlySet<string> {
+  const sources = new Map<string, { source: string; at: SourceLocation }>();
+  const add = (name: string, source: string, at: SourceLocation) => {
+    const seen = sources.get(name);
+    if (seen === undefined) sources.set(name, { source, at });
+    else if (seen.source !== source) {
+      out.push(diagnostic("GK305", at, `type \`${name}\` from ${source} collides with \`${name}\` from ${seen.source} (${where(seen.at)})`,
+        "rename the type or the schema file (its PascalCase base name becomes the type name)"));
+    }
+  };
+  for (const t of ctx.model.types.values()) add(t.name, "`types:`", t.at);
+  for (const ref of ctx.fileRefs) if (ref.kind === "schema" && !ref.unsafe) add(schemaFileTypeName(ref.display), `schema file ${ref.display}`, ref.at);
+
+  const generated = new Map<string, GroupModel>();
+  for (const g of ctx.model.groups) for (const suffix of GROUP_TYPE_SUFFIXES) generated.set(`${groupTypePrefix(g.name)}${suffix}`, g);
+  for (const [name, { at }] of sources) {
+    const g = generated.get(name);
+    if (g !== undefined || GENERATED_BINDINGS.has(name)) {
+      const by = g === undefined ? "generated code" : `group \`${g.name}\`'s generated graph (${where(g.at)})`;
+      out.push(diagnostic("GK305", at, `type \`${name}\` collides with a type of the same name in ${by}`, "rename the type"));
+    }
+  }
+  return new Set(sources.keys());
+}
+
+/** Handler files import the group's context type and message types next to the handlers. */
+function handlerCollisions(model: SpecModel, typeNames: ReadonlySet<string>, out: Diagnostic[]): void {
+  for (const g of model.groups) {
+    const context = `${groupTypePrefix(g.name)}Context`;
+    const handlers = [
+      ...g.inputs.map((i) => ({ name: i.handler, at: i.handlerAt })),
+      ...g.visitors.map((v) => ({ name: v.handler, at: v.handlerAt })),
+      ...(g.loop === undefined ? [] : [{ name: g.loop.handler, at: g.loop.handlerAt }]),
+    ];
+    for (const h of handlers) {
+      if (h.name === context || typeNames.has(h.name)) {
+        out.push(diagnostic("GK305", h.at, `handler \`${h.name}\` has the name of a type its handler file imports`,
+          `give the handler a camelCase name, e.g. \`on${h.name}\``));
+      }
     }
   }
 }
@@ -49,67 +133,10 @@ function collisions(items: readonly Named[], identifier: (name: string) => strin
 /** Generated-name collisions across the folder. */
 export const checkIdentifiers: Check = (ctx) => {
   const out: Diagnostic[] = [];
-  const { model } = ctx;
-
-  const topics = allTopics(model);
-  collisions(topics, topicConstName, "topic", out);
-  const reservedTopics = new Set<string>();
-  for (const t of topics) {
-    const id = topicConstName(t.name);
-    if (GENERATED_BINDINGS.has(id) && !reservedTopics.has(t.name)) {
-      reservedTopics.add(t.name);
-      out.push(diagnostic("GK305", t.at, `topic \`${t.name}\` becomes \`${id}\`, a name generated code already uses`, "rename the topic"));
-    }
-  }
-
-  const groups = model.groups.map((g) => ({ name: g.name, at: g.at }));
-  collisions(groups, groupTypePrefix, "group", out);
-  collisions(groups, groupConstPrefix, "group", out);
-  collisions(groups, (n) => n.toLowerCase(), "group (its output folder, on case-insensitive file systems)", out);
-
-  for (const g of model.groups) {
-    const own = new Set(GROUP_CONST_SUFFIXES.map((s) => `${groupConstPrefix(g.name)}${s}`));
-    for (const t of groupTopics(g)) {
-      if (own.has(topicConstName(t.name))) {
-        out.push(diagnostic("GK305", t.at, `topic \`${t.name}\` becomes \`${topicConstName(t.name)}\`, which group \`${g.name}\`'s generated graph also declares`, "rename the topic or the group"));
-      }
-    }
-  }
-
-  // type names: declared ones, then those generated from schema files (one per file)
-  const typeSources = new Map<string, { source: string; at: SourceLocation }>();
-  const addType = (name: string, source: string, at: SourceLocation) => {
-    const seen = typeSources.get(name);
-    if (seen === undefined) typeSources.set(name, { source, at });
-    else if (seen.source !== source) {
-      out.push(diagnostic("GK305", at, `type \`${name}\` from ${source} collides with \`${name}\` from ${seen.source} (${where(seen.at)})`,
-        "rename the type or the schema file (its PascalCase base name becomes the type name)"));
-    }
-  };
-  for (const t of model.types.values()) addType(t.name, "`types:`", t.at);
-  for (const ref of ctx.fileRefs) if (ref.kind === "schema" && !ref.unsafe) addType(schemaFileTypeName(ref.display), `schema file ${ref.display}`, ref.at);
-
-  const generatedTypes = new Map<string, GroupModel>();
-  for (const g of model.groups) for (const s of GROUP_TYPE_SUFFIXES) generatedTypes.set(`${groupTypePrefix(g.name)}${s}`, g);
-  for (const [name, { at }] of typeSources) {
-    const g = generatedTypes.get(name);
-    if (g !== undefined || GENERATED_BINDINGS.has(name)) {
-      const by = g === undefined ? "generated code" : `group \`${g.name}\`'s generated graph (${where(g.at)})`;
-      out.push(diagnostic("GK305", at, `type \`${name}\` collides with a type of the same name in ${by}`, "rename the type"));
-    }
-  }
-
-  // handler files import the group's context type and message types next to the handlers
-  for (const g of model.groups) {
-    const context = `${groupTypePrefix(g.name)}Context`;
-    const handlers = [...g.inputs.map((i) => ({ name: i.handler, at: i.handlerAt })), ...g.visitors.map((v) => ({ name: v.handler, at: v.handlerAt })),
-      ...(g.loop === undefined ? [] : [{ name: g.loop.handler, at: g.loop.handlerAt }])];
-    for (const h of handlers) {
-      if (h.name === context || typeSources.has(h.name)) {
-        out.push(diagnostic("GK305", h.at, `handler \`${h.name}\` has the name of a type its handler file imports`, "give the handler a camelCase name, e.g. `on" + h.name + "`"));
-      }
-    }
-  }
+  topicCollisions(ctx.model, out);
+  const groups = ctx.model.groups.map((g) => ({ name: g.name, at: g.at }));
+  // type prefix, constant prefix, and the output folder on case-insensitive file systems
+  collisions(groups, [groupTypePrefix, groupConstPrefix, (n) => n.toLowerCase()], "group", out);
+  handlerCollisions(ctx.model, typeCollisions(ctx, out), out);
   return out;
 };
-

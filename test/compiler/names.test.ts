@@ -153,11 +153,8 @@ describe("name diagnostics (GK301–GK305)", () => {
         inputs: [{ topic: a-b }]
       `,
     });
-    expect(found(result)).toEqual([
-      "GK305 specs/a.yaml:3:3",
-      "GK305 specs/b.yaml:4:8",
-      "GK305 specs/b.yaml:4:8",
-    ]);
+    // one finding per colliding name, though `click.count` collides by type prefix and constant prefix alike
+    expect(found(result)).toEqual(["GK305 specs/a.yaml:3:3", "GK305 specs/b.yaml:4:8"]);
   });
 
   it("GK305: a schema file type colliding with a declared type, and types named like generated ones", () => {
@@ -188,8 +185,7 @@ describe("name diagnostics (GK301–GK305)", () => {
       group: clicks
       inputs: [{ topic: a }]
     `);
-    expect(result.diagnostics.map((d) => d.code)).toEqual(["GK305", "GK305", "GK305"]);
-    expect(new Set(found(result))).toEqual(new Set(["GK305 specs/spec.yaml:7:8"]));
+    expect(found(result)).toEqual(["GK305 specs/spec.yaml:7:8"]);
   });
 
   it("GK305: names that clash with bindings generated files declare or import", () => {

@@ -1,0 +1,150 @@
+/**
+ * A diagnostic contender, not gokac's processor: the accumulator written
+ * directly on gokac's Kafka broker port (runtime/broker/kafka, kafkajs
+ * inside) with the architecture's batch loop — per fetched batch: read all
+ * keys at once (getMany), sum, one LevelDB batch with the offset, one
+ * produce of the changed keys to the same table partition, one commit.
+ * Recovery reads `<group>-table` with the port's partition reader into
+ * LevelDB up to the high watermark before the member processes input.
+ *
+ * It measures what the port allows, so the gap between it and the gokac
+ * contender is the processor's own cost, and the gap between it and raw
+ * kafkajs the port's.
+ *
+ * Usage: node --import tsx bench/contenders/port-accumulator.ts --brokers B --group G --input T --state-dir D --partitions N
+ * Prints `READY <epoch-ms>` once its partitions are recovered; stops on SIGTERM/SIGINT.
+ */
+import { parseArgs } from "node:util";
+import { Level } from "level";
+// Not a public entry yet: gokac/runtime is to re-export createKafkaBroker.
+import { createKafkaBroker } from "../../runtime/broker/kafka/index.js";
+import type { Batch, GroupMember, ProduceRecord } from "../../runtime/broker/port.js";
+
+const { values } = parseArgs({
+  options: {
+    brokers: { type: "string", default: "127.0.0.1:9092" },
+    group: { type: "string", default: "bench-port" },
+    input: { type: "string", default: "bench-input" },
+    "state-dir": { type: "string", default: "/tmp/gokac-bench-port" },
+    partitions: { type: "string", default: "8" },
+  },
+});
+const table = `${values.group}-table`;
+const partitions = Number(values.partitions);
+
+const broker = createKafkaBroker({ brokers: values.brokers, clientId: "bench-port" });
+await broker.createTopic({ topic: table, partitions, compacted: true });
+const producer = await broker.producer();
+const db = new Level<string, Uint8Array>(values["state-dir"], { keyEncoding: "utf8", valueEncoding: "view" });
+await db.open();
+
+type StoreOp = { type: "put"; key: string; value: Uint8Array } | { type: "del"; key: string };
+
+const offsetKey = (p: number) => `${p}\u0000offset`;
+const valueKey = (p: number, key: string) => `${p}/${key}`;
+
+function int64(value: bigint): Uint8Array {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigInt64(0, value);
+  return bytes;
+}
+function readInt64(bytes: Uint8Array): bigint {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigInt64(0);
+}
+
+/** Recovers one table partition from the stored offset to the high watermark. */
+async function recover(p: number): Promise<void> {
+  const stored = await db.get(offsetKey(p));
+  let position = stored === undefined ? 0 : Number(readInt64(stored));
+  const high = await broker.highWatermark(table, p);
+  if (position >= high) return;
+  const reader = await broker.reader(table, p, position);
+  try {
+    while (position < high) {
+      const messages = await reader.next(500);
+      const last = messages[messages.length - 1];
+      if (last === undefined) continue;
+      const ops: StoreOp[] = messages.map((m): StoreOp =>
+        m.value === null ? { type: "del", key: valueKey(p, m.key) } : { type: "put", key: valueKey(p, m.key), value: m.value },
+      );
+      position = last.offset + 1;
+      ops.push({ type: "put", key: offsetKey(p), value: int64(BigInt(position)) });
+      await db.batch(ops);
+    }
+  } finally {
+    await reader.close();
+  }
+}
+
+let member: GroupMember | undefined;
+const memberReady = new Promise<GroupMember>((resolve) => {
+  const wait = setInterval(() => {
+    if (member !== undefined) {
+      clearInterval(wait);
+      resolve(member);
+    }
+  }, 5);
+});
+
+/** One fetched batch: sum per key against the stored values, store, produce, commit. */
+async function onBatch(batch: Batch): Promise<void> {
+  const p = batch.partition;
+  const keys = [...new Set(batch.messages.map((m) => m.key))];
+  const stored = await db.getMany(keys.map((k) => valueKey(p, k)));
+  const sums = new Map<string, bigint>();
+  keys.forEach((k, i) => {
+    const v = stored[i];
+    sums.set(k, v === undefined ? 0n : readInt64(v));
+  });
+  for (const m of batch.messages) {
+    if (m.value === null) continue;
+    sums.set(m.key, (sums.get(m.key) ?? 0n) + readInt64(m.value));
+  }
+  const records: ProduceRecord[] = [];
+  const ops: { type: "put"; key: string; value: Uint8Array }[] = [];
+  for (const [key, sum] of sums) {
+    const value = int64(sum);
+    records.push({ topic: table, partition: p, key, value });
+    ops.push({ type: "put", key: valueKey(p, key), value });
+  }
+  const produced = await producer.send(records);
+  const tableOffset = Math.max(...produced.map((o) => o.offset)) + 1;
+  ops.push({ type: "put", key: offsetKey(p), value: int64(BigInt(tableOffset)) });
+  await db.batch(ops);
+  const last = batch.messages[batch.messages.length - 1];
+  if (last !== undefined) await (await memberReady).commit([{ topic: batch.topic, partition: p, offset: last.offset + 1 }]);
+}
+
+let failed: Error | undefined;
+member = await broker.joinGroup({
+  group: values.group,
+  topics: [values.input],
+  callbacks: {
+    onAssigned: async (assigned) => {
+      await Promise.all(assigned.map(recover));
+      process.stdout.write(`READY ${Date.now()}\n`);
+    },
+    onRevoked: async () => {},
+    onBatch,
+    onError: (error) => {
+      failed = error;
+      void stop();
+    },
+  },
+});
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await member?.leave().catch(() => undefined);
+  await producer.close().catch(() => undefined);
+  await broker.close().catch(() => undefined);
+  await db.close().catch(() => undefined);
+  if (failed !== undefined) {
+    process.stderr.write(`port-accumulator: ${failed.stack ?? failed.message}\n`);
+    process.exitCode = 1;
+  }
+}
+process.on("SIGTERM", () => void stop());
+process.on("SIGINT", () => void stop());
