@@ -31,8 +31,17 @@ import { runThroughput, type RunContext, type ThroughputRun } from "./workloads/
 const execFileAsync = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Records per LevelDB batch in the raw-rate measurement: the size of a gokac recovery batch. */
-const recoveryBatch = 10_000;
+/**
+ * Records per LevelDB batch in the raw-rate measurement: the size of a gokac
+ * recovery batch. The runtime writes one store batch per fetch of the
+ * changelog partition (runtime/table/partition-table.ts), and the Kafka
+ * port fetches up to 4 MiB (runtime/broker/kafka/partition-reader.ts), about
+ * 140k of the bench's 30-byte records: a whole partition of the bench table,
+ * up to that bound.
+ */
+function recoveryBatch(opts: BenchOptions): number {
+  return Math.min(Math.ceil(opts.tableKeys / opts.partitions), 140_000);
+}
 
 /** Contenders `--profile` records (node programs whose time is gokac's). */
 function profiled(name: ContenderName): boolean {
@@ -112,7 +121,8 @@ async function recoveryWorkload(opts: BenchOptions, ctx: RunContext, cluster: Be
         const group = groups.get(name) as string;
         await cluster.deleteGroups([group]);
         const run = await runRecovery(ctx, contenders[name], input, opts.tableKeys, group, profileDir);
-        log(`  ${warm ? "warm-up" : `run ${i - opts.warmups + 1}`} ${name}: ${Math.round(run.keysPerSecond)} keys/s (${run.seconds.toFixed(2)} s, ${Math.round(run.peakRssMb)} MB)`);
+        const stored = run.storedKeys === undefined ? "" : `; ${run.storedKeys} keys stored`;
+        log(`  ${warm ? "warm-up" : `run ${i - opts.warmups + 1}`} ${name}: ${Math.round(run.keysPerSecond)} keys/s (${run.seconds.toFixed(2)} s, ${Math.round(run.peakRssMb)} MB${stored})`);
         if (!warm) s.runs.push(run);
         const prof = profileDir === undefined ? undefined : newestProfile(profileDir);
         if (prof !== undefined && results.profiles[`${name} recovery`] === undefined) results.profiles[`${name} recovery`] = formatSelfTime(topSelfTime(prof, root));
@@ -133,7 +143,7 @@ async function levelDbWorkload(opts: BenchOptions, scratch: string, results: Ben
     try {
       const { stdout } = await execFileAsync(process.execPath, [
         "--import", "tsx", join(root, "bench/contenders/leveldb-rate.ts"),
-        "--keys", String(opts.tableKeys), "--batch", String(recoveryBatch), "--dir", join(scratch, "leveldb"),
+        "--keys", String(opts.tableKeys), "--batch", String(recoveryBatch(opts)), "--dir", join(scratch, "leveldb"),
       ], { cwd: root });
       const run = JSON.parse(stdout.trim()) as LevelDbRun;
       log(`  ${i < opts.warmups ? "warm-up" : `run ${i - opts.warmups + 1}`} leveldb: ${Math.round(run.keysPerSecond)} keys/s`);

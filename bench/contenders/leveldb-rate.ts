@@ -2,7 +2,8 @@
  * The storage limit for recovery: how fast LevelDB (classic-level, through
  * the `level` package as the gokac runtime uses it) takes batch writes on
  * this disk. Writes `--keys` keys with 8-byte values in batches of `--batch`,
- * each batch also carrying one offset record, as a table recovery does.
+ * each a chained batch of value puts plus the offset record, written the way
+ * runtime/storage/level-storage.ts writes a table partition.
  *
  * Usage: node --import tsx bench/contenders/leveldb-rate.ts --keys N --batch B --dir DIR
  * Prints one JSON line: { keys, batch, seconds, keysPerSecond }.
@@ -27,17 +28,17 @@ const db = new Level<string, Uint8Array>(values.dir, { keyEncoding: "utf8", valu
 await db.open();
 
 // Prepare every key and value first so only the store's work is timed.
-const names = Array.from({ length: keys }, (_, i) => benchKey(i));
+const names = Array.from({ length: keys }, (_, i) => `v${benchKey(i)}`);
 const value = encodeInt64(42n);
-const offsetKey = "\u0000offset";
+const utf8 = new TextEncoder();
 
 const started = performance.now();
 for (let from = 0; from < keys; from += batch) {
   const to = Math.min(keys, from + batch);
-  const ops: { type: "put"; key: string; value: Uint8Array }[] = [];
-  for (let i = from; i < to; i++) ops.push({ type: "put", key: names[i] as string, value });
-  ops.push({ type: "put", key: offsetKey, value: encodeInt64(BigInt(to)) });
-  await db.batch(ops);
+  const chained = db.batch();
+  for (let i = from; i < to; i++) chained.put(names[i] as string, value);
+  chained.put("o", utf8.encode(String(to)));
+  await chained.write();
 }
 const seconds = (performance.now() - started) / 1000;
 await db.close();

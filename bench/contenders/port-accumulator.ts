@@ -1,11 +1,12 @@
 /**
  * A diagnostic contender, not gokac's processor: the accumulator written
  * directly on gokac's Kafka broker port (runtime/broker/kafka, kafkajs
- * inside) with the architecture's batch loop — per fetched batch: read all
- * keys at once (getMany), sum, one LevelDB batch with the offset, one
- * produce of the changed keys to the same table partition, one commit.
- * Recovery reads `<group>-table` with the port's partition reader into
- * LevelDB up to the high watermark before the member processes input.
+ * inside) and its LevelDB table stores (runtime/storage) with the
+ * architecture's batch loop — per fetched batch: read all keys at once
+ * (getMany), sum, one produce of the changed keys to the same table
+ * partition, one store write with the offset, one commit. Recovery reads
+ * `<group>-table` with the port's partition reader into the store up to the
+ * high watermark, one store write per fetch, as runtime/table does.
  *
  * It measures what the port allows, so the gap between it and the gokac
  * contender is the processor's own cost, and the gap between it and raw
@@ -15,10 +16,10 @@
  * Prints `READY <epoch-ms>` once its partitions are recovered; stops on SIGTERM/SIGINT.
  */
 import { parseArgs } from "node:util";
-import { Level } from "level";
-// Not a public entry yet: gokac/runtime is to re-export createKafkaBroker.
+// Internals on purpose: this measures the layers under the processor.
 import { createKafkaBroker } from "../../runtime/broker/kafka/index.js";
 import type { Batch, GroupMember, ProduceRecord } from "../../runtime/broker/port.js";
+import { createLevelStorage, type TableStore } from "../../runtime/storage/index.js";
 
 const { values } = parseArgs({
   options: {
@@ -35,13 +36,8 @@ const partitions = Number(values.partitions);
 const broker = createKafkaBroker({ brokers: values.brokers, clientId: "bench-port" });
 await broker.createTopic({ topic: table, partitions, compacted: true });
 const producer = await broker.producer();
-const db = new Level<string, Uint8Array>(values["state-dir"], { keyEncoding: "utf8", valueEncoding: "view" });
-await db.open();
-
-type StoreOp = { type: "put"; key: string; value: Uint8Array } | { type: "del"; key: string };
-
-const offsetKey = (p: number) => `${p}\u0000offset`;
-const valueKey = (p: number, key: string) => `${p}/${key}`;
+const storage = createLevelStorage(values["state-dir"]);
+const stores = new Map<number, TableStore>();
 
 function int64(value: bigint): Uint8Array {
   const bytes = new Uint8Array(8);
@@ -52,10 +48,11 @@ function readInt64(bytes: Uint8Array): bigint {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigInt64(0);
 }
 
-/** Recovers one table partition from the stored offset to the high watermark. */
+/** Opens partition `p`'s store and recovers it from the stored offset to the high watermark. */
 async function recover(p: number): Promise<void> {
-  const stored = await db.get(offsetKey(p));
-  let position = stored === undefined ? 0 : Number(readInt64(stored));
+  const store = stores.get(p) ?? (await storage.open(table, p));
+  stores.set(p, store);
+  let position = (await store.offset()) ?? 0;
   const high = await broker.highWatermark(table, p);
   if (position >= high) return;
   const reader = await broker.reader(table, p, position);
@@ -64,12 +61,10 @@ async function recover(p: number): Promise<void> {
       const messages = await reader.next(500);
       const last = messages[messages.length - 1];
       if (last === undefined) continue;
-      const ops: StoreOp[] = messages.map((m): StoreOp =>
-        m.value === null ? { type: "del", key: valueKey(p, m.key) } : { type: "put", key: valueKey(p, m.key), value: m.value },
-      );
+      const changes = new Map<string, Uint8Array | null>();
+      for (const m of messages) changes.set(m.key, m.value);
       position = last.offset + 1;
-      ops.push({ type: "put", key: offsetKey(p), value: int64(BigInt(position)) });
-      await db.batch(ops);
+      await store.write(changes, position);
     }
   } finally {
     await reader.close();
@@ -89,8 +84,10 @@ const memberReady = new Promise<GroupMember>((resolve) => {
 /** One fetched batch: sum per key against the stored values, store, produce, commit. */
 async function onBatch(batch: Batch): Promise<void> {
   const p = batch.partition;
+  const store = stores.get(p);
+  if (store === undefined) throw new Error(`partition ${p} has no store`);
   const keys = [...new Set(batch.messages.map((m) => m.key))];
-  const stored = await db.getMany(keys.map((k) => valueKey(p, k)));
+  const stored = await store.getMany(keys);
   const sums = new Map<string, bigint>();
   keys.forEach((k, i) => {
     const v = stored[i];
@@ -101,16 +98,14 @@ async function onBatch(batch: Batch): Promise<void> {
     sums.set(m.key, (sums.get(m.key) ?? 0n) + readInt64(m.value));
   }
   const records: ProduceRecord[] = [];
-  const ops: { type: "put"; key: string; value: Uint8Array }[] = [];
+  const changes = new Map<string, Uint8Array>();
   for (const [key, sum] of sums) {
     const value = int64(sum);
     records.push({ topic: table, partition: p, key, value });
-    ops.push({ type: "put", key: valueKey(p, key), value });
+    changes.set(key, value);
   }
   const produced = await producer.send(records);
-  const tableOffset = Math.max(...produced.map((o) => o.offset)) + 1;
-  ops.push({ type: "put", key: offsetKey(p), value: int64(BigInt(tableOffset)) });
-  await db.batch(ops);
+  await store.write(changes, Math.max(...produced.map((o) => o.offset)) + 1);
   const last = batch.messages[batch.messages.length - 1];
   if (last !== undefined) await (await memberReady).commit([{ topic: batch.topic, partition: p, offset: last.offset + 1 }]);
 }
@@ -140,7 +135,7 @@ async function stop(): Promise<void> {
   await member?.leave().catch(() => undefined);
   await producer.close().catch(() => undefined);
   await broker.close().catch(() => undefined);
-  await db.close().catch(() => undefined);
+  await Promise.allSettled([...stores.values()].map((store) => store.close()));
   if (failed !== undefined) {
     process.stderr.write(`port-accumulator: ${failed.stack ?? failed.message}\n`);
     process.exitCode = 1;

@@ -36,6 +36,24 @@ export interface Contender {
   topicsToCreate(run: RunNames): readonly { name: string; partitions: number; compacted?: boolean }[];
   /** The table's changelog topic (stateful contenders); seeded for recovery, deleted after runs. */
   changelog(group: string): string | undefined;
+  /** Counts the keys its stopped run left in local storage (gokac's layout), to check a recovery. */
+  storedKeys?(run: RunNames): Promise<number>;
+}
+
+/** Keys in every partition store of `<group>-table` under the run's state folder, read with gokac's level storage. */
+async function gokacStoredKeys(run: RunNames): Promise<number> {
+  const { createLevelStorage } = await import("../../runtime/storage/index.js");
+  const storage = createLevelStorage(run.stateDir);
+  let count = 0;
+  for (let p = 0; p < run.partitions; p++) {
+    const store = await storage.open(`${run.group}-table`, p);
+    try {
+      for await (const _ of store.entries()) count++;
+    } finally {
+      await store.close();
+    }
+  }
+  return count;
 }
 
 /**
@@ -46,7 +64,8 @@ export interface Contender {
 function nodeCommand(root: string, script: string, args: readonly string[], run: RunNames, kafkajsEsm = false): ContenderCommand {
   const profile = run.profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", run.profileDir];
   const hooks = kafkajsEsm ? ["--import", join(root, "bench/contenders/kafkajs-esm.mjs")] : [];
-  return { command: process.execPath, args: [...profile, ...hooks, "--import", "tsx", join(root, script), ...args], cwd: root };
+  // `--conditions source`: in this repo `gokac/runtime` resolves to runtime/index.ts (package.json exports).
+  return { command: process.execPath, args: [...profile, "--conditions", "source", ...hooks, "--import", "tsx", join(root, script), ...args], cwd: root };
 }
 
 const gokac: Contender = {
@@ -61,6 +80,7 @@ const gokac: Contender = {
     ], run, true),
   topicsToCreate: () => [],
   changelog: (group) => `${group}-table`,
+  storedKeys: gokacStoredKeys,
 };
 
 const port: Contender = {
@@ -75,6 +95,7 @@ const port: Contender = {
     ], run, true),
   topicsToCreate: () => [],
   changelog: (group) => `${group}-table`,
+  storedKeys: gokacStoredKeys,
 };
 
 const kafkajsPipe: Contender = {

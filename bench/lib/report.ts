@@ -39,15 +39,17 @@ export function renderReport(r: BenchResults, chartFile: string | undefined): st
   const tpRate = (n: ContenderName) => medianOf(tp[n], (x) => x.messagesPerSecond);
   out.push(`## 1. Accumulator throughput`, "");
   out.push(`${fmtInt(s.messages)} int64 messages over ${fmtInt(s.keys)} keys in one topic of ${s.partitions} partitions; each contender sums them per key into a table (raw kafkajs: consume → produce, no state). Time from process start until the group's committed offsets cover every input message (polled every 50 ms).`, "");
-  out.push("| contender | msg/s (median) | s from start | s from READY | × Goka | × raw kafkajs | peak RSS MB | runs (msg/s) |");
-  out.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+  out.push("| contender | msg/s (median) | s from start | s from READY | × Goka | × raw kafkajs | peak RSS MB | runs (msg/s) | table check |");
+  out.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
   for (const [name, series] of Object.entries(tp) as [ContenderName, Series<ThroughputRun>][]) {
     if (series.runs.length === 0) {
-      out.push(`| ${series.label} | failed | | | | | | ${series.error?.split("\n")[0] ?? ""} |`);
+      out.push(`| ${series.label} | failed | | | | | | ${series.error?.split("\n")[0] ?? ""} | |`);
       continue;
     }
+    const checks = series.runs.flatMap((x) => (x.check === undefined ? [] : [x.check]));
+    const check = checks.length === 0 ? "—" : checks.every((c) => c.wrong === 0 && c.missing === 0) ? `every key's sum right (${checks.length} runs)` : `**wrong**: ${checks.map((c) => `${c.wrong} wrong, ${c.missing} missing`).join("; ")}`;
     const rate = tpRate(name);
-    out.push(`| ${series.label} | ${fmtInt(rate)} | ${fmtSec(medianOf(series, (x) => x.seconds))} | ${fmtSec(medianOf(series, (x) => x.secondsFromReady))} | ${fmtX(ratio(rate, tpRate("goka")))} | ${fmtX(ratio(rate, tpRate("kafkajs")))} | ${fmtMb(maxOf(series, (x) => x.peakRssMb))} | ${series.runs.map((x) => fmtInt(x.messagesPerSecond)).join(", ")} |`);
+    out.push(`| ${series.label} | ${fmtInt(rate)} | ${fmtSec(medianOf(series, (x) => x.seconds))} | ${fmtSec(medianOf(series, (x) => x.secondsFromReady))} | ${fmtX(ratio(rate, tpRate("goka")))} | ${fmtX(ratio(rate, tpRate("kafkajs")))} | ${fmtMb(maxOf(series, (x) => x.peakRssMb))} | ${series.runs.map((x) => fmtInt(x.messagesPerSecond)).join(", ")} | ${check} |`);
   }
   out.push("");
   out.push(goal("gokac / Goka throughput", ratio(tpRate("gokac"), tpRate("goka")), 1.0));
@@ -60,19 +62,20 @@ export function renderReport(r: BenchResults, chartFile: string | undefined): st
   const ldb = medianOf(r.leveldb, (x) => x.keysPerSecond);
   out.push(`## 2. Recovery`, "");
   out.push(`A table of ${fmtInt(s.tableKeys)} keys (one int64 each) in its changelog (${s.partitions} partitions). Time from process start, with an empty state folder, until the table is recovered into local storage and the processor runs (the program's READY line).`, "");
-  out.push("| contender | keys/s (median) | s from start | × raw LevelDB | × Goka | peak RSS MB | runs (keys/s) |");
-  out.push("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+  out.push("| contender | keys/s (median) | s from start | × raw LevelDB | × Goka | peak RSS MB | runs (keys/s) | keys stored |");
+  out.push("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |");
   for (const [name, series] of Object.entries(rc) as [ContenderName, Series<RecoveryRun>][]) {
     if (series.runs.length === 0) {
-      out.push(`| ${series.label} | failed | | | | | ${series.error?.split("\n")[0] ?? ""} |`);
+      out.push(`| ${series.label} | failed | | | | | ${series.error?.split("\n")[0] ?? ""} | |`);
       continue;
     }
+    const stored = series.runs.some((x) => x.storedKeys !== undefined) ? series.runs.map((x) => fmtInt(x.storedKeys)).join(", ") : "—";
     const rate = rcRate(name);
-    out.push(`| ${series.label} | ${fmtInt(rate)} | ${fmtSec(medianOf(series, (x) => x.seconds))} | ${fmtX(ratio(rate, ldb))} | ${fmtX(ratio(rate, rcRate("goka")))} | ${fmtMb(maxOf(series, (x) => x.peakRssMb))} | ${series.runs.map((x) => fmtInt(x.keysPerSecond)).join(", ")} |`);
+    out.push(`| ${series.label} | ${fmtInt(rate)} | ${fmtSec(medianOf(series, (x) => x.seconds))} | ${fmtX(ratio(rate, ldb))} | ${fmtX(ratio(rate, rcRate("goka")))} | ${fmtMb(maxOf(series, (x) => x.peakRssMb))} | ${series.runs.map((x) => fmtInt(x.keysPerSecond)).join(", ")} | ${stored} |`);
   }
   if (r.leveldb !== undefined) {
     const batch = r.leveldb.runs[0]?.batch;
-    out.push(`| raw LevelDB batch writes (classic-level, batches of ${fmtInt(batch)}) | ${fmtInt(ldb)} | ${fmtSec(medianOf(r.leveldb, (x) => x.seconds))} | 1.00× | | | ${r.leveldb.runs.map((x) => fmtInt(x.keysPerSecond)).join(", ")} ${r.leveldb.error ?? ""} |`);
+    out.push(`| raw LevelDB batch writes (classic-level, batches of ${fmtInt(batch)}) | ${fmtInt(ldb)} | ${fmtSec(medianOf(r.leveldb, (x) => x.seconds))} | 1.00× | | | ${r.leveldb.runs.map((x) => fmtInt(x.keysPerSecond)).join(", ")} ${r.leveldb.error ?? ""} | |`);
   }
   out.push("");
   out.push(goal("gokac recovery / raw LevelDB rate", ratio(rcRate("gokac"), ldb), 0.7));
@@ -90,7 +93,7 @@ export function renderReport(r: BenchResults, chartFile: string | undefined): st
   // Profiles
   const profiles = Object.entries(r.profiles);
   if (profiles.length > 0) {
-    out.push("## gokac CPU profiles (node --cpu-prof, top self time)", "");
+    out.push("## CPU profiles (node --cpu-prof, top self time; TS files show line 1: tsx compiles them)", "");
     for (const [name, text] of profiles) out.push(`### ${name}`, "", "```", text.trim(), "```", "");
   }
 
@@ -104,6 +107,7 @@ export function renderReport(r: BenchResults, chartFile: string | undefined): st
   out.push("");
   out.push("## How each contender is set up", "");
   out.push("- **gokac**: bench/contenders/gokac-accumulator.ts — the accumulator group (int64 input, int64 table) on `gokac/runtime` with `createKafkaBroker`, `level` storage; run with `node --import tsx`.");
+  out.push("- **gokac Kafka port + bench loop (diagnostic)**: bench/contenders/port-accumulator.ts — not the gokac processor: the same accumulator written straight on the runtime's Kafka broker port and level table stores with the architecture's batch loop (getMany, one produce, one store write, one commit per fetched batch). The gap between it and gokac is the processor's own cost; between it and raw kafkajs, the port's.");
   out.push("- **raw kafkajs**: bench/contenders/kafkajs-pipe.ts — kafkajs 2.2.4 consumer (eachBatch, all partitions concurrently, autoCommit off) producing every batch to the same partition of an output topic (acks=-1), then committing it. Stateless: the client's ceiling.");
   out.push("- **Goka**: bench/goka/main.go — lovoo/goka v1.1.16 with IBM/sarama v1.46.3, `config.Version = V4_0_0_0` (Kafka 4 dropped older protocol versions), input from the oldest offset, compression none (Goka defaults to snappy; the others send uncompressed), LevelDB (goleveldb) storage, sarama's default 1 s offset auto-commit.");
   out.push("- **Kafka Streams**: bench/kstreams — 4.1.2, `stream().groupByKey().aggregate()` into a RocksDB store, 2 stream threads (one per core), `commit.interval.ms=1000` (at-least-once defaults to 30 s), record cache at its default (10 MB), at-least-once.");

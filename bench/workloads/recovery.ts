@@ -14,6 +14,8 @@ export interface RecoveryRun {
   readonly seconds: number;
   readonly keysPerSecond: number;
   readonly peakRssMb: number;
+  /** Keys found in local storage after the run stopped (contenders whose storage the runner can read). */
+  readonly storedKeys?: number;
 }
 
 /**
@@ -45,7 +47,10 @@ export async function runRecovery(
     });
     const readyAt = await Promise.race([proc.ready, timeout]);
     const seconds = (readyAt - proc.startedAt) / 1000;
-    return { seconds, keysPerSecond: keys / seconds, peakRssMb: proc.peakRssKb() / 1024 };
+    const peakRssMb = proc.peakRssKb() / 1024;
+    await proc.stop();
+    const storedKeys = contender.storedKeys === undefined ? undefined : await contender.storedKeys(run);
+    return { seconds, keysPerSecond: keys / seconds, peakRssMb, ...(storedKeys === undefined ? {} : { storedKeys }) };
   } finally {
     await proc.stop();
     await rm(run.stateDir, { recursive: true, force: true });

@@ -70,8 +70,9 @@ export async function emitCommandAction(
       let batch: [string, unknown][] = [];
       let lineNo = 0;
       const flush = async () => {
-        // Started in order, awaited together: the emitter keeps per-partition order.
-        await Promise.all(batch.map(([k, v]) => emitter.emit(k, v)));
+        if (batch.length === 0) return;
+        // One produce request per batch, in line order; the next batch waits for its acks.
+        await emitter.emitMany(batch.map(([k, v]) => ({ key: k, value: v })));
         sent += batch.length;
         batch = [];
       };

@@ -40,6 +40,8 @@ export interface RuntimeTopicReport {
 /** A typed producer for one topic. */
 export interface RuntimeEmitter {
   emit(key: string, value: unknown): Promise<unknown>;
+  /** Sends many in one request; resolves once all are acknowledged. */
+  emitMany(messages: readonly { key: string; value: unknown }[]): Promise<unknown>;
   close(): Promise<void>;
 }
 

@@ -3,7 +3,7 @@
  * and emitter API (`gokac/runtime`), so the scenarios read as Goka's
  * systemtests do and an API change touches only this file.
  */
-import * as runtime from "gokac/runtime";
+import { createEmitter, createProcessor, createView } from "gokac/runtime";
 import type { Broker } from "../../runtime/broker/port.js";
 import type { GroupDefinition, TopicSpec } from "../../runtime/graph.js";
 
@@ -16,17 +16,12 @@ export interface RunningProcessor {
 
 /** Starts a group processor on `broker` with its local state under `stateDir`; resolves once it runs. */
 export async function startProcessor(definition: GroupDefinition<any>, broker: Broker, stateDir: string): Promise<RunningProcessor> {
-  const processor = runtime.createProcessor(definition, { broker, stateDir });
-  let settle: (error: Error | undefined) => void = () => undefined;
-  const done = new Promise<Error | undefined>((resolve) => (settle = resolve));
-  const run = processor.run();
-  run.then(() => settle(undefined), (error: unknown) => settle(error instanceof Error ? error : new Error(String(error))));
-  await Promise.race([processor.waitRunning(), done.then((e) => Promise.reject(e ?? new Error("stopped before running")))]);
+  const processor = createProcessor(definition, { broker, stateDir });
+  await processor.start();
   return {
-    done,
+    done: processor.done,
     async stop() {
       await processor.stop();
-      await done;
     },
   };
 }
@@ -37,16 +32,15 @@ export interface OpenView<V> {
   stop(): Promise<void>;
 }
 
-/** Opens and recovers a view of `table`. */
+/** Opens and recovers a view of `table` (memory storage). */
 export async function openView<V>(broker: Broker, table: TopicSpec<V>): Promise<OpenView<V>> {
-  const view = runtime.createView(broker, table);
-  void view.run();
-  await view.waitRecovered();
-  return { get: async (key) => (await view.get(key)) as V | undefined, stop: () => view.stop() };
+  const view = createView(broker, table);
+  await view.start();
+  return { get: (key) => view.get(key), stop: () => view.stop() };
 }
 
 /** An emitter for `topic`. */
 export function emitterOf<V>(broker: Broker, topic: TopicSpec<V>): { emit(key: string, value: V): Promise<void>; close(): Promise<void> } {
-  const emitter = runtime.createEmitter(broker, topic);
+  const emitter = createEmitter(broker, topic);
   return { emit: async (key, value) => void (await emitter.emit(key, value)), close: () => emitter.close() };
 }

@@ -3,7 +3,10 @@
  * that gets partition p gets it for every topic of the group (all inputs and
  * the loop), so one processor owns key k's input, loop and table partition.
  */
-import { AssignerProtocol, type PartitionAssigner } from "kafkajs";
+import kafkajs, { type PartitionAssigner } from "kafkajs";
+
+// kafkajs is CommonJS whose exports Node cannot all detect by name: take them from the default export.
+const { AssignerProtocol } = kafkajs;
 
 /** The protocol name members announce; all members of a gokac group use it. */
 export const COPARTITIONED = "gokac-copartitioned";

@@ -2,7 +2,7 @@
  * The broker port on a real Kafka cluster, through kafkajs. kafkajs stays
  * behind this folder: nothing it defines appears in the port's types.
  */
-import { ConfigResourceTypes, Kafka, logLevel as kafkaLogLevel, type Admin } from "kafkajs";
+import kafkajs, { type Admin, type Kafka as KafkaClient, type logLevel as KafkaJsLogLevel } from "kafkajs";
 import type { Broker, GroupMember, GroupOptions, PartitionReader, Producer, TopicConfig } from "../port.js";
 import { joinKafkaGroup, type GroupMemberSettings } from "./group-member.js";
 import { createInternalCluster } from "./kafkajs-internals.js";
@@ -28,7 +28,10 @@ export interface KafkaBrokerOptions {
   readonly connectionTimeoutMs?: number;
 }
 
-const LEVELS: Record<KafkaLogLevel, kafkaLogLevel> = {
+// kafkajs is CommonJS whose exports Node cannot all detect by name: take them from the default export.
+const { ConfigResourceTypes, Kafka, logLevel: kafkaLogLevel } = kafkajs;
+
+const LEVELS: Record<KafkaLogLevel, KafkaJsLogLevel> = {
   nothing: kafkaLogLevel.NOTHING,
   error: kafkaLogLevel.ERROR,
   warn: kafkaLogLevel.WARN,
@@ -67,7 +70,7 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
   const brokers = parseBrokerList(options.brokers);
   const level = options.logLevel ?? "nothing";
   if (!(level in LEVELS)) throw new KafkaBrokerOptionsError(`logLevel "${String(level)}" is not one of ${Object.keys(LEVELS).join(", ")}`);
-  const newClient = () =>
+  const newClient = (): KafkaClient =>
     new Kafka({
       brokers,
       clientId: options.clientId ?? "gokac",

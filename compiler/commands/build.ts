@@ -1,0 +1,122 @@
+/**
+ * `gokac build <specs> [--out generated] [--check] [--brokers LIST] [--format text|json|github]`:
+ * validate, check and emit. Writes only files whose content changes and
+ * nothing at all when any error is found; `--check` writes nothing and exits
+ * 1 when any file would change. Exit 0 clean (warnings allowed), 1 errors in
+ * the specs or stale output (`--check`), 2 bad usage or an internal failure.
+ */
+import { Option, type Command } from "commander";
+import { compile, type CompileResult } from "../compile.js";
+import { diagnostic, type Diagnostic } from "../diagnostics.js";
+import { DIAGNOSTIC_FORMATS, formatDiagnostics, type DiagnosticFormat } from "../format-diagnostics.js";
+import { displayPath, readSpecFolder, readTextFile } from "../fs-read-specs.js";
+import { applyChanges, listOutputFiles, planChanges } from "../fs-write-files.js";
+import type { CommandIo } from "./cluster-common.js";
+import { runCompilerCommand } from "./run-compiler-command.js";
+import { loadRuntime } from "./runtime-api.js";
+
+/** Options of `gokac build`. */
+export interface BuildOptions {
+  readonly out: string;
+  readonly check?: boolean;
+  readonly brokers?: string;
+  readonly format: DiagnosticFormat;
+}
+
+/** Live partition counts of every topic the specs name, or a GK901 diagnostic when the cluster cannot be reached. */
+async function livePartitions(io: CommandIo, brokers: string, topics: readonly string[], at: string): Promise<ReadonlyMap<string, number> | Diagnostic> {
+  try {
+    const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker");
+    const broker = runtime.createKafkaBroker({ brokers, clientId: "gokac-build", logLevel: "nothing" });
+    try {
+      const counts = new Map<string, number>();
+      for (const topic of topics) {
+        const n = await broker.partitionCount(topic);
+        if (n !== undefined) counts.set(topic, n);
+      }
+      return counts;
+    } finally {
+      await broker.close();
+    }
+  } catch (error) {
+    return diagnostic("GK901", { file: at, line: 1, column: 1, pointer: "" }, `cannot reach the cluster at ${brokers}: ${error instanceof Error ? error.message : String(error)}`,
+      "check --brokers (or GOKAC_BROKERS) and that Kafka is running");
+  }
+}
+
+function topicNames(result: CompileResult): string[] {
+  const model = result.model;
+  if (model === undefined) return [];
+  const names = new Set(model.topics.keys());
+  for (const g of model.groups) {
+    for (const i of g.inputs) for (const t of i.topics) names.add(t.value);
+    for (const e of [...g.joins, ...g.lookups]) names.add(e.table);
+    for (const o of g.outputs) names.add(o.topic);
+    names.add(`${g.name}-table`);
+    names.add(`${g.name}-loop`);
+  }
+  return [...names].sort();
+}
+
+/** Runs a build; resolves with the exit status. */
+export async function buildCommandAction(io: CommandIo, specs: string, options: BuildOptions): Promise<0 | 1 | 2> {
+  const out = displayPath(io.cwd, options.out);
+  const run = (clusterPartitions?: ReadonlyMap<string, number>) => {
+    const existingPaths = listOutputFiles(io.cwd, out);
+    return compile({
+      analyzeInput: readSpecFolder(io.cwd, specs, clusterPartitions),
+      outDir: out,
+      existingFiles: (path) => readTextFile(io.cwd, path),
+      existingPaths,
+    });
+  };
+  let result = run();
+  let extra: Diagnostic[] = [];
+  // Only an explicit --brokers asks the cluster: a build must not depend on GOKAC_BROKERS being reachable.
+  const brokers = options.brokers;
+  if (brokers !== undefined && result.model !== undefined) {
+    const live = await livePartitions(io, brokers, topicNames(result), displayPath(io.cwd, specs));
+    if (live instanceof Map) result = run(live);
+    else extra = [live as Diagnostic];
+  }
+  const diagnostics = [...extra, ...result.diagnostics];
+  const failed = diagnostics.some((d) => d.severity === "error");
+  const report = (text: string) => (options.format === "text" ? io.stderr(text) : io.stdout(text));
+  if (options.format === "json" || diagnostics.length > 0) report(formatDiagnostics(diagnostics, options.format));
+  if (failed) {
+    if (options.format === "text") io.stderr(`gokac: build failed; nothing under ${out} was changed\n`);
+    return 1;
+  }
+
+  if (options.check === true) {
+    const plan = planChanges(io.cwd, result.files, result.deletes);
+    const stale = [...plan.written, ...plan.deleted];
+    if (stale.length > 0) {
+      if (options.format !== "json") io.stderr(stale.map((p) => `gokac: ${p} is out of date\n`).join("") + `gokac: run gokac build ${specs} to update ${out}\n`);
+      return 1;
+    }
+    if (options.format === "text") io.stdout(`gokac: ${out} is up to date (${plan.unchanged} files)\n`);
+    return 0;
+  }
+  const done = applyChanges(io.cwd, result.files, result.deletes);
+  if (options.format === "text") {
+    const parts = [`${done.written.length} written`, `${done.unchanged} unchanged`, ...(done.deleted.length > 0 ? [`${done.deleted.length} deleted`] : [])];
+    io.stdout(`gokac: ${out}: ${parts.join(", ")}\n`);
+  }
+  return 0;
+}
+
+/** Registers `build` on the gokac program. */
+export function registerBuildCommand(program: Command, io: CommandIo): void {
+  program
+    .command("build")
+    .description("validate and check the specs, then emit typed TypeScript (types, topics, group graphs, handler stubs)")
+    .argument("<specs>", "spec folder")
+    .option("--out <dir>", "output folder", "generated")
+    .option("--check", "write nothing; exit 1 if any file would change")
+    .option("--brokers <list>", "check partition counts against a live cluster, host:port[,host:port…]")
+    .addOption(new Option("--format <format>", "diagnostics format").choices(DIAGNOSTIC_FORMATS).default("text"))
+    .action(async (specs: string, options: BuildOptions) => {
+      await runCompilerCommand(io, () => buildCommandAction(io, specs, options));
+    });
+}

@@ -1,0 +1,23 @@
+/** `gokac schema`: prints the JSON Schema of spec files (for editors and CI). Exit 0. */
+import type { Command } from "commander";
+import { specSchema } from "../analyze.js";
+import type { CommandIo } from "./cluster-common.js";
+import { runCompilerCommand } from "./run-compiler-command.js";
+
+/** The schema as printed: pretty JSON with a final newline. */
+export function schemaText(): string {
+  return `${JSON.stringify(specSchema, null, 2)}\n`;
+}
+
+/** Registers `schema` on the gokac program. */
+export function registerSchemaCommand(program: Command, io: CommandIo): void {
+  program
+    .command("schema")
+    .description("print the JSON Schema of spec files (for editors: # yaml-language-server: $schema=…)")
+    .action(async () => {
+      await runCompilerCommand(io, async () => {
+        io.stdout(schemaText());
+        return 0;
+      });
+    });
+}

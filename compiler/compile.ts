@@ -1,0 +1,107 @@
+/**
+ * The compiler as one pure function: spec sources in, generated files and
+ * diagnostics out. `analyze` (the front half) checks the folder; the emitters
+ * print the owned files as text; existing user handler files are merged.
+ * No file system, no process: the CLI reads the inputs and writes the result.
+ */
+import { analyze, type AnalyzeInput } from "./analyze.js";
+import { hasErrors, type Diagnostic } from "./diagnostics.js";
+import { emitGraph } from "./emit/emit-graph.js";
+import { emitHandlers } from "./emit/emit-handlers.js";
+import { emitIndex } from "./emit/emit-index.js";
+import { emitTopics } from "./emit/emit-topics.js";
+import { collectTypes, emitTypes } from "./emit/emit-types.js";
+import { contextTypeName, groupHandlers } from "./emit/group-handlers.js";
+import { outputLayout } from "./emit/layout.js";
+import { mergeHandlers } from "./emit/merge-handlers.js";
+import { topicCatalogue } from "./emit/topic-catalogue.js";
+import { isOwnedText } from "./emit/ts-text.js";
+import type { CodecModel, SpecModel } from "./model.js";
+import { createCodecResolver } from "./resolve-codec.js";
+
+/** What `compile` needs: the front half's input, where output goes, and what is there now. */
+export interface CompileInput {
+  readonly analyzeInput: AnalyzeInput;
+  /** Output folder, display-relative (e.g. `generated`). */
+  readonly outDir: string;
+  /** The current text of an output file by display-relative path, `undefined` when absent. */
+  existingFiles(path: string): string | undefined;
+  /** Display-relative paths of the `.ts` files now under `outDir`, to find owned files no build produces any more. */
+  readonly existingPaths?: readonly string[];
+}
+
+/** One file to have under the output folder. */
+export interface OutputFile {
+  readonly path: string;
+  readonly content: string;
+  /** True for files gokac owns (DO-NOT-EDIT header); false for a user's handler file. */
+  readonly owned: boolean;
+}
+
+/**
+ * The outcome. When `diagnostics` hold an error, `files` and `deletes` are
+ * empty: nothing may be written. Otherwise `files` holds every owned file
+ * and each handler file that is new or changed by the merge; `deletes` the
+ * owned files of groups that no longer exist.
+ */
+export interface CompileResult {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly files: readonly OutputFile[];
+  readonly deletes: readonly string[];
+  readonly model: SpecModel | undefined;
+}
+
+function allCodecs(model: SpecModel): CodecModel[] {
+  const codecs: CodecModel[] = [...[...model.topics.values()].map((t) => t.codec)];
+  for (const g of model.groups) {
+    for (const i of g.inputs) if (i.codec !== undefined) codecs.push(i.codec);
+    for (const e of [...g.outputs, ...g.joins, ...g.lookups]) if (e.codec !== undefined) codecs.push(e.codec);
+    if (g.persist !== undefined) codecs.push(g.persist.codec);
+    if (g.loop !== undefined) codecs.push(g.loop.codec);
+  }
+  return codecs;
+}
+
+/** Analyzes the specs and, when they are free of errors, emits the output folder's files. */
+export function compile(input: CompileInput): CompileResult {
+  const analyzed = analyze(input.analyzeInput);
+  const model = analyzed.model;
+  if (model === undefined || hasErrors(analyzed.diagnostics)) return { diagnostics: analyzed.diagnostics, files: [], deletes: [], model };
+
+  const root = input.analyzeInput.root;
+  const layout = outputLayout(input.outDir);
+  const codecs = createCodecResolver(model);
+  const files: OutputFile[] = [];
+  const diagnostics: Diagnostic[] = [...analyzed.diagnostics];
+
+  // 1. Owned files: types, topics, index, each group's graph.
+  files.push({ path: layout.types, content: emitTypes(root, collectTypes(model, allCodecs(model), input.analyzeInput.readFile)), owned: true });
+  files.push({ path: layout.topics, content: emitTopics({ specRoot: root, file: layout.topics }, topicCatalogue(model, codecs)), owned: true });
+  files.push({ path: layout.index, content: emitIndex(root, model.groups.map((g) => g.name)), owned: true });
+  for (const g of model.groups) {
+    const file = layout.graph(g.name);
+    files.push({ path: file, content: emitGraph(g, { model, codecs, place: { specRoot: root, file }, source: g.at.file }), owned: true });
+  }
+
+  // 2. The user's handler files: created once, merged afterwards.
+  for (const g of model.groups) {
+    const path = layout.handlers(g.name);
+    const handlers = groupHandlers(g, codecs, { specRoot: root, file: path }, "../types.js");
+    const contextName = contextTypeName(g.name);
+    const existing = input.existingFiles(path);
+    if (existing === undefined) {
+      files.push({ path, content: emitHandlers(g.name, contextName, handlers), owned: false });
+      continue;
+    }
+    const merged = mergeHandlers({ path, text: existing, group: g.name, contextName, handlers });
+    diagnostics.push(...merged.diagnostics);
+    if (merged.text !== undefined) files.push({ path, content: merged.text, owned: false });
+  }
+
+  if (hasErrors(diagnostics)) return { diagnostics, files: [], deletes: [], model };
+
+  // 3. Owned files no build produces any more (a removed group's graph).
+  const produced = new Set(files.map((f) => f.path));
+  const deletes = (input.existingPaths ?? []).filter((p) => !produced.has(p) && p.endsWith(".ts") && !p.endsWith("/handlers.ts") && isOwnedText(input.existingFiles(p) ?? "")).sort();
+  return { diagnostics, files, deletes, model };
+}

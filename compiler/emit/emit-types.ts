@@ -1,0 +1,91 @@
+/**
+ * `types.ts`: one exported type per `types:` entry and per schema file a
+ * `{ json: { schema: … } }` codec names, plus `schemas`: for each type a
+ * self-contained JSON Schema (references `#/types/X` rewritten to
+ * `#/$defs/X`, every referenced type copied into `$defs`) for ajv.
+ */
+import { joinPath } from "../build-model-paths.js";
+import type { CodecModel, SpecModel } from "../model.js";
+import { referencedTypes, typeDeclaration, typeRefName } from "./json-schema-to-ts.js";
+import { fileText, ownedHeader, propertyName } from "./ts-text.js";
+
+/** A type to generate: its name, JSON Schema and description. */
+export interface NamedSchema {
+  readonly name: string;
+  readonly schema: unknown;
+  readonly description: string | undefined;
+}
+
+/**
+ * The named types of the folder in order: `types:` entries, then schema files
+ * (in the order codecs name them). Unreadable schema files are skipped (the
+ * checks report them as GK706/GK707).
+ */
+export function collectTypes(model: SpecModel, codecs: readonly CodecModel[], readFile: (path: string) => string | undefined): NamedSchema[] {
+  const out = new Map<string, NamedSchema>();
+  for (const t of model.types.values()) out.set(t.name, { name: t.name, schema: t.schema, description: t.description });
+  for (const codec of codecs) {
+    if (codec.kind !== "json-schema" || out.has(codec.typeName)) continue;
+    const text = readFile(joinPath(model.root, codec.path));
+    if (text === undefined) continue;
+    try {
+      const schema: unknown = JSON.parse(text);
+      const description = typeof schema === "object" && schema !== null && "description" in schema && typeof schema.description === "string" ? schema.description : undefined;
+      out.set(codec.typeName, { name: codec.typeName, schema, description });
+    } catch {
+      continue;
+    }
+  }
+  return [...out.values()];
+}
+
+function rewriteRefs(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(rewriteRefs);
+  if (typeof schema !== "object" || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    const name = key === "$ref" ? typeRefName(value) : undefined;
+    out[key] = name === undefined ? rewriteRefs(value) : `#/$defs/${name}`;
+  }
+  return out;
+}
+
+/** The self-contained schema of `type`: its own schema plus `$defs` with every type it reaches. */
+export function selfContainedSchema(type: NamedSchema, all: ReadonlyMap<string, NamedSchema>): unknown {
+  const reached = new Set<string>();
+  const pending = [...referencedTypes(type.schema)];
+  while (pending.length > 0) {
+    const name = pending.shift() as string;
+    if (reached.has(name)) continue;
+    reached.add(name);
+    const target = all.get(name);
+    if (target !== undefined) pending.push(...referencedTypes(target.schema));
+  }
+  const root = rewriteRefs(type.schema);
+  if (reached.size === 0 || typeof root !== "object" || root === null || Array.isArray(root)) return root;
+  const defs: Record<string, unknown> = { ...((root as Record<string, unknown>)["$defs"] as Record<string, unknown> | undefined) };
+  for (const name of [...reached].sort()) {
+    const target = all.get(name);
+    if (target !== undefined) defs[name] = rewriteRefs(target.schema);
+  }
+  return { ...root, $defs: defs };
+}
+
+function indentJson(value: unknown, indent: string): string {
+  return JSON.stringify(value, null, 2).replace(/\n/g, `\n${indent}`);
+}
+
+/** The text of `types.ts`. */
+export function emitTypes(specRoot: string, types: readonly NamedSchema[]): string {
+  const lines = [ownedHeader(specRoot), ""];
+  for (const t of types) lines.push(...typeDeclaration(t.name, t.schema, t.description), "");
+  const all = new Map(types.map((t) => [t.name, t] as const));
+  lines.push("/** Self-contained JSON Schemas of the types above (for validation), by type name. */");
+  if (types.length === 0) lines.push("export const schemas = {};");
+  else {
+    lines.push("export const schemas = {");
+    for (const t of types) lines.push(`  ${propertyName(t.name)}: ${indentJson(selfContainedSchema(t, all), "  ")},`);
+    lines.push("};");
+  }
+  return fileText(lines);
+}

@@ -1,0 +1,65 @@
+/**
+ * Reading a spec folder from disk into an `AnalyzeInput` (the only place the
+ * build reads specs). Paths are display-relative to `cwd` with `/`.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { relative, resolve, sep } from "node:path";
+import type { AnalyzeInput } from "./analyze.js";
+
+/** `path` relative to `cwd`, with `/` separators (`.` for cwd itself). */
+export function displayPath(cwd: string, path: string): string {
+  const rel = relative(cwd, resolve(cwd, path));
+  return (rel === "" ? "." : rel).split(sep).join("/");
+}
+
+function listYaml(dir: string, out: string[]): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = resolve(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== "node_modules" && !entry.name.startsWith(".")) listYaml(path, out);
+    } else if (/\.ya?ml$/i.test(entry.name)) out.push(path);
+  }
+}
+
+/** True when `path` (relative to `cwd`) is a folder. */
+export function isFolder(cwd: string, path: string): boolean {
+  try {
+    return statSync(resolve(cwd, path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a UTF-8 file relative to `cwd`, `undefined` when it cannot be read. */
+export function readTextFile(cwd: string, path: string): string | undefined {
+  try {
+    return readFileSync(resolve(cwd, path), "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The `AnalyzeInput` of spec folder `specs`: every `*.yaml`/`*.yml` below it
+ * (sorted by path; hidden folders and node_modules skipped), the project
+ * root `.` (= `cwd`), and a `readFile` for referenced files. A missing folder
+ * gives no files (analyze then reports GK002).
+ */
+export function readSpecFolder(cwd: string, specs: string, clusterPartitions?: ReadonlyMap<string, number>): AnalyzeInput {
+  const found: string[] = [];
+  if (isFolder(cwd, specs)) listYaml(resolve(cwd, specs), found);
+  const files = found
+    .map((p) => displayPath(cwd, p))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .flatMap((path) => {
+      const text = readTextFile(cwd, path);
+      return text === undefined ? [] : [{ path, text }];
+    });
+  return {
+    root: displayPath(cwd, specs),
+    projectRoot: ".",
+    files,
+    readFile: (path) => readTextFile(cwd, path),
+    ...(clusterPartitions === undefined ? {} : { clusterPartitions }),
+  };
+}

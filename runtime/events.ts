@@ -1,0 +1,55 @@
+/**
+ * The runtime's instrumentation: one typed map of named events (kafkajs
+ * style), so the CLI can show states and recovery progress.
+ */
+
+/** Goka's partition table states, and the processor's own lifecycle. */
+export type PartitionState = "stopped" | "initializing" | "connecting" | "recovering" | "preparing" | "running";
+
+/** Events of a processor or view, by name. */
+export interface RuntimeEvents {
+  /** A partition (or, without `partition`, the whole processor) changed state. */
+  state: { readonly state: PartitionState; readonly partition?: number };
+  /** Recovery of a table partition advanced to `offset` of `hwm`; `recovered` counts messages read so far. */
+  "recovery-progress": { readonly topic: string; readonly partition: number; readonly offset: number; readonly hwm: number; readonly recovered: number };
+  /** A table partition reached its high watermark, having read `recovered` messages. */
+  recovered: { readonly topic: string; readonly partition: number; readonly offset: number; readonly recovered: number };
+  /** The processor failed and is stopping. */
+  error: { readonly error: Error };
+}
+
+/** A listener registry for `RuntimeEvents`. */
+export interface EventSource {
+  /** Adds a listener; returns a function removing it. */
+  on<E extends keyof RuntimeEvents>(event: E, listener: (payload: RuntimeEvents[E]) => void): () => void;
+}
+
+/** An `EventSource` plus the emitting side, for the runtime's own use. */
+export interface EventHub extends EventSource {
+  emit<E extends keyof RuntimeEvents>(event: E, payload: RuntimeEvents[E]): void;
+}
+
+/** Creates an event hub; a throwing listener does not disturb the runtime. */
+export function createEventHub(): EventHub {
+  const listeners = new Map<string, Set<(payload: never) => void>>();
+  return {
+    on(event, listener) {
+      let set = listeners.get(event);
+      if (set === undefined) {
+        set = new Set();
+        listeners.set(event, set);
+      }
+      set.add(listener as (payload: never) => void);
+      return () => void set.delete(listener as (payload: never) => void);
+    },
+    emit(event, payload) {
+      for (const listener of listeners.get(event) ?? []) {
+        try {
+          (listener as (p: typeof payload) => void)(payload);
+        } catch {
+          // Instrumentation must never break processing.
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * `gokac/runtime`: what generated code and applications import. Codecs, the
+ * graph and context types, processors, views, emitters, brokers, storage.
+ */
+export { codecs, SchemaValidationError } from "./codecs/index.js";
+export type { Codec, CodecValue } from "./codecs/codec.js";
+export { defineGroup, defineTopic } from "./graph.js";
+export type { GroupDefinition, GroupGraph, HandlerMap, InputEdge, OutputEdge, TableEdge, TopicSpec, VisitorEdge } from "./graph.js";
+export type {
+  Awaitable,
+  BaseContext,
+  EmitContext,
+  EmitOptions,
+  FullContext,
+  Handler,
+  Headers,
+  HeadersInit,
+  JoinContext,
+  LookupContext,
+  LoopContext,
+  TableContext,
+} from "./context.js";
+
+// Running groups.
+export { createProcessor } from "./processor/processor.js";
+export type { Processor, ProcessorLifecycle, ProcessorOptions } from "./processor/processor.js";
+export { createView } from "./view/view.js";
+export type { View, ViewOptions } from "./view/view.js";
+export { createEmitter } from "./emitter/emitter.js";
+export type { Emitter } from "./emitter/emitter.js";
+export { runUntilSignal } from "./run-until-signal.js";
+export type { RunUntilSignalOptions } from "./run-until-signal.js";
+export type { EventSource, PartitionState, RuntimeEvents } from "./events.js";
+export { ProcessorError, ProcessorSetupError, ProcessorStateError, RecoveryError } from "./errors.js";
+export type { MessageCoordinates, ProcessorErrorKind } from "./errors.js";
+
+// Storage.
+export { createLevelStorage, createMemoryStorage } from "./storage/index.js";
+export type { Storage, TableChanges, TableStore } from "./storage/index.js";
+
+// Brokers: the port, the in-memory broker, and Kafka.
+export type * from "./broker/port.js";
+export { murmur2, partitionForKey } from "./broker/partitioner.js";
+export { createMemoryBroker } from "./broker/memory/index.js";
+export type { AckControl, MemoryBroker, MemoryBrokerOptions } from "./broker/memory/index.js";
+export { checkTopics, ensureTopics, groupTopicRequirements, TopicCheckError } from "./broker/topics.js";
+export type { TopicProblem, TopicReport, TopicRequirement, TopicRole, TopicStatus } from "./broker/topics.js";
+// The Kafka broker (runtime/broker/kafka/, owned by the Kafka engineer).
+export { createKafkaBroker, KafkaBrokerOptionsError, parseBrokerList } from "./broker/kafka/index.js";
+export type { KafkaBrokerOptions, KafkaLogLevel } from "./broker/kafka/index.js";

@@ -1,0 +1,46 @@
+/**
+ * What every partition runner of one processor shares: the resolved graph
+ * (handlers and codecs by topic), the producer, the group member, partition
+ * counts for keying, the lookup views, and how to fail the processor.
+ */
+import type { Broker, GroupMember, Producer } from "../broker/port.js";
+import type { Codec } from "../codecs/codec.js";
+import type { EventHub } from "../events.js";
+import type { Storage } from "../storage/storage.js";
+import type { View } from "../view/view.js";
+
+type AnyHandler = (ctx: any, msg: any) => void | Promise<void>;
+
+/** A consumed topic (input or loop): how to decode it and whom to call. */
+export interface ConsumedTopic {
+  readonly codec: Codec<unknown>;
+  readonly handler: AnyHandler;
+}
+
+/** The shared state of a started processor. */
+export interface GroupRuntime {
+  readonly group: string;
+  readonly broker: Broker;
+  readonly storage: Storage;
+  readonly events: EventHub;
+  readonly producer: Producer;
+  /** The group membership, once `joinGroup` was called (batches may arrive before it resolves). */
+  member: Promise<GroupMember> | undefined;
+  /** Input and loop topics. */
+  readonly consumed: ReadonlyMap<string, ConsumedTopic>;
+  /** `<group>-table` and its codec, with `persist`. */
+  readonly table: { readonly topic: string; readonly codec: Codec<unknown> } | undefined;
+  /** `<group>-loop` and its codec, with `loop`. */
+  readonly loop: { readonly topic: string; readonly codec: Codec<unknown> } | undefined;
+  readonly joins: ReadonlyMap<string, Codec<unknown>>;
+  readonly lookups: ReadonlyMap<string, View<unknown>>;
+  /** Declared outputs: codec and live partition count. */
+  readonly outputs: ReadonlyMap<string, { readonly codec: Codec<unknown>; readonly partitions: number }>;
+  readonly visitors: ReadonlyMap<string, AnyHandler>;
+  /** The copartitioned count of inputs, loop and tables. */
+  readonly partitions: number;
+  readonly maxBatchSize: number;
+  /** Stops the processor with `error` (first failure wins). */
+  fail(error: Error): void;
+  readonly failed: boolean;
+}

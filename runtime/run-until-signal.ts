@@ -1,0 +1,44 @@
+/**
+ * Runs processors until SIGINT or SIGTERM (or until one fails), then stops
+ * them all cleanly. Never exits the process: the caller decides the status.
+ */
+import type { Processor } from "./processor/processor.js";
+
+/** Options of `runUntilSignal`. */
+export interface RunUntilSignalOptions {
+  /** Default `["SIGINT", "SIGTERM"]`. */
+  readonly signals?: readonly NodeJS.Signals[];
+  /** Called once stopping begins, with the reason. */
+  readonly onStopping?: (reason: { signal: NodeJS.Signals } | { error: Error }) => void;
+}
+
+/**
+ * Starts every processor (unless already started), waits for a signal or the
+ * first failure, stops them all, and resolves with the first failure (or
+ * `undefined` after a signal).
+ */
+export async function runUntilSignal(processors: readonly Processor<any>[], options: RunUntilSignalOptions = {}): Promise<Error | undefined> {
+  const signals = options.signals ?? ["SIGINT", "SIGTERM"];
+  let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
+  const signalled = new Promise<{ signal: NodeJS.Signals }>((resolve) => {
+    onSignal = (signal) => resolve({ signal });
+  });
+  for (const s of signals) process.on(s, onSignal!);
+  try {
+    const failed = Promise.race(processors.map((p) => p.done.then((error) => (error === undefined ? new Promise<never>(() => {}) : { error }))));
+    let startError: Error | undefined;
+    try {
+      await Promise.all(processors.filter((p) => p.lifecycle === "idle").map((p) => p.start()));
+    } catch (error) {
+      startError = error instanceof Error ? error : new Error(String(error));
+    }
+    const reason = startError !== undefined ? { error: startError } : await Promise.race([signalled, failed]);
+    options.onStopping?.(reason);
+    const stops = await Promise.allSettled(processors.map((p) => p.stop()));
+    const stopFailure = stops.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if ("error" in reason) return reason.error;
+    return stopFailure === undefined ? undefined : stopFailure.reason instanceof Error ? stopFailure.reason : new Error(String(stopFailure.reason));
+  } finally {
+    for (const s of signals) process.off(s, onSignal!);
+  }
+}

@@ -1,0 +1,4 @@
+/** Table storage: the interface and its two implementations. */
+export type { Storage, TableChanges, TableStore } from "./storage.js";
+export { createMemoryStorage } from "./memory-storage.js";
+export { createLevelStorage } from "./level-storage.js";

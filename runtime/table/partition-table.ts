@@ -1,0 +1,137 @@
+/**
+ * One partition of a table (Goka's partition table): a local store fed from
+ * the table's changelog topic. `recover` reads from the stored offset to the
+ * high watermark; `catchUp` keeps reading afterwards (joined tables, views).
+ * The group's own table is written by its processor instead (`write`).
+ */
+import type { Broker, BrokerMessage, PartitionReader } from "../broker/port.js";
+import type { Codec } from "../codecs/codec.js";
+import { RecoveryError } from "../errors.js";
+import type { EventHub } from "../events.js";
+import type { Storage, TableChanges, TableStore } from "../storage/storage.js";
+
+const RECOVERY_WAIT_MS = 500;
+const CATCH_UP_WAIT_MS = 1_000;
+
+/** A table partition backed by a local store. */
+export class PartitionTable<V> {
+  /** The changelog offset the store reflects (next to read). */
+  private position = 0;
+  private catchingUp: { reader: PartitionReader; loop: Promise<void>; stopped: boolean } | undefined;
+
+  private constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly codec: Codec<V>,
+    readonly store: TableStore,
+  ) {}
+
+  /** Opens the partition's store. */
+  static async open<V>(storage: Storage, topic: string, partition: number, codec: Codec<V>): Promise<PartitionTable<V>> {
+    const store = await storage.open(topic, partition);
+    const table = new PartitionTable(topic, partition, codec, store);
+    table.position = (await store.offset()) ?? 0;
+    return table;
+  }
+
+  /** The next changelog offset this store has not seen. */
+  get offset(): number {
+    return this.position;
+  }
+
+  /**
+   * Reads the changelog from the stored offset up to the high watermark as it
+   * was when called, applying each batch atomically with its offset.
+   * Resolves with the number of messages read.
+   */
+  async recover(broker: Broker, events?: EventHub): Promise<number> {
+    const hwm = await broker.highWatermark(this.topic, this.partition);
+    let recovered = 0;
+    if (this.position >= hwm) {
+      events?.emit("recovered", { topic: this.topic, partition: this.partition, offset: this.position, recovered });
+      return 0;
+    }
+    const reader = await broker.reader(this.topic, this.partition, this.position);
+    try {
+      while (this.position < hwm) {
+        const batch = await reader.next(RECOVERY_WAIT_MS);
+        if (batch.length === 0) continue;
+        await this.apply(batch);
+        recovered += batch.length;
+        events?.emit("recovery-progress", { topic: this.topic, partition: this.partition, offset: this.position, hwm, recovered });
+      }
+    } catch (error) {
+      throw error instanceof RecoveryError ? error : new RecoveryError(this.topic, this.partition, this.position, error, true);
+    } finally {
+      await reader.close();
+    }
+    events?.emit("recovered", { topic: this.topic, partition: this.partition, offset: this.position, recovered });
+    return recovered;
+  }
+
+  /** Keeps applying new changelog messages until `stop`; `onError` gets a failure of the loop. */
+  async catchUp(broker: Broker, onError: (error: Error) => void): Promise<void> {
+    const reader = await broker.reader(this.topic, this.partition, this.position);
+    const state = { reader, stopped: false, loop: Promise.resolve() };
+    state.loop = (async () => {
+      try {
+        while (!state.stopped) {
+          const batch = await reader.next(CATCH_UP_WAIT_MS);
+          if (batch.length > 0 && !state.stopped) await this.apply(batch);
+        }
+      } catch (error) {
+        if (!state.stopped) onError(error instanceof Error ? error : new Error(String(error)));
+      }
+    })();
+    this.catchingUp = state;
+  }
+
+  /** The decoded value of `key`, read synchronously when the store can. */
+  get(key: string): V | undefined | Promise<V | undefined> {
+    if (this.store.getSync !== undefined) return this.decode(key, this.store.getSync(key));
+    return this.store.get(key).then((raw) => this.decode(key, raw));
+  }
+
+  /** Decoded values of `keys`, in order. */
+  async getMany(keys: readonly string[]): Promise<(V | undefined)[]> {
+    const raws = await this.store.getMany(keys);
+    return raws.map((raw, i) => this.decode(keys[i] ?? "", raw));
+  }
+
+  /** Writes encoded changes the processor already produced to the changelog, up to `offset` (exclusive). */
+  async write(changes: TableChanges, offset: number): Promise<void> {
+    await this.store.write(changes, offset);
+    this.position = Math.max(this.position, offset);
+  }
+
+  /** Stops catching up and closes the store. */
+  async close(): Promise<void> {
+    const c = this.catchingUp;
+    this.catchingUp = undefined;
+    if (c !== undefined) {
+      c.stopped = true;
+      await c.reader.close();
+      await c.loop;
+    }
+    await this.store.close();
+  }
+
+  /** Decodes a stored value; a value that no longer decodes is a recovery error (the store is corrupt or the codec changed). */
+  decode(key: string, raw: Uint8Array | undefined): V | undefined {
+    if (raw === undefined) return undefined;
+    try {
+      return this.codec.decode(raw);
+    } catch (error) {
+      throw new RecoveryError(this.topic, this.partition, this.position, new Error(`stored value of key ${JSON.stringify(key)} does not decode: ${String(error)}`));
+    }
+  }
+
+  private async apply(batch: readonly BrokerMessage[]): Promise<void> {
+    const changes = new Map<string, Uint8Array | null>();
+    for (const m of batch) changes.set(m.key, m.value);
+    const last = batch[batch.length - 1];
+    if (last === undefined) return;
+    await this.store.write(changes, last.offset + 1);
+    this.position = last.offset + 1;
+  }
+}

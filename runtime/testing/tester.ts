@@ -1,0 +1,193 @@
+/**
+ * Goka's tester for gokac: register groups, consume messages into their
+ * inputs, run until every processor is idle, then inspect tables and what
+ * was emitted. Runs on the in-memory broker with memory storage, so it is
+ * fast and leaves no files; the processors are the real ones.
+ */
+import { createMemoryBroker, type MemoryBroker } from "../broker/memory/index.js";
+import type { ProduceRecord } from "../broker/port.js";
+import { partitionForKey } from "../broker/partitioner.js";
+import type { Codec } from "../codecs/codec.js";
+import type { Headers, HeadersInit } from "../context.js";
+import type { GroupDefinition, TopicSpec } from "../graph.js";
+import { createProcessor, type Processor, writeTableValue } from "../processor/processor.js";
+import { createMemoryStorage } from "../storage/memory-storage.js";
+import type { Storage } from "../storage/storage.js";
+
+/** Options of `createTester`. */
+export interface TesterOptions {
+  /** Partitions of topics the tester creates when a graph does not declare a count (default 1). */
+  readonly partitions?: number;
+  /** Messages per delivered batch (default 500). */
+  readonly maxBatchSize?: number;
+}
+
+/** A message the tester saw on a topic. `value` is `null` for a tombstone. */
+export interface EmittedMessage<V> {
+  readonly key: string;
+  readonly value: V | null;
+  readonly headers: Headers;
+  readonly partition: number;
+}
+
+/** A group, by its definition or its name. */
+export type GroupRef<V> = GroupDefinition<V> | string;
+
+/** The tester. */
+export interface Tester {
+  /** The in-memory broker underneath (for topics and acks control). */
+  readonly broker: MemoryBroker;
+  /** Adds a group; its processor starts at the next `run` (or table access). */
+  register<V>(group: GroupDefinition<V>): void;
+  /** Queues a message for a topic (a generated `TopicSpec`, or a name some registered group consumes); sent at the next `run`. */
+  consume<V>(topic: TopicSpec<V> | string, key: string, value: V | null, options?: { headers?: HeadersInit }): void;
+  /** Sends queued messages and waits until every processor is idle; rejects with the first processor failure. */
+  run(): Promise<void>;
+  /** The group table's value of `key`. */
+  tableValue<V>(group: GroupRef<V>, key: string): Promise<V | undefined>;
+  /** Writes (or, with `undefined`, deletes) a group table value as a handler would, changelog included. */
+  setTableValue<V>(group: GroupRef<V>, key: string, value: V | undefined): Promise<void>;
+  /** Messages on `topic` since the tester started (or the last `clearEmitted`), in produce order, decoded. */
+  emitted<V>(topic: TopicSpec<V>): EmittedMessage<V>[];
+  /** Forgets what was emitted so far (on one topic, or all). */
+  clearEmitted(topic?: TopicSpec<unknown> | string): void;
+  /** Runs visitor `name` over every key of the group's table, then runs until idle. */
+  visitAll(group: GroupRef<unknown>, name: string, meta: unknown): Promise<void>;
+  /** The processor of a registered group. */
+  processor<V>(group: GroupRef<V>): Processor<V>;
+  /** Stops every processor. */
+  close(): Promise<void>;
+}
+
+interface Registered {
+  readonly definition: GroupDefinition<any>;
+  readonly processor: Processor<any>;
+  started: boolean;
+}
+
+/** Creates a tester. */
+export function createTester(options: TesterOptions = {}): Tester {
+  const defaultPartitions = options.partitions ?? 1;
+  const broker = createMemoryBroker({ autoCreatePartitions: defaultPartitions, ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }) });
+  // One storage per group, as each group has its own state directory in production (a join and its table's owner each keep a copy).
+  const storages = new Map<string, Storage>();
+  const groups = new Map<string, Registered>();
+  const queued: { topic: string; codec: Codec<unknown>; key: string; value: unknown; headers: HeadersInit | undefined }[] = [];
+  const marks = new Map<string, number>();
+  const failures: Error[] = [];
+
+  async function ensureTopic(topic: string, partitions: number, compacted: boolean): Promise<void> {
+    if ((await broker.partitionCount(topic)) === undefined) await broker.createTopic({ topic, partitions, compacted });
+  }
+
+  async function startAll(): Promise<void> {
+    const pending = [...groups.values()].filter((g) => !g.started);
+    for (const g of pending) {
+      const graph = g.definition.graph;
+      const n = graph.partitions ?? defaultPartitions;
+      for (const input of graph.inputs) for (const t of input.topics) await ensureTopic(t, n, false);
+      for (const j of graph.joins ?? []) await ensureTopic(j.table, n, true);
+      for (const l of graph.lookups ?? []) await ensureTopic(l.table, defaultPartitions, true);
+      for (const o of graph.outputs ?? []) await ensureTopic(o.topic, defaultPartitions, false);
+      g.started = true;
+    }
+    await Promise.all(pending.map((g) => g.processor.start()));
+  }
+
+  function find<V>(group: GroupRef<V>): Registered {
+    const name = typeof group === "string" ? group : group.graph.group;
+    const g = groups.get(name);
+    if (g === undefined) throw new Error(`tester: group ${name} is not registered`);
+    return g;
+  }
+
+  function consumedCodec(topic: string): Codec<unknown> {
+    for (const g of groups.values()) {
+      for (const input of g.definition.graph.inputs) if (input.topics.includes(topic)) return input.codec;
+      if (g.definition.graph.loop !== undefined && topic === `${g.definition.graph.group}-loop`) return g.definition.graph.loop.codec;
+    }
+    throw new Error(`tester: no registered group consumes ${topic}; pass its TopicSpec`);
+  }
+
+  function throwIfFailed(): void {
+    const first = failures[0];
+    if (first !== undefined) throw first;
+  }
+
+  async function run(): Promise<void> {
+    await startAll();
+    if (queued.length > 0) {
+      const records: ProduceRecord[] = [];
+      for (const q of queued.splice(0)) {
+        await ensureTopic(q.topic, defaultPartitions, false);
+        const partitions = (await broker.partitionCount(q.topic)) ?? defaultPartitions;
+        const value = q.value === null ? null : q.codec.encode(q.value);
+        const base = { topic: q.topic, partition: partitionForKey(q.key, partitions), key: q.key, value };
+        records.push(q.headers === undefined ? base : { ...base, headers: q.headers });
+      }
+      const producer = await broker.producer();
+      await producer.send(records);
+      await producer.close();
+    }
+    await broker.idle();
+    throwIfFailed();
+  }
+
+  return {
+    broker,
+    register(definition) {
+      const name = definition.graph.group;
+      if (groups.has(name)) throw new Error(`tester: group ${name} is registered twice`);
+      let storage = storages.get(name);
+      if (storage === undefined) {
+        storage = createMemoryStorage();
+        storages.set(name, storage);
+      }
+      const processor = createProcessor(definition, { broker, storage, ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }) });
+      processor.on("error", ({ error }) => failures.push(error));
+      groups.set(name, { definition, processor, started: false });
+    },
+    consume(topic, key, value, consumeOptions) {
+      const name = typeof topic === "string" ? topic : topic.name;
+      const codec = typeof topic === "string" ? consumedCodec(topic) : (topic.codec as Codec<unknown>);
+      queued.push({ topic: name, codec, key, value, headers: consumeOptions?.headers });
+    },
+    run,
+    async tableValue<V>(group: GroupRef<V>, key: string) {
+      await startAll();
+      return (await find(group).processor.get(key)) as V | undefined;
+    },
+    async setTableValue(group, key, value) {
+      await startAll();
+      await writeTableValue(find(group).processor, key, value);
+      await broker.idle();
+      throwIfFailed();
+    },
+    emitted<V>(topic: TopicSpec<V>) {
+      const all = broker.messages(topic.name);
+      return all.slice(marks.get(topic.name) ?? 0).map((m) => ({
+        key: m.key,
+        value: m.value === null ? null : topic.codec.decode(m.value),
+        headers: m.headers,
+        partition: m.partition,
+      }));
+    },
+    clearEmitted(topic) {
+      const names = topic === undefined ? broker.topics() : [typeof topic === "string" ? topic : topic.name];
+      for (const name of names) marks.set(name, broker.messages(name).length);
+    },
+    async visitAll(group, name, meta) {
+      await run();
+      await find(group).processor.visitAll(name, meta);
+      await broker.idle();
+      throwIfFailed();
+    },
+    processor<V>(group: GroupRef<V>) {
+      return find(group).processor as Processor<V>;
+    },
+    async close() {
+      await Promise.all([...groups.values()].map((g) => g.processor.stop()));
+      await broker.close();
+    },
+  };
+}
