@@ -3,13 +3,15 @@
  * table summing per key, 8 partitions, 1M messages over 10k keys, `level`
  * storage in a tmp dir. Prints messages/s and peak RSS; checks the sums.
  *
- * Usage: node --conditions=source --import tsx bench/accumulator.ts [--messages N] [--keys K] [--partitions P] [--batch B]
- * Profile: node --conditions=source --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/accumulator.ts
+ * Usage: node --conditions=source --import tsx bench/accumulator.ts [--messages N] [--keys K] [--partitions P] [--batch B] [--async] [--profile FILE]
+ * Profile of the processing phase: add --profile /tmp/accumulator.cpuprofile
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { formatSelfTime, topSelfTime } from "./lib/profile-summary.js";
 import { codecs, createLevelStorage, createMemoryBroker, createProcessor, defineGroup, partitionForKey, type BaseContext, type ProduceRecord, type TableContext } from "gokac/runtime";
 
 const { values: args } = parseArgs({
@@ -18,6 +20,10 @@ const { values: args } = parseArgs({
     keys: { type: "string", default: "10000" },
     partitions: { type: "string", default: "8" },
     batch: { type: "string", default: "500" },
+    /** Use an `async` handler awaiting `ctx.value()`, as generated stubs are written. */
+    async: { type: "boolean", default: false },
+    /** Writes a CPU profile of the processing phase only (not the fill) to this file, and prints its top self times. */
+    profile: { type: "string" },
   },
 });
 const messages = Number(args.messages);
@@ -32,11 +38,17 @@ const group = defineGroup<bigint>(
     persist: { codec: codecs.int64 },
     partitions,
   },
-  {
-    add(ctx: Ctx, msg: bigint) {
-      ctx.setValue(((ctx.value() as bigint | undefined) ?? 0n) + msg);
-    },
-  },
+  args.async
+    ? {
+        async add(ctx: Ctx, msg: bigint) {
+          ctx.setValue(((await ctx.value()) ?? 0n) + msg);
+        },
+      }
+    : {
+        add(ctx: Ctx, msg: bigint) {
+          ctx.setValue(((ctx.value() as bigint | undefined) ?? 0n) + msg);
+        },
+      },
 );
 
 const broker = createMemoryBroker({ maxBatchSize: Number(args.batch) });
@@ -57,6 +69,12 @@ for (let i = 0; i < messages; i++) {
 // 2. Process everything, timing from start to the last commit.
 const dir = await mkdtemp(join(tmpdir(), "gokac-accumulator-"));
 const processor = createProcessor(group, { broker, storage: createLevelStorage(dir) });
+const session = args.profile === undefined ? undefined : new Session();
+if (session !== undefined) {
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+}
 const started = performance.now();
 await processor.start();
 for (;;) {
@@ -66,6 +84,11 @@ for (;;) {
   await new Promise((resolve) => setTimeout(resolve, 5));
 }
 const seconds = (performance.now() - started) / 1000;
+if (session !== undefined && args.profile !== undefined) {
+  const { profile } = await session.post("Profiler.stop");
+  await writeFile(args.profile, JSON.stringify(profile));
+  session.disconnect();
+}
 
 // 3. Check a sample of sums, stop, clean up.
 let wrong = 0;
@@ -74,6 +97,7 @@ await processor.stop();
 await rm(dir, { recursive: true, force: true });
 
 const rssMb = process.resourceUsage().maxRSS / 1024;
-console.log(`accumulator (memory broker, level storage): ${messages} messages, ${keyCount} keys, ${partitions} partitions, batch ${args.batch}`);
+console.log(`accumulator (memory broker, level storage): ${messages} messages, ${keyCount} keys, ${partitions} partitions, batch ${args.batch}, ${args.async ? "async" : "sync"} handler`);
 console.log(`  ${Math.round(messages / seconds).toLocaleString("en-US")} msg/s (${seconds.toFixed(2)} s), peak RSS ${rssMb.toFixed(0)} MB, wrong sums in sample: ${wrong}`);
+if (args.profile !== undefined) console.log(`CPU profile of the processing phase: ${args.profile}\n${formatSelfTime(topSelfTime(args.profile, process.cwd(), 15))}`);
 if (wrong > 0) process.exitCode = 1;

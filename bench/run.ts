@@ -21,7 +21,7 @@ import { renderSvg, writeChart } from "./lib/chart.js";
 import { connectCluster, type BenchCluster } from "./lib/cluster.js";
 import { contenders } from "./lib/contenders.js";
 import { describeMachine } from "./lib/machine.js";
-import { formatSelfTime, topSelfTime } from "./lib/profile-summary.js";
+import { formatSelfTime, selfTimeByArea, topSelfTime } from "./lib/profile-summary.js";
 import { medianOf, renderReport } from "./lib/report.js";
 import type { BenchResults, LevelDbRun, Series } from "./lib/results.js";
 import { seedInput, seedTable } from "./lib/seed.js";
@@ -43,9 +43,29 @@ function recoveryBatch(opts: BenchOptions): number {
   return Math.min(Math.ceil(opts.tableKeys / opts.partitions), 140_000);
 }
 
-/** Contenders `--profile` records (node programs whose time is gokac's). */
+/** Contenders the profiling pass records (node programs whose time is gokac's). */
 function profiled(name: ContenderName): boolean {
   return name === "gokac" || name === "port";
+}
+
+/** Contenders whose throughput table the runner checks against the input's sums. */
+function verified(name: ContenderName): boolean {
+  return name === "gokac" || name === "port";
+}
+
+/** One pass over the contenders: a warm-up, a measured repetition, or the final profiling pass (not measured: profiling slows a run). */
+interface Pass {
+  readonly kind: "warm-up" | "measured" | "profile";
+  readonly index: number;
+  readonly label: string;
+}
+
+function passes(opts: BenchOptions): Pass[] {
+  const list: Pass[] = [];
+  for (let i = 0; i < opts.warmups; i++) list.push({ kind: "warm-up", index: list.length, label: "warm-up" });
+  for (let i = 0; i < opts.repetitions; i++) list.push({ kind: "measured", index: list.length, label: `run ${i + 1}` });
+  if (opts.profile) list.push({ kind: "profile", index: list.length, label: "profiled run" });
+  return list;
 }
 
 function log(line: string): void {
@@ -69,27 +89,26 @@ async function throughputWorkload(opts: BenchOptions, ctx: RunContext, cluster: 
     series.set(name, s);
     results.throughput[name] = s;
   }
-  const total = opts.warmups + opts.repetitions;
-  for (let i = 0; i < total; i++) {
-    const warm = i < opts.warmups;
+  for (const pass of passes(opts)) {
     for (const name of opts.contenders) {
       const s = series.get(name) as Series<ThroughputRun>;
-      if (s.error !== undefined) continue;
-      const profileDir = !warm && opts.profile && profiled(name) ? join(opts.out, "profiles", `throughput-${name}-${i}`) : undefined;
+      if (s.error !== undefined || (pass.kind === "profile" && !profiled(name))) continue;
+      const profileDir = pass.kind === "profile" ? join(opts.out, "profiles", `throughput-${name}`) : undefined;
       try {
-        const verifyKeys = !warm && (name === "gokac" || name === "port") ? opts.keys : undefined;
-        const run = await runThroughput(ctx, contenders[name], input, opts.messages, `bench-tp-${name}-${runId}-${i}`, {
+        const verifyKeys = pass.kind === "measured" && verified(name) ? opts.keys : undefined;
+        const run = await runThroughput(ctx, contenders[name], input, opts.messages, `bench-tp-${name}-${runId}-${pass.index}`, {
           ...(profileDir === undefined ? {} : { profileDir }),
           ...(verifyKeys === undefined ? {} : { verifyKeys }),
         });
         const check = run.check === undefined ? "" : `; table: ${run.check.wrong} wrong, ${run.check.missing} missing of ${opts.keys} keys`;
-        log(`  ${warm ? "warm-up" : `run ${i - opts.warmups + 1}`} ${name}: ${Math.round(run.messagesPerSecond)} msg/s (${run.seconds.toFixed(2)} s, ${Math.round(run.peakRssMb)} MB${check})`);
-        if (!warm) s.runs.push(run);
+        log(`  ${pass.label} ${name}: ${Math.round(run.messagesPerSecond)} msg/s (${run.seconds.toFixed(2)} s, ${Math.round(run.peakRssMb)} MB${check})`);
+        if (pass.kind === "measured") s.runs.push(run);
         const prof = profileDir === undefined ? undefined : newestProfile(profileDir);
-        if (prof !== undefined && results.profiles[`${name} throughput`] === undefined) results.profiles[`${name} throughput`] = formatSelfTime(topSelfTime(prof, root));
+        if (prof !== undefined) results.profiles[`${name} throughput (${Math.round(run.messagesPerSecond)} msg/s while profiled)`] = `${selfTimeByArea(prof, root)}\n\ntop functions:\n${formatSelfTime(topSelfTime(prof, root))}`;
       } catch (error) {
-        s.error = error instanceof Error ? error.message : String(error);
-        log(`  ${name} failed: ${s.error}`);
+        const message = error instanceof Error ? error.message : String(error);
+        log(`  ${name} failed: ${message}`);
+        if (pass.kind !== "profile") s.error = message;
       }
     }
   }
@@ -110,25 +129,24 @@ async function recoveryWorkload(opts: BenchOptions, ctx: RunContext, cluster: Be
     results.seeding[changelog.replace(runId, "<run>")] = (await seedTable(cluster, changelog, opts.partitions, opts.tableKeys)).seconds;
   }
   for (const name of stateful) results.recovery[name] = { label: contenders[name].label, runs: [] };
-  const total = opts.warmups + opts.repetitions;
-  for (let i = 0; i < total; i++) {
-    const warm = i < opts.warmups;
+  for (const pass of passes(opts)) {
     for (const name of stateful) {
       const s = results.recovery[name] as Series<RecoveryRun>;
-      if (s.error !== undefined) continue;
-      const profileDir = !warm && opts.profile && profiled(name) ? join(opts.out, "profiles", `recovery-${name}-${i}`) : undefined;
+      if (s.error !== undefined || (pass.kind === "profile" && !profiled(name))) continue;
+      const profileDir = pass.kind === "profile" ? join(opts.out, "profiles", `recovery-${name}`) : undefined;
       try {
         const group = groups.get(name) as string;
         await cluster.deleteGroups([group]);
         const run = await runRecovery(ctx, contenders[name], input, opts.tableKeys, group, profileDir);
         const stored = run.storedKeys === undefined ? "" : `; ${run.storedKeys} keys stored`;
-        log(`  ${warm ? "warm-up" : `run ${i - opts.warmups + 1}`} ${name}: ${Math.round(run.keysPerSecond)} keys/s (${run.seconds.toFixed(2)} s, ${Math.round(run.peakRssMb)} MB${stored})`);
-        if (!warm) s.runs.push(run);
+        log(`  ${pass.label} ${name}: ${Math.round(run.keysPerSecond)} keys/s (${run.seconds.toFixed(2)} s, ${Math.round(run.peakRssMb)} MB${stored})`);
+        if (pass.kind === "measured") s.runs.push(run);
         const prof = profileDir === undefined ? undefined : newestProfile(profileDir);
-        if (prof !== undefined && results.profiles[`${name} recovery`] === undefined) results.profiles[`${name} recovery`] = formatSelfTime(topSelfTime(prof, root));
+        if (prof !== undefined) results.profiles[`${name} recovery (${Math.round(run.keysPerSecond)} keys/s while profiled)`] = `${selfTimeByArea(prof, root)}\n\ntop functions:\n${formatSelfTime(topSelfTime(prof, root))}`;
       } catch (error) {
-        s.error = error instanceof Error ? error.message : String(error);
-        log(`  ${name} failed: ${s.error}`);
+        const message = error instanceof Error ? error.message : String(error);
+        log(`  ${name} failed: ${message}`);
+        if (pass.kind !== "profile") s.error = message;
       }
     }
   }

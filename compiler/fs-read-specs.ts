@@ -43,9 +43,10 @@ export function readTextFile(cwd: string, path: string): string | undefined {
  * The `AnalyzeInput` of spec folder `specs`: every `*.yaml`/`*.yml` below it
  * (sorted by path; hidden folders and node_modules skipped), the project
  * root `.` (= `cwd`), and a `readFile` for referenced files. A missing folder
- * gives no files (analyze then reports GK002).
+ * gives no files (analyze then reports GK002); spec files that cannot be read
+ * are left out and their paths pushed to `unreadable` (the CLI reports GK003).
  */
-export function readSpecFolder(cwd: string, specs: string, clusterPartitions?: ReadonlyMap<string, number>): AnalyzeInput {
+export function readSpecFolder(cwd: string, specs: string, clusterPartitions?: ReadonlyMap<string, number>, unreadable: string[] = []): AnalyzeInput {
   const found: string[] = [];
   if (isFolder(cwd, specs)) listYaml(resolve(cwd, specs), found);
   const files = found
@@ -53,6 +54,7 @@ export function readSpecFolder(cwd: string, specs: string, clusterPartitions?: R
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     .flatMap((path) => {
       const text = readTextFile(cwd, path);
+      if (text === undefined) unreadable.push(path);
       return text === undefined ? [] : [{ path, text }];
     });
   return {

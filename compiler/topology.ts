@@ -106,7 +106,8 @@ export function buildTopology(model: SpecModel): Topology {
 
   const topics: TopologyTopic[] = topicCatalogue(model, codecs).map((t) => {
     const owner = owners.get(t.name);
-    const partitions = t.partitions ?? (owner === undefined ? undefined : groupPartitions(model, model.groups.find((g) => g.name === owner) ?? model.groups[0]!));
+    const ownerGroup = owner === undefined ? undefined : model.groups.find((g) => g.name === owner);
+    const partitions = t.partitions ?? (ownerGroup === undefined ? undefined : groupPartitions(model, ownerGroup));
     return {
       name: t.name,
       kind: loops.has(t.name) ? "loop" : tables.has(t.name) ? "table" : "stream",

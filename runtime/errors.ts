@@ -75,3 +75,20 @@ export class ProcessorStateError extends Error {
   override readonly name = "ProcessorStateError";
   readonly retriable = false;
 }
+
+/** A factory was given unusable options; `option` names the culprit, the message says how to fix it. */
+export class RuntimeOptionsError extends TypeError {
+  override readonly name = "RuntimeOptionsError";
+  readonly retriable = false;
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(`${option}: ${message}`);
+  }
+}
+
+/** Throws `RuntimeOptionsError` unless `value` is absent or a positive integer. */
+export function checkPositiveInteger(option: string, value: number | undefined): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new RuntimeOptionsError(option, `expected a positive integer, got ${value}`);
+}

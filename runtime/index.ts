@@ -31,7 +31,7 @@ export type { Emitter } from "./emitter/emitter.js";
 export { runUntilSignal } from "./run-until-signal.js";
 export type { RunUntilSignalOptions } from "./run-until-signal.js";
 export type { EventSource, PartitionState, RuntimeEvents } from "./events.js";
-export { ProcessorError, ProcessorSetupError, ProcessorStateError, RecoveryError } from "./errors.js";
+export { ProcessorError, ProcessorSetupError, ProcessorStateError, RecoveryError, RuntimeOptionsError } from "./errors.js";
 export type { MessageCoordinates, ProcessorErrorKind } from "./errors.js";
 
 // Storage.

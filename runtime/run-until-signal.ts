@@ -19,11 +19,12 @@ export interface RunUntilSignalOptions {
  */
 export async function runUntilSignal(processors: readonly Processor<any>[], options: RunUntilSignalOptions = {}): Promise<Error | undefined> {
   const signals = options.signals ?? ["SIGINT", "SIGTERM"];
-  let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
+  let resolveSignal!: (reason: { signal: NodeJS.Signals }) => void;
   const signalled = new Promise<{ signal: NodeJS.Signals }>((resolve) => {
-    onSignal = (signal) => resolve({ signal });
+    resolveSignal = resolve;
   });
-  for (const s of signals) process.on(s, onSignal!);
+  const listeners = signals.map((signal) => [signal, () => resolveSignal({ signal })] as const);
+  for (const [signal, listener] of listeners) process.on(signal, listener);
   try {
     const failed = Promise.race(processors.map((p) => p.done.then((error) => (error === undefined ? new Promise<never>(() => {}) : { error }))));
     let startError: Error | undefined;
@@ -39,6 +40,6 @@ export async function runUntilSignal(processors: readonly Processor<any>[], opti
     if ("error" in reason) return reason.error;
     return stopFailure === undefined ? undefined : stopFailure.reason instanceof Error ? stopFailure.reason : new Error(String(stopFailure.reason));
   } finally {
-    for (const s of signals) process.off(s, onSignal!);
+    for (const [signal, listener] of listeners) process.off(signal, listener);
   }
 }

@@ -7,7 +7,8 @@
  * so every run starts fresh; the graph and handlers are the generated ones.
  *
  * Usage: node --import tsx bench/contenders/gokac-accumulator.ts --brokers B --group G --input T --state-dir D
- * Prints `READY <epoch-ms>` once the processor runs (tables recovered); stops on SIGTERM/SIGINT.
+ * Prints `READY <epoch-ms>` once the processor runs and every partition's
+ * table is recovered; stops on SIGTERM/SIGINT.
  */
 import { parseArgs } from "node:util";
 import { createKafkaBroker, createProcessor, defineGroup, type GroupGraph } from "gokac/runtime";
@@ -45,10 +46,24 @@ async function stop(): Promise<void> {
 process.on("SIGTERM", () => void stop());
 process.on("SIGINT", () => void stop());
 
+// start() resolves once the member joined the group, which can be before its
+// partitions are assigned and recovered: READY waits for every partition's
+// `running` state as well (a single member owns them all).
+const running = new Set<number>();
+let allRunning!: () => void;
+const partitionsRunning = new Promise<void>((resolve) => (allRunning = resolve));
+processor.on("state", ({ state, partition }) => {
+  if (state !== "running" || partition === undefined) return;
+  running.add(partition);
+  if (running.size === graph.partitions) allRunning();
+});
 await processor.start();
+await Promise.race([partitionsRunning, processor.done]);
 process.stdout.write(`READY ${Date.now()}\n`);
 const error = await processor.done;
+await broker.close().catch(() => undefined);
 if (error !== undefined) {
   process.stderr.write(`gokac-accumulator: ${error.stack ?? error.message}\n`);
-  process.exitCode = 1;
+  // A failed run must end now, whatever connections the client still holds: the runner waits for the exit.
+  process.exit(1);
 }

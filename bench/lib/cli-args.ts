@@ -29,7 +29,7 @@ export interface BenchOptions {
   readonly timeoutSeconds: number;
   /** Leave a broker this run started running afterwards. */
   readonly keepBroker: boolean;
-  /** Record a CPU profile of every measured gokac run (node --cpu-prof) into <out>/profiles. */
+  /** After the measured runs, one more (unmeasured) run of gokac and the port diagnostic under node --cpu-prof; summaries go into results.md. */
   readonly profile: boolean;
 }
 
@@ -46,7 +46,7 @@ const usage = `usage: npm run bench -- [options]
   --timeout S        seconds one run may take (default 300)
   --brokers LIST     bootstrap brokers (default $GOKAC_BROKERS or 127.0.0.1:9092)
   --keep-broker      do not stop a broker this run started
-  --profile          CPU-profile the measured gokac (and port) runs, summaries in results.md
+  --no-profile       skip the extra CPU-profiled gokac runs (their summaries go into results.md)
   --quick            --messages 100000 --table-keys 100000 --repetitions 1 --warmups 0`;
 
 function positive(name: string, text: string | undefined, fallback: number, allowZero = false): number {
@@ -90,7 +90,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | "help" {
         timeout: { type: "string" },
         brokers: { type: "string" },
         "keep-broker": { type: "boolean" },
-        profile: { type: "boolean" },
+        "no-profile": { type: "boolean" },
         quick: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -114,6 +114,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | "help" {
     out: v.out ?? "bench/results",
     timeoutSeconds: positive("timeout", v.timeout, 300),
     keepBroker: v["keep-broker"] === true,
-    profile: v.profile === true,
+    profile: v["no-profile"] !== true,
   };
 }

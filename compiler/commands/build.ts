@@ -6,11 +6,13 @@
  * the specs or stale output (`--check`), 2 bad usage or an internal failure.
  */
 import { Option, type Command } from "commander";
-import { compile, type CompileResult } from "../compile.js";
+import type { CompileResult } from "../compile.js";
 import { diagnostic, type Diagnostic } from "../diagnostics.js";
 import { DIAGNOSTIC_FORMATS, formatDiagnostics, type DiagnosticFormat } from "../format-diagnostics.js";
 import { displayPath, readSpecFolder, readTextFile } from "../fs-read-specs.js";
 import { applyChanges, listOutputFiles, planChanges } from "../fs-write-files.js";
+import { saveBuildCache } from "../fs-build-cache.js";
+import { reportIfUpToDate } from "./build-up-to-date.js";
 import type { CommandIo } from "./cluster-common.js";
 import { runCompilerCommand } from "./run-compiler-command.js";
 import { loadRuntime } from "./runtime-api.js";
@@ -61,14 +63,26 @@ function topicNames(result: CompileResult): string[] {
 /** Runs a build; resolves with the exit status. */
 export async function buildCommandAction(io: CommandIo, specs: string, options: BuildOptions): Promise<0 | 1 | 2> {
   const out = displayPath(io.cwd, options.out);
+  const format = options.format;
+  // 1. Nothing changed since the last successful build: answer from the cache (never with --brokers: the cluster may have).
+  if (options.brokers === undefined && reportIfUpToDate(io, specs, out, options.check === true, format) === 0) return 0;
+
+  // 2. A full build; the compiler is loaded only now, keeping up-to-date builds fast.
+  const { compile } = await import("../compile.js");
+  const referenced = new Set<string>();
+  const unreadable: string[] = [];
   const run = (clusterPartitions?: ReadonlyMap<string, number>) => {
-    const existingPaths = listOutputFiles(io.cwd, out);
+    unreadable.length = 0;
+    const input = readSpecFolder(io.cwd, specs, clusterPartitions, unreadable);
     return compile({
-      analyzeInput: readSpecFolder(io.cwd, specs, clusterPartitions),
+      analyzeInput: { ...input, readFile: (path) => (referenced.add(path), input.readFile(path)) },
       outDir: out,
       existingFiles: (path) => readTextFile(io.cwd, path),
-      existingPaths,
+      existingPaths: listOutputFiles(io.cwd, out),
     });
+  };
+  const remember = (files: number) => {
+    if (options.brokers === undefined) saveBuildCache({ cwd: io.cwd, specs: displayPath(io.cwd, specs), out }, { referenced: [...referenced], diagnostics: result.diagnostics, files });
   };
   let result = run();
   let extra: Diagnostic[] = [];
@@ -79,12 +93,14 @@ export async function buildCommandAction(io: CommandIo, specs: string, options: 
     if (live instanceof Map) result = run(live);
     else extra = [live as Diagnostic];
   }
-  const diagnostics = [...extra, ...result.diagnostics];
+  const unreadableFiles = unreadable.map((file) => diagnostic("GK003", { file, line: 1, column: 1, pointer: "" }, `spec file ${file} cannot be read`,
+    "check that the file exists and is readable (a dangling symlink?)"));
+  const diagnostics = [...unreadableFiles, ...extra, ...result.diagnostics];
   const failed = diagnostics.some((d) => d.severity === "error");
-  const report = (text: string) => (options.format === "text" ? io.stderr(text) : io.stdout(text));
-  if (options.format === "json" || diagnostics.length > 0) report(formatDiagnostics(diagnostics, options.format));
+  const report = (text: string) => (format === "text" ? io.stderr(text) : io.stdout(text));
+  if (format === "json" || diagnostics.length > 0) report(formatDiagnostics(diagnostics, format));
   if (failed) {
-    if (options.format === "text") io.stderr(`gokac: build failed; nothing under ${out} was changed\n`);
+    if (format === "text") io.stderr(`gokac: build failed; nothing under ${out} was changed\n`);
     return 1;
   }
 
@@ -92,14 +108,16 @@ export async function buildCommandAction(io: CommandIo, specs: string, options: 
     const plan = planChanges(io.cwd, result.files, result.deletes);
     const stale = [...plan.written, ...plan.deleted];
     if (stale.length > 0) {
-      if (options.format !== "json") io.stderr(stale.map((p) => `gokac: ${p} is out of date\n`).join("") + `gokac: run gokac build ${specs} to update ${out}\n`);
+      if (format !== "json") io.stderr(stale.map((p) => `gokac: ${p} is out of date\n`).join("") + `gokac: run gokac build ${specs} to update ${out}\n`);
       return 1;
     }
-    if (options.format === "text") io.stdout(`gokac: ${out} is up to date (${plan.unchanged} files)\n`);
+    if (format === "text") io.stdout(`gokac: ${out} is up to date (${plan.unchanged} files)\n`);
+    remember(result.files.length);
     return 0;
   }
   const done = applyChanges(io.cwd, result.files, result.deletes);
-  if (options.format === "text") {
+  remember(result.files.length);
+  if (format === "text") {
     const parts = [`${done.written.length} written`, `${done.unchanged} unchanged`, ...(done.deleted.length > 0 ? [`${done.deleted.length} deleted`] : [])];
     io.stdout(`gokac: ${out}: ${parts.join(", ")}\n`);
   }

@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from "commander";
 import { analyze } from "../analyze.js";
-import { hasErrors } from "../diagnostics.js";
+import { diagnostic, hasErrors } from "../diagnostics.js";
 import { GRAPH_FORMATS, renderTopology, type GraphFormat } from "../emit/render-topology.js";
 import { formatDiagnostics } from "../format-diagnostics.js";
 import { readSpecFolder } from "../fs-read-specs.js";
@@ -15,9 +15,14 @@ import { runCompilerCommand } from "./run-compiler-command.js";
 
 /** Prints the topology of `specs`; resolves with the exit status. */
 export async function graphCommandAction(io: CommandIo, specs: string, options: { format: GraphFormat }): Promise<0 | 1> {
-  const result = analyze(readSpecFolder(io.cwd, specs));
-  if (result.diagnostics.length > 0) io.stderr(formatDiagnostics(result.diagnostics, "text"));
-  if (result.model === undefined || hasErrors(result.diagnostics)) return 1;
+  const unreadable: string[] = [];
+  const result = analyze(readSpecFolder(io.cwd, specs, undefined, unreadable));
+  const diagnostics = [
+    ...unreadable.map((file) => diagnostic("GK003", { file, line: 1, column: 1, pointer: "" }, `spec file ${file} cannot be read`)),
+    ...result.diagnostics,
+  ];
+  if (diagnostics.length > 0) io.stderr(formatDiagnostics(diagnostics, "text"));
+  if (result.model === undefined || hasErrors(diagnostics)) return 1;
   io.stdout(renderTopology(buildTopology(result.model), options.format));
   return 0;
 }

@@ -35,8 +35,9 @@ function showProgress(io: CommandIo, group: string, processor: RuntimeProcessor)
   if (typeof on !== "function") return;
   const lastShown = new Map<string, number>();
   on.call(processor, "state", (payload) => {
+    // Partition-level states come by the dozen on every rebalance; recovery progress covers them.
     const p = payload as { state?: string; partition?: number };
-    io.stderr(`${group}${p.partition === undefined ? "" : `/${p.partition}`}: ${p.state ?? JSON.stringify(payload)}\n`);
+    if (p.partition === undefined) io.stderr(`${group}: ${p.state ?? JSON.stringify(payload)}\n`);
   });
   on.call(processor, "recovery-progress", (payload) => {
     const p = payload as { topic?: string; partition?: number; offset?: number; hwm?: number; highWatermark?: number };

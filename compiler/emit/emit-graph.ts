@@ -146,7 +146,10 @@ export function emitGraph(g: GroupModel, input: GraphInput): string {
     ...graph,
     "",
     `/** Group \`${g.name}\`: its graph bound to the handlers in \`handlers.ts\` (a missing or mistyped handler does not compile). */`,
-    `export const ${constPrefix}Group = defineGroup<${tableType ?? "never"}>(${constPrefix}Graph, handlers satisfies ${prefix}Handlers);`,
+    // The handlers are picked by name rather than passing the module namespace, so that handlers.ts may export helpers of any kind.
+    `export const ${constPrefix}Group = defineGroup<${tableType ?? "never"}>(${constPrefix}Graph, {`,
+    ...handlers.map((h) => `  ${h.name}: handlers.${h.name},`),
+    `} satisfies ${prefix}Handlers);`,
   ];
   return fileText(lines);
 }

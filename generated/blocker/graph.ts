@@ -25,4 +25,6 @@ export const blockerGraph: GroupGraph = {
 };
 
 /** Group `blocker`: its graph bound to the handlers in `handlers.ts` (a missing or mistyped handler does not compile). */
-export const blockerGroup = defineGroup<BlockValue>(blockerGraph, handlers satisfies BlockerHandlers);
+export const blockerGroup = defineGroup<BlockValue>(blockerGraph, {
+  onBlockUser: handlers.onBlockUser,
+} satisfies BlockerHandlers);

@@ -25,4 +25,6 @@ export const collectorGraph: GroupGraph = {
 };
 
 /** Group `collector`: its graph bound to the handlers in `handlers.ts` (a missing or mistyped handler does not compile). */
-export const collectorGroup = defineGroup<MessageList>(collectorGraph, handlers satisfies CollectorHandlers);
+export const collectorGroup = defineGroup<MessageList>(collectorGraph, {
+  onMessageReceived: handlers.onMessageReceived,
+} satisfies CollectorHandlers);

@@ -36,4 +36,7 @@ export const detectorGraph: GroupGraph = {
 };
 
 /** Group `detector`: its graph bound to the handlers in `handlers.ts` (a missing or mistyped handler does not compile). */
-export const detectorGroup = defineGroup<Counters>(detectorGraph, handlers satisfies DetectorHandlers);
+export const detectorGroup = defineGroup<Counters>(detectorGraph, {
+  onMessageSent: handlers.onMessageSent,
+  onMessageLooped: handlers.onMessageLooped,
+} satisfies DetectorHandlers);

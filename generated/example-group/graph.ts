@@ -24,4 +24,6 @@ export const exampleGroupGraph: GroupGraph = {
 };
 
 /** Group `example-group`: its graph bound to the handlers in `handlers.ts` (a missing or mistyped handler does not compile). */
-export const exampleGroupGroup = defineGroup<bigint>(exampleGroupGraph, handlers satisfies ExampleGroupHandlers);
+export const exampleGroupGroup = defineGroup<bigint>(exampleGroupGraph, {
+  onMessage: handlers.onMessage,
+} satisfies ExampleGroupHandlers);

@@ -29,4 +29,7 @@ export const exampleVisitGroupGraph: GroupGraph = {
 };
 
 /** Group `example-visit-group`: its graph bound to the handlers in `handlers.ts` (a missing or mistyped handler does not compile). */
-export const exampleVisitGroupGroup = defineGroup<bigint>(exampleVisitGroupGraph, handlers satisfies ExampleVisitGroupHandlers);
+export const exampleVisitGroupGroup = defineGroup<bigint>(exampleVisitGroupGraph, {
+  onClicks: handlers.onClicks,
+  onReset: handlers.onReset,
+} satisfies ExampleVisitGroupHandlers);

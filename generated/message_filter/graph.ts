@@ -48,4 +48,6 @@ export const messageFilterGraph: GroupGraph = {
 };
 
 /** Group `message_filter`: its graph bound to the handlers in `handlers.ts` (a missing or mistyped handler does not compile). */
-export const messageFilterGroup = defineGroup<never>(messageFilterGraph, handlers satisfies MessageFilterHandlers);
+export const messageFilterGroup = defineGroup<never>(messageFilterGraph, {
+  onMessageSent: handlers.onMessageSent,
+} satisfies MessageFilterHandlers);

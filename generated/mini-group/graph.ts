@@ -25,4 +25,6 @@ export const miniGroupGraph: GroupGraph = {
 };
 
 /** Group `mini-group`: its graph bound to the handlers in `handlers.ts` (a missing or mistyped handler does not compile). */
-export const miniGroupGroup = defineGroup<UserClicks>(miniGroupGraph, handlers satisfies MiniGroupHandlers);
+export const miniGroupGroup = defineGroup<UserClicks>(miniGroupGraph, {
+  onClick: handlers.onClick,
+} satisfies MiniGroupHandlers);

@@ -25,4 +25,6 @@ export const multiInputGraph: GroupGraph = {
 };
 
 /** Group `multiInput`: its graph bound to the handlers in `handlers.ts` (a missing or mistyped handler does not compile). */
-export const multiInputGroup = defineGroup<InputClicks>(multiInputGraph, handlers satisfies MultiInputHandlers);
+export const multiInputGroup = defineGroup<InputClicks>(multiInputGraph, {
+  onInput: handlers.onInput,
+} satisfies MultiInputHandlers);

@@ -24,4 +24,6 @@ export const translatorGraph: GroupGraph = {
 };
 
 /** Group `translator`: its graph bound to the handlers in `handlers.ts` (a missing or mistyped handler does not compile). */
-export const translatorGroup = defineGroup<string>(translatorGraph, handlers satisfies TranslatorHandlers);
+export const translatorGroup = defineGroup<string>(translatorGraph, {
+  onTranslateWord: handlers.onTranslateWord,
+} satisfies TranslatorHandlers);

@@ -7,9 +7,17 @@ import type { Codec } from "./codec.js";
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 
+// One scratch buffer for fixed-size values: decoding copies into it, encoding copies out of it,
+// sparing a DataView per value on the hot path (codecs are synchronous, so sharing is safe).
+const scratchBytes = new Uint8Array(8);
+const scratch = new DataView(scratchBytes.buffer);
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
 function fixedView(data: Uint8Array, size: number, name: string): DataView {
   if (data.byteLength !== size) throw new RangeError(`${name}: expected ${size} bytes, got ${data.byteLength}`);
-  return new DataView(data.buffer, data.byteOffset, data.byteLength);
+  scratchBytes.set(data);
+  return scratch;
 }
 
 /** UTF-8 text; decoding rejects malformed UTF-8. */
@@ -24,10 +32,9 @@ export const int64Codec: Codec<bigint> = {
   name: "int64",
   encode(value) {
     if (typeof value !== "bigint") throw new TypeError(`int64: expected a bigint, got ${typeof value}`);
-    if (value < -(2n ** 63n) || value >= 2n ** 63n) throw new RangeError(`int64: ${value} is out of range`);
-    const out = new Uint8Array(8);
-    new DataView(out.buffer).setBigInt64(0, value, false);
-    return out;
+    if (value < INT64_MIN || value > INT64_MAX) throw new RangeError(`int64: ${value} is out of range`);
+    scratch.setBigInt64(0, value, false);
+    return scratchBytes.slice(0, 8);
   },
   decode: (data) => fixedView(data, 8, "int64").getBigInt64(0, false),
 };
@@ -37,9 +44,8 @@ export const float64Codec: Codec<number> = {
   name: "float64",
   encode(value) {
     if (typeof value !== "number") throw new TypeError(`float64: expected a number, got ${typeof value}`);
-    const out = new Uint8Array(8);
-    new DataView(out.buffer).setFloat64(0, value, false);
-    return out;
+    scratch.setFloat64(0, value, false);
+    return scratchBytes.slice(0, 8);
   },
   decode: (data) => fixedView(data, 8, "float64").getFloat64(0, false),
 };
@@ -58,14 +64,18 @@ export const booleanCodec: Codec<boolean> = {
   },
 };
 
-/** Raw bytes, passed through unchanged. */
+/**
+ * Raw bytes, unchanged. Both directions copy, so a value never shares memory
+ * with the message or store bytes: a handler changing an array after `emit` or
+ * `setValue`, or one it read, cannot change what is sent or stored.
+ */
 export const bytesCodec: Codec<Uint8Array> = {
   name: "bytes",
   encode(value) {
     if (!(value instanceof Uint8Array)) throw new TypeError("bytes: expected a Uint8Array");
-    return value;
+    return value.slice();
   },
-  decode: (data) => data,
+  decode: (data) => data.slice(),
 };
 
 /** Any JSON value (UTF-8 JSON text); values that JSON cannot represent are rejected on encode. */

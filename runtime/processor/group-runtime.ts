@@ -40,7 +40,11 @@ export interface GroupRuntime {
   /** The copartitioned count of inputs, loop and tables. */
   readonly partitions: number;
   readonly maxBatchSize: number;
+  /** Skip (and commit) input messages whose value is `null`. */
+  readonly ignoreNil: boolean;
   /** Stops the processor with `error` (first failure wins). */
   fail(error: Error): void;
   readonly failed: boolean;
+  /** The processor is stopping or failed: abandon recovery. */
+  readonly cancelled: boolean;
 }

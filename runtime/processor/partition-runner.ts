@@ -22,8 +22,28 @@ import { HandlerFailure } from "./handler-failure.js";
 import { type ContextHost, MessageContext } from "./message-context.js";
 
 const NO_HEADERS: Headers = Object.freeze({});
-/** Decoded table values kept between batches; only this runner writes its table partition, so they stay valid. */
+/** Table values kept between batches; only this runner writes its table partition, so they stay valid. */
 const CACHE_LIMIT = 50_000;
+
+/**
+ * A cached table value kept as its encoding. Objects are cached this way and
+ * decoded afresh on every read, so a handler mutating what `value()` gave it
+ * (without `setValue`) cannot change the table behind the store's back, as in
+ * Goka, where every `Value()` decodes. Primitives are immutable and cached
+ * decoded.
+ */
+class Encoded {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+function cacheable(value: unknown, bytes: Uint8Array): unknown {
+  return typeof value === "object" && value !== null ? new Encoded(bytes) : value;
+}
+
+/** Thrown by `PartitionRunner.start` when the processor stopped during recovery. */
+export class RecoveryCancelled extends Error {
+  override readonly name = "RecoveryCancelled";
+}
 
 /** Where the handler currently running is. */
 interface Current {
@@ -35,6 +55,7 @@ interface Current {
 /** A partition of a processor, from assignment to revocation. */
 export class PartitionRunner implements ContextHost {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Table values by key: decoded primitives, `Encoded` objects, or `undefined` for an absent key. */
   private readonly cache = new Map<string, unknown>();
   private readonly trackers = new Map<string, CommitTracker>();
   private commitChain: Promise<void> = Promise.resolve();
@@ -66,7 +87,8 @@ export class PartitionRunner implements ContextHost {
       }
       emitState("connecting");
       emitState("recovering");
-      await Promise.all(opened.map((t) => t.recover(rt.broker, rt.events)));
+      await Promise.all(opened.map((t) => t.recover(rt.broker, rt.events, () => rt.cancelled)));
+      if (rt.cancelled) throw new RecoveryCancelled();
       emitState("preparing");
       for (const t of joined.values()) {
         await t.catchUp(rt.broker, (error) => rt.fail(new ProcessorError("storage", { group: rt.group, topic: t.topic, partition, offset: t.offset, key: "" }, error)));
@@ -100,7 +122,7 @@ export class PartitionRunner implements ContextHost {
   read(key: string): Promise<unknown> {
     return this.enqueue(async () => {
       if (this.table === undefined) return undefined;
-      if (this.cache.has(key)) return this.cache.get(key);
+      if (this.cache.has(key)) return this.cached(key);
       return this.table.get(key);
     });
   }
@@ -151,6 +173,7 @@ export class PartitionRunner implements ContextHost {
     // 2. Handlers, one at a time.
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
+      if (m.value === null && this.rt.ignoreNil) continue;
       this.current = m;
       const ctx = new MessageContext(this, m.key, m.topic, m.partition, m.offset, m.timestamp, m.headers);
       try {
@@ -206,8 +229,12 @@ export class PartitionRunner implements ContextHost {
     const missing = [...new Set(keys)].filter((k) => !this.cache.has(k));
     if (missing.length === 0) return true;
     try {
-      const values = await this.table.getMany(missing);
-      for (let i = 0; i < missing.length; i++) this.cache.set(missing[i]!, values[i]);
+      const raws = await this.table.store.getMany(missing);
+      for (let i = 0; i < missing.length; i++) {
+        const key = missing[i]!;
+        const raw = raws[i];
+        this.cache.set(key, raw === undefined ? undefined : cacheable(this.table.decode(key, raw), raw));
+      }
       return true;
     } catch (error) {
       this.failAt("storage", where, error);
@@ -215,13 +242,20 @@ export class PartitionRunner implements ContextHost {
     }
   }
 
-  /** Sends what the handlers produced, then stores the table changes with the changelog offset. */
+  /**
+   * Sends what the handlers produced, then stores the table changes with the
+   * changelog offset. The changelog gets each key's last value of the batch
+   * only: compaction would drop the others anyway, and readers of the table
+   * (joins, views, recovery) need only the latest value.
+   */
   private async flush(where: Current = this.current): Promise<boolean> {
     const records = this.records;
     const changes = this.changes;
-    if (records.length === 0) return true;
+    if (records.length === 0 && changes.size === 0) return true;
     this.records = [];
     this.changes = new Map();
+    const tableTopic = this.rt.table?.topic;
+    if (tableTopic !== undefined) for (const [key, value] of changes) records.push({ topic: tableTopic, partition: this.partition, key, value });
     let produced;
     try {
       produced = await this.rt.producer.send(records);
@@ -277,9 +311,15 @@ export class PartitionRunner implements ContextHost {
 
   // ---- ContextHost: what handlers call ----
 
+  /** The cached value of `key` (which must be cached), decoded if kept encoded. */
+  private cached(key: string): unknown {
+    const entry = this.cache.get(key);
+    return entry instanceof Encoded ? this.table?.decode(key, entry.bytes) : entry;
+  }
+
   tableValue(key: string): unknown {
     if (this.table === undefined) throw new Error(`group ${this.rt.group} has no table (persist)`);
-    if (this.cache.has(key)) return this.cache.get(key);
+    if (this.cache.has(key)) return this.cached(key);
     // Keys outside the prefetch (not the message's key) are read on demand.
     return this.table.get(key);
   }
@@ -288,10 +328,10 @@ export class PartitionRunner implements ContextHost {
     const table = this.rt.table;
     if (table === undefined) throw new Error(`group ${this.rt.group} has no table (persist)`);
     if (value === undefined) throw new TypeError("setValue(undefined): use delete() to remove a key");
+    // Encoded here so an unencodable value fails the handler that set it.
     const encoded = table.codec.encode(value);
-    this.cache.set(key, value);
+    this.cache.set(key, cacheable(value, encoded));
     this.changes.set(key, encoded);
-    this.records.push({ topic: table.topic, partition: this.partition, key, value: encoded });
   }
 
   deleteTableValue(key: string): void {
@@ -299,7 +339,6 @@ export class PartitionRunner implements ContextHost {
     if (table === undefined) throw new Error(`group ${this.rt.group} has no table (persist)`);
     this.cache.set(key, undefined);
     this.changes.set(key, null);
-    this.records.push({ topic: table.topic, partition: this.partition, key, value: null });
   }
 
   emit(topic: string, key: string, value: unknown, options: EmitOptions | undefined): void {

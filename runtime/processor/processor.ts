@@ -7,16 +7,15 @@
  */
 import { partitionForKey } from "../broker/partitioner.js";
 import type { Broker, GroupMember } from "../broker/port.js";
-import { ensureTopics, groupTopicRequirements } from "../broker/topics.js";
-import type { Codec } from "../codecs/codec.js";
-import { ProcessorSetupError, ProcessorStateError } from "../errors.js";
+import { checkPositiveInteger, ProcessorStateError, RuntimeOptionsError } from "../errors.js";
 import { createEventHub, type EventSource } from "../events.js";
 import type { GroupDefinition } from "../graph.js";
 import { createLevelStorage } from "../storage/level-storage.js";
 import type { Storage } from "../storage/storage.js";
-import { createView, type View } from "../view/view.js";
-import type { ConsumedTopic, GroupRuntime } from "./group-runtime.js";
-import { PartitionRunner } from "./partition-runner.js";
+import type { View } from "../view/view.js";
+import type { GroupRuntime } from "./group-runtime.js";
+import { setUpGroup } from "./group-setup.js";
+import { PartitionRunner, RecoveryCancelled } from "./partition-runner.js";
 
 /** Options of `createProcessor`. */
 export interface ProcessorOptions {
@@ -29,6 +28,12 @@ export interface ProcessorOptions {
   readonly ensureTopics?: boolean;
   /** Most messages handled per visit chunk (default 500); input batches are as the broker delivers them. */
   readonly maxBatchSize?: number;
+  /**
+   * Input messages with a `null` value (tombstones): `"ignore"` (default, Goka's
+   * `NilIgnore`) commits them without calling the handler; `"process"` calls the
+   * handler with `null` (outside the handler's declared type).
+   */
+  readonly nilHandling?: "ignore" | "process";
 }
 
 /** The lifecycle of a processor as a whole. */
@@ -67,6 +72,16 @@ export async function writeTableValue(processor: Processor<any>, key: string, va
 
 /** Creates a processor for a group definition (generated `xxxGroup`). */
 export function createProcessor<V>(definition: GroupDefinition<V>, options: ProcessorOptions): Processor<V> {
+  if (definition?.graph === undefined || typeof definition.handlers !== "object") {
+    throw new RuntimeOptionsError("definition", "pass a group definition, e.g. the generated `xxxGroup` from generated/<group>/graph.ts");
+  }
+  if (typeof options?.broker?.joinGroup !== "function") {
+    throw new RuntimeOptionsError("broker", "pass a broker: createKafkaBroker({ brokers }) or createMemoryBroker()");
+  }
+  checkPositiveInteger("maxBatchSize", options.maxBatchSize);
+  if (options.nilHandling !== undefined && options.nilHandling !== "ignore" && options.nilHandling !== "process") {
+    throw new RuntimeOptionsError("nilHandling", `expected "ignore" or "process", got ${JSON.stringify(options.nilHandling)}`);
+  }
   const graph = definition.graph;
   const group = graph.group;
   const events = createEventHub();
@@ -76,7 +91,8 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
   let lifecycle: ProcessorLifecycle = "idle";
   let rt: GroupRuntime | undefined;
   let member: GroupMember | undefined;
-  let joining: Promise<GroupMember> | undefined;
+  let starting: Promise<void> | undefined;
+  let stopRequested = false;
   let failure: Error | undefined;
   let shutdown: Promise<void> | undefined;
   let resolveDone!: (error: Error | undefined) => void;
@@ -84,6 +100,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
     resolveDone = resolve;
   });
   const views: View<unknown>[] = [];
+  const cancelled = () => stopRequested || failure !== undefined;
 
   function fail(error: Error): void {
     if (failure !== undefined) return;
@@ -93,9 +110,11 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
   }
 
   function stopAll(): Promise<void> {
+    stopRequested = true;
     shutdown ??= (async () => {
       lifecycle = "stopping";
-      await joining?.catch(() => undefined);
+      // Starting sees the request and winds down (recoveries are abandoned) before we leave.
+      await starting;
       await Promise.allSettled(pendingRunners);
       // Leaving revokes every partition: the runners drain, commit and close.
       await member?.leave().catch((error: unknown) => {
@@ -112,57 +131,65 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
     return shutdown;
   }
 
-  async function setUp(): Promise<GroupRuntime> {
-    const broker = options.broker;
-    if (options.ensureTopics !== false) await ensureTopics(broker, groupTopicRequirements(graph));
-    const handler = (name: string) => {
-      const h = definition.handlers[name];
-      if (typeof h !== "function") throw new ProcessorSetupError(group, `handler ${name} is missing`);
-      return h;
-    };
-    const consumed = new Map<string, ConsumedTopic>();
-    for (const input of graph.inputs) for (const topic of input.topics) consumed.set(topic, { codec: input.codec, handler: handler(input.handler) });
-    const loop = graph.loop === undefined ? undefined : { topic: `${group}-loop`, codec: graph.loop.codec as Codec<unknown> };
-    if (graph.loop !== undefined && loop !== undefined) consumed.set(loop.topic, { codec: loop.codec, handler: handler(graph.loop.handler) });
-    const first = [...consumed.keys()][0];
-    const partitions = first === undefined ? undefined : await broker.partitionCount(first);
-    if (partitions === undefined) throw new ProcessorSetupError(group, `input topic ${first ?? "(none)"} does not exist`);
-    const outputs = new Map<string, { codec: Codec<unknown>; partitions: number }>();
-    for (const output of graph.outputs ?? []) {
-      const count = await broker.partitionCount(output.topic);
-      if (count === undefined) throw new ProcessorSetupError(group, `output topic ${output.topic} does not exist; create it first`);
-      outputs.set(output.topic, { codec: output.codec, partitions: count });
+  /** Sets up and joins the group; failures go to `fail`, a stop request ends it quietly. */
+  async function run(): Promise<void> {
+    try {
+      const runtime = await setUp();
+      rt = runtime;
+      if (cancelled()) return;
+      events.emit("state", { state: "connecting" });
+      const joining = options.broker.joinGroup({
+        group,
+        topics: [...runtime.consumed.keys()],
+        callbacks: {
+          onAssigned: async (assigned) => {
+            const opening = Promise.all(
+              assigned.map(async (p) => {
+                const runner = await PartitionRunner.start(runtime, p);
+                if (cancelled()) await runner.close();
+                else runners.set(p, runner);
+              }),
+            );
+            pendingRunners.add(opening);
+            try {
+              await opening;
+            } catch (error) {
+              if (!(error instanceof RecoveryCancelled)) fail(error instanceof Error ? error : new Error(String(error)));
+            } finally {
+              pendingRunners.delete(opening);
+            }
+          },
+          onRevoked: async (revoked) => {
+            await Promise.all(
+              revoked.map(async (p) => {
+                const runner = runners.get(p);
+                runners.delete(p);
+                await runner?.close();
+              }),
+            );
+          },
+          onBatch: async (batch) => {
+            await runners.get(batch.partition)?.handleBatch(batch);
+          },
+          onError: (error) => fail(error),
+        },
+      });
+      runtime.member = joining;
+      member = await joining;
+    } catch (error) {
+      fail(error instanceof Error ? error : new Error(String(error)));
     }
-    const lookups = new Map<string, View<unknown>>();
-    for (const lookup of graph.lookups ?? []) {
-      const view = createView<unknown>(broker, { name: lookup.table, codec: lookup.codec }, { storage, events });
-      views.push(view);
-      lookups.set(lookup.table, view);
-    }
-    events.emit("state", { state: "recovering" });
-    await Promise.all([...lookups.values()].map((v) => v.start()));
-    const producer = await broker.producer();
-    return {
-      group,
-      broker,
+  }
+
+  function setUp(): Promise<GroupRuntime> {
+    return setUpGroup(definition, options, {
       storage,
       events,
-      producer,
-      member: undefined,
-      consumed,
-      table: graph.persist === undefined ? undefined : { topic: `${group}-table`, codec: graph.persist.codec },
-      loop,
-      joins: new Map((graph.joins ?? []).map((j) => [j.table, j.codec as Codec<unknown>])),
-      lookups,
-      outputs,
-      visitors: new Map((graph.visitors ?? []).map((v) => [v.name, handler(v.handler)])),
-      partitions,
-      maxBatchSize: options.maxBatchSize ?? 500,
       fail,
-      get failed() {
-        return failure !== undefined;
-      },
-    };
+      failed: () => failure !== undefined,
+      cancelled,
+      onView: (view) => views.push(view),
+    });
   }
 
   const processor: Processor<V> = {
@@ -179,55 +206,14 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
       if (lifecycle !== "idle") throw new ProcessorStateError(`group ${group}: start() called when ${lifecycle}`);
       lifecycle = "starting";
       events.emit("state", { state: "initializing" });
-      try {
-        const runtime = await setUp();
-        rt = runtime;
-        events.emit("state", { state: "connecting" });
-        joining = options.broker.joinGroup({
-          group,
-          topics: [...runtime.consumed.keys()],
-          callbacks: {
-            onAssigned: async (assigned) => {
-              const starting = Promise.all(
-                assigned.map(async (p) => {
-                  const runner = await PartitionRunner.start(runtime, p);
-                  if (failure !== undefined || lifecycle === "stopped") await runner.close();
-                  else runners.set(p, runner);
-                }),
-              );
-              pendingRunners.add(starting);
-              try {
-                await starting;
-              } catch (error) {
-                fail(error instanceof Error ? error : new Error(String(error)));
-              } finally {
-                pendingRunners.delete(starting);
-              }
-            },
-            onRevoked: async (revoked) => {
-              await Promise.all(
-                revoked.map(async (p) => {
-                  const runner = runners.get(p);
-                  runners.delete(p);
-                  await runner?.close();
-                }),
-              );
-            },
-            onBatch: async (batch) => {
-              await runners.get(batch.partition)?.handleBatch(batch);
-            },
-            onError: (error) => fail(error),
-          },
-        });
-        runtime.member = joining;
-        member = await joining;
-      } catch (error) {
-        fail(error instanceof Error ? error : new Error(String(error)));
-      }
+      starting = run();
+      await starting;
       if (failure !== undefined) {
-        await stopAll();
+        await done;
         throw failure;
       }
+      // stop() during start: it finishes the shutdown.
+      if (stopRequested) return;
       lifecycle = "running";
       events.emit("state", { state: "running" });
     },

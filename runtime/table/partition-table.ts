@@ -42,9 +42,10 @@ export class PartitionTable<V> {
   /**
    * Reads the changelog from the stored offset up to the high watermark as it
    * was when called, applying each batch atomically with its offset.
-   * Resolves with the number of messages read.
+   * Resolves with the number of messages read; stops early (without the
+   * `recovered` event) once `cancelled()` is true.
    */
-  async recover(broker: Broker, events?: EventHub): Promise<number> {
+  async recover(broker: Broker, events?: EventHub, cancelled: () => boolean = () => false): Promise<number> {
     const hwm = await broker.highWatermark(this.topic, this.partition);
     let recovered = 0;
     if (this.position >= hwm) {
@@ -54,6 +55,7 @@ export class PartitionTable<V> {
     const reader = await broker.reader(this.topic, this.partition, this.position);
     try {
       while (this.position < hwm) {
+        if (cancelled()) return recovered;
         const batch = await reader.next(RECOVERY_WAIT_MS);
         if (batch.length === 0) continue;
         await this.apply(batch);

@@ -9,6 +9,7 @@ import type { ProduceRecord } from "../broker/port.js";
 import { partitionForKey } from "../broker/partitioner.js";
 import type { Codec } from "../codecs/codec.js";
 import type { Headers, HeadersInit } from "../context.js";
+import { checkPositiveInteger } from "../errors.js";
 import type { GroupDefinition, TopicSpec } from "../graph.js";
 import { createProcessor, type Processor, writeTableValue } from "../processor/processor.js";
 import { createMemoryStorage } from "../storage/memory-storage.js";
@@ -20,6 +21,8 @@ export interface TesterOptions {
   readonly partitions?: number;
   /** Messages per delivered batch (default 500). */
   readonly maxBatchSize?: number;
+  /** How processors treat `null` input values (see `ProcessorOptions.nilHandling`; default `"ignore"`). */
+  readonly nilHandling?: "ignore" | "process";
 }
 
 /** A message the tester saw on a topic. `value` is `null` for a tombstone. */
@@ -38,7 +41,7 @@ export interface Tester {
   /** The in-memory broker underneath (for topics and acks control). */
   readonly broker: MemoryBroker;
   /** Adds a group; its processor starts at the next `run` (or table access). */
-  register<V>(group: GroupDefinition<V>): void;
+  register(group: GroupDefinition<unknown>): void;
   /** Queues a message for a topic (a generated `TopicSpec`, or a name some registered group consumes); sent at the next `run`. */
   consume<V>(topic: TopicSpec<V> | string, key: string, value: V | null, options?: { headers?: HeadersInit }): void;
   /** Sends queued messages and waits until every processor is idle; rejects with the first processor failure. */
@@ -67,6 +70,8 @@ interface Registered {
 
 /** Creates a tester. */
 export function createTester(options: TesterOptions = {}): Tester {
+  checkPositiveInteger("partitions", options.partitions);
+  checkPositiveInteger("maxBatchSize", options.maxBatchSize);
   const defaultPartitions = options.partitions ?? 1;
   const broker = createMemoryBroker({ autoCreatePartitions: defaultPartitions, ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }) });
   // One storage per group, as each group has its own state directory in production (a join and its table's owner each keep a copy).
@@ -82,11 +87,18 @@ export function createTester(options: TesterOptions = {}): Tester {
 
   async function startAll(): Promise<void> {
     const pending = [...groups.values()].filter((g) => !g.started);
+    // 1. Each group's copartitioned topics with its count first, so another group's lookup or output of them finds the right count.
     for (const g of pending) {
       const graph = g.definition.graph;
       const n = graph.partitions ?? defaultPartitions;
       for (const input of graph.inputs) for (const t of input.topics) await ensureTopic(t, n, false);
+      if (graph.persist !== undefined) await ensureTopic(`${graph.group}-table`, n, true);
+      if (graph.loop !== undefined) await ensureTopic(`${graph.group}-loop`, n, false);
       for (const j of graph.joins ?? []) await ensureTopic(j.table, n, true);
+    }
+    // 2. Lookups and outputs nobody registered consumes or owns.
+    for (const g of pending) {
+      const graph = g.definition.graph;
       for (const l of graph.lookups ?? []) await ensureTopic(l.table, defaultPartitions, true);
       for (const o of graph.outputs ?? []) await ensureTopic(o.topic, defaultPartitions, false);
       g.started = true;
@@ -143,7 +155,12 @@ export function createTester(options: TesterOptions = {}): Tester {
         storage = createMemoryStorage();
         storages.set(name, storage);
       }
-      const processor = createProcessor(definition, { broker, storage, ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }) });
+      const processor = createProcessor(definition, {
+        broker,
+        storage,
+        ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
+        ...(options.nilHandling === undefined ? {} : { nilHandling: options.nilHandling }),
+      });
       processor.on("error", ({ error }) => failures.push(error));
       groups.set(name, { definition, processor, started: false });
     },

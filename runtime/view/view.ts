@@ -22,12 +22,14 @@ export interface ViewOptions {
   readonly stateDir?: string;
   /** Shares instrumentation with a processor. */
   readonly events?: EventHub;
+  /** Abandons recovery once true (a processor stopping while it starts). */
+  readonly cancelled?: () => boolean;
 }
 
 /** A read-only, catching-up copy of a whole table. */
 export interface View<V> extends EventSource {
   readonly topic: string;
-  /** Recovers every partition to its high watermark, then keeps catching up in the background. */
+  /** Recovers every partition to its high watermark, then keeps catching up in the background (returns early if stopped meanwhile). */
   start(): Promise<void>;
   /** The value of `key`, or `undefined`. Only after `start` resolved. */
   get(key: string): Promise<V | undefined>;
@@ -44,6 +46,8 @@ export function createView<V>(broker: Broker, table: TopicSpec<V> | GroupDefinit
   const events = options.events ?? createEventHub();
   let partitions: PartitionTable<V>[] = [];
   let started = false;
+  let stopping = false;
+  const cancelled = () => stopping || (options.cancelled?.() ?? false);
 
   function partitionOf(key: string): PartitionTable<V> {
     if (!started) throw new Error(`view of ${topic}: get before start`);
@@ -60,7 +64,8 @@ export function createView<V>(broker: Broker, table: TopicSpec<V> | GroupDefinit
       if (count === undefined) throw new ProcessorSetupError(`view:${topic}`, `table topic ${topic} does not exist`);
       const opened = await Promise.all(Array.from({ length: count }, (_, p) => PartitionTable.open(storage, topic, p, codec)));
       partitions = opened;
-      await Promise.all(opened.map((t) => t.recover(broker, events)));
+      await Promise.all(opened.map((t) => t.recover(broker, events, cancelled)));
+      if (cancelled()) return;
       for (const t of opened) {
         await t.catchUp(broker, (error) => events.emit("error", { error }));
       }
@@ -73,6 +78,7 @@ export function createView<V>(broker: Broker, table: TopicSpec<V> | GroupDefinit
       return partitionOf(key).get(key);
     },
     async stop() {
+      stopping = true;
       started = false;
       const closing = partitions;
       partitions = [];

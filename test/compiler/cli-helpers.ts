@@ -14,6 +14,11 @@ export interface CliRun {
 
 /** Runs `gokac <args>` with `cwd` as the working directory. */
 export async function gokac(cwd: string, ...args: string[]): Promise<CliRun> {
+  return gokacWith({}, cwd, ...args);
+}
+
+/** Like `gokac`, with parts of the CommandIo replaced (e.g. `loadRuntime`). */
+export async function gokacWith(overrides: Partial<CommandIo>, cwd: string, ...args: string[]): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const io: CommandIo = {
@@ -24,6 +29,7 @@ export async function gokac(cwd: string, ...args: string[]): Promise<CliRun> {
     stdin: (async function* () {})(),
     setExitCode: () => undefined,
     stopSignal: new Promise<void>(() => undefined),
+    ...overrides,
   };
   const code = await main(args, io);
   return { code, stdout, stderr };

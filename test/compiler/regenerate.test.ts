@@ -63,19 +63,20 @@ describe("handler file regeneration", () => {
     expect(result.files.find((f) => f.path === handlersPath)?.owned).toBe(false);
   });
 
-  it("leaves an up-to-date handler file alone and is deterministic", () => {
+  it("GK801 passing: an up-to-date handler file is left alone, without warnings, and the output is deterministic", () => {
     const disk: Files = new Map();
     const first = build(v1, disk);
     disk.set(handlersPath, userEdits(disk.get(handlersPath) ?? ""));
     const before = new Map(disk);
     const second = build(v1, disk);
     expect(second.files.map((f) => f.path)).not.toContain(handlersPath);
+    expect(second.diagnostics).toEqual([]);
     expect(disk).toEqual(before);
     const owned = (r: CompileResult) => r.files.filter((f) => f.owned);
     expect(owned(second)).toEqual(owned(first));
   });
 
-  it("adds stubs, updates parameter types, keeps user code and warns about removed inputs", () => {
+  it("GK801: adds stubs, updates parameter types, keeps user code and warns about removed inputs", () => {
     const disk: Files = new Map();
     build(v1, disk);
     const edited = userEdits(disk.get(handlersPath) ?? "");
@@ -132,7 +133,7 @@ loop:
     expect(again.diagnostics.map((d) => d.code)).toEqual(["GK801"]);
   });
 
-  it("reports a handler file it cannot parse (GK802) and emits nothing", () => {
+  it("GK802: a handler file that cannot be parsed is reported and nothing is emitted", () => {
     const disk: Files = new Map();
     build(v1, disk);
     disk.set(handlersPath, `${disk.get(handlersPath) ?? ""}\nexport function broken( {\n`);
@@ -140,6 +141,25 @@ loop:
     expect(result.diagnostics.map((d) => d.code)).toContain("GK802");
     expect(result.files).toEqual([]);
     expect(result.deletes).toEqual([]);
+  });
+
+  it("GK802 passing: a handler file edited by hand (arrow functions, re-exports) is merged", () => {
+    const disk: Files = new Map();
+    build(v1, disk);
+    disk.set(handlersPath, [
+      `import type { ShopContext } from "./graph.js";`,
+      `import type { Order } from "../types.js";`,
+      `export const onOrder = async (ctx: ShopContext, msg: Order): Promise<void> => { ctx.setValue(BigInt(msg.id.length)); };`,
+      `const pay = (ctx: ShopContext, msg: string): void => { void ctx; void msg; };`,
+      `export { pay as onPayment };`,
+      "",
+    ].join("\n"));
+    const result = build(v1.replace("persist:", "visitors:\n  - name: clear\npersist:"), disk);
+    expect(result.diagnostics).toEqual([]);
+    const text = disk.get(handlersPath) ?? "";
+    expect(text).toContain("export const onOrder = async (ctx: ShopContext, msg: Order)");
+    expect(text).toContain("export async function clear(ctx: ShopContext, msg: unknown): Promise<void>");
+    expect(text.match(/function onPayment|const onPayment/g)).toBeNull();
   });
 
   it("emits nothing when the specs have errors", () => {

@@ -124,7 +124,7 @@ describe("tables between groups", () => {
   );
 
   it("join reads the copartitioned table by the message key, lookup any key; tombstones delete", async () => {
-    tester = createTester({ partitions: 4 });
+    tester = createTester({ partitions: 4, nilHandling: "process" });
     tester.register(usersGroup);
     tester.register(enrichGroup);
     tester.consume(geo, "de", "europe");
@@ -154,6 +154,78 @@ describe("tables between groups", () => {
     tester.consume(clicks, "alice", "/again");
     await tester.run();
     expect(tester.emitted(enriched)[0]?.value).toEqual({ page: "/again", user: null, region: null });
+  });
+});
+
+describe("joined tables at start", () => {
+  it("a group started after its joined table was filled recovers it before handling input", async () => {
+    const facts = defineTopic("facts", codecs.string);
+    const questions = defineTopic("questions", codecs.string);
+    const answers = defineTopic("answers", codecs.string);
+    const owner = defineGroup<string>(
+      { group: "facts", inputs: [{ topics: [facts.name], codec: facts.codec, handler: "set" }], persist: { codec: codecs.string } },
+      { set: (ctx: BaseContext & TableContext<string>, msg: string) => ctx.setValue(msg) },
+    );
+    const asker = defineGroup<never>(
+      {
+        group: "asker",
+        inputs: [{ topics: [questions.name], codec: questions.codec, handler: "ask" }],
+        joins: [{ table: "facts-table", codec: codecs.string }],
+        outputs: [{ topic: answers.name, codec: answers.codec }],
+      },
+      {
+        ask(ctx: BaseContext & JoinContext<{ "facts-table": string }> & EmitContext<{ answers: string }>) {
+          const fact = ctx.join("facts-table");
+          // Joined tables with synchronous storage answer without a promise.
+          expect(fact instanceof Promise).toBe(false);
+          ctx.emit("answers", ctx.key, (fact as string | undefined) ?? "unknown");
+        },
+      },
+    );
+    tester = createTester({ partitions: 3 });
+    tester.register(owner);
+    for (const k of ["sky", "grass", "sea"]) tester.consume(facts, k, `${k}-colour`);
+    await tester.run();
+    tester.register(asker);
+    for (const k of ["sky", "sea", "moon"]) tester.consume(questions, k, "?");
+    const recovered: number[] = [];
+    tester.processor(asker).on("recovered", (e) => recovered.push(e.recovered));
+    await tester.run();
+    expect(recovered.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(Object.fromEntries(tester.emitted(answers).map((m) => [m.key, m.value]))).toEqual({ sky: "sky-colour", sea: "sea-colour", moon: "unknown" });
+  });
+});
+
+describe("null input values", () => {
+  const input = defineTopic("maybe", codecs.string);
+  const seen: unknown[] = [];
+  const group = defineGroup<never>(
+    { group: "nil", inputs: [{ topics: [input.name], codec: input.codec, handler: "h" }] },
+    {
+      h(_ctx: BaseContext, msg: string | null) {
+        seen.push(msg);
+      },
+    },
+  );
+
+  it("are committed without calling the handler by default (Goka's NilIgnore)", async () => {
+    seen.length = 0;
+    tester = createTester();
+    tester.register(group);
+    tester.consume(input, "k", null);
+    tester.consume(input, "k", "v");
+    await tester.run();
+    expect(seen).toEqual(["v"]);
+    expect(await tester.broker.committedOffset("nil", input.name, 0)).toBe(2);
+  });
+
+  it("reach the handler as null with nilHandling process", async () => {
+    seen.length = 0;
+    tester = createTester({ nilHandling: "process" });
+    tester.register(group);
+    tester.consume(input, "k", null);
+    await tester.run();
+    expect(seen).toEqual([null]);
   });
 });
 
@@ -285,5 +357,72 @@ describe("multi-topic input and key-sequential ordering", () => {
     for (let i = 0; i < 16; i++) tester.consume(input, `key-${i}`, "x");
     await tester.run();
     expect(maxRunning).toBeGreaterThan(1);
+  });
+});
+
+describe("table values are copies", () => {
+  it("a handler changing an object it read or set, without setValue, changes neither the table nor what was sent", async () => {
+    type Tally = { n: number; tags: string[] };
+    const input = defineTopic("marks", codecs.string);
+    const output = defineTopic("tallies", codecs.json);
+    type Ctx = BaseContext & TableContext<Tally> & EmitContext<{ tallies: unknown }>;
+    const group = defineGroup<Tally>(
+      {
+        group: "tally",
+        inputs: [{ topics: [input.name], codec: input.codec, handler: "mark" }],
+        persist: { codec: codecs.json as never },
+        outputs: [{ topic: output.name, codec: output.codec }],
+      },
+      {
+        async mark(ctx: Ctx, msg: string) {
+          const current = (await ctx.value()) ?? { n: 0, tags: [] };
+          if (msg === "peek") {
+            // Mutates what it read, never sets it: Goka decodes afresh on every Value().
+            current.n = 1000;
+            current.tags.push("mutated");
+            return;
+          }
+          const next = { n: current.n + 1, tags: [...current.tags, msg] };
+          ctx.setValue(next);
+          ctx.emit("tallies", ctx.key, next);
+          // Changes after setValue/emit come too late: the value was encoded when set.
+          next.n = -1;
+          next.tags.push("late");
+        },
+      },
+    );
+    tester = createTester();
+    tester.register(group);
+    for (const msg of ["a", "peek", "b"]) tester.consume(input, "k", msg);
+    await tester.run();
+    const tally = await tester.tableValue(group, "k");
+    expect(tally).toEqual({ n: 2, tags: ["a", "b"] });
+    tally?.tags.push("by-the-test");
+    expect(await tester.tableValue(group, "k")).toEqual({ n: 2, tags: ["a", "b"] });
+    expect(tester.emitted(output).map((m) => m.value)).toEqual([
+      { n: 1, tags: ["a"] },
+      { n: 2, tags: ["a", "b"] },
+    ]);
+  });
+
+  it("bytes values are copied both ways", async () => {
+    const input = defineTopic("raw-in", codecs.bytes);
+    const group = defineGroup<Uint8Array>(
+      { group: "raw", inputs: [{ topics: [input.name], codec: input.codec, handler: "keep" }], persist: { codec: codecs.bytes } },
+      {
+        keep(ctx: BaseContext & TableContext<Uint8Array>, msg: Uint8Array) {
+          const before = ctx.value() as Uint8Array | undefined;
+          if (before !== undefined) before[0] = 99;
+          ctx.setValue(msg);
+          msg[0] = 42;
+        },
+      },
+    );
+    tester = createTester();
+    tester.register(group);
+    tester.consume(input, "k", Uint8Array.of(1, 2));
+    tester.consume(input, "k", Uint8Array.of(3, 4));
+    await tester.run();
+    expect([...((await tester.tableValue(group, "k")) ?? [])]).toEqual([3, 4]);
   });
 });

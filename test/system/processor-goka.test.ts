@@ -107,7 +107,9 @@ describeKafka("processor on Kafka (Goka's systemtests)", () => {
     }
     await Promise.all(emitters.map((e) => e.close()));
     const view = await openView(broker, table);
-    await eventually(async () => (await view.get("key")) === sum, 30_000, `the sum ${sum}`);
+    await eventually(async () => (await view.get("key")) === sum, 30_000, `the sum ${sum}`).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}; the view has ${await view.get("key")}, the processor ${String(await p.get("key"))}`);
+    });
     await view.stop();
     await p.stop();
   });

@@ -11,6 +11,8 @@ import type { GroupDefinition, TopicSpec } from "../../runtime/graph.js";
 export interface RunningProcessor {
   /** Resolves with the error the processor stopped with, or undefined after `stop()`. */
   readonly done: Promise<Error | undefined>;
+  /** The group table's value of `key` in the processor's local copy (if it owns the key's partition). */
+  get(key: string): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ export async function startProcessor(definition: GroupDefinition<any>, broker: B
   await processor.start();
   return {
     done: processor.done,
+    get: (key) => processor.get(key),
     async stop() {
       await processor.stop();
     },

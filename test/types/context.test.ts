@@ -132,6 +132,9 @@ describe("handler files are checked against the spec", () => {
   it("a matching handler compiles", () => {
     expect(withHandlers(`${header}export function rawLines(ctx: ForwarderContext, msg: string): void { ctx.emit("clean-lines", ctx.key, msg); }`)).toEqual([]);
   });
+  it("a handler file exporting helpers that are not handlers compiles", () => {
+    expect(withHandlers(`${header}export const limit = 5;\nexport class Helper {}\nexport function rawLines(ctx: ForwarderContext, msg: string): void { ctx.emit("line-lengths", ctx.key, Math.min(limit, msg.length)); }`)).toEqual([]);
+  });
   it("a handler with the wrong message type does not compile", () => {
     expect(withHandlers(`${header}export function rawLines(ctx: ForwarderContext, msg: number): void { void ctx; void msg; }`).length).toBeGreaterThan(0);
   });

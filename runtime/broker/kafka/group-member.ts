@@ -43,7 +43,8 @@ function asError(error: unknown): Error {
 /**
  * Joins `options.group` with a fresh kafkajs client from `newClient` (the
  * client must serve this member only: its cluster factory is wrapped).
- * Resolves once the first JoinGroup/SyncGroup round finished.
+ * Resolves once the first assignment's `onAssigned` resolved (or the member
+ * failed, reported through `onError`).
  */
 export async function joinKafkaGroup(
   newClient: () => Kafka,
@@ -73,10 +74,15 @@ export async function joinKafkaGroup(
     return partitions.length === 0 ? membership : serial(() => callbacks.onRevoked(partitions));
   }
 
+  // joinGroup resolves once the first assignment was handed over (as the in-memory broker does), or the member failed.
+  let firstAssignment: () => void = () => undefined;
+  const assignedOnce = new Promise<void>((resolve) => (firstAssignment = resolve));
+
   let consumer: Consumer | undefined;
   function fail(error: unknown): void {
     if (stopped) return;
     stopped = true;
+    firstAssignment();
     callbacks.onError(asError(error));
     void consumer?.disconnect().catch(() => undefined);
   }
@@ -103,6 +109,7 @@ export async function joinKafkaGroup(
     const partitions = [...new Set(Object.values(payload.memberAssignment).flat())].sort((a, b) => a - b);
     assigned = partitions;
     ready = serial(() => callbacks.onAssigned(partitions));
+    void ready.then(() => firstAssignment());
   });
   consumer.on(CRASH, ({ payload }) => {
     if (!payload.restart) fail(payload.error);
@@ -150,6 +157,7 @@ export async function joinKafkaGroup(
     partitionsConsumedConcurrently: 64,
     eachBatch,
   });
+  await assignedOnce;
 
   return {
     async commit(offsets: readonly (TopicPartition & { readonly offset: number })[]): Promise<void> {

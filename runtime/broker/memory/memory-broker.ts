@@ -5,6 +5,7 @@
  * tombstones, asynchronous produce acks). Used by the tester and for local
  * development; no compaction.
  */
+import { checkPositiveInteger } from "../../errors.js";
 import type { Broker, BrokerMessage, PartitionReader, ProduceRecord, ProducedOffset, TopicConfig } from "../port.js";
 import { type AckControl, createAckQueue } from "./memory-acks.js";
 import { MemoryGroup } from "./memory-group.js";
@@ -34,6 +35,8 @@ const utf8 = new TextEncoder();
 
 /** Creates an empty in-memory broker. */
 export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBroker {
+  checkPositiveInteger("autoCreatePartitions", options.autoCreatePartitions);
+  checkPositiveInteger("maxBatchSize", options.maxBatchSize);
   const maxBatchSize = options.maxBatchSize ?? 500;
   const topics = new Map<string, TopicLog>();
   const appendOrder = new Map<string, BrokerMessage[]>();

@@ -69,4 +69,10 @@ export const clicksGraph: GroupGraph = {
 };
 
 /** Group `clicks`: its graph bound to the handlers in `handlers.ts` (a missing or mistyped handler does not compile). */
-export const clicksGroup = defineGroup<ClickCount>(clicksGraph, handlers satisfies ClicksHandlers);
+export const clicksGroup = defineGroup<ClickCount>(clicksGraph, {
+  onClick: handlers.onClick,
+  payments: handlers.payments,
+  loop: handlers.loop,
+  onReset: handlers.onReset,
+  compactAll: handlers.compactAll,
+} satisfies ClicksHandlers);

@@ -26,4 +26,7 @@ export const clickCounterGraph: GroupGraph = {
 };
 
 /** Group `click-counter`: its graph bound to the handlers in `handlers.ts` (a missing or mistyped handler does not compile). */
-export const clickCounterGroup = defineGroup<boolean>(clickCounterGraph, handlers satisfies ClickCounterHandlers);
+export const clickCounterGroup = defineGroup<boolean>(clickCounterGraph, {
+  onAnyClick: handlers.onAnyClick,
+  pageViews: handlers.pageViews,
+} satisfies ClickCounterHandlers);

@@ -31,4 +31,6 @@ export const forwarderGraph: GroupGraph = {
 };
 
 /** Group `forwarder`: its graph bound to the handlers in `handlers.ts` (a missing or mistyped handler does not compile). */
-export const forwarderGroup = defineGroup<never>(forwarderGraph, handlers satisfies ForwarderHandlers);
+export const forwarderGroup = defineGroup<never>(forwarderGraph, {
+  rawLines: handlers.rawLines,
+} satisfies ForwarderHandlers);

@@ -1,0 +1,122 @@
+/**
+ * The no-op build cache. A successful `gokac build` records a fingerprint of
+ * everything its output depends on: the compiler's own files, the spec
+ * files, the files they reference, and every `.ts` file under the output
+ * folder (owned and handler files, after writing). When the next build finds
+ * the same fingerprint, nothing can differ, so it only reprints the recorded
+ * warnings, without parsing a single spec. The cache lives in
+ * `node_modules/.cache/gokac/` of the working directory (nothing is cached
+ * without a node_modules folder) and is never a source of output: a missing,
+ * corrupt or foreign cache file just means a full build.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Diagnostic } from "./diagnostics.js";
+
+/** What a successful build leaves for the next one. */
+export interface BuildCacheEntry {
+  readonly fingerprint: string;
+  /** Files the specs referenced (schema files, custom codec modules), display-relative. */
+  readonly referenced: readonly string[];
+  /** The warnings of that build, reprinted on a cache hit. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** How many files the build produced (for the summary line). */
+  readonly files: number;
+}
+
+/** Which build a cache entry belongs to. */
+export interface BuildCacheKey {
+  readonly cwd: string;
+  /** Spec folder and output folder, display-relative. */
+  readonly specs: string;
+  readonly out: string;
+}
+
+const compilerDir = dirname(fileURLToPath(import.meta.url));
+
+function walk(dir: string, accept: (name: string) => boolean, out: string[]): void {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name !== "node_modules" && !e.name.startsWith(".")) walk(path, accept, out);
+    } else if (accept(e.name)) out.push(path);
+  }
+}
+
+/** The compiler's own files by path, size and modification time: any change to gokac invalidates the cache. */
+function compilerStamp(): string {
+  const files: string[] = [];
+  walk(compilerDir, (n) => /\.(ts|js)$/.test(n), files);
+  return files.sort().map((f) => {
+    const s = statSync(f);
+    return `${f}:${s.size}:${s.mtimeMs}`;
+  }).join("\n");
+}
+
+function cachePath(key: BuildCacheKey): string | undefined {
+  const modules = resolve(key.cwd, "node_modules");
+  try {
+    if (!statSync(modules).isDirectory()) return undefined;
+  } catch {
+    return undefined;
+  }
+  const id = createHash("sha1").update(`${resolve(key.cwd, key.specs)}\0${resolve(key.cwd, key.out)}`).digest("hex").slice(0, 16);
+  return join(modules, ".cache/gokac", `build-${id}.json`);
+}
+
+function readOrMissing(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "\0missing";
+  }
+}
+
+/** The fingerprint of the build's inputs and current output, given the files the specs reference. */
+export function buildFingerprint(key: BuildCacheKey, referenced: readonly string[]): string {
+  const hash = createHash("sha256");
+  hash.update(compilerStamp()).update("\0");
+  hash.update(`${key.specs}\0${key.out}\0`);
+  const specs: string[] = [];
+  walk(resolve(key.cwd, key.specs), (n) => /\.ya?ml$/i.test(n), specs);
+  for (const f of specs.sort()) hash.update(`spec:${f}\0`).update(readOrMissing(f)).update("\0");
+  for (const f of [...referenced].sort()) hash.update(`ref:${f}\0`).update(readOrMissing(resolve(key.cwd, f))).update("\0");
+  const outputs: string[] = [];
+  walk(resolve(key.cwd, key.out), (n) => n.endsWith(".ts"), outputs);
+  for (const f of outputs.sort()) hash.update(`out:${f}\0`).update(readOrMissing(f)).update("\0");
+  return hash.digest("hex");
+}
+
+/** The cached entry when it matches the current state exactly, else undefined. */
+export function upToDateEntry(key: BuildCacheKey): BuildCacheEntry | undefined {
+  const path = cachePath(key);
+  if (path === undefined) return undefined;
+  let entry: BuildCacheEntry;
+  try {
+    entry = JSON.parse(readFileSync(path, "utf8")) as BuildCacheEntry;
+  } catch {
+    return undefined;
+  }
+  if (typeof entry.fingerprint !== "string" || !Array.isArray(entry.referenced) || !Array.isArray(entry.diagnostics)) return undefined;
+  return buildFingerprint(key, entry.referenced) === entry.fingerprint ? entry : undefined;
+}
+
+/** Records a successful build (call after writing). Failing to write the cache is not an error. */
+export function saveBuildCache(key: BuildCacheKey, entry: Omit<BuildCacheEntry, "fingerprint">): void {
+  const path = cachePath(key);
+  if (path === undefined) return;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, JSON.stringify({ ...entry, fingerprint: buildFingerprint(key, entry.referenced) }));
+  } catch {
+    // a read-only node_modules only costs speed
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Setting up a processor's shared state before it joins its group: checks
+ * and creates the group's topics, resolves handlers and codecs by topic,
+ * learns partition counts, recovers the lookup views, opens a producer.
+ */
+import { ensureTopics, groupTopicRequirements } from "../broker/topics.js";
+import type { Codec } from "../codecs/codec.js";
+import { ProcessorSetupError } from "../errors.js";
+import type { EventHub } from "../events.js";
+import type { GroupDefinition } from "../graph.js";
+import type { Storage } from "../storage/storage.js";
+import { createView, type View } from "../view/view.js";
+import type { ConsumedTopic, GroupRuntime } from "./group-runtime.js";
+import type { ProcessorOptions } from "./processor.js";
+
+/** What the processor lends the set-up. */
+export interface SetUpHooks {
+  readonly storage: Storage;
+  readonly events: EventHub;
+  fail(error: Error): void;
+  failed(): boolean;
+  cancelled(): boolean;
+  /** Each lookup view, as soon as it exists (so a stop can close it). */
+  onView(view: View<unknown>): void;
+}
+
+/** Builds the `GroupRuntime` of a processor; rejects with what prevents it from running. */
+export async function setUpGroup(definition: GroupDefinition<unknown>, options: ProcessorOptions, hooks: SetUpHooks): Promise<GroupRuntime> {
+  const { graph } = definition;
+  const { group } = graph;
+  const { storage, events } = hooks;
+  const broker = options.broker;
+  if (options.ensureTopics !== false) await ensureTopics(broker, groupTopicRequirements(graph));
+  const handler = (name: string) => {
+    const h = definition.handlers[name];
+    if (typeof h !== "function") throw new ProcessorSetupError(group, `handler ${name} is missing`);
+    return h;
+  };
+  const consumed = new Map<string, ConsumedTopic>();
+  for (const input of graph.inputs) for (const topic of input.topics) consumed.set(topic, { codec: input.codec, handler: handler(input.handler) });
+  const loop = graph.loop === undefined ? undefined : { topic: `${group}-loop`, codec: graph.loop.codec as Codec<unknown> };
+  if (graph.loop !== undefined && loop !== undefined) consumed.set(loop.topic, { codec: loop.codec, handler: handler(graph.loop.handler) });
+  const first = [...consumed.keys()][0];
+  const partitions = first === undefined ? undefined : await broker.partitionCount(first);
+  if (partitions === undefined) throw new ProcessorSetupError(group, `input topic ${first ?? "(none)"} does not exist`);
+  const outputs = new Map<string, { codec: Codec<unknown>; partitions: number }>();
+  for (const output of graph.outputs ?? []) {
+    const count = await broker.partitionCount(output.topic);
+    if (count === undefined) throw new ProcessorSetupError(group, `output topic ${output.topic} does not exist; create it first`);
+    outputs.set(output.topic, { codec: output.codec, partitions: count });
+  }
+  const lookups = new Map<string, View<unknown>>();
+  for (const lookup of graph.lookups ?? []) {
+    const view = createView<unknown>(broker, { name: lookup.table, codec: lookup.codec }, { storage, events, cancelled: hooks.cancelled });
+    hooks.onView(view);
+    lookups.set(lookup.table, view);
+  }
+  events.emit("state", { state: "recovering" });
+  await Promise.all([...lookups.values()].map((v) => v.start()));
+  const producer = await broker.producer();
+  return {
+    group,
+    broker,
+    storage,
+    events,
+    producer,
+    member: undefined,
+    consumed,
+    table: graph.persist === undefined ? undefined : { topic: `${group}-table`, codec: graph.persist.codec },
+    loop,
+    joins: new Map((graph.joins ?? []).map((j) => [j.table, j.codec as Codec<unknown>])),
+    lookups,
+    outputs,
+    visitors: new Map((graph.visitors ?? []).map((v) => [v.name, handler(v.handler)])),
+    partitions,
+    maxBatchSize: options.maxBatchSize ?? 500,
+    ignoreNil: options.nilHandling !== "process",
+    fail: hooks.fail,
+    get failed() {
+      return hooks.failed();
+    },
+    get cancelled() {
+      return hooks.cancelled();
+    },
+  };
+}
