@@ -236,6 +236,7 @@ async function main(argv: readonly string[]): Promise<number> {
     recovery: {},
     seeding: {},
     profiles: {},
+    failures: [],
   };
 
   const needsBroker = opts.workloads.includes("throughput") || opts.workloads.includes("recovery");
@@ -260,8 +261,19 @@ async function main(argv: readonly string[]): Promise<number> {
       const cluster = await connectCluster(opts.brokers);
       const ctx: RunContext = { root, cluster, brokers: opts.brokers, partitions: opts.partitions, timeoutSeconds: opts.timeoutSeconds, scratchDir: scratch, log };
       try {
-        if (opts.workloads.includes("throughput")) await throughputWorkload(opts, ctx, cluster, runId, results);
-        if (opts.workloads.includes("recovery")) await recoveryWorkload(opts, ctx, cluster, runId, results);
+        // A workload that fails as a whole (e.g. seeding on an overloaded broker) is reported; the others still run.
+        if (opts.workloads.includes("throughput")) {
+          await throughputWorkload(opts, ctx, cluster, runId, results).catch((error: unknown) => {
+            results.failures.push(`throughput: ${error instanceof Error ? error.message : String(error)}`);
+            log(`throughput failed: ${String(error)}`);
+          });
+        }
+        if (opts.workloads.includes("recovery")) {
+          await recoveryWorkload(opts, ctx, cluster, runId, results).catch((error: unknown) => {
+            results.failures.push(`recovery: ${error instanceof Error ? error.message : String(error)}`);
+            log(`recovery failed: ${String(error)}`);
+          });
+        }
       } finally {
         await cluster.close();
       }
@@ -280,5 +292,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   return 0;
 }
+
+// kafkajs can reject promises nobody awaits (its internal retries); log them instead of dying mid-run.
+process.on("unhandledRejection", (reason) => {
+  process.stderr.write(`bench: unhandled rejection (ignored): ${reason instanceof Error ? reason.message : String(reason)}\n`);
+});
 
 process.exitCode = await main(process.argv.slice(2));

@@ -8,6 +8,7 @@ import type { Diagnostic } from "./diagnostics.js";
 
 /** The output formats `--format` accepts. */
 export const DIAGNOSTIC_FORMATS = ["text", "json", "github"] as const;
+/** One of DIAGNOSTIC_FORMATS. */
 export type DiagnosticFormat = (typeof DIAGNOSTIC_FORMATS)[number];
 
 /** True for a known format name. */

@@ -80,18 +80,23 @@ function readOrMissing(path: string): string {
   }
 }
 
-/** The fingerprint of the build's inputs and current output, given the files the specs reference. */
-export function buildFingerprint(key: BuildCacheKey, referenced: readonly string[]): string {
+/**
+ * The fingerprint of the build's inputs and current output, given the files
+ * the specs reference. `known` holds texts the caller already has by absolute
+ * path (they must be what is on disk); everything else is read.
+ */
+export function buildFingerprint(key: BuildCacheKey, referenced: readonly string[], known: ReadonlyMap<string, string> = new Map()): string {
+  const read = (path: string) => known.get(path) ?? readOrMissing(path);
   const hash = createHash("sha256");
   hash.update(compilerStamp()).update("\0");
   hash.update(`${key.specs}\0${key.out}\0`);
   const specs: string[] = [];
   walk(resolve(key.cwd, key.specs), (n) => /\.ya?ml$/i.test(n), specs);
-  for (const f of specs.sort()) hash.update(`spec:${f}\0`).update(readOrMissing(f)).update("\0");
+  for (const f of specs.sort()) hash.update(`spec:${f}\0`).update(read(f)).update("\0");
   for (const f of [...referenced].sort()) hash.update(`ref:${f}\0`).update(readOrMissing(resolve(key.cwd, f))).update("\0");
   const outputs: string[] = [];
   walk(resolve(key.cwd, key.out), (n) => n.endsWith(".ts"), outputs);
-  for (const f of outputs.sort()) hash.update(`out:${f}\0`).update(readOrMissing(f)).update("\0");
+  for (const f of outputs.sort()) hash.update(`out:${f}\0`).update(read(f)).update("\0");
   return hash.digest("hex");
 }
 
@@ -109,13 +114,13 @@ export function upToDateEntry(key: BuildCacheKey): BuildCacheEntry | undefined {
   return buildFingerprint(key, entry.referenced) === entry.fingerprint ? entry : undefined;
 }
 
-/** Records a successful build (call after writing). Failing to write the cache is not an error. */
-export function saveBuildCache(key: BuildCacheKey, entry: Omit<BuildCacheEntry, "fingerprint">): void {
+/** Records a successful build (call after writing; `known` as for `buildFingerprint`). Failing to write the cache is not an error. */
+export function saveBuildCache(key: BuildCacheKey, entry: Omit<BuildCacheEntry, "fingerprint">, known?: ReadonlyMap<string, string>): void {
   const path = cachePath(key);
   if (path === undefined) return;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, JSON.stringify({ ...entry, fingerprint: buildFingerprint(key, entry.referenced) }));
+    writeFileSync(path, JSON.stringify({ ...entry, fingerprint: buildFingerprint(key, entry.referenced, known) }));
   } catch {
     // a read-only node_modules only costs speed
   }

@@ -36,7 +36,7 @@ export type { MessageCoordinates, ProcessorErrorKind } from "./errors.js";
 
 // Storage.
 export { createLevelStorage, createMemoryStorage } from "./storage/index.js";
-export type { Storage, TableChanges, TableStore } from "./storage/index.js";
+export type { LevelStorageOptions, Storage, TableChanges, TableStore, WriteBehindOptions } from "./storage/index.js";
 
 // Brokers: the port, the in-memory broker, and Kafka.
 export type * from "./broker/port.js";

@@ -44,6 +44,21 @@ export async function connectCluster(brokers: string): Promise<BenchCluster> {
     return names.filter((n) => all.has(n));
   }
 
+  async function waitForLeaders(topic: string, partitions: number): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        const ps = topics[0]?.partitions ?? [];
+        if (ps.length === partitions && ps.every((p) => p.leader >= 0)) return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline) throw new Error(`topic ${topic}: no leaders after 60 s`);
+      await sleep(200);
+    }
+  }
+
   async function deleteTopics(names: readonly string[]): Promise<void> {
     const present = await existing(names);
     if (present.length === 0) return;
@@ -65,8 +80,9 @@ export async function connectCluster(brokers: string): Promise<BenchCluster> {
     },
     async freshTopics(topics) {
       await deleteTopics(topics.map((t) => t.name));
+      // kafkajs's own waitForLeaders gives up (and can reject unobserved) on a busy broker: poll instead.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         timeout: 30_000,
         topics: topics.map((t) => ({
           topic: t.name,
@@ -75,6 +91,7 @@ export async function connectCluster(brokers: string): Promise<BenchCluster> {
           configEntries: t.compacted ? [{ name: "cleanup.policy", value: "compact" }] : [],
         })),
       });
+      for (const t of topics) await waitForLeaders(t.name, t.partitions);
     },
     deleteTopics,
     async deleteGroups(groups) {

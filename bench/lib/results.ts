@@ -39,6 +39,8 @@ export interface BenchResults {
   readonly seeding: Record<string, number>;
   /** CPU profile summaries of gokac runs (see profile-summary.ts). */
   readonly profiles: Record<string, string>;
+  /** Workloads that failed as a whole, with the reason. */
+  readonly failures: string[];
   /** 1-minute load average when the run finished. */
   loadAtEnd?: number;
 }

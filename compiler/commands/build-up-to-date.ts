@@ -1,7 +1,7 @@
 /**
  * The fast path of `gokac build`: when the build cache says nothing changed
  * since the last successful build, answer without loading the compiler
- * (no YAML parser, no ajv, no commander). Anything unusual — `--brokers`,
+ * (no YAML parser, no ajv, no commander). Anything unusual — brokers (`--brokers` or `GOKAC_BROKERS`),
  * `--help`, odd arguments, no cache — returns undefined and the full command
  * runs instead, so this path never decides about usage errors.
  */
@@ -41,6 +41,8 @@ export function upToDateBuild(args: readonly string[], io: CommandIo): 0 | undef
   const { values, positionals } = parsed;
   const format = values.format ?? "text";
   const specs = positionals[0];
-  if (positionals.length !== 1 || specs === undefined || values.brokers !== undefined || !isDiagnosticFormat(format)) return undefined;
+  const envBrokers = io.env["GOKAC_BROKERS"]?.trim();
+  const brokers = values.brokers ?? (envBrokers === "" ? undefined : envBrokers);
+  if (positionals.length !== 1 || specs === undefined || brokers !== undefined || !isDiagnosticFormat(format)) return undefined;
   return reportIfUpToDate(io, specs, values.out ?? "generated", values.check === true, format);
 }

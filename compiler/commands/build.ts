@@ -5,12 +5,13 @@
  * 1 when any file would change. Exit 0 clean (warnings allowed), 1 errors in
  * the specs or stale output (`--check`), 2 bad usage or an internal failure.
  */
+import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import type { CompileResult } from "../compile.js";
 import { diagnostic, type Diagnostic } from "../diagnostics.js";
 import { DIAGNOSTIC_FORMATS, formatDiagnostics, type DiagnosticFormat } from "../format-diagnostics.js";
-import { displayPath, readSpecFolder, readTextFile } from "../fs-read-specs.js";
-import { applyChanges, listOutputFiles, planChanges } from "../fs-write-files.js";
+import { displayPath, readSpecFolder } from "../fs-read-specs.js";
+import { applyChanges, planChanges, snapshotOutput } from "../fs-write-files.js";
 import { saveBuildCache } from "../fs-build-cache.js";
 import { reportIfUpToDate } from "./build-up-to-date.js";
 import type { CommandIo } from "./cluster-common.js";
@@ -25,11 +26,27 @@ export interface BuildOptions {
   readonly format: DiagnosticFormat;
 }
 
-/** Live partition counts of every topic the specs name, or a GK901 diagnostic when the cluster cannot be reached. */
-async function livePartitions(io: CommandIo, brokers: string, topics: readonly string[], at: string): Promise<ReadonlyMap<string, number> | Diagnostic> {
+/**
+ * The brokers a build checks partition counts against: `--brokers`, else
+ * `GOKAC_BROKERS` (as for every command), else none.
+ */
+export function buildBrokers(io: CommandIo, option: string | undefined): { readonly list: string; readonly fromEnv: boolean } | undefined {
+  if (option !== undefined) return { list: option, fromEnv: false };
+  const env = io.env["GOKAC_BROKERS"]?.trim();
+  return env === undefined || env === "" ? undefined : { list: env, fromEnv: true };
+}
+
+/**
+ * Live partition counts of every topic the specs name, or a GK901 diagnostic
+ * when the cluster cannot be reached: an error for an explicit `--brokers`,
+ * a warning for brokers taken from `GOKAC_BROKERS` (the build then goes on
+ * with the counts the specs declare, so an exported variable never makes an
+ * offline build fail).
+ */
+async function livePartitions(io: CommandIo, brokers: { readonly list: string; readonly fromEnv: boolean }, topics: readonly string[], at: string): Promise<ReadonlyMap<string, number> | Diagnostic> {
   try {
     const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker");
-    const broker = runtime.createKafkaBroker({ brokers, clientId: "gokac-build", logLevel: "nothing" });
+    const broker = runtime.createKafkaBroker({ brokers: brokers.list, clientId: "gokac-build", logLevel: "nothing" });
     try {
       const counts = new Map<string, number>();
       for (const topic of topics) {
@@ -41,8 +58,11 @@ async function livePartitions(io: CommandIo, brokers: string, topics: readonly s
       await broker.close();
     }
   } catch (error) {
-    return diagnostic("GK901", { file: at, line: 1, column: 1, pointer: "" }, `cannot reach the cluster at ${brokers}: ${error instanceof Error ? error.message : String(error)}`,
-      "check --brokers (or GOKAC_BROKERS) and that Kafka is running");
+    const reason = `cannot reach the cluster at ${brokers.list}: ${error instanceof Error ? error.message : String(error)}`;
+    return brokers.fromEnv
+      ? diagnostic("GK901", { file: at, line: 1, column: 1, pointer: "" }, `${reason} (GOKAC_BROKERS); partition counts were checked against the specs only`,
+        "start Kafka, or unset GOKAC_BROKERS to build offline", "warning")
+      : diagnostic("GK901", { file: at, line: 1, column: 1, pointer: "" }, reason, "check --brokers and that Kafka is running");
   }
 }
 
@@ -64,30 +84,35 @@ function topicNames(result: CompileResult): string[] {
 export async function buildCommandAction(io: CommandIo, specs: string, options: BuildOptions): Promise<0 | 1 | 2> {
   const out = displayPath(io.cwd, options.out);
   const format = options.format;
-  // 1. Nothing changed since the last successful build: answer from the cache (never with --brokers: the cluster may have).
-  if (options.brokers === undefined && reportIfUpToDate(io, specs, out, options.check === true, format) === 0) return 0;
+  const brokers = buildBrokers(io, options.brokers);
+  // 1. Nothing changed since the last successful build: answer from the cache (never with brokers: the cluster may have).
+  if (brokers === undefined && reportIfUpToDate(io, specs, out, options.check === true, format) === 0) return 0;
 
   // 2. A full build; the compiler is loaded only now, keeping up-to-date builds fast.
   const { compile } = await import("../compile.js");
   const referenced = new Set<string>();
   const unreadable: string[] = [];
+  const snapshot = snapshotOutput(io.cwd, out);
+  // Texts the build already holds, so that fingerprinting it for the cache does not read them again.
+  const known = new Map<string, string>();
   const run = (clusterPartitions?: ReadonlyMap<string, number>) => {
     unreadable.length = 0;
     const input = readSpecFolder(io.cwd, specs, clusterPartitions, unreadable);
+    for (const f of input.files) known.set(resolve(io.cwd, f.path), f.text);
     return compile({
       analyzeInput: { ...input, readFile: (path) => (referenced.add(path), input.readFile(path)) },
       outDir: out,
-      existingFiles: (path) => readTextFile(io.cwd, path),
-      existingPaths: listOutputFiles(io.cwd, out),
+      existingFiles: (path) => snapshot.read(path),
+      existingPaths: snapshot.paths,
     });
   };
   const remember = (files: number) => {
-    if (options.brokers === undefined) saveBuildCache({ cwd: io.cwd, specs: displayPath(io.cwd, specs), out }, { referenced: [...referenced], diagnostics: result.diagnostics, files });
+    if (brokers !== undefined) return;
+    for (const f of result.files) known.set(resolve(io.cwd, f.path), f.content);
+    saveBuildCache({ cwd: io.cwd, specs: displayPath(io.cwd, specs), out }, { referenced: [...referenced], diagnostics: result.diagnostics, files }, known);
   };
   let result = run();
   let extra: Diagnostic[] = [];
-  // Only an explicit --brokers asks the cluster: a build must not depend on GOKAC_BROKERS being reachable.
-  const brokers = options.brokers;
   if (brokers !== undefined && result.model !== undefined) {
     const live = await livePartitions(io, brokers, topicNames(result), displayPath(io.cwd, specs));
     if (live instanceof Map) result = run(live);
@@ -105,7 +130,7 @@ export async function buildCommandAction(io: CommandIo, specs: string, options: 
   }
 
   if (options.check === true) {
-    const plan = planChanges(io.cwd, result.files, result.deletes);
+    const plan = planChanges(snapshot, result.files, result.deletes);
     const stale = [...plan.written, ...plan.deleted];
     if (stale.length > 0) {
       if (format !== "json") io.stderr(stale.map((p) => `gokac: ${p} is out of date\n`).join("") + `gokac: run gokac build ${specs} to update ${out}\n`);
@@ -115,7 +140,7 @@ export async function buildCommandAction(io: CommandIo, specs: string, options: 
     remember(result.files.length);
     return 0;
   }
-  const done = applyChanges(io.cwd, result.files, result.deletes);
+  const done = applyChanges(snapshot, result.files, result.deletes);
   remember(result.files.length);
   if (format === "text") {
     const parts = [`${done.written.length} written`, `${done.unchanged} unchanged`, ...(done.deleted.length > 0 ? [`${done.deleted.length} deleted`] : [])];
@@ -132,7 +157,7 @@ export function registerBuildCommand(program: Command, io: CommandIo): void {
     .argument("<specs>", "spec folder")
     .option("--out <dir>", "output folder", "generated")
     .option("--check", "write nothing; exit 1 if any file would change")
-    .option("--brokers <list>", "check partition counts against a live cluster, host:port[,host:port…]")
+    .option("--brokers <list>", "check partition counts against a live cluster, host:port[,host:port…] (default: $GOKAC_BROKERS)")
     .addOption(new Option("--format <format>", "diagnostics format").choices(DIAGNOSTIC_FORMATS).default("text"))
     .action(async (specs: string, options: BuildOptions) => {
       await runCompilerCommand(io, () => buildCommandAction(io, specs, options));

@@ -4,10 +4,10 @@
  * and reaching the runtime. The compiler never imports the runtime
  * statically: the runtime is loaded with `import("gokac/runtime")` by name.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { relative, resolve, sep } from "node:path";
 import { analyze, type AnalyzeResult } from "../analyze.js";
 import type { Diagnostic } from "../diagnostics.js";
+import { formatText } from "../format-diagnostics.js";
+import { isFolder, readSpecFolder } from "../fs-read-specs.js";
 
 /** Where a command writes and what it may read; the CLI passes process streams, tests capture them. */
 export interface CommandIo {
@@ -30,59 +30,15 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-function toDisplay(cwd: string, path: string): string {
-  const rel = relative(cwd, path);
-  return (rel === "" ? "." : rel).split(sep).join("/");
-}
-
-function listSpecFiles(dir: string): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = resolve(dir, entry.name);
-    if (entry.isDirectory()) found.push(...listSpecFiles(path));
-    else if (/\.ya?ml$/.test(entry.name)) found.push(path);
-  }
-  return found;
-}
-
-/** Reads and checks the spec folder `specs` (relative to `io.cwd`). Throws UsageError if it is not a folder. */
+/** Reads and checks the spec folder `specs` (relative to `io.cwd`), as `gokac build` does. Throws UsageError if it is not a folder. */
 export function analyzeSpecFolder(io: CommandIo, specs: string, clusterPartitions?: ReadonlyMap<string, number>): AnalyzeResult {
-  const dir = resolve(io.cwd, specs);
-  let isDir = false;
-  try {
-    isDir = statSync(dir).isDirectory();
-  } catch {
-    isDir = false;
-  }
-  if (!isDir) throw new UsageError(`spec folder ${specs} does not exist or is not a folder`);
-  const files = listSpecFiles(dir)
-    .map((path) => toDisplay(io.cwd, path))
-    .sort()
-    .map((path) => ({ path, text: readFileSync(resolve(io.cwd, path), "utf8") }));
-  return analyze({
-    root: toDisplay(io.cwd, dir),
-    projectRoot: ".",
-    files,
-    readFile: (path) => {
-      try {
-        return readFileSync(resolve(io.cwd, path), "utf8");
-      } catch {
-        return undefined;
-      }
-    },
-    ...(clusterPartitions === undefined ? {} : { clusterPartitions }),
-  });
-}
-
-/** `file:line:col: severity CODE: message` plus an indented hint line. */
-export function formatDiagnostic(d: Diagnostic): string {
-  const head = `${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}\n`;
-  return d.hint === undefined ? head : `${head}  hint: ${d.hint}\n`;
+  if (!isFolder(io.cwd, specs)) throw new UsageError(`spec folder ${specs} does not exist or is not a folder`);
+  return analyze(readSpecFolder(io.cwd, specs, clusterPartitions));
 }
 
 /** Prints diagnostics to stderr; returns whether any is an error. */
 export function reportDiagnostics(io: CommandIo, diagnostics: readonly Diagnostic[]): boolean {
-  for (const d of diagnostics) io.stderr(formatDiagnostic(d));
+  for (const d of diagnostics) io.stderr(formatText(d));
   return diagnostics.some((d) => d.severity === "error");
 }
 

@@ -14,6 +14,15 @@ import { docComment, propertyName, stringLiteral } from "./ts-text.js";
 
 type Schema = Readonly<Record<string, unknown>>;
 
+/** Local definitions (`$defs` of the type's root schema) and the ones being printed (recursion stops there). */
+export interface Scope {
+  readonly defs: Schema;
+  readonly resolving: ReadonlySet<string>;
+}
+
+const NO_SCOPE: Scope = { defs: {}, resolving: new Set() };
+const LOCAL_REF = /^#\/\$defs\/([^/]+)$/;
+
 const TYPE_REF = /^#\/types\/([A-Za-z_$][A-Za-z0-9_$]*)$/;
 
 function isSchema(value: unknown): value is Schema {
@@ -45,7 +54,7 @@ function parenthesize(type: string): string {
   return /[|&]/.test(type) ? `(${type})` : type;
 }
 
-function primitive(type: string, schema: Schema, indent: string): string {
+function primitive(type: string, schema: Schema, indent: string, scope: Scope): string {
   switch (type) {
     case "string":
       return "string";
@@ -57,27 +66,27 @@ function primitive(type: string, schema: Schema, indent: string): string {
     case "null":
       return "null";
     case "array":
-      return arrayType(schema, indent);
+      return arrayType(schema, indent, scope);
     case "object":
-      return objectType(schema, indent);
+      return objectType(schema, indent, scope);
     default:
       return "unknown";
   }
 }
 
-function arrayType(schema: Schema, indent: string): string {
+function arrayType(schema: Schema, indent: string, scope: Scope): string {
   const prefix = schema["prefixItems"];
   if (Array.isArray(prefix)) {
-    const items = prefix.map((s) => typeOf(s, indent));
+    const items = prefix.map((s) => typeOf(s, indent, scope));
     const rest = schema["items"];
     if (rest === false || rest === undefined) return `[${items.join(", ")}]`;
-    return `[${[...items, `...${parenthesize(typeOf(rest, indent))}[]`].join(", ")}]`;
+    return `[${[...items, `...${parenthesize(typeOf(rest, indent, scope))}[]`].join(", ")}]`;
   }
   const items = schema["items"];
-  return `${parenthesize(items === undefined ? "unknown" : typeOf(items, indent))}[]`;
+  return `${parenthesize(items === undefined ? "unknown" : typeOf(items, indent, scope))}[]`;
 }
 
-function objectType(schema: Schema, indent: string): string {
+function objectType(schema: Schema, indent: string, scope: Scope): string {
   const properties = isSchema(schema["properties"]) ? schema["properties"] : {};
   const required = new Set(Array.isArray(schema["required"]) ? schema["required"].filter((r) => typeof r === "string") : []);
   const additional = schema["additionalProperties"];
@@ -89,39 +98,46 @@ function objectType(schema: Schema, indent: string): string {
   for (const name of names) {
     const prop = properties[name];
     lines.push(...docComment(isSchema(prop) && typeof prop["description"] === "string" ? prop["description"] : undefined, inner));
-    lines.push(`${inner}${propertyName(name)}${required.has(name) ? "" : "?"}: ${typeOf(prop, inner)};`);
+    lines.push(`${inner}${propertyName(name)}${required.has(name) ? "" : "?"}: ${typeOf(prop, inner, scope)};`);
   }
   if (isSchema(additional)) {
-    lines.push(`${inner}[key: string]: ${names.length === 0 ? typeOf(additional, inner) : "unknown"};`);
+    lines.push(`${inner}[key: string]: ${names.length === 0 ? typeOf(additional, inner, scope) : "unknown"};`);
   }
   lines.push(`${indent}}`);
   return lines.join("\n");
+}
+
+/** A `#/$defs/X` reference of the type's own root schema, printed inline; recursive ones become `unknown`. */
+function localRef(ref: unknown, indent: string, scope: Scope): string {
+  const name = typeof ref === "string" ? LOCAL_REF.exec(ref)?.[1] : undefined;
+  if (name === undefined || scope.resolving.has(name) || !(name in scope.defs)) return "unknown";
+  return typeOf(scope.defs[name], indent, { defs: scope.defs, resolving: new Set([...scope.resolving, name]) });
 }
 
 /**
  * The TypeScript type of `schema`, printed for a position indented by `indent`
  * (nested object members are indented two more spaces).
  */
-export function typeOf(schema: unknown, indent = ""): string {
+export function typeOf(schema: unknown, indent = "", scope: Scope = NO_SCOPE): string {
   if (schema === true) return "unknown";
   if (schema === false) return "never";
   if (!isSchema(schema)) return "unknown";
-  if ("$ref" in schema) return typeRefName(schema["$ref"]) ?? "unknown";
+  if ("$ref" in schema) return typeRefName(schema["$ref"]) ?? localRef(schema["$ref"], indent, scope);
   if ("const" in schema) return literal(schema["const"]);
   if (Array.isArray(schema["enum"])) return union(schema["enum"].map(literal));
   for (const key of ["oneOf", "anyOf"] as const) {
     const options = schema[key];
-    if (Array.isArray(options)) return union(options.map((s) => typeOf(s, indent)));
+    if (Array.isArray(options)) return union(options.map((s) => typeOf(s, indent, scope)));
   }
   if (Array.isArray(schema["allOf"])) {
-    const parts = schema["allOf"].map((s) => typeOf(s, indent));
+    const parts = schema["allOf"].map((s) => typeOf(s, indent, scope));
     return parts.includes("unknown") || parts.length === 0 ? "unknown" : parts.map(parenthesize).join(" & ");
   }
   const type = schema["type"];
-  if (typeof type === "string") return primitive(type, schema, indent);
-  if (Array.isArray(type)) return union(type.map((t) => (typeof t === "string" ? primitive(t, schema, indent) : "unknown")));
-  if (isSchema(schema["properties"])) return objectType(schema, indent);
-  if (schema["items"] !== undefined || schema["prefixItems"] !== undefined) return arrayType(schema, indent);
+  if (typeof type === "string") return primitive(type, schema, indent, scope);
+  if (Array.isArray(type)) return union(type.map((t) => (typeof t === "string" ? primitive(t, schema, indent, scope) : "unknown")));
+  if (isSchema(schema["properties"])) return objectType(schema, indent, scope);
+  if (schema["items"] !== undefined || schema["prefixItems"] !== undefined) return arrayType(schema, indent, scope);
   return "unknown";
 }
 
@@ -135,7 +151,7 @@ function isObjectSchema(schema: unknown): boolean {
 /** `export interface X {…}` for object schemas, `export type X = …;` otherwise, with the description as doc comment. */
 export function typeDeclaration(name: string, schema: unknown, description?: string): string[] {
   const doc = docComment(description ?? (isSchema(schema) && typeof schema["description"] === "string" ? schema["description"] : undefined));
-  const type = typeOf(schema);
+  const type = typeOf(schema, "", isSchema(schema) && isSchema(schema["$defs"]) ? { defs: schema["$defs"], resolving: new Set() } : NO_SCOPE);
   if (isObjectSchema(schema) && type.startsWith("{")) return [...doc, `export interface ${name} ${type}`];
   return [...doc, `export type ${name} = ${type};`];
 }

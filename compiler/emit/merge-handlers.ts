@@ -48,17 +48,30 @@ function loosePattern(text: string): string {
   return text.split(/\s+/).map(escapeRegExp).join("\\s+");
 }
 
+/**
+ * The text with `//` and `/* … *\/` comments blanked. It may blank too much
+ * (a `//` inside a string), which only ever hides a signature and so sends
+ * the file to the full merge: safe. It never blanks too little, so a stub the
+ * user commented out does not count as present.
+ */
+function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, " ");
+}
+
 /** True when a text scan shows every handler with exactly the spec's signature and no other function taking the context. */
 function isUpToDate(input: MergeInput): boolean {
   const ctx = loosePattern(input.contextName);
+  const code = withoutComments(input.text);
   for (const h of input.handlers) {
     const signature = new RegExp(`export\\s+(?:async\\s+)?function\\s+${escapeRegExp(h.name)}\\s*\\(\\s*ctx\\s*:\\s*${ctx}\\s*,\\s*msg\\s*:\\s*${loosePattern(h.msgType)}\\s*\\)`);
-    if (!signature.test(input.text)) return false;
+    if (!signature.test(code)) return false;
   }
+  // Exported functions whose first parameter is the context, as the full merge's GK801 check sees them.
   const names = new Set(input.handlers.map((h) => h.name));
-  const takingContext = new RegExp(`([A-Za-z_$][\\w$]*)\\s*(?:=\\s*(?:async\\s*)?(?:function\\s*)?)?\\(\\s*[A-Za-z_$][\\w$]*\\s*:\\s*${ctx}\\b`, "g");
-  for (const m of input.text.matchAll(takingContext)) {
-    if (!names.has(m[1] ?? "")) return false;
+  const param = `\\(\\s*[A-Za-z_$][\\w$]*\\s*:\\s*${ctx}\\b`;
+  const exported = new RegExp(`export\\s+(?:(?:async\\s+)?function\\s+([A-Za-z_$][\\w$]*)\\s*|const\\s+([A-Za-z_$][\\w$]*)\\s*=\\s*(?:async\\s*)?(?:function\\s*)?)${param}`, "g");
+  for (const m of input.text.matchAll(exported)) {
+    if (!names.has(m[1] ?? m[2] ?? "")) return false;
   }
   return true;
 }

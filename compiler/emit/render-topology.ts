@@ -3,6 +3,7 @@ import { groupNode, topicNode, type EdgeKind, type Topology } from "../topology.
 
 /** The formats `gokac graph` prints. */
 export const GRAPH_FORMATS = ["mermaid", "dot", "json"] as const;
+/** One of GRAPH_FORMATS. */
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 
 const EDGE_LABELS: Readonly<Record<EdgeKind, string>> = {

@@ -9,7 +9,7 @@
  *    promise per message unless a handler returns one;
  * 3. send all table writes, emits and loopbacks in one produce request;
  * 4. once acknowledged, write the table changes and the changelog offset in
- *    one store batch, then commit the inputs.
+ *    one store batch, then commit the inputs (without waiting for the commit).
  */
 import { partitionForKey } from "../broker/partitioner.js";
 import type { Batch, BrokerMessage, ProduceRecord } from "../broker/port.js";
@@ -63,6 +63,7 @@ export class PartitionRunner implements ContextHost {
   private changes = new Map<string, Uint8Array | null>();
   private current: Current = { topic: "", offset: -1, key: "" };
   private closed = false;
+  private revoked = false;
 
   private constructor(
     private readonly rt: GroupRuntime,
@@ -142,6 +143,8 @@ export class PartitionRunner implements ContextHost {
     await this.queue;
     this.closed = true;
     await this.commitChain;
+    // From here the partition may belong to another member: a late `deferCommit` callback commits nothing.
+    this.revoked = true;
     await Promise.allSettled([this.table, ...this.joined.values()].map((t) => t?.close()));
   }
 
@@ -192,7 +195,9 @@ export class PartitionRunner implements ContextHost {
     if (!(await this.flush(first))) return;
     const last = messages[messages.length - 1]!;
     this.tracker(batch.topic).markProcessed(last.offset + 1);
-    await this.commit();
+    // Not awaited: the next batch need not wait for the commit round trip. Commits stay
+    // ordered on their chain, and `close` (revocation, stop) waits for the last one.
+    void this.commit();
   }
 
   private async processVisit(name: string, meta: unknown): Promise<void> {
@@ -233,7 +238,8 @@ export class PartitionRunner implements ContextHost {
       for (let i = 0; i < missing.length; i++) {
         const key = missing[i]!;
         const raw = raws[i];
-        this.cache.set(key, raw === undefined ? undefined : cacheable(this.table.decode(key, raw), raw));
+        // Decoded on first read (see `cached`), so object values are not decoded twice.
+        this.cache.set(key, raw === undefined ? undefined : new Encoded(raw));
       }
       return true;
     } catch (error) {
@@ -288,7 +294,7 @@ export class PartitionRunner implements ContextHost {
   private commit(): Promise<void> {
     const next = this.commitChain.then(async () => {
       const member = await this.rt.member?.catch(() => undefined);
-      if (this.rt.failed || member === undefined) return;
+      if (this.rt.failed || this.revoked || member === undefined) return;
       const offsets: { topic: string; partition: number; offset: number }[] = [];
       for (const [topic, tracker] of this.trackers) {
         const offset = tracker.takeCommittable();
@@ -314,7 +320,11 @@ export class PartitionRunner implements ContextHost {
   /** The cached value of `key` (which must be cached), decoded if kept encoded. */
   private cached(key: string): unknown {
     const entry = this.cache.get(key);
-    return entry instanceof Encoded ? this.table?.decode(key, entry.bytes) : entry;
+    if (!(entry instanceof Encoded)) return entry;
+    const value = this.table?.decode(key, entry.bytes);
+    // Primitives are immutable: keep them decoded.
+    if (typeof value !== "object" || value === null) this.cache.set(key, value);
+    return value;
   }
 
   tableValue(key: string): unknown {

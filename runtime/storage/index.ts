@@ -2,3 +2,6 @@
 export type { Storage, TableChanges, TableStore } from "./storage.js";
 export { createMemoryStorage } from "./memory-storage.js";
 export { createLevelStorage } from "./level-storage.js";
+export type { LevelStorageOptions } from "./level-storage.js";
+export { withWriteBehind } from "./write-behind.js";
+export type { WriteBehindOptions } from "./write-behind.js";

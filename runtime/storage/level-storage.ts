@@ -1,11 +1,19 @@
 /**
  * Table stores on disk with LevelDB (classic-level via `level`): one database
  * per table partition under `<dir>/<topic>.<partition>`. Values live under a
- * `v` prefix, the changelog offset under `o`, written in one batch.
+ * `v` prefix, the changelog offset under `o`, written in one batch. Writes go
+ * through a write-behind buffer by default (see `write-behind.ts`).
  */
 import { join } from "node:path";
 import { Level } from "level";
 import type { Storage, TableChanges, TableStore } from "./storage.js";
+import { withWriteBehind, type WriteBehindOptions } from "./write-behind.js";
+
+/** Options of `createLevelStorage`. */
+export interface LevelStorageOptions {
+  /** Buffer writes and flush them in batches (default on); `false` writes every batch through at once. */
+  readonly writeBehind?: WriteBehindOptions | false;
+}
 
 const VALUE = "v";
 const OFFSET_KEY = "o";
@@ -15,12 +23,14 @@ const utf8Encode = new TextEncoder();
 type Db = Level<string, Uint8Array>;
 
 /** A `Storage` keeping each table partition in a LevelDB under `dir`. */
-export function createLevelStorage(dir: string): Storage {
+export function createLevelStorage(dir: string, options: LevelStorageOptions = {}): Storage {
+  const writeBehind = options.writeBehind ?? {};
   return {
     async open(topic, partition) {
       const db: Db = new Level<string, Uint8Array>(join(dir, `${topic}.${partition}`), { keyEncoding: "utf8", valueEncoding: "view" });
       await db.open();
-      return levelStore(db);
+      const store = levelStore(db);
+      return writeBehind === false ? store : withWriteBehind(store, writeBehind);
     },
   };
 }

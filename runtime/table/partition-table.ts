@@ -48,6 +48,15 @@ export class PartitionTable<V> {
   async recover(broker: Broker, events?: EventHub, cancelled: () => boolean = () => false): Promise<number> {
     const hwm = await broker.highWatermark(this.topic, this.partition);
     let recovered = 0;
+    if (this.position > hwm) {
+      // As Goka: a store ahead of its changelog belongs to a topic that was deleted and recreated; its values cannot be trusted.
+      throw new RecoveryError(
+        this.topic,
+        this.partition,
+        this.position,
+        new Error(`the local store is at offset ${this.position} but the changelog ends at ${hwm} (topic recreated?); delete the state directory to recover from the changelog`),
+      );
+    }
     if (this.position >= hwm) {
       events?.emit("recovered", { topic: this.topic, partition: this.partition, offset: this.position, recovered });
       return 0;

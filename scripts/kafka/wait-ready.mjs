@@ -1,6 +1,8 @@
 // Waits until a client can really use the broker at GOKAC_BROKERS (default 127.0.0.1:9092):
-// connects an admin, creates a probe topic, waits for its leader, produces one message to it
-// and deletes it. Exits 0 when that worked, 1 after the deadline (first argument, seconds).
+// connects an admin, creates a probe topic, waits for its leader, produces one message to it,
+// asks the group coordinator for a probe group's offsets (on a fresh node this creates
+// __consumer_offsets, which would otherwise slow down the first consumer group) and deletes the
+// topic. Exits 0 when all that worked, 1 after the deadline (first argument, seconds).
 import kafkajs from "kafkajs";
 
 const { Kafka, logLevel } = kafkajs;
@@ -17,6 +19,7 @@ async function tryOnce() {
     await admin.createTopics({ topics: [{ topic: probe, numPartitions: 1 }], waitForLeaders: true, timeout: 10000 });
     await producer.connect();
     await producer.send({ topic: probe, acks: -1, messages: [{ key: "k", value: "v" }] });
+    await admin.fetchOffsets({ groupId: `${probe}-group`, topics: [probe] });
     await admin.deleteTopics({ topics: [probe], timeout: 10000 });
     return true;
   } finally {

@@ -176,6 +176,41 @@ describe("gokac command line", () => {
     expect(mismatch.code).toBe(1);
   });
 
+  it("GK901: brokers default to GOKAC_BROKERS; unreachable from the environment is a warning and the build goes on", async () => {
+    const asked: string[] = [];
+    const fake = (counts: Record<string, number> | "down") => async () => ({
+      createKafkaBroker: (options: { brokers: string }) => {
+        asked.push(options.brokers);
+        return {
+          partitionCount: (topic: string) => (counts === "down" ? Promise.reject(new Error("connect ECONNREFUSED")) : Promise.resolve(counts[topic])),
+          isCompacted: () => Promise.resolve(undefined),
+          createTopic: () => Promise.resolve(),
+          close: () => Promise.resolve(),
+        };
+      },
+    });
+    const env = { GOKAC_BROKERS: "env-host:9092" };
+    // node_modules/ holds the build cache
+    const dir = project({ "specs/a.yaml": counter, "node_modules/.keep": "" });
+    const mismatch = await gokacWith({ env, loadRuntime: fake({ clicks: 2, "counter-table": 5 }) }, dir, "build", "specs", "--format", "json");
+    expect(asked).toEqual(["env-host:9092"]);
+    expect((JSON.parse(mismatch.stdout) as { code: string }[]).map((d) => d.code)).toContain("GK501");
+    expect(mismatch.code).toBe(1);
+    expect(listFiles(join(dir, "generated"))).toEqual([]);
+    const down = await gokacWith({ env, loadRuntime: fake("down") }, dir, "build", "specs", "--format", "json");
+    expect(JSON.parse(down.stdout)).toEqual([expect.objectContaining({ code: "GK901", severity: "warning" })]);
+    expect(down.code).toBe(0);
+    expect(listFiles(join(dir, "generated"))).toContain("counter/graph.ts");
+    // an explicit --brokers wins over the environment
+    await gokacWith({ env, loadRuntime: fake({ clicks: 2 }) }, dir, "build", "specs", "--brokers", "flag-host:9092");
+    expect(asked.at(-1)).toBe("flag-host:9092");
+    // a cached no-op build never answers for a cluster
+    expect((await gokac(dir, "build", "specs")).code).toBe(0);
+    const before = asked.length;
+    expect((await gokacWith({ env, loadRuntime: fake({ clicks: 2 }) }, dir, "build", "specs")).code).toBe(0);
+    expect(asked.length).toBe(before + 1);
+  });
+
   it("exits 0 with warnings only", async () => {
     const dir = project({ "specs/a.yaml": warningOnly });
     const run = await gokac(dir, "build", "specs");

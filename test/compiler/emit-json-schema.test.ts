@@ -51,6 +51,25 @@ describe("typeOf", () => {
     ].join("\n"));
   });
 
+  it("prints references to the schema's own $defs inline, recursive ones as unknown", () => {
+    const schema = {
+      type: "object",
+      properties: { money: { $ref: "#/$defs/Money" }, node: { $ref: "#/$defs/Node" } },
+      required: ["money"],
+      $defs: { Money: { type: "object", properties: { cents: { type: "integer" } }, required: ["cents"] }, Node: { type: "object", properties: { next: { $ref: "#/$defs/Node" } } } },
+    };
+    expect(typeDeclaration("Payment", schema)).toEqual([[
+      "export interface Payment {",
+      "  money: {",
+      "    cents: number;",
+      "  };",
+      "  node?: {",
+      "    next?: unknown;",
+      "  };",
+      "}",
+    ].join("\n")]);
+  });
+
   it("declares object schemas as interfaces and everything else as type aliases", () => {
     expect(typeDeclaration("A", { type: "object", properties: { a: { type: "string" } }, required: ["a"] }, "An A.")).toEqual(["/** An A. */", "export interface A {\n  a: string;\n}"]);
     expect(typeDeclaration("B", { oneOf: [{ type: "object", properties: { a: { const: 1 } } }, { type: "string" }] })).toEqual([`export type B = {\n  a?: 1;\n} | string;`]);

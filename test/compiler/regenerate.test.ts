@@ -162,6 +162,20 @@ loop:
     expect(text.match(/function onPayment|const onPayment/g)).toBeNull();
   });
 
+  it("a stub the user commented out counts as missing and is added again, the comment kept", () => {
+    const disk: Files = new Map();
+    build(v1, disk);
+    const stub = /export async function onPayment\([^)]*\): Promise<void> \{\n[^}]*\}\n/.exec(disk.get(handlersPath) ?? "")?.[0] ?? "";
+    expect(stub).not.toBe("");
+    const commented = (disk.get(handlersPath) ?? "").replace(stub, `/*\n${stub}*/\n`);
+    disk.set(handlersPath, commented);
+    const result = build(v1, disk);
+    expect(result.diagnostics).toEqual([]);
+    const text = disk.get(handlersPath) ?? "";
+    expect(text.startsWith(commented)).toBe(true);
+    expect(text.match(/export async function onPayment\(ctx: ShopContext, msg: string\)/g)?.length).toBe(2);
+  });
+
   it("emits nothing when the specs have errors", () => {
     const disk: Files = new Map();
     const result = build(`group: bad\ninputs: []\n`, disk);

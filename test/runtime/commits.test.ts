@@ -110,6 +110,31 @@ describe("commits", () => {
     callbacks[0]?.(); // calling twice is harmless
   });
 
+  it("a deferred commit completed after its partition was revoked commits nothing", async () => {
+    tester = createTester();
+    let done: ((err?: unknown) => void) | undefined;
+    const group = defineGroup<never>(
+      { group: "deferred-late", inputs: [{ topics: [numbers.name], codec: numbers.codec, handler: "h" }] },
+      {
+        h(ctx: BaseContext, msg: bigint) {
+          if (msg === 1n) done = ctx.deferCommit();
+        },
+      },
+    );
+    tester.register(group);
+    for (const v of [1n, 2n]) tester.consume(numbers, "k", v);
+    await tester.run();
+    expect((await tester.broker.committedOffset("deferred-late", numbers.name, 0)) ?? 0).toBe(0);
+    const errors: unknown[] = [];
+    tester.processor(group).on("error", (e) => errors.push(e));
+    await tester.processor(group).stop();
+    done?.();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await tester.broker.committedOffset("deferred-late", numbers.name, 0)) ?? 0).toBe(0);
+    // Not even attempted: a commit by a member that left would fail the (stopped) processor.
+    expect(errors).toEqual([]);
+  });
+
   it("a deferred commit completed with an error stops the processor", async () => {
     tester = createTester();
     let done: ((err?: unknown) => void) | undefined;

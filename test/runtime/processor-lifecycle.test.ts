@@ -156,3 +156,17 @@ describe("factory options", () => {
     expect(() => createMemoryBroker({ maxBatchSize: -1 })).toThrow(expect.objectContaining({ option: "maxBatchSize" }));
   });
 });
+
+describe("losing the group membership", () => {
+  it("stops the processor with the broker's error", async () => {
+    const broker = createMemoryBroker();
+    await broker.createTopic({ topic: input.name, partitions: 2, compacted: false });
+    const processor = createProcessor(persisting, { broker, storage: createMemoryStorage() });
+    await processor.start();
+    const lost = new Error("coordinator gone");
+    await broker.failGroup("p", lost);
+    expect(await processor.done).toBe(lost);
+    expect(processor.lifecycle).toBe("stopped");
+    expect(processor.partitions).toEqual([]);
+  });
+});

@@ -19,8 +19,12 @@ const pkg = join(work, "pkg");
 const app = join(work, "app");
 const tsc = join(repoRoot, "node_modules/typescript/bin/tsc");
 
+/** The environment of child processes: the packaged gokac, and no cluster (a build would check live partition counts with GOKAC_BROKERS). */
+const childEnv: NodeJS.ProcessEnv = { ...process.env, GOKAC_FROM_SOURCE: "" };
+delete childEnv["GOKAC_BROKERS"];
+
 function run(cwd: string, command: string, args: readonly string[]): string {
-  return execFileSync(command, [...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, GOKAC_FROM_SOURCE: "" } });
+  return execFileSync(command, [...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: childEnv });
 }
 
 /** Packs gokac as npm would publish it, with `dist/` compiled into the copy (the repo's own files are not touched). */

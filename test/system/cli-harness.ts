@@ -4,8 +4,6 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Command, CommanderError } from "commander";
 import type { CommandIo } from "../../compiler/commands/cluster-common.js";
-import * as broker from "../../runtime/broker/kafka/index.js";
-import * as topics from "../../runtime/broker/topics.js";
 
 export interface CommandResult {
   readonly code: number;
@@ -13,20 +11,9 @@ export interface CommandResult {
   readonly stderr: string;
 }
 
-/**
- * The runtime as the commands load it: `gokac/runtime` once the runtime's
- * index exists, with the Kafka broker and topic helpers of this package
- * (which the index is expected to re-export) filled in if it lacks them.
- */
-export async function loadTestRuntime(): Promise<unknown> {
-  let runtime: Record<string, unknown> = {};
-  try {
-    const name = "gokac/runtime";
-    runtime = (await import(name)) as Record<string, unknown>;
-  } catch {
-    runtime = {};
-  }
-  return { ...broker, ...topics, ...runtime };
+/** The runtime as the commands load it, resolved by vitest (the `source` condition: runtime/index.ts). */
+export function loadTestRuntime(): Promise<unknown> {
+  return import("gokac/runtime");
 }
 
 /** Options for `runCli`: standard input lines, a stop signal, the brokers env. */

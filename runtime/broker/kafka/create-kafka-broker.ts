@@ -58,6 +58,9 @@ export function parseBrokerList(brokers: readonly string[] | string): string[] {
   return list;
 }
 
+/** How long admin look-ups retry retriable errors. */
+const RETRY_MS = 10_000;
+
 function errorType(error: unknown): string | undefined {
   return typeof error === "object" && error !== null && "type" in error && typeof error.type === "string" ? error.type : undefined;
 }
@@ -91,8 +94,26 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
     return admin;
   }
 
+  /**
+   * Retries `action` while it fails with a retriable Kafka error, for up to
+   * `RETRY_MS`: right after a topic is created (or a leader moves) the broker
+   * may briefly answer "does not host this topic-partition".
+   */
+  async function retrying<T>(action: () => Promise<T>): Promise<T> {
+    const giveUpAt = Date.now() + RETRY_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await action();
+      } catch (error) {
+        const retriable = typeof error === "object" && error !== null && "retriable" in error && error.retriable === true;
+        if (!retriable || Date.now() > giveUpAt) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
+      }
+    }
+  }
+
   async function bounds(topic: string, partition: number): Promise<{ low: number; high: number }> {
-    const offsets = await (await connectedAdmin()).fetchTopicOffsets(topic);
+    const offsets = await retrying(async () => (await connectedAdmin()).fetchTopicOffsets(topic));
     const p = offsets.find((o) => o.partition === partition);
     if (p === undefined) throw new Error(`gokac: ${topic} has no partition ${partition}`);
     return { low: Number(p.low), high: Number(p.high) };
@@ -133,20 +154,23 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
     },
     async createTopic(config: TopicConfig): Promise<void> {
       const a = await connectedAdmin();
-      try {
-        await a.createTopics({
-          waitForLeaders: true,
-          topics: [
-            {
-              topic: config.topic,
-              numPartitions: config.partitions,
-              configEntries: config.compacted ? [{ name: "cleanup.policy", value: "compact" }] : [],
-            },
-          ],
-        });
-      } catch (error) {
-        if (errorType(error) !== "TOPIC_ALREADY_EXISTS" && !/already exists/i.test(String(error))) throw error;
-      }
+      await retrying(async () => {
+        try {
+          await a.createTopics({
+            waitForLeaders: true,
+            topics: [
+              {
+                topic: config.topic,
+                numPartitions: config.partitions,
+                configEntries: config.compacted ? [{ name: "cleanup.policy", value: "compact" }] : [],
+              },
+            ],
+          });
+        } catch (error) {
+          // A retry after a creation whose answer got lost, or a concurrent creator: the check below decides.
+          if (errorType(error) !== "TOPIC_ALREADY_EXISTS" && !/already exists/i.test(String(error))) throw error;
+        }
+      });
       const count = await broker.partitionCount(config.topic);
       if (count !== undefined && count !== config.partitions) {
         throw new Error(`gokac: topic ${config.topic} exists with ${count} partitions, not ${config.partitions}`);
@@ -156,7 +180,7 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
       return (await bounds(topic, partition)).high;
     },
     async committedOffset(group: string, topic: string, partition: number): Promise<number | undefined> {
-      const result = await (await connectedAdmin()).fetchOffsets({ groupId: group, topics: [topic] });
+      const result = await retrying(async () => (await connectedAdmin()).fetchOffsets({ groupId: group, topics: [topic] }));
       const offset = result.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset;
       if (offset === undefined) return undefined;
       const n = Number(offset);

@@ -149,14 +149,21 @@ export async function joinKafkaGroup(
     }
   }
 
-  await consumer.connect();
-  await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 64,
-    eachBatch,
-  });
+  try {
+    await consumer.connect();
+    // Goka starts a new group at the oldest offset: nothing produced before the first start is skipped.
+    await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 64,
+      eachBatch,
+    });
+  } catch (error) {
+    stopped = true;
+    await consumer.disconnect().catch(() => undefined);
+    throw error;
+  }
   await assignedOnce;
 
   return {

@@ -29,9 +29,13 @@ export interface MemoryBroker extends Broker {
   messages(topic: string): readonly BrokerMessage[];
   /** Topic names, sorted. */
   topics(): string[];
+  /** Ends every member of `group` for good (a broker loss): their `onError` gets `error`; their commits fail afterwards, `leave` does nothing. */
+  failGroup(group: string, error: Error): Promise<void>;
 }
 
 const utf8 = new TextEncoder();
+/** Shared by every message produced without headers (most), sparing an object per message. */
+const NO_HEADERS: Readonly<Record<string, Uint8Array>> = Object.freeze({});
 
 /** Creates an empty in-memory broker. */
 export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBroker {
@@ -72,8 +76,12 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
     }
     const log = requireTopic(record.topic).partitions[record.partition];
     if (log === undefined) throw new Error(`memory broker: topic ${record.topic} has no partition ${record.partition}`);
-    const headers: Record<string, Uint8Array> = {};
-    for (const [name, value] of Object.entries(record.headers ?? {})) headers[name] = typeof value === "string" ? utf8.encode(value) : value;
+    let headers: Readonly<Record<string, Uint8Array>> = NO_HEADERS;
+    if (record.headers !== undefined) {
+      const encoded: Record<string, Uint8Array> = {};
+      for (const [name, value] of Object.entries(record.headers)) encoded[name] = typeof value === "string" ? utf8.encode(value) : value;
+      headers = encoded;
+    }
     const message: BrokerMessage = {
       topic: record.topic,
       partition: record.partition,
@@ -204,6 +212,9 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
     },
     topics() {
       return [...topics.keys()].sort();
+    },
+    async failGroup(groupName, error) {
+      await groups.get(groupName)?.fail(error);
     },
     async close() {
       closed = true;

@@ -112,6 +112,18 @@ export class MemoryGroup {
     return this.rebalancing === 0 && this.members.every((m) => m.fetchers.every((f) => f.idle));
   }
 
+  /** Ends every membership for good, as a lost cluster would: fetching stops, each member's `onError` gets `error`. */
+  async fail(error: Error): Promise<void> {
+    const members = this.members.splice(0);
+    await Promise.all(
+      members.map(async (m) => {
+        m.left = true;
+        await m.stopFetching();
+        m.options.callbacks.onError(error);
+      }),
+    );
+  }
+
   committedOffset(topic: string, partition: number): number | undefined {
     return this.committed.get(`${topic}/${partition}`);
   }

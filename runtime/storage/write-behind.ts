@@ -1,0 +1,127 @@
+/**
+ * Write-behind for a table store: `write` lands in memory and reaches the
+ * underlying store in one atomic batch per flush (after `maxDelayMs`, or as
+ * soon as `maxKeys` keys are buffered), together with the offset of the last
+ * write. A key changed many times between flushes is written once.
+ *
+ * Safe because a table store is a cache of its changelog: values and offset
+ * always reach the disk together, so after a crash the store is simply at an
+ * older offset and recovery re-reads the changelog from there. Reads see
+ * buffered writes; `close` flushes.
+ */
+import type { TableChanges, TableStore } from "./storage.js";
+
+/** Options of `withWriteBehind`. */
+export interface WriteBehindOptions {
+  /** Flush once this many keys are buffered (default 20,000). */
+  readonly maxKeys?: number;
+  /** Flush at most this long after the first buffered write (default 1,000 ms). */
+  readonly maxDelayMs?: number;
+}
+
+type Changes = Map<string, Uint8Array | null>;
+
+/** Wraps `store` so writes are buffered and flushed in batches; the result has the same contract. */
+export function withWriteBehind(store: TableStore, options: WriteBehindOptions = {}): TableStore {
+  const maxKeys = options.maxKeys ?? 20_000;
+  const maxDelayMs = options.maxDelayMs ?? 1_000;
+  let buffer: Changes = new Map();
+  let bufferOffset: number | undefined;
+  /** Changes being written (or whose write failed): still read from memory. */
+  let flushing: Changes | undefined;
+  let lastFlush: Promise<void> = Promise.resolve();
+  let failure: { readonly error: unknown } | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  function flush(): Promise<void> {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    const run = lastFlush.then(async () => {
+      if (failure !== undefined) throw failure.error;
+      if (bufferOffset === undefined) return;
+      const changes = buffer;
+      const offset = bufferOffset;
+      buffer = new Map();
+      bufferOffset = undefined;
+      flushing = changes;
+      try {
+        await store.write(changes, offset);
+      } catch (error) {
+        // Keep `flushing` readable: the store never got these values.
+        failure = { error };
+        throw error;
+      }
+      flushing = undefined;
+    });
+    lastFlush = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The buffered state of `key`: a value, `null` for a buffered delete, `undefined` if not buffered. */
+  function buffered(key: string): Uint8Array | null | undefined {
+    const value = buffer.get(key);
+    if (value !== undefined || buffer.has(key)) return value;
+    return flushing?.get(key);
+  }
+
+  const wrapped: TableStore = {
+    async offset() {
+      if (bufferOffset !== undefined) return bufferOffset;
+      await lastFlush;
+      return store.offset();
+    },
+    async get(key) {
+      const value = buffered(key);
+      if (value !== undefined) return value ?? undefined;
+      return store.get(key);
+    },
+    async getMany(keys) {
+      const result: (Uint8Array | undefined)[] = new Array(keys.length);
+      const missing: string[] = [];
+      const at: number[] = [];
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        const value = buffered(key);
+        if (value === undefined) {
+          missing.push(key);
+          at.push(i);
+        } else result[i] = value ?? undefined;
+      }
+      if (missing.length > 0) {
+        const stored = await store.getMany(missing);
+        for (let j = 0; j < missing.length; j++) result[at[j]!] = stored[j];
+      }
+      return result;
+    },
+    async write(changes: TableChanges, offset: number) {
+      if (failure !== undefined) throw failure.error;
+      for (const [key, value] of changes) buffer.set(key, value);
+      bufferOffset = offset;
+      if (buffer.size >= maxKeys) return flush();
+      if (timer === undefined) {
+        timer = setTimeout(() => void flush().catch(() => undefined), maxDelayMs);
+        // A pending flush must not keep the process alive: losing it is like a crash, which recovery handles.
+        timer.unref();
+      }
+    },
+    async *entries() {
+      await flush();
+      yield* store.entries();
+    },
+    async close() {
+      try {
+        await flush();
+      } finally {
+        await store.close();
+      }
+    },
+  };
+  const getSync = store.getSync?.bind(store);
+  if (getSync !== undefined) {
+    wrapped.getSync = (key) => {
+      const value = buffered(key);
+      return value !== undefined ? (value ?? undefined) : getSync(key);
+    };
+  }
+  return wrapped;
+}
