@@ -68,13 +68,18 @@ visitors:
 
 interface Run {
   readonly seconds: number;
+  /** User + system CPU time of the child: what the build costs, whatever else the machine is doing. */
+  readonly cpuSeconds: number;
   readonly maxRssMb: number;
   readonly code: number;
 }
 
 const RUNNER = `import { main } from ${JSON.stringify(join(scratch, "dist/compiler/cli.js"))};
 process.exitCode = await main(process.argv.slice(2));
-process.on("exit", () => process.stderr.write("\\n__rss__" + process.resourceUsage().maxRSS + "\\n"));
+process.on("exit", () => {
+  const usage = process.resourceUsage();
+  process.stderr.write("\\n__rss__" + usage.maxRSS + " __cpu__" + (usage.userCPUTime + usage.systemCPUTime) + "\\n");
+});
 `;
 
 function gokacBuild(cwd: string): Run {
@@ -84,7 +89,8 @@ function gokacBuild(cwd: string): Run {
   const child = spawnSync(process.execPath, [join(scratch, "run-cli.mjs"), "build", "specs"], { cwd, encoding: "utf8", env });
   const seconds = (performance.now() - start) / 1000;
   const rss = /__rss__(\d+)/.exec(child.stderr)?.[1];
-  return { seconds, maxRssMb: Number(rss ?? 0) / 1024, code: child.status ?? -1 };
+  const cpu = /__cpu__(\d+)/.exec(child.stderr)?.[1];
+  return { seconds, cpuSeconds: Number(cpu ?? 0) / 1e6, maxRssMb: Number(rss ?? 0) / 1024, code: child.status ?? -1 };
 }
 
 function median(values: readonly number[]): number {
@@ -112,7 +118,7 @@ function measure(n: number): string {
     const failed = [...cold, ...noop, ...oneChanged].find((x) => x.code !== 0);
     if (failed !== undefined) throw new Error(`gokac build exited ${failed.code} for N=${n}`);
     const row = (name: string, runs: readonly Run[]) =>
-      `| ${n} | ${name} | ${median(runs.map((x) => x.seconds)).toFixed(3)} s | ${median(runs.map((x) => x.maxRssMb)).toFixed(0)} MB |`;
+      `| ${n} | ${name} | ${median(runs.map((x) => x.seconds)).toFixed(3)} s | ${median(runs.map((x) => x.cpuSeconds)).toFixed(3)} s | ${median(runs.map((x) => x.maxRssMb)).toFixed(0)} MB |`;
     return [row("cold build", cold), row("no-op rebuild", noop), row("one spec changed", oneChanged)].join("\n");
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -131,8 +137,8 @@ function main(): void {
   writeFileSync(join(scratch, "run-cli.mjs"), RUNNER);
   // 2. Measure each size.
   console.log(`gokac build, compiled, median of ${RUNS} runs (targets for 500 specs: cold < 3 s, no-op < 0.3 s, peak RSS < 500 MB)`);
-  console.log("| specs | build | wall time | peak RSS |");
-  console.log("| ---: | --- | ---: | ---: |");
+  console.log("| specs | build | wall time | CPU time | peak RSS |");
+  console.log("| ---: | --- | ---: | ---: | ---: |");
   for (const n of sizes.length > 0 ? sizes : [100, 500]) console.log(measure(n));
   // wall times on a shared machine depend on its load; print it so figures can be compared
   console.log(`load average (1, 5, 15 min) at the end: ${loadavg().map((x) => x.toFixed(1)).join(", ")}`);

@@ -136,6 +136,9 @@ async function recoveryWorkload(opts: BenchOptions, ctx: RunContext, cluster: Be
       const profileDir = pass.kind === "profile" ? join(opts.out, "profiles", `recovery-${name}`) : undefined;
       try {
         const group = groups.get(name) as string;
+        // Contenders share the recovery group: start only once the previous member has left.
+        const waited = await cluster.waitGroupEmpty(group, 60_000);
+        if (waited > 1_000) log(`  (waited ${(waited / 1000).toFixed(1)} s for group ${group} to empty)`);
         await cluster.deleteGroups([group]);
         const run = await runRecovery(ctx, contenders[name], input, opts.tableKeys, group, profileDir);
         const stored = run.storedKeys === undefined ? "" : `; ${run.storedKeys} keys stored`;

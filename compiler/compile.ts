@@ -5,7 +5,7 @@
  * No file system, no process: the CLI reads the inputs and writes the result.
  */
 import { analyze, type AnalyzeInput } from "./analyze.js";
-import { hasErrors, type Diagnostic } from "./diagnostics.js";
+import { diagnostic, hasErrors, type Diagnostic } from "./diagnostics.js";
 import { emitGraph } from "./emit/emit-graph.js";
 import { emitHandlers } from "./emit/emit-handlers.js";
 import { emitIndex } from "./emit/emit-index.js";
@@ -103,5 +103,26 @@ export function compile(input: CompileInput): CompileResult {
   // 3. Owned files no build produces any more (a removed group's graph).
   const produced = new Set(files.map((f) => f.path));
   const deletes = (input.existingPaths ?? []).filter((p) => !produced.has(p) && p.endsWith(".ts") && !p.endsWith("/handlers.ts") && isOwnedText(input.existingFiles(p) ?? "")).sort();
+  diagnostics.push(...orphanHandlerFiles(input, model));
   return { diagnostics, files, deletes, model };
+}
+
+/**
+ * GK801 for each `<out>/<folder>/handlers.ts` of a group the specs no longer
+ * declare: like a removed input's function, the user's file is left in place
+ * (it no longer compiles once its graph.ts is gone, so say why).
+ */
+function orphanHandlerFiles(input: CompileInput, model: SpecModel): Diagnostic[] {
+  const layout = outputLayout(input.outDir);
+  const current = new Set(model.groups.map((g) => layout.handlers(g.name)));
+  const prefix = input.outDir === "." ? "" : `${input.outDir}/`;
+  return (input.existingPaths ?? [])
+    .filter((p) => p.startsWith(prefix) && /^[^/]+\/handlers\.ts$/.test(p.slice(prefix.length)) && !current.has(p))
+    .sort()
+    .map((p) => {
+      const group = p.slice(prefix.length, -"/handlers.ts".length);
+      return diagnostic("GK801", { file: p, line: 1, column: 1, pointer: "" },
+        `handler file of group ${group} left in place: the specs no longer declare group ${group}`,
+        `delete ${p} if the group is gone for good, or declare group ${group} again`);
+    });
 }

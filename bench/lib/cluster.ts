@@ -22,6 +22,11 @@ export interface BenchCluster {
   deleteTopics(names: readonly string[]): Promise<void>;
   /** Deletes consumer groups; ignores unknown ones. */
   deleteGroups(groups: readonly string[]): Promise<void>;
+  /**
+   * Waits until `group` has no members (a stopped contender's member may
+   * linger until its session times out); resolves with the milliseconds waited.
+   */
+  waitGroupEmpty(group: string, timeoutMs: number): Promise<number>;
   /** Sum of the high watermarks of a topic's partitions. */
   endOffsetTotal(topic: string): Promise<number>;
   /** Sum over partitions of a group's committed offset on a topic (0 where none). */
@@ -98,6 +103,16 @@ export async function connectCluster(brokers: string): Promise<BenchCluster> {
       const known = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
       const present = groups.filter((g) => known.has(g));
       if (present.length > 0) await admin.deleteGroups(present).catch(() => undefined);
+    },
+    async waitGroupEmpty(group, timeoutMs) {
+      const started = Date.now();
+      while (Date.now() - started < timeoutMs) {
+        const { groups } = await admin.describeGroups([group]);
+        const g = groups[0];
+        if (g === undefined || g.members.length === 0 || g.state === "Empty" || g.state === "Dead") break;
+        await sleep(250);
+      }
+      return Date.now() - started;
     },
     async endOffsetTotal(topic) {
       const offsets = await admin.fetchTopicOffsets(topic);

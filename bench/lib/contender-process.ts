@@ -26,8 +26,8 @@ export interface ContenderProcess {
   peakRssKb(): number;
   /** The last lines of its stderr, for failure reports. */
   stderrTail(): string;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves once it is gone. */
-  stop(graceMs?: number): Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once it is gone, with whether it had to be killed. */
+  stop(graceMs?: number): Promise<boolean>;
 }
 
 function readHwmKb(pid: number): number {
@@ -91,12 +91,18 @@ export function startContender(cmd: ContenderCommand): ContenderProcess {
     peakRssKb: () => Math.max(peak, exitedFlag ? 0 : readHwmKb(pid)),
     stderrTail: () => stderr.slice(-2000),
     async stop(graceMs = 20_000) {
-      if (exitedFlag) return;
+      if (exitedFlag) return false;
       peak = Math.max(peak, readHwmKb(pid));
       child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      let killed = false;
+      const timer = setTimeout(() => {
+        killed = true;
+        child.kill("SIGKILL");
+      }, graceMs);
       await exited;
       clearTimeout(timer);
+      if (killed) process.stderr.write(`bench: ${cmd.command} ignored SIGTERM for ${graceMs / 1000} s and was killed\n`);
+      return killed;
     },
   };
 }

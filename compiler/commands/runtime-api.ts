@@ -24,6 +24,7 @@ export interface RuntimeTopicRequirement {
   readonly required: boolean;
 }
 
+/** See runtime/broker/topics.ts (`TopicStatus`). */
 export interface RuntimeTopicStatus {
   readonly requirement: RuntimeTopicRequirement;
   readonly livePartitions: number | undefined;
@@ -32,6 +33,7 @@ export interface RuntimeTopicStatus {
   readonly partitions: number | undefined;
 }
 
+/** See runtime/broker/topics.ts (`TopicReport`). */
 export interface RuntimeTopicReport {
   readonly topics: readonly RuntimeTopicStatus[];
   readonly problems: readonly { code: string; severity: "error" | "warning"; topics: readonly string[]; message: string }[];

@@ -204,7 +204,12 @@ export class PartitionRunner implements ContextHost {
     const handler = this.rt.visitors.get(name);
     if (this.rt.failed || this.closed || handler === undefined || this.table === undefined) return;
     const keys: string[] = [];
-    for await (const [key] of this.table.store.entries()) keys.push(key);
+    try {
+      for await (const [key] of this.table.store.entries()) keys.push(key);
+    } catch (error) {
+      this.failAt("storage", { topic: "", offset: -1, key: "" }, error);
+      return;
+    }
     for (let start = 0; start < keys.length; start += this.rt.maxBatchSize) {
       const chunk = keys.slice(start, start + this.rt.maxBatchSize);
       const where = { topic: "", offset: -1, key: chunk[0] ?? "" };

@@ -95,7 +95,8 @@ export function withWriteBehind(store: TableStore, options: WriteBehindOptions =
     },
     async write(changes: TableChanges, offset: number) {
       if (failure !== undefined) throw failure.error;
-      for (const [key, value] of changes) buffer.set(key, value);
+      // forEach: no entry array per key on this hot path.
+      changes.forEach((value, key) => buffer.set(key, value));
       bufferOffset = offset;
       if (buffer.size >= maxKeys) return flush();
       if (timer === undefined) {

@@ -44,7 +44,10 @@ export interface Tester {
   register(group: GroupDefinition<unknown>): void;
   /** Queues a message for a topic (a generated `TopicSpec`, or a name some registered group consumes); sent at the next `run`. */
   consume<V>(topic: TopicSpec<V> | string, key: string, value: V | null, options?: { headers?: HeadersInit }): void;
-  /** Sends queued messages and waits until every processor is idle; rejects with the first processor failure. */
+  /**
+   * Sends queued messages and waits until every processor is idle; rejects with the first processor failure.
+   * A queued value its codec refuses rejects too, and nothing queued is sent.
+   */
   run(): Promise<void>;
   /** The group table's value of `key`. */
   tableValue<V>(group: GroupRef<V>, key: string): Promise<V | undefined>;
@@ -130,6 +133,7 @@ export function createTester(options: TesterOptions = {}): Tester {
     await startAll();
     if (queued.length > 0) {
       const records: ProduceRecord[] = [];
+      // Encode everything before sending anything: a refused value sends nothing.
       for (const q of queued.splice(0)) {
         await ensureTopic(q.topic, defaultPartitions, false);
         const partitions = (await broker.partitionCount(q.topic)) ?? defaultPartitions;

@@ -31,6 +31,13 @@ fi
 # 1. Install: resolve the jars once; a changed pom.xml resolves again.
 stamp="$(sha256sum "$here/pom.xml" | cut -d' ' -f1)"
 if [[ ! -f "$lib/.stamp" || "$(cat "$lib/.stamp")" != "$stamp" ]]; then
+  if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
+    # A machine without them (CI on another image): install Debian's, when allowed to.
+    if [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null; then
+      echo "kafka: installing Java 17 and Maven with apt-get"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless maven >/dev/null
+    fi
+  fi
   command -v java >/dev/null || { echo "kafka: java (17+) is needed on PATH" >&2; exit 1; }
   command -v mvn >/dev/null || { echo "kafka: maven (mvn) is needed on PATH" >&2; exit 1; }
   echo "kafka: installing jars from Maven Central into .kafka/lib"
@@ -60,7 +67,14 @@ if [[ ! -f "$dir/data/meta.properties" ]]; then
     > "$dir/logs/format.log" 2>&1 || { cat "$dir/logs/format.log" >&2; exit 1; }
 fi
 
-# 4. Start the node as its own JVM, detached from this shell.
+# 4. Start the node as its own JVM, detached from this shell (unless another process has the port:
+#    the readiness check would then talk to that one).
+for port in "$broker_port" "$controller_port"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "kafka: 127.0.0.1:$port is in use by another process; stop it or set KAFKA_BROKER_PORT/KAFKA_CONTROLLER_PORT" >&2
+    exit 1
+  fi
+done
 nohup java "${java_opts[@]}" -cp "$lib/*" kafka.Kafka "$dir/config/server.properties" \
   > "$dir/logs/stdout.log" 2>&1 < /dev/null &
 echo $! > "$dir/kafka.pid"

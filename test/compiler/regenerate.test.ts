@@ -192,5 +192,10 @@ loop:
     expect(result.deletes).toEqual(["generated/audit/graph.ts"]);
     expect(disk.has("generated/audit/graph.ts")).toBe(false);
     expect(disk.has("generated/audit/handlers.ts")).toBe(true);
+    expect(result.diagnostics).toEqual([expect.objectContaining({ code: "GK801", severity: "warning", file: "generated/audit/handlers.ts" })]);
+    // and again on every build, until the user deletes the file or declares the group again
+    expect(build(v1, disk).diagnostics.map((d) => d.code)).toEqual(["GK801"]);
+    disk.delete("generated/audit/handlers.ts");
+    expect(build(v1, disk).diagnostics).toEqual([]);
   });
 });

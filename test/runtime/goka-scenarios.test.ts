@@ -184,3 +184,34 @@ describe("a failure in one partition", () => {
     expect(broker.messages("balance-table").filter((m) => m.key === bad)).toHaveLength(1);
   });
 });
+
+describe("a visit whose store cannot be read", () => {
+  it("stops the processor with a storage error", async () => {
+    const broker = createMemoryBroker();
+    await broker.createTopic({ topic: deposits.name, partitions: 1, compacted: false });
+    const memory = createMemoryStorage();
+    const storage = {
+      async open(topic: string, partition: number) {
+        const store = await memory.open(topic, partition);
+        store.entries = () => ({
+          [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error("corrupt block")) }),
+        });
+        return store;
+      },
+    };
+    const group = defineGroup<bigint>(
+      {
+        group: "visited",
+        inputs: [{ topics: [deposits.name], codec: deposits.codec, handler: "deposit" }],
+        persist: { codec: codecs.int64 },
+        visitors: [{ name: "reset", handler: "reset" }],
+      },
+      { deposit: (ctx: Ctx, msg: bigint) => ctx.setValue(msg), reset: (ctx: Ctx) => ctx.setValue(0n) },
+    );
+    const processor = createProcessor(group, { broker, storage });
+    processors.push(processor);
+    await processor.start();
+    await expect(processor.visitAll("reset", undefined)).rejects.toMatchObject({ name: "ProcessorError", kind: "storage", group: "visited", partition: 0 });
+    expect(await processor.done).toMatchObject({ kind: "storage" });
+  });
+});

@@ -1,10 +1,11 @@
 /** Runs one gokac cluster command in-process with captured output, as the CLI would. */
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Command, CommanderError } from "commander";
 import type { CommandIo } from "../../compiler/commands/cluster-common.js";
 
+/** Exit status and captured output of one command. */
 export interface CommandResult {
   readonly code: number;
   readonly stdout: string;
@@ -56,9 +57,17 @@ export async function runCli(
   return { code, stdout, stderr };
 }
 
-/** Writes files (path → text) into a new temporary folder; returns its path. */
+const projects: string[] = [];
+
+/** Deletes every folder `tempProject` made. */
+export function removeTempProjects(): void {
+  for (const dir of projects.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Writes files (path → text) into a new temporary folder (see `removeTempProjects`); returns its path. */
 export function tempProject(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "gokac-system-"));
+  projects.push(dir);
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);

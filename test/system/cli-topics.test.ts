@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { registerTopicsCommand } from "../../compiler/commands/topics.js";
 import type { Broker } from "../../runtime/broker/port.js";
 import { createKafkaBroker } from "../../runtime/broker/kafka/index.js";
-import { runCli, tempProject } from "./cli-harness.js";
+import { removeTempProjects, runCli, tempProject } from "./cli-harness.js";
 import { describeKafka, kafkaBrokers, unique } from "./kafka-env.js";
 
 function spec(input: string, output: string, group: string, partitions: number): string {
@@ -32,6 +32,7 @@ describeKafka("gokac topics", () => {
   });
   afterAll(async () => {
     await broker.close();
+    removeTempProjects();
   });
 
   it("reports missing topics (exit 1), creates them with --create (exit 0), then verifies (exit 0)", async () => {

@@ -45,6 +45,7 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
   }
 }
 
+/** The repository root, with a trailing slash. */
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const run = promisify(execFile);
 

@@ -41,6 +41,7 @@ export interface InternalMessage {
   readonly isControlRecord?: boolean;
 }
 
+/** One partition of a Fetch response, decoded by kafkajs. */
 export interface InternalPartitionData {
   readonly partition: number;
   readonly errorCode: number;

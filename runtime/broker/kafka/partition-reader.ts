@@ -11,6 +11,7 @@ import { toBrokerMessage } from "./messages.js";
 /** The oldest offset still in a partition's log and its high watermark. */
 export type PartitionBounds = (topic: string, partition: number) => Promise<{ low: number; high: number }>;
 
+/** What a partition reader reads and how patiently. */
 export interface PartitionReaderOptions {
   /** A cluster of the reader's own: Kafka answers one request per connection at a time, so readers don't share (long polls would queue). Closed with the reader. */
   readonly cluster: InternalCluster;
