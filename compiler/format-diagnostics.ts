@@ -30,11 +30,26 @@ function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
 
-/** One diagnostic as a GitHub Actions annotation line (the hint appended to the message). */
+/** What a GitHub Actions annotation says and where. */
+export interface Annotation {
+  readonly severity: Diagnostic["severity"];
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly title: string;
+  readonly message: string;
+}
+
+/** One GitHub Actions annotation line (`::error file=…,line=…,col=…,title=…::message`), escaped. */
+export function githubAnnotation(a: Annotation): string {
+  const props = `file=${escapeProperty(a.file)},line=${a.line},col=${a.column},title=${escapeProperty(a.title)}`;
+  return `::${a.severity === "error" ? "error" : "warning"} ${props}::${escapeData(a.message)}\n`;
+}
+
+/** One diagnostic as a GitHub Actions annotation line (titled with its code, the hint appended to the message). */
 export function formatGithub(d: Diagnostic): string {
   const message = d.hint === undefined ? d.message : `${d.message}\nhint: ${d.hint}`;
-  const props = `file=${escapeProperty(d.file)},line=${d.line},col=${d.column},title=${d.code}`;
-  return `::${d.severity === "error" ? "error" : "warning"} ${props}::${escapeData(message)}\n`;
+  return githubAnnotation({ severity: d.severity, file: d.file, line: d.line, column: d.column, title: d.code, message });
 }
 
 /** The JSON form: the diagnostics as an array, fields in a fixed order. */

@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import type { CompileResult } from "../compile.js";
 import { diagnostic, type Diagnostic } from "../diagnostics.js";
-import { DIAGNOSTIC_FORMATS, formatDiagnostics, type DiagnosticFormat } from "../format-diagnostics.js";
+import { DIAGNOSTIC_FORMATS, formatDiagnostics, githubAnnotation, type DiagnosticFormat } from "../format-diagnostics.js";
 import { displayPath, readSpecFolder } from "../fs-read-specs.js";
 import { applyChanges, planChanges, snapshotOutput } from "../fs-write-files.js";
 import { saveBuildCache } from "../fs-build-cache.js";
@@ -133,7 +133,12 @@ export async function buildCommandAction(io: CommandIo, specs: string, options: 
     const plan = planChanges(snapshot, result.files, result.deletes);
     const stale = [...plan.written, ...plan.deleted];
     if (stale.length > 0) {
-      if (format !== "json") io.stderr(stale.map((p) => `gokac: ${p} is out of date\n`).join("") + `gokac: run gokac build ${specs} to update ${out}\n`);
+      if (format === "text") io.stderr(stale.map((p) => `gokac: ${p} is out of date\n`).join("") + `gokac: run gokac build ${specs} to update ${out}\n`);
+      // in CI, each stale file becomes an annotation on the file itself
+      if (format === "github") {
+        io.stdout(stale.map((p) => githubAnnotation({ severity: "error", file: p, line: 1, column: 1, title: "gokac build --check",
+          message: `${p} is out of date: run gokac build ${specs} and commit the result` })).join(""));
+      }
       return 1;
     }
     if (format === "text") io.stdout(`gokac: ${out} is up to date (${plan.unchanged} files)\n`);

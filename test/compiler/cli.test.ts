@@ -104,6 +104,11 @@ describe("gokac command line", () => {
     expect(stale.code).toBe(1);
     expect(stale.stderr).toContain("generated/counter/graph.ts");
     expect(snapshot(dir)).toEqual(before);
+    // in CI each stale file is annotated
+    const annotated = await gokac(dir, "build", "specs", "--check", "--format", "github");
+    expect(annotated.code).toBe(1);
+    expect(annotated.stdout).toMatch(/^::error file=generated\/counter\/graph\.ts,line=1,col=1,title=gokac build --check::/m);
+    expect(snapshot(dir)).toEqual(before);
   });
 
   it("--out chooses the output folder", async () => {
