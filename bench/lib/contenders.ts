@@ -56,16 +56,11 @@ async function gokacStoredKeys(run: RunNames): Promise<number> {
   return count;
 }
 
-/**
- * `node --import tsx script args`. With `kafkajsEsm`, also the module hook of
- * bench/contenders/kafkajs-esm.mjs: runtime/broker/kafka imports kafkajs's
- * named exports, which Node's ESM loader cannot see (works in vitest only).
- */
-function nodeCommand(root: string, script: string, args: readonly string[], run: RunNames, kafkajsEsm = false): ContenderCommand {
+/** `node --conditions source --import tsx script args`, under `--cpu-prof` when the run is profiled. */
+function nodeCommand(root: string, script: string, args: readonly string[], run: RunNames): ContenderCommand {
   const profile = run.profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", run.profileDir];
-  const hooks = kafkajsEsm ? ["--import", join(root, "bench/contenders/kafkajs-esm.mjs")] : [];
   // `--conditions source`: in this repo `gokac/runtime` resolves to runtime/index.ts (package.json exports).
-  return { command: process.execPath, args: [...profile, "--conditions", "source", ...hooks, "--import", "tsx", join(root, script), ...args], cwd: root };
+  return { command: process.execPath, args: [...profile, "--conditions", "source", "--import", "tsx", join(root, script), ...args], cwd: root };
 }
 
 const gokac: Contender = {
@@ -77,7 +72,7 @@ const gokac: Contender = {
     nodeCommand(root, "bench/contenders/gokac-accumulator.ts", [
       "--brokers", run.brokers, "--group", run.group, "--input", run.input,
       "--state-dir", run.stateDir, "--partitions", String(run.partitions),
-    ], run, true),
+    ], run),
   topicsToCreate: () => [],
   changelog: (group) => `${group}-table`,
   storedKeys: gokacStoredKeys,
@@ -92,7 +87,7 @@ const port: Contender = {
     nodeCommand(root, "bench/contenders/port-accumulator.ts", [
       "--brokers", run.brokers, "--group", run.group, "--input", run.input,
       "--state-dir", run.stateDir, "--partitions", String(run.partitions),
-    ], run, true),
+    ], run),
   topicsToCreate: () => [],
   changelog: (group) => `${group}-table`,
   storedKeys: gokacStoredKeys,

@@ -211,6 +211,8 @@ export class PartitionRunner implements ContextHost {
       return;
     }
     for (let start = 0; start < keys.length; start += this.rt.maxBatchSize) {
+      // A stopping processor abandons the visit between chunks (what was visited stays flushed), as Goka cancels visits.
+      if (this.rt.cancelled) return;
       const chunk = keys.slice(start, start + this.rt.maxBatchSize);
       const where = { topic: "", offset: -1, key: chunk[0] ?? "" };
       if (!(await this.prefetch(chunk, where))) return;

@@ -51,7 +51,7 @@ export interface Processor<V = unknown> extends EventSource {
   stop(): Promise<void>;
   /** Resolves when the processor stopped: with `undefined` after `stop`, or with the error that stopped it. */
   readonly done: Promise<Error | undefined>;
-  /** Calls visitor `name` with `meta` for every key of the group table in every owned partition; resolves when all are done. */
+  /** Calls visitor `name` with `meta` for every key of the group table in every owned partition; resolves when all are done, rejects if the processor stopped or failed meanwhile. */
   visitAll(name: string, meta: unknown): Promise<void>;
   /** The group table's value of `key` from the local copy (after every batch queued before), if this processor owns its partition. */
   get(key: string): Promise<V | undefined>;
@@ -230,6 +230,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
       if (!(graph.visitors ?? []).some((v) => v.name === name)) throw new ProcessorStateError(`group ${group}: no visitor ${name}`);
       await Promise.all([...runners.values()].map((r) => r.visit(name, meta)));
       if (failure !== undefined) throw failure;
+      if (stopRequested) throw new ProcessorStateError(`group ${group}: stopped during visit ${name}; not every key was visited`);
     },
     async get(key) {
       const runner = runnerFor(key);

@@ -86,4 +86,53 @@ describeKafka("processor on Kafka", () => {
     await view.stop();
     await emitter.close();
   });
+
+  it("loops back across partitions and joins a copartitioned table", async () => {
+    const name = unique("rt-loop");
+    const follows = defineTopic(`${name}-follows`, codecs.string);
+    const names = defineTopic(`${name}-names`, codecs.string);
+    await broker.createTopic({ topic: follows.name, partitions: 3, compacted: false });
+    await broker.createTopic({ topic: names.name, partitions: 3, compacted: false });
+    await broker.createTopic({ topic: `${name}-names-table`, partitions: 3, compacted: true });
+    const namesGroup = defineGroup<string>(
+      { group: `${name}-names`, inputs: [{ topics: [names.name], codec: names.codec, handler: "set" }], persist: { codec: codecs.string } },
+      { set: (ctx: BaseContext & TableContext<string>, msg: string) => ctx.setValue(msg) },
+    );
+    type Ctx = BaseContext & TableContext<string> & { loopback(key: string, value: string): void; join(table: string): unknown };
+    const followers = defineGroup<string>(
+      {
+        group: name,
+        inputs: [{ topics: [follows.name], codec: follows.codec, handler: "follow" }],
+        persist: { codec: codecs.string },
+        loop: { codec: codecs.string, handler: "followed" },
+        joins: [{ table: `${name}-names-table`, codec: codecs.string }],
+      },
+      {
+        follow(ctx: Ctx, followee: string) {
+          ctx.loopback(followee, ctx.key);
+        },
+        async followed(ctx: Ctx, follower: string) {
+          const display = ((await ctx.join(`${name}-names-table`)) as string | undefined) ?? ctx.key;
+          ctx.setValue(`${display} <- ${[...((((await ctx.value()) as string | undefined) ?? "").split(" <- ").slice(1)), follower].sort().join(",")}`);
+        },
+      },
+    );
+    const namesProcessor = createProcessor(namesGroup, { broker, storage: createLevelStorage(join(dir, "names")) });
+    const processor = createProcessor(followers, { broker, storage: createLevelStorage(join(dir, "followers")) });
+    await namesProcessor.start();
+    await createEmitter(broker, names).emit("star", "The Star");
+    await eventually(async () => (await namesProcessor.get("star")) === "The Star", 60_000, "the name");
+    await processor.start();
+    const emitter = createEmitter(broker, follows);
+    await emitter.emitMany([
+      { key: "ann", value: "star" },
+      { key: "bob", value: "star" },
+    ]);
+    await eventually(async () => (await processor.get("star")) === "The Star <- ann,bob", 60_000, "both followers");
+    expect(await broker.partitionCount(`${name}-loop`)).toBe(3);
+    await processor.stop();
+    await namesProcessor.stop();
+    expect(await processor.done).toBeUndefined();
+    await emitter.close();
+  });
 });

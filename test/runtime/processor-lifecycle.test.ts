@@ -170,3 +170,39 @@ describe("losing the group membership", () => {
     expect(processor.partitions).toEqual([]);
   });
 });
+
+describe("visits and shutdown", () => {
+  it("stopping during a visit abandons it between chunks; visitAll rejects", async () => {
+    const slowVisit = defineGroup<string>(
+      {
+        group: "slow-visit",
+        inputs: [{ topics: [input.name], codec: input.codec, handler: "h" }],
+        persist: { codec: codecs.string },
+        visitors: [{ name: "touch", handler: "touch" }],
+      },
+      {
+        h: (ctx: BaseContext & TableContext<string>, msg: string) => ctx.setValue(msg),
+        async touch(ctx: BaseContext & TableContext<string>) {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          ctx.setValue("touched");
+        },
+      },
+    );
+    const tester = createTester({ maxBatchSize: 5 });
+    tester.register(slowVisit);
+    for (let i = 0; i < 100; i++) tester.consume(input, `k${String(i).padStart(3, "0")}`, "x");
+    await tester.run();
+    const processor = tester.processor(slowVisit);
+    const visiting = processor.visitAll("touch", null);
+    await new Promise((resolve) => setTimeout(resolve, 15));
+    await processor.stop();
+    await expect(visiting).rejects.toMatchObject({ name: "ProcessorStateError" });
+    expect(await processor.done).toBeUndefined();
+    // Visited chunks were flushed to the changelog, the rest never touched.
+    const touched = tester.broker.messages("slow-visit-table").filter((m) => new TextDecoder().decode(m.value ?? new Uint8Array()) === "touched").length;
+    expect(touched).toBeGreaterThan(0);
+    expect(touched).toBeLessThan(100);
+    expect(touched % 5).toBe(0);
+    await tester.close();
+  });
+});

@@ -106,6 +106,19 @@ describe("runUntilSignal", () => {
     expect(await broker.committedOffset("balance", deposits.name, partitionForKey("k", 2))).toBe(1);
   });
 
+  it("resolves with the start error when a processor cannot start, and stops the others", async () => {
+    const broker = createMemoryBroker();
+    await broker.createTopic({ topic: deposits.name, partitions: 1, compacted: false });
+    const healthy = createProcessor(balanceGroup, { broker, storage: createMemoryStorage() });
+    const orphan = createProcessor(defineGroup<never>({ group: "orphan", inputs: [{ topics: ["missing"], codec: codecs.string, handler: "h" }] }, { h() {} }), {
+      broker,
+      storage: createMemoryStorage(),
+    });
+    const error = await runUntilSignal([healthy, orphan]);
+    expect(error).toMatchObject({ name: "TopicCheckError" });
+    expect(healthy.lifecycle).toBe("stopped");
+  });
+
   it("resolves with the error of a failing processor", async () => {
     const broker = createMemoryBroker();
     await broker.createTopic({ topic: "bad", partitions: 1, compacted: false });
