@@ -243,7 +243,7 @@ async function main(argv: readonly string[]): Promise<number> {
   };
 
   const needsBroker = opts.workloads.includes("throughput") || opts.workloads.includes("recovery");
-  const startedBroker = needsBroker ? await ensureBroker(root, opts.brokers, log) : false;
+  let startedBroker = needsBroker ? await ensureBroker(root, opts.brokers, log) : false;
   try {
     if (needsBroker) {
       const prepared: ContenderName[] = [];
@@ -272,6 +272,8 @@ async function main(argv: readonly string[]): Promise<number> {
           });
         }
         if (opts.workloads.includes("recovery")) {
+          // The broker is shared with other users of this machine; bring it back if it went away meanwhile.
+          startedBroker = (await ensureBroker(root, opts.brokers, log)) || startedBroker;
           await recoveryWorkload(opts, ctx, cluster, runId, results).catch((error: unknown) => {
             results.failures.push(`recovery: ${error instanceof Error ? error.message : String(error)}`);
             log(`recovery failed: ${String(error)}`);

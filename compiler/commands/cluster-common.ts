@@ -51,6 +51,22 @@ export function resolveBrokers(io: CommandIo, option: string | undefined): strin
   return brokers;
 }
 
+const KAFKA_LOG_LEVELS = ["nothing", "error", "warn", "info", "debug"] as const;
+
+/**
+ * Options of the Kafka broker for a command: the brokers, a client id naming
+ * the command, and kafkajs's own logging from `GOKAC_KAFKA_LOG`
+ * (nothing|error|warn|info|debug; default nothing) for debugging a cluster.
+ */
+export function kafkaOptions(io: CommandIo, brokers: string, command: string): { brokers: string; clientId: string; logLevel: (typeof KAFKA_LOG_LEVELS)[number] } {
+  const wanted = io.env["GOKAC_KAFKA_LOG"];
+  const logLevel = KAFKA_LOG_LEVELS.find((l) => l === wanted);
+  if (wanted !== undefined && wanted !== "" && logLevel === undefined) {
+    throw new UsageError(`GOKAC_KAFKA_LOG=${wanted} is not one of ${KAFKA_LOG_LEVELS.join(", ")}`);
+  }
+  return { brokers, clientId: `gokac-${command}`, logLevel: logLevel ?? "nothing" };
+}
+
 /** Runs a command body, mapping UsageError to exit 2 and any other failure to exit 1. */
 export async function runCommand(io: CommandIo, body: () => Promise<0 | 1 | 2>): Promise<void> {
   try {

@@ -6,7 +6,7 @@
  * before anything of its batch is sent.
  */
 import type { Command } from "commander";
-import { analyzeSpecFolder, reportDiagnostics, resolveBrokers, runCommand, UsageError, type CommandIo } from "./cluster-common.js";
+import { analyzeSpecFolder, kafkaOptions, reportDiagnostics, resolveBrokers, runCommand, UsageError, type CommandIo } from "./cluster-common.js";
 import { loadGeneratedTopics, type GeneratedTopic } from "./load-generated.js";
 import { parseCliValue, ValueError } from "./parse-cli-value.js";
 import { loadRuntime } from "./runtime-api.js";
@@ -59,7 +59,7 @@ export async function emitCommandAction(
   const single = key !== undefined && value !== undefined ? encodeChecked(topic, value, "") : undefined;
 
   const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker", "createEmitter");
-  const broker = runtime.createKafkaBroker({ brokers, clientId: "gokac-emit" });
+  const broker = runtime.createKafkaBroker(kafkaOptions(io, brokers, "emit"));
   const emitter = runtime.createEmitter(broker, topic);
   let sent = 0;
   try {

@@ -4,7 +4,7 @@
  * that recovers the table from the cluster.
  */
 import type { Command } from "commander";
-import { analyzeSpecFolder, reportDiagnostics, resolveBrokers, runCommand, type CommandIo } from "./cluster-common.js";
+import { analyzeSpecFolder, kafkaOptions, reportDiagnostics, resolveBrokers, runCommand, type CommandIo } from "./cluster-common.js";
 import { loadGeneratedTopics } from "./load-generated.js";
 import { toCliJson } from "./parse-cli-value.js";
 import { loadRuntime } from "./runtime-api.js";
@@ -22,7 +22,7 @@ export async function getCommandAction(io: CommandIo, specs: string, table: stri
     return 1;
   }
   const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker", "createView");
-  const broker = runtime.createKafkaBroker({ brokers, clientId: "gokac-get" });
+  const broker = runtime.createKafkaBroker(kafkaOptions(io, brokers, "get"));
   try {
     const view = runtime.createView(broker, spec);
     try {

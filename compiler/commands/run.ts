@@ -10,7 +10,7 @@
  */
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { analyzeSpecFolder, reportDiagnostics, resolveBrokers, runCommand, UsageError, type CommandIo } from "./cluster-common.js";
+import { analyzeSpecFolder, kafkaOptions, reportDiagnostics, resolveBrokers, runCommand, UsageError, type CommandIo } from "./cluster-common.js";
 import { loadGeneratedGroups } from "./load-generated.js";
 import { loadRuntime, type RuntimeProcessor } from "./runtime-api.js";
 
@@ -64,7 +64,7 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
   }
   const selected = wanted.length === 0 ? all : all.filter((g) => wanted.includes(g.graph.group));
   const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker", "createProcessor", "ensureTopics", "groupTopicRequirements");
-  const broker = runtime.createKafkaBroker({ brokers, clientId: "gokac-run" });
+  const broker = runtime.createKafkaBroker(kafkaOptions(io, brokers, "run"));
   const processors: { group: string; processor: RuntimeProcessor }[] = [];
   try {
     for (const g of selected) {

@@ -9,7 +9,7 @@
 import type { Command } from "commander";
 import type { SourceLocation } from "../diagnostics.js";
 import { loopTopic, tableTopic, type GroupModel, type SpecModel } from "../model.js";
-import { analyzeSpecFolder, reportDiagnostics, resolveBrokers, runCommand, type CommandIo } from "./cluster-common.js";
+import { analyzeSpecFolder, kafkaOptions, reportDiagnostics, resolveBrokers, runCommand, type CommandIo } from "./cluster-common.js";
 import { loadRuntime, type RuntimeTopicRequirement, type RuntimeTopicStatus } from "./runtime-api.js";
 
 /** A requirement plus where the specs name the topic. */
@@ -77,7 +77,7 @@ export async function topicsCommandAction(io: CommandIo, specs: string, options:
   }
   const needs = specTopicNeeds(first.model);
   const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker", "checkTopics");
-  const broker = runtime.createKafkaBroker({ brokers, clientId: "gokac-topics" });
+  const broker = runtime.createKafkaBroker(kafkaOptions(io, brokers, "topics"));
   try {
     // 1. Copartitioning with the live counts, reported at the spec positions (GK501).
     const live = new Map<string, number>();
