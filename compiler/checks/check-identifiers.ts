@@ -5,7 +5,7 @@
  * bindings generated files declare or import.
  */
 import { diagnostic, type Diagnostic, type SourceLocation } from "../diagnostics.js";
-import { loopTopic, tableTopic, type GroupModel, type SpecModel } from "../model.js";
+import { loopTopic, tableTopic, type CodecModel, type GroupModel, type SpecModel } from "../model.js";
 import {
   GENERATED_BINDINGS, GROUP_CONST_SUFFIXES, GROUP_TYPE_SUFFIXES, groupConstPrefix, groupTypePrefix, schemaFileTypeName, topicConstName as topicConstNameOf,
 } from "../names.js";
@@ -130,6 +130,51 @@ function handlerCollisions(model: SpecModel, typeNames: ReadonlySet<string>, out
   }
 }
 
+/** Every custom codec written in the specs, with where its codec was written. */
+function customCodecs(model: SpecModel): { module: string; name: string; at: SourceLocation }[] {
+  const found: { module: string; name: string; at: SourceLocation }[] = [];
+  const add = (codec: CodecModel | undefined, at: SourceLocation | undefined) => {
+    if (codec?.kind === "custom" && at !== undefined) found.push({ module: codec.module, name: codec.export, at });
+  };
+  for (const t of model.topics.values()) add(t.codec, t.codecAt);
+  for (const g of model.groups) {
+    for (const i of g.inputs) add(i.codec, i.codecAt);
+    add(g.persist?.codec, g.persist?.codecAt);
+    add(g.loop?.codec, g.loop?.codecAt);
+    for (const e of [...g.joins, ...g.lookups, ...g.outputs]) add(e.codec, e.codecAt);
+  }
+  return found;
+}
+
+/**
+ * Custom codec exports are imported under their own name into `topics.ts` and
+ * the graphs: they must not equal a topic constant, a type or a binding
+ * generated code declares, nor the same name exported by another module.
+ */
+function customCodecCollisions(model: SpecModel, typeNames: ReadonlySet<string>, out: Diagnostic[]): void {
+  const topicNames = new Set(allTopics(model).map((t) => topicConstNameOf(t.name)));
+  const groupNames = new Set(model.groups.flatMap((g) => GROUP_CONST_SUFFIXES.map((suffix) => `${groupConstPrefix(g.name)}${suffix}`)));
+  const modules = new Map<string, { module: string; at: SourceLocation }>();
+  const reported = new Set<string>();
+  for (const c of customCodecs(model)) {
+    const key = `${c.module}#${c.name}`;
+    if (reported.has(key)) continue;
+    const seen = modules.get(c.name);
+    if (seen === undefined) modules.set(c.name, { module: c.module, at: c.at });
+    else if (seen.module !== c.module) {
+      reported.add(key);
+      out.push(diagnostic("GK305", c.at, `custom codec export \`${c.name}\` of ${c.module} has the name of the one of ${seen.module} (${where(seen.at)})`,
+        "export the codecs under different names"));
+      continue;
+    }
+    if (topicNames.has(c.name) || groupNames.has(c.name) || typeNames.has(c.name) || GENERATED_BINDINGS.has(c.name)) {
+      reported.add(key);
+      out.push(diagnostic("GK305", c.at, `custom codec export \`${c.name}\` has the name of a binding generated code declares`,
+        `export the codec under another name, e.g. \`${c.name}Custom\``));
+    }
+  }
+}
+
 /** Generated-name collisions across the folder. */
 export const checkIdentifiers: Check = (ctx) => {
   const out: Diagnostic[] = [];
@@ -137,6 +182,8 @@ export const checkIdentifiers: Check = (ctx) => {
   const groups = ctx.model.groups.map((g) => ({ name: g.name, at: g.at }));
   // type prefix, constant prefix, and the output folder on case-insensitive file systems
   collisions(groups, [groupTypePrefix, groupConstPrefix, (n) => n.toLowerCase()], "group", out);
-  handlerCollisions(ctx.model, typeCollisions(ctx, out), out);
+  const typeNames = typeCollisions(ctx, out);
+  handlerCollisions(ctx.model, typeNames, out);
+  customCodecCollisions(ctx.model, typeNames, out);
   return out;
 };

@@ -174,6 +174,28 @@ describe("name diagnostics (GK301–GK305)", () => {
     expect(found(result)).toEqual(["GK305 specs/a.yaml:3:3", "GK305 specs/a.yaml:6:58"]);
   });
 
+  it("GK305: a custom codec export named like a topic constant, or exported by two modules", () => {
+    const result = check({
+      "specs/a.yaml": yaml`
+        topics:
+          money-codec: { partitions: 1, codec: { custom: { module: ./codecs/m.ts, export: moneyCodec } } }
+          other: { partitions: 1, codec: { custom: { module: ./codecs/n.ts, export: moneyCodec } } }
+      `,
+    }, { extraFiles: { "specs/codecs/m.ts": "export const moneyCodec = {};", "specs/codecs/n.ts": "export const moneyCodec = {};" } });
+    expect(found(result)).toEqual(["GK305 specs/a.yaml:2:40", "GK305 specs/a.yaml:3:34"]);
+  });
+
+  it("GK305 passes: distinct custom codec exports", () => {
+    const result = check({
+      "specs/a.yaml": yaml`
+        topics:
+          money: { partitions: 1, codec: { custom: { module: ./codecs/m.ts, export: moneyCodec } } }
+          other: { partitions: 1, codec: { custom: { module: ./codecs/m.ts, export: moneyCodec } } }
+      `,
+    }, { extraFiles: { "specs/codecs/m.ts": "export const moneyCodec = {};" } });
+    expect(found(result)).toEqual([]);
+  });
+
   it("GK305: a group folder differing only in case", () => {
     const result = checkOne(yaml`
       topics:
