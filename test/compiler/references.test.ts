@@ -117,7 +117,7 @@ describe("references (GK701–GK708)", () => {
         topics:
           x: { partitions: 1, codec: { json: { schema: /etc/x.json } } }
           y: { partitions: 1, codec: { json: { schema: ../../y.json } } }
-          z: { partitions: 1, codec: { custom: { module: "C:\\\\codecs\\\\z.ts", export: z } } }
+          z: { partitions: 1, codec: { custom: { module: "C:\\\\codecs\\\\z.ts", export: zCodec } } }
       `,
     });
     expect(found(result)).toEqual(["GK705 specs/a.yaml:2:48", "GK705 specs/a.yaml:3:48", "GK705 specs/a.yaml:4:50"]);
