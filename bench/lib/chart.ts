@@ -22,7 +22,7 @@ export interface Panel {
 }
 
 const width = 900;
-const labelWidth = 280;
+const labelWidth = 300;
 const barHeight = 26;
 const gap = 10;
 

@@ -80,7 +80,7 @@ const gokac: Contender = {
 
 const port: Contender = {
   name: "port",
-  label: "gokac Kafka port + bench loop (diagnostic)",
+  label: "gokac port loop (diagnostic)",
   stateful: true,
   prepare() {},
   command: (root, run) =>

@@ -2,4 +2,6 @@
 import { benchAccumulatorGroup } from "./bench-accumulator/graph.js";
 
 export { benchAccumulatorGroup };
+
+/** Every group of the specs, in spec order. */
 export const groups = [benchAccumulatorGroup] as const;
