@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Broker } from "../../runtime/broker/port.js";
 import { createKafkaBroker } from "../../runtime/broker/kafka/index.js";
+import { MAX_RECORDS_PER_REQUEST } from "../../runtime/broker/kafka/producer.js";
 import { describeKafka, kafkaBrokers, unique } from "./kafka-env.js";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -49,6 +50,26 @@ describeKafka("kafka broker port", () => {
     expect(await broker.highWatermark(topic, 2)).toBe(4);
     expect(await broker.highWatermark(topic, 0)).toBe(1);
     expect(await broker.highWatermark(topic, 1)).toBe(0);
+  });
+
+  it("sends more records than one request carries, in order, each with its own offset", async () => {
+    const topic = unique("port-produce-large");
+    await broker.createTopic({ topic, partitions: 2, compacted: false });
+    const producer = await broker.producer();
+    const count = 2 * MAX_RECORDS_PER_REQUEST + 500;
+    const records = Array.from({ length: count }, (_, i) => ({ topic, partition: i % 5 === 0 ? 1 : 0, key: `k${i}`, value: bytes(String(i)) }));
+    const offsets = await producer.send(records);
+    await producer.close();
+    const next = [0, 0];
+    const expected = records.map((r) => ({ topic, partition: r.partition, offset: next[r.partition]!++ }));
+    expect(offsets).toEqual(expected);
+    expect(await broker.highWatermark(topic, 0)).toBe(next[0]);
+    expect(await broker.highWatermark(topic, 1)).toBe(next[1]);
+    const reader = await broker.reader(topic, 1, 0);
+    const seen: string[] = [];
+    while (seen.length < (next[1] ?? 0)) seen.push(...(await reader.next(2_000)).map((m) => m.key));
+    await reader.close();
+    expect(seen).toEqual(records.filter((r) => r.partition === 1).map((r) => r.key));
   });
 
   it("reads a partition from an offset up to the high watermark, with keys, tombstones and headers", async () => {

@@ -4,9 +4,19 @@ import type { ProduceRecord, ProducedOffset, Producer } from "../port.js";
 import { toKafkaMessage } from "./messages.js";
 
 /**
+ * Records per kafkajs `sendBatch` call. kafkajs groups a batch's messages per
+ * partition by copying the partition's array for every message, which is
+ * quadratic: 20k records for one partition take seconds, 1k take well under a
+ * millisecond. Larger sends go out as consecutive chunks, one after the other,
+ * so the order within each partition is kept.
+ */
+export const MAX_RECORDS_PER_REQUEST = 1_000;
+
+/**
  * Connects a producer. `send` groups records by topic (order within each
- * partition kept), sends them in one request per broker with `acks=-1`, and
- * maps each partition's base offset back to the records in input order.
+ * partition kept), sends them in one request per broker with `acks=-1`
+ * (chunked, see `MAX_RECORDS_PER_REQUEST`), and maps each partition's base
+ * offset back to the records in input order.
  */
 export async function createKafkaProducer(kafka: Kafka): Promise<Producer> {
   const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2_000 } });
@@ -15,32 +25,12 @@ export async function createKafkaProducer(kafka: Kafka): Promise<Producer> {
   return {
     async send(records: readonly ProduceRecord[]): Promise<ProducedOffset[]> {
       if (closed) throw new Error("gokac: send on a closed Kafka producer");
-      if (records.length === 0) return [];
-      const byTopic = new Map<string, TopicMessages>();
-      // Position of each record within its topic-partition, to find its offset from the base offset.
-      const indexInPartition: number[] = [];
-      const counts = new Map<string, number>();
-      for (const record of records) {
-        let entry = byTopic.get(record.topic);
-        if (entry === undefined) byTopic.set(record.topic, (entry = { topic: record.topic, messages: [] }));
-        entry.messages.push(toKafkaMessage(record));
-        const tp = `${record.partition}:${record.topic}`;
-        const n = counts.get(tp) ?? 0;
-        indexInPartition.push(n);
-        counts.set(tp, n + 1);
+      if (records.length <= MAX_RECORDS_PER_REQUEST) return sendChunk(records);
+      const offsets: ProducedOffset[] = [];
+      for (let from = 0; from < records.length; from += MAX_RECORDS_PER_REQUEST) {
+        offsets.push(...(await sendChunk(records.slice(from, from + MAX_RECORDS_PER_REQUEST))));
       }
-      const metadata = await producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 });
-      const base = new Map<string, number>();
-      for (const m of metadata) {
-        if (m.baseOffset !== undefined) base.set(`${m.partition}:${m.topicName}`, Number(m.baseOffset));
-      }
-      return records.map((record, i) => {
-        const first = base.get(`${record.partition}:${record.topic}`);
-        if (first === undefined) {
-          throw new Error(`gokac: Kafka acknowledged no offset for ${record.topic}/${record.partition}`);
-        }
-        return { topic: record.topic, partition: record.partition, offset: first + (indexInPartition[i] ?? 0) };
-      });
+      return offsets;
     },
     async close(): Promise<void> {
       if (closed) return;
@@ -48,4 +38,34 @@ export async function createKafkaProducer(kafka: Kafka): Promise<Producer> {
       await producer.disconnect();
     },
   };
+
+  /** One `sendBatch` request; resolves with each record's offset in input order. */
+  async function sendChunk(records: readonly ProduceRecord[]): Promise<ProducedOffset[]> {
+    if (records.length === 0) return [];
+    const byTopic = new Map<string, TopicMessages>();
+    // Position of each record within its topic-partition, to find its offset from the base offset.
+    const indexInPartition: number[] = [];
+    const counts = new Map<string, number>();
+    for (const record of records) {
+      let entry = byTopic.get(record.topic);
+      if (entry === undefined) byTopic.set(record.topic, (entry = { topic: record.topic, messages: [] }));
+      entry.messages.push(toKafkaMessage(record));
+      const tp = `${record.partition}:${record.topic}`;
+      const n = counts.get(tp) ?? 0;
+      indexInPartition.push(n);
+      counts.set(tp, n + 1);
+    }
+    const metadata = await producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 });
+    const base = new Map<string, number>();
+    for (const m of metadata) {
+      if (m.baseOffset !== undefined) base.set(`${m.partition}:${m.topicName}`, Number(m.baseOffset));
+    }
+    return records.map((record, i) => {
+      const first = base.get(`${record.partition}:${record.topic}`);
+      if (first === undefined) {
+        throw new Error(`gokac: Kafka acknowledged no offset for ${record.topic}/${record.partition}`);
+      }
+      return { topic: record.topic, partition: record.partition, offset: first + (indexInPartition[i] ?? 0) };
+    });
+  }
 }
