@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { Level } from "level";
-import type { Storage, TableChanges, TableStore } from "./storage.js";
+import type { LogEntry, Storage, TableChanges, TableStore } from "./storage.js";
 import { withWriteBehind, type WriteBehindOptions } from "./write-behind.js";
 
 /** Options of `createLevelStorage`. */
@@ -47,6 +47,17 @@ function levelStore(db: Db): TableStore {
     async write(changes: TableChanges, offset: number) {
       const batch = db.batch();
       for (const [key, value] of changes) {
+        if (value === null) batch.del(VALUE + key);
+        else batch.put(VALUE + key, value);
+      }
+      batch.put(OFFSET_KEY, utf8Encode.encode(String(offset)));
+      await batch.write();
+    },
+    async writeLog(entries: readonly LogEntry[], offset: number) {
+      // LevelDB applies a batch's operations in order, so a later entry of a key wins as in the log.
+      const batch = db.batch();
+      for (let i = 0; i < entries.length; i++) {
+        const { key, value } = entries[i]!;
         if (value === null) batch.del(VALUE + key);
         else batch.put(VALUE + key, value);
       }

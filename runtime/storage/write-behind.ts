@@ -7,7 +7,8 @@
  * Safe because a table store is a cache of its changelog: values and offset
  * always reach the disk together, so after a crash the store is simply at an
  * older offset and recovery re-reads the changelog from there. Reads see
- * buffered writes; `close` flushes.
+ * buffered writes; `close` flushes. `writeLog` (recovery's big batches) goes
+ * straight to the store after the buffer: buffering would only copy them.
  */
 import type { TableChanges, TableStore } from "./storage.js";
 
@@ -117,6 +118,25 @@ export function withWriteBehind(store: TableStore, options: WriteBehindOptions =
       }
     },
   };
+  const writeLog = store.writeLog?.bind(store);
+  if (writeLog !== undefined) {
+    wrapped.writeLog = (entries, offset) => {
+      if (failure !== undefined) return Promise.reject(failure.error);
+      // The buffer goes first: the store must see writes in the order they were made. Its failure resurfaces below.
+      if (bufferOffset !== undefined) void flush().catch(() => undefined);
+      const run = lastFlush.then(async () => {
+        if (failure !== undefined) throw failure.error;
+        try {
+          await writeLog(entries, offset);
+        } catch (error) {
+          failure = { error };
+          throw error;
+        }
+      });
+      lastFlush = run.catch(() => undefined);
+      return run;
+    };
+  }
   const getSync = store.getSync?.bind(store);
   if (getSync !== undefined) {
     wrapped.getSync = (key) => {

@@ -62,18 +62,26 @@ export class PartitionTable<V> {
       return 0;
     }
     const reader = await broker.reader(this.topic, this.partition, this.position);
+    // One fetch of look-ahead: the next batch is on its way while this one is written.
+    let ahead: Promise<BrokerMessage[]> | undefined;
     try {
+      ahead = reader.next(RECOVERY_WAIT_MS);
       while (this.position < hwm) {
         if (cancelled()) return recovered;
-        const batch = await reader.next(RECOVERY_WAIT_MS);
-        if (batch.length === 0) continue;
-        await this.apply(batch);
+        const batch = await (ahead ?? reader.next(RECOVERY_WAIT_MS));
+        ahead = undefined;
+        const last = batch[batch.length - 1];
+        if (last === undefined || last.offset + 1 < hwm) ahead = reader.next(RECOVERY_WAIT_MS);
+        if (last === undefined) continue;
+        await this.applyLog(batch, last.offset + 1);
         recovered += batch.length;
         events?.emit("recovery-progress", { topic: this.topic, partition: this.partition, offset: this.position, hwm, recovered });
       }
     } catch (error) {
       throw error instanceof RecoveryError ? error : new RecoveryError(this.topic, this.partition, this.position, error, true);
     } finally {
+      // A fetch still in flight fails once the reader closes; nobody wants its result.
+      ahead?.catch(() => undefined);
       await reader.close();
     }
     events?.emit("recovered", { topic: this.topic, partition: this.partition, offset: this.position, recovered });
@@ -135,6 +143,13 @@ export class PartitionTable<V> {
     } catch (error) {
       throw new RecoveryError(this.topic, this.partition, this.position, new Error(`stored value of key ${JSON.stringify(key)} does not decode: ${String(error)}`));
     }
+  }
+
+  /** Writes a recovery batch in log order straight to the store, with `offset` (after its last message). */
+  private async applyLog(batch: readonly BrokerMessage[], offset: number): Promise<void> {
+    if (this.store.writeLog === undefined) return this.apply(batch);
+    await this.store.writeLog(batch, offset);
+    this.position = offset;
   }
 
   private async apply(batch: readonly BrokerMessage[]): Promise<void> {

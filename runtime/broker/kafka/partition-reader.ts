@@ -61,7 +61,11 @@ export async function createPartitionReader(options: PartitionReaderOptions): Pr
       maxBytes,
       topics: [{ topic, partitions: [{ partition, fetchOffset: String(position), maxBytes }] }],
     });
-    return responses.flatMap((r) => r.partitions.filter((p) => p.partition === partition).flatMap((p) => p.messages));
+    const messages: InternalMessage[] = [];
+    for (const r of responses) {
+      for (const p of r.partitions) if (p.partition === partition) for (const m of p.messages) messages.push(m);
+    }
+    return messages;
   }
 
   return {
@@ -71,11 +75,16 @@ export async function createPartitionReader(options: PartitionReaderOptions): Pr
       for (let attempt = 0; ; attempt++) {
         try {
           const raw = await fetchOnce(Math.max(0, Math.floor(maxWaitMs)));
-          // A fetch returns whole record batches: skip what lies before the position.
-          const fresh = raw.filter((m) => Number(m.offset) >= position);
-          const last = fresh[fresh.length - 1];
-          if (last !== undefined) position = Number(last.offset) + 1;
-          return fresh.filter((m) => m.isControlRecord !== true).map((m) => toBrokerMessage(topic, partition, m));
+          // One pass: a fetch returns whole record batches, so skip what lies before the position, and control records.
+          const from = position;
+          const out: BrokerMessage[] = [];
+          for (const m of raw) {
+            const offset = Number(m.offset);
+            if (offset < from) continue;
+            position = offset + 1;
+            if (m.isControlRecord !== true) out.push(toBrokerMessage(topic, partition, m));
+          }
+          return out;
         } catch (error) {
           if (errorType(error) === "OFFSET_OUT_OF_RANGE") {
             // Retention or compaction removed the position's messages: continue at the oldest one kept.
