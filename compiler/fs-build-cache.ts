@@ -10,7 +10,8 @@
  * corrupt or foreign cache file just means a full build.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { walkFiles } from "./fs-walk.js";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Diagnostic } from "./diagnostics.js";
@@ -36,25 +37,10 @@ export interface BuildCacheKey {
 
 const compilerDir = dirname(fileURLToPath(import.meta.url));
 
-function walk(dir: string, accept: (name: string) => boolean, out: string[]): void {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) {
-      if (e.name !== "node_modules" && !e.name.startsWith(".")) walk(path, accept, out);
-    } else if (accept(e.name)) out.push(path);
-  }
-}
-
 /** The compiler's own files by path, size and modification time: any change to gokac invalidates the cache. */
 function compilerStamp(): string {
   const files: string[] = [];
-  walk(compilerDir, (n) => /\.(ts|js)$/.test(n), files);
+  walkFiles(compilerDir, (n) => /\.(ts|js)$/.test(n), files);
   return files.sort().map((f) => {
     const s = statSync(f);
     return `${f}:${s.size}:${s.mtimeMs}`;
@@ -91,11 +77,11 @@ export function buildFingerprint(key: BuildCacheKey, referenced: readonly string
   hash.update(compilerStamp()).update("\0");
   hash.update(`${key.specs}\0${key.out}\0`);
   const specs: string[] = [];
-  walk(resolve(key.cwd, key.specs), (n) => /\.ya?ml$/i.test(n), specs);
+  walkFiles(resolve(key.cwd, key.specs), (n) => /\.ya?ml$/i.test(n), specs);
   for (const f of specs.sort()) hash.update(`spec:${f}\0`).update(read(f)).update("\0");
   for (const f of [...referenced].sort()) hash.update(`ref:${f}\0`).update(readOrMissing(resolve(key.cwd, f))).update("\0");
   const outputs: string[] = [];
-  walk(resolve(key.cwd, key.out), (n) => n.endsWith(".ts"), outputs);
+  walkFiles(resolve(key.cwd, key.out), (n) => n.endsWith(".ts"), outputs);
   for (const f of outputs.sort()) hash.update(`out:${f}\0`).update(read(f)).update("\0");
   return hash.digest("hex");
 }

@@ -3,7 +3,8 @@
  * files whose content differs, delete owned files no longer produced, and
  * touch nothing else (unchanged files keep their modification time).
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { walkFiles } from "./fs-walk.js";
 import { dirname, resolve } from "node:path";
 import type { OutputFile } from "./compile.js";
 import { displayPath, readTextFile } from "./fs-read-specs.js";
@@ -31,21 +32,8 @@ export interface OutputSnapshot {
 /** The `.ts` files under `outDir` (display-relative), for finding stale owned files. */
 export function listOutputFiles(cwd: string, outDir: string): string[] {
   const out: string[] = [];
-  const walk = (dir: string) => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const path = resolve(dir, e.name);
-      if (e.isDirectory()) walk(path);
-      else if (e.name.endsWith(".ts")) out.push(displayPath(cwd, path));
-    }
-  };
-  walk(resolve(cwd, outDir));
-  return out.sort();
+  walkFiles(resolve(cwd, outDir), (name) => name.endsWith(".ts"), out);
+  return out.map((path) => displayPath(cwd, path)).sort();
 }
 
 /** Lists `outDir` now; file texts are read lazily and remembered. */
