@@ -10,6 +10,10 @@
  * 3. send all table writes, emits and loopbacks in one produce request;
  * 4. once acknowledged, write the table changes and the changelog offset in
  *    one store batch, then commit the inputs (without waiting for the commit).
+ *
+ * A failure stops the processor as Goka does: the messages handled before the
+ * failed one still go through 3-4 and are committed, the failed message's own
+ * effects are dropped, and the commit stops at it.
  */
 import { partitionForKey } from "../broker/partitioner.js";
 import type { Batch, BrokerMessage, ProduceRecord } from "../broker/port.js";
@@ -60,7 +64,12 @@ export class PartitionRunner implements ContextHost {
   private readonly trackers = new Map<string, CommitTracker>();
   private commitChain: Promise<void> = Promise.resolve();
   private records: ProduceRecord[] = [];
-  private changes = new Map<string, Uint8Array | null>();
+  /**
+   * Table writes in order, as parallel key/value logs (`null` deletes): a
+   * failed message's writes are dropped by truncating to where it began.
+   */
+  private changedKeys: string[] = [];
+  private changedValues: (Uint8Array | null)[] = [];
   private current: Current = { topic: "", offset: -1, key: "" };
   private closed = false;
   private revoked = false;
@@ -160,44 +169,65 @@ export class PartitionRunner implements ContextHost {
       return;
     }
 
-    // 1. Decode and prefetch.
+    // 1. Decode and prefetch. Messages before an undecodable one are still handled, as in Goka.
+    let end = messages.length;
+    let decodeError: unknown;
     const values: unknown[] = new Array(messages.length);
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
       try {
         values[i] = m.value === null ? null : consumed.codec.decode(m.value);
       } catch (error) {
-        this.failAt("decode", m, error);
-        return;
+        end = i;
+        decodeError = error;
+        break;
       }
     }
-    if (!(await this.prefetch(messages.map((m) => m.key), first))) return;
+    if (!(await this.prefetch(messages.slice(0, end).map((m) => m.key), first)) || this.rt.failed) return;
 
-    // 2. Handlers, one at a time.
-    for (let i = 0; i < messages.length; i++) {
-      const m = messages[i]!;
+    // 2. Handlers, one at a time; `handled` counts those whose effects are kept.
+    let handled = 0;
+    for (; handled < end; handled++) {
+      const m = messages[handled]!;
       if (m.value === null && this.rt.ignoreNil) continue;
       this.current = m;
+      const records = this.records.length;
+      const changes = this.changedKeys.length;
       const ctx = new MessageContext(this, m.key, m.topic, m.partition, m.offset, m.timestamp, m.headers);
       try {
-        const result = consumed.handler(ctx, values[i]);
+        const result = consumed.handler(ctx, values[handled]);
         if (result !== undefined && typeof (result as Promise<void>).then === "function") await result;
       } catch (error) {
+        this.dropSince(records, changes);
         this.failAt("handler", m, error instanceof HandlerFailure ? error.reason : error);
-        return;
+        break;
       } finally {
         ctx.close();
       }
-      if (this.rt.failed) return;
+      // Failed elsewhere (another partition, a deferred commit): this message completed, keep it.
+      if (this.rt.failed) {
+        handled++;
+        break;
+      }
     }
+    if (handled === end && decodeError !== undefined) this.failAt("decode", messages[end]!, decodeError);
 
-    // 3-4. Produce, store, commit.
+    // 3-4. Produce, store, commit what was handled.
     if (!(await this.flush(first))) return;
-    const last = messages[messages.length - 1]!;
-    this.tracker(batch.topic).markProcessed(last.offset + 1);
+    const next = messages[handled]?.offset ?? messages[messages.length - 1]!.offset + 1;
+    this.tracker(batch.topic).markProcessed(next);
     // Not awaited: the next batch need not wait for the commit round trip. Commits stay
     // ordered on their chain, and `close` (revocation, stop) waits for the last one.
     void this.commit();
+  }
+
+  /** Drops the records and table writes made since the marks (a failed handler's), and the cache they went through. */
+  private dropSince(records: number, changes: number): void {
+    this.records.length = records;
+    this.changedKeys.length = changes;
+    this.changedValues.length = changes;
+    // The processor stops: reads until then fall through to the store, which holds what was flushed.
+    this.cache.clear();
   }
 
   private async processVisit(name: string, meta: unknown): Promise<void> {
@@ -218,19 +248,23 @@ export class PartitionRunner implements ContextHost {
       if (!(await this.prefetch(chunk, where))) return;
       for (const key of chunk) {
         this.current = { topic: "", offset: -1, key };
+        const records = this.records.length;
+        const changes = this.changedKeys.length;
         const ctx = new MessageContext(this, key, "", this.partition, -1, Date.now(), NO_HEADERS);
         try {
           const result = handler(ctx, meta);
           if (result !== undefined && typeof (result as Promise<void>).then === "function") await result;
         } catch (error) {
+          // As with messages: the keys visited before keep their effects, the failed one's are dropped.
+          this.dropSince(records, changes);
           this.failAt("handler", this.current, error instanceof HandlerFailure ? error.reason : error);
-          return;
+          break;
         } finally {
           ctx.close();
         }
-        if (this.rt.failed) return;
+        if (this.rt.failed) break;
       }
-      if (!(await this.flush(where))) return;
+      if (!(await this.flush(where)) || this.rt.failed) return;
     }
   }
 
@@ -263,10 +297,14 @@ export class PartitionRunner implements ContextHost {
    */
   private async flush(where: Current = this.current): Promise<boolean> {
     const records = this.records;
-    const changes = this.changes;
-    if (records.length === 0 && changes.size === 0) return true;
+    const keys = this.changedKeys;
+    const values = this.changedValues;
+    if (records.length === 0 && keys.length === 0) return true;
     this.records = [];
-    this.changes = new Map();
+    this.changedKeys = [];
+    this.changedValues = [];
+    const changes = new Map<string, Uint8Array | null>();
+    for (let i = 0; i < keys.length; i++) changes.set(keys[i]!, values[i]!);
     const tableTopic = this.rt.table?.topic;
     if (tableTopic !== undefined) for (const [key, value] of changes) records.push({ topic: tableTopic, partition: this.partition, key, value });
     let produced;
@@ -301,7 +339,8 @@ export class PartitionRunner implements ContextHost {
   private commit(): Promise<void> {
     const next = this.commitChain.then(async () => {
       const member = await this.rt.member?.catch(() => undefined);
-      if (this.rt.failed || this.revoked || member === undefined) return;
+      // A failed processor still commits what was handled before the failure (the trackers stop there).
+      if (this.revoked || member === undefined) return;
       const offsets: { topic: string; partition: number; offset: number }[] = [];
       for (const [topic, tracker] of this.trackers) {
         const offset = tracker.takeCommittable();
@@ -348,14 +387,16 @@ export class PartitionRunner implements ContextHost {
     // Encoded here so an unencodable value fails the handler that set it.
     const encoded = table.codec.encode(value);
     this.cache.set(key, cacheable(value, encoded));
-    this.changes.set(key, encoded);
+    this.changedKeys.push(key);
+    this.changedValues.push(encoded);
   }
 
   deleteTableValue(key: string): void {
     const table = this.rt.table;
     if (table === undefined) throw new Error(`group ${this.rt.group} has no table (persist)`);
     this.cache.set(key, undefined);
-    this.changes.set(key, null);
+    this.changedKeys.push(key);
+    this.changedValues.push(null);
   }
 
   emit(topic: string, key: string, value: unknown, options: EmitOptions | undefined): void {
