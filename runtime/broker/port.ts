@@ -70,7 +70,21 @@ export interface PartitionReader {
    * whether it has caught up by comparing with the high watermark).
    */
   next(maxWaitMs: number): Promise<BrokerMessage[]>;
+  /**
+   * As `next`, for readers that only keep the latest value of each key
+   * (table recovery, catching up): keys and values as parallel arrays, and
+   * `next`, the reader's position afterwards (past control records and
+   * offsets compaction removed). Optional: `next` serves where a broker has
+   * nothing leaner.
+   */
+  nextLog?(maxWaitMs: number): Promise<LogChunk & { readonly next: number }>;
   close(): Promise<void>;
+}
+
+/** A stretch of a partition's log in order, as parallel arrays: `values[i]` is `keys[i]`'s value, `null` a tombstone. */
+export interface LogChunk {
+  readonly keys: readonly string[];
+  readonly values: readonly (Uint8Array | null)[];
 }
 
 /** A batch of one partition of one topic, delivered to a group member. */

@@ -1,5 +1,5 @@
 /** Table storage: the interface and its two implementations. */
-export type { LogEntry, Storage, TableChanges, TableStore } from "./storage.js";
+export type { Storage, TableChanges, TableStore } from "./storage.js";
 export { createMemoryStorage } from "./memory-storage.js";
 export { createLevelStorage } from "./level-storage.js";
 export type { LevelStorageOptions } from "./level-storage.js";

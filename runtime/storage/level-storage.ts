@@ -6,7 +6,8 @@
  */
 import { join } from "node:path";
 import { Level } from "level";
-import type { LogEntry, Storage, TableChanges, TableStore } from "./storage.js";
+import type { LogChunk } from "../broker/port.js";
+import type { Storage, TableChanges, TableStore } from "./storage.js";
 import { withWriteBehind, type WriteBehindOptions } from "./write-behind.js";
 
 /** Options of `createLevelStorage`. */
@@ -53,13 +54,13 @@ function levelStore(db: Db): TableStore {
       batch.put(OFFSET_KEY, utf8Encode.encode(String(offset)));
       await batch.write();
     },
-    async writeLog(entries: readonly LogEntry[], offset: number) {
+    async writeLog({ keys, values }: LogChunk, offset: number) {
       // LevelDB applies a batch's operations in order, so a later entry of a key wins as in the log.
       const batch = db.batch();
-      for (let i = 0; i < entries.length; i++) {
-        const { key, value } = entries[i]!;
-        if (value === null) batch.del(VALUE + key);
-        else batch.put(VALUE + key, value);
+      for (let i = 0; i < keys.length; i++) {
+        const value = values[i]!;
+        if (value === null) batch.del(VALUE + keys[i]!);
+        else batch.put(VALUE + keys[i]!, value);
       }
       batch.put(OFFSET_KEY, utf8Encode.encode(String(offset)));
       await batch.write();

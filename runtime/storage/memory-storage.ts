@@ -2,6 +2,7 @@
  * Table stores in memory. Contents survive close and reopen within one
  * `createMemoryStorage()` (like a disk), so restarts can be tested without files.
  */
+import type { LogChunk } from "../broker/port.js";
 import type { Storage, TableChanges, TableStore } from "./storage.js";
 
 interface PartitionData {
@@ -38,6 +39,14 @@ function memoryStore(data: PartitionData): TableStore {
       for (const [key, value] of changes) {
         if (value === null) data.values.delete(key);
         else data.values.set(key, value);
+      }
+      data.offset = offset;
+    },
+    async writeLog({ keys, values }: LogChunk, offset: number) {
+      for (let i = 0; i < keys.length; i++) {
+        const value = values[i]!;
+        if (value === null) data.values.delete(keys[i]!);
+        else data.values.set(keys[i]!, value);
       }
       data.offset = offset;
     },

@@ -7,11 +7,7 @@
 /** Changes to apply at once: a value, or `null` to delete the key (a tombstone). */
 export type TableChanges = ReadonlyMap<string, Uint8Array | null>;
 
-/** One changelog entry in log order: a value, or `null` for a tombstone. */
-export interface LogEntry {
-  readonly key: string;
-  readonly value: Uint8Array | null;
-}
+import type { LogChunk } from "../broker/port.js";
 
 /** One partition of one table. */
 export interface TableStore {
@@ -25,12 +21,12 @@ export interface TableStore {
   /** Applies `changes` and records `offset` in one atomic write. */
   write(changes: TableChanges, offset: number): Promise<void>;
   /**
-   * Applies `entries` in order (a later entry of a key wins, `null` deletes)
+   * Applies `log` in order (a later entry of a key wins, `null` deletes)
    * and records `offset`, in one atomic write that also follows every earlier
    * `write`. Optional: recovery uses it to skip building a change map; stores
    * without it get `write` with the deduplicated changes.
    */
-  writeLog?(entries: readonly LogEntry[], offset: number): Promise<void>;
+  writeLog?(log: LogChunk, offset: number): Promise<void>;
   /** Every key and value, in key order. */
   entries(): AsyncIterable<readonly [string, Uint8Array]>;
   close(): Promise<void>;

@@ -120,14 +120,14 @@ export function withWriteBehind(store: TableStore, options: WriteBehindOptions =
   };
   const writeLog = store.writeLog?.bind(store);
   if (writeLog !== undefined) {
-    wrapped.writeLog = (entries, offset) => {
+    wrapped.writeLog = (log, offset) => {
       if (failure !== undefined) return Promise.reject(failure.error);
       // The buffer goes first: the store must see writes in the order they were made. Its failure resurfaces below.
       if (bufferOffset !== undefined) void flush().catch(() => undefined);
       const run = lastFlush.then(async () => {
         if (failure !== undefined) throw failure.error;
         try {
-          await writeLog(entries, offset);
+          await writeLog(log, offset);
         } catch (error) {
           failure = { error };
           throw error;

@@ -4,7 +4,7 @@
  * high watermark; `catchUp` keeps reading afterwards (joined tables, views).
  * The group's own table is written by its processor instead (`write`).
  */
-import type { Broker, BrokerMessage, PartitionReader } from "../broker/port.js";
+import type { Broker, LogChunk, PartitionReader } from "../broker/port.js";
 import type { Codec } from "../codecs/codec.js";
 import { RecoveryError } from "../errors.js";
 import type { EventHub } from "../events.js";
@@ -63,18 +63,18 @@ export class PartitionTable<V> {
     }
     const reader = await broker.reader(this.topic, this.partition, this.position);
     // One fetch of look-ahead: the next batch is on its way while this one is written.
-    let ahead: Promise<BrokerMessage[]> | undefined;
+    let ahead: Promise<ReadLog> | undefined;
     try {
-      ahead = reader.next(RECOVERY_WAIT_MS);
+      ahead = readLog(reader, RECOVERY_WAIT_MS);
       while (this.position < hwm) {
         if (cancelled()) return recovered;
-        const batch = await (ahead ?? reader.next(RECOVERY_WAIT_MS));
+        const chunk = await (ahead ?? readLog(reader, RECOVERY_WAIT_MS));
         ahead = undefined;
-        const last = batch[batch.length - 1];
-        if (last === undefined || last.offset + 1 < hwm) ahead = reader.next(RECOVERY_WAIT_MS);
-        if (last === undefined) continue;
-        await this.applyLog(batch, last.offset + 1);
-        recovered += batch.length;
+        const next = Math.max(this.position, chunk.next);
+        if (next < hwm) ahead = readLog(reader, RECOVERY_WAIT_MS);
+        await this.applyLog(chunk, next);
+        if (chunk.keys.length === 0) continue;
+        recovered += chunk.keys.length;
         events?.emit("recovery-progress", { topic: this.topic, partition: this.partition, offset: this.position, hwm, recovered });
       }
     } catch (error) {
@@ -95,8 +95,8 @@ export class PartitionTable<V> {
     state.loop = (async () => {
       try {
         while (!state.stopped) {
-          const batch = await reader.next(CATCH_UP_WAIT_MS);
-          if (batch.length > 0 && !state.stopped) await this.apply(batch);
+          const chunk = await readLog(reader, CATCH_UP_WAIT_MS);
+          if (!state.stopped) await this.applyLog(chunk, Math.max(this.position, chunk.next));
         }
       } catch (error) {
         if (!state.stopped) onError(error instanceof Error ? error : new Error(String(error)));
@@ -145,19 +145,34 @@ export class PartitionTable<V> {
     }
   }
 
-  /** Writes a recovery batch in log order straight to the store, with `offset` (after its last message). */
-  private async applyLog(batch: readonly BrokerMessage[], offset: number): Promise<void> {
-    if (this.store.writeLog === undefined) return this.apply(batch);
-    await this.store.writeLog(batch, offset);
-    this.position = offset;
+  /**
+   * Writes a stretch of changelog in log order to the store with `offset`
+   * (the reader's position after it). An empty stretch only moves the
+   * position in memory: it skipped control records or compacted offsets, and
+   * the next write stores a later offset anyway.
+   */
+  private async applyLog(log: LogChunk, offset: number): Promise<void> {
+    if (log.keys.length > 0) {
+      if (this.store.writeLog !== undefined) {
+        await this.store.writeLog(log, offset);
+      } else {
+        const changes = new Map<string, Uint8Array | null>();
+        for (let i = 0; i < log.keys.length; i++) changes.set(log.keys[i]!, log.values[i]!);
+        await this.store.write(changes, offset);
+      }
+    }
+    this.position = Math.max(this.position, offset);
   }
+}
 
-  private async apply(batch: readonly BrokerMessage[]): Promise<void> {
-    const changes = new Map<string, Uint8Array | null>();
-    for (const m of batch) changes.set(m.key, m.value);
-    const last = batch[batch.length - 1];
-    if (last === undefined) return;
-    await this.store.write(changes, last.offset + 1);
-    this.position = last.offset + 1;
-  }
+type ReadLog = LogChunk & { readonly next: number };
+
+/** The reader's next stretch of log: its lean `nextLog`, or `next` reshaped (`next: -1` when nothing came). */
+function readLog(reader: PartitionReader, maxWaitMs: number): Promise<ReadLog> {
+  if (reader.nextLog !== undefined) return reader.nextLog(maxWaitMs);
+  return reader.next(maxWaitMs).then((batch) => ({
+    keys: batch.map((m) => m.key),
+    values: batch.map((m) => m.value),
+    next: batch.length === 0 ? -1 : batch[batch.length - 1]!.offset + 1,
+  }));
 }

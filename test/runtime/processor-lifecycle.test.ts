@@ -38,6 +38,10 @@ function slowStorage(ms: number): Storage {
           await new Promise((resolve) => setTimeout(resolve, ms));
           await store.write(changes, offset);
         },
+        async writeLog(log, offset) {
+          await new Promise((resolve) => setTimeout(resolve, ms));
+          await store.writeLog?.(log, offset);
+        },
       };
     },
   };

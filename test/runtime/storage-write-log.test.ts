@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createLevelStorage, createMemoryStorage, type Storage, type TableStore } from "gokac/runtime";
+import { createLevelStorage, createMemoryStorage, type LogChunk, type Storage, type TableStore } from "gokac/runtime";
 import { withWriteBehind } from "../../runtime/storage/write-behind.js";
 
 const bytes = (n: number) => Uint8Array.of(n);
@@ -25,17 +25,21 @@ async function contents(store: TableStore): Promise<[string, number][]> {
   return out;
 }
 
-const log = [
-  { key: "a", value: bytes(1) },
-  { key: "b", value: bytes(2) },
-  { key: "a", value: bytes(3) },
-  { key: "b", value: null },
-  { key: "c", value: null },
-  { key: "d", value: null },
-  { key: "d", value: bytes(4) },
-];
+/** A log chunk from [key, value] pairs. */
+const chunk = (entries: readonly [string, Uint8Array | null][]): LogChunk => ({ keys: entries.map(([k]) => k), values: entries.map(([, v]) => v) });
+
+const log = chunk([
+  ["a", bytes(1)],
+  ["b", bytes(2)],
+  ["a", bytes(3)],
+  ["b", null],
+  ["c", null],
+  ["d", null],
+  ["d", bytes(4)],
+]);
 
 describe.each([
+  ["memory", async () => createMemoryStorage()],
   ["level", async () => levelStorage(false)],
   ["level + write-behind", async () => levelStorage(undefined)],
 ])("writeLog on %s", (_name, make) => {
@@ -59,9 +63,9 @@ describe("writeLog behind a write-behind buffer", () => {
     const inner = await createMemoryStorage().open("t", 0);
     const order: string[] = [];
     const write = inner.write.bind(inner);
-    const writeLog = async (entries: readonly { key: string; value: Uint8Array | null }[], offset: number) => {
+    const writeLog = async ({ keys, values }: LogChunk, offset: number) => {
       const changes = new Map<string, Uint8Array | null>();
-      for (const e of entries) changes.set(e.key, e.value);
+      for (let i = 0; i < keys.length; i++) changes.set(keys[i]!, values[i]!);
       await write(changes, offset);
     };
     inner.write = async (changes, offset) => {
@@ -74,7 +78,7 @@ describe("writeLog behind a write-behind buffer", () => {
     };
     const wb = withWriteBehind(inner, { maxDelayMs: 60_000 });
     await wb.write(new Map<string, Uint8Array | null>([["a", bytes(9)], ["x", bytes(8)]]), 3);
-    await wb.writeLog?.([{ key: "a", value: bytes(1) }, { key: "x", value: null }], 5);
+    await wb.writeLog?.(chunk([["a", bytes(1)], ["x", null]]), 5);
     expect(order).toEqual(["write@3", "log@5"]);
     expect(await wb.offset()).toBe(5);
     expect(wb.getSync?.("a")).toEqual(bytes(1));
@@ -88,7 +92,7 @@ describe("writeLog behind a write-behind buffer", () => {
       throw new Error("disk full");
     };
     const wb = withWriteBehind(inner);
-    await expect(wb.writeLog?.([{ key: "a", value: bytes(1) }], 1)).rejects.toThrow();
+    await expect(wb.writeLog?.(chunk([["a", bytes(1)]]), 1)).rejects.toThrow();
     await expect(wb.write(new Map([["b", bytes(2)]]), 2)).rejects.toThrow();
   });
 });

@@ -11,24 +11,76 @@
  *    `group.initial.rebalance.delay.ms`, 3 s by default) for every partition
  *    and litter the cluster with groups. Instead a reader uses the client's
  *    own `Cluster` (metadata, leader lookup, broker connections) and sends
- *    Fetch requests itself, exactly like kafkajs's consumer does internally.
+ *    Fetch requests itself, encoded by kafkajs's own Fetch v11 module as its
+ *    consumer does, but keeps the response body undecoded: recovery decodes
+ *    it leanly (fetch-decoder.ts), kafkajs's response module being the
+ *    fallback. The deep modules are loaded when this file is.
  * 2. Revocation before rejoin: kafkajs rejoins a rebalancing group at once,
  *    with no hook like Java's `onPartitionsRevoked`. A member wraps its
  *    consumer's cluster so the JoinGroup request waits until the processor
  *    has drained and committed the revoked partitions (see group-member.ts).
  */
+import { createRequire } from "node:module";
 import type { Kafka } from "kafkajs";
 
-/** The slice of kafkajs's internal `Broker` that readers use. */
+/** What readers ask of a Fetch: one partition from one offset. */
+export interface FetchRequest {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly maxWaitMs: number;
+  readonly maxBytes: number;
+}
+
+/** A protocol request as kafkajs's connections send it: the request encoder and what to make of the response body. */
+interface ProtocolRequest {
+  readonly request: unknown;
+  readonly response: { decode(payload: Buffer): Promise<unknown>; parse(data: unknown): Promise<unknown> };
+  readonly requestTimeout: number;
+}
+
+/** The slice of kafkajs's internal `Broker` that readers use: its connection pool. */
 export interface InternalBroker {
-  fetch(request: {
-    replicaId?: number;
-    isolationLevel?: number;
-    maxWaitTime: number;
-    minBytes: number;
-    maxBytes: number;
-    topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
-  }): Promise<{ responses: { topicName: string; partitions: InternalPartitionData[] }[] }>;
+  readonly connectionPool: { send(request: ProtocolRequest): Promise<unknown> };
+}
+
+const require = createRequire(import.meta.url);
+type FetchV11Request = (args: Record<string, unknown>) => unknown;
+/** kafkajs's own Fetch v11 encoder (the version its consumer sends); modules of the pinned kafkajs. */
+const fetchV11Request = require("kafkajs/src/protocol/requests/fetch/v11/request.js") as FetchV11Request;
+const fetchV11Response = require("kafkajs/src/protocol/requests/fetch/v11/response.js") as {
+  decode(payload: Buffer): Promise<unknown>;
+  parse(data: unknown): Promise<{ responses: { topicName: string; partitions: InternalPartitionData[] }[] }>;
+};
+const protocolErrors = require("kafkajs/src/protocol/error.js") as { createErrorFromCode(code: number): Error };
+const READ_UNCOMMITTED = 0;
+const keepBody = { decode: (payload: Buffer) => Promise.resolve(payload), parse: (data: unknown) => Promise.resolve(data) };
+
+/**
+ * Sends a Fetch v11 for one partition to `broker` and resolves with the
+ * response body undecoded (see fetch-decoder.ts).
+ */
+export async function fetchRaw(broker: InternalBroker, r: FetchRequest): Promise<Buffer> {
+  const request = fetchV11Request({
+    replicaId: -1,
+    isolationLevel: READ_UNCOMMITTED,
+    maxWaitTime: r.maxWaitMs,
+    minBytes: 1,
+    maxBytes: r.maxBytes,
+    topics: [{ topic: r.topic, partitions: [{ partition: r.partition, fetchOffset: String(r.offset), maxBytes: r.maxBytes }] }],
+  });
+  // As kafkajs's consumer: the broker may hold the request for maxWait, then the answer must still arrive.
+  return (await broker.connectionPool.send({ request, response: keepBody, requestTimeout: r.maxWaitMs + 30_000 })) as Buffer;
+}
+
+/** Decodes a Fetch v11 response body with kafkajs (what fetch-decoder.ts does not handle); throws the partitions' errors as kafkajs does. */
+export async function decodeFetchFully(payload: Buffer): Promise<{ topicName: string; partitions: InternalPartitionData[] }[]> {
+  return (await fetchV11Response.parse(await fetchV11Response.decode(payload))).responses;
+}
+
+/** The kafkajs error (with `type` and `retriable`) for a Kafka protocol error code. */
+export function protocolError(code: number): Error {
+  return protocolErrors.createErrorFromCode(code);
 }
 
 /** A decoded message as kafkajs's Fetch response parser returns it. */

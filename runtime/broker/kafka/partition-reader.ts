@@ -4,8 +4,9 @@
  * cluster (why: see kafkajs-internals.ts). Used for table recovery, joins and
  * views.
  */
-import type { BrokerMessage, PartitionReader } from "../port.js";
-import type { InternalCluster, InternalMessage } from "./kafkajs-internals.js";
+import type { BrokerMessage, LogChunk, PartitionReader } from "../port.js";
+import { decodeLog, decodeMessages, NeedsFullDecoder, parseFetchResponse } from "./fetch-decoder.js";
+import { decodeFetchFully, fetchRaw, protocolError, type InternalCluster } from "./kafkajs-internals.js";
 import { toBrokerMessage } from "./messages.js";
 
 /** The oldest offset still in a partition's log and its high watermark. */
@@ -26,8 +27,6 @@ export interface PartitionReaderOptions {
   readonly maxBytes?: number;
 }
 
-const READ_UNCOMMITTED = 0;
-
 function errorType(error: unknown): string | undefined {
   return typeof error === "object" && error !== null && "type" in error && typeof error.type === "string" ? error.type : undefined;
 }
@@ -37,7 +36,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * Creates a reader positioned at `options.offset` (clamped to the log's
  * bounds). `next` returns the messages of one Fetch at or after the position
- * (tombstones included, control records skipped) and advances past them.
+ * (tombstones included, control records skipped) and advances past them;
+ * `nextLog` the same as keys and values only (fetch-decoder.ts).
  */
 export async function createPartitionReader(options: PartitionReaderOptions): Promise<PartitionReader> {
   const { cluster, topic, partition, bounds } = options;
@@ -49,54 +49,83 @@ export async function createPartitionReader(options: PartitionReaderOptions): Pr
   let position = Math.max(low, Math.min(options.offset, high));
   let closed = false;
 
-  async function fetchOnce(maxWaitMs: number): Promise<InternalMessage[]> {
+  /** One Fetch from the position: the partition's record batches, still encoded; throws its error code as kafkajs would. */
+  async function fetchOnce(maxWaitMs: number): Promise<{ payload: Buffer; records: Buffer | null }> {
     const leader = cluster.findTopicPartitionMetadata(topic).find((p) => p.partitionId === partition)?.leader;
     if (leader === undefined || leader < 0) throw Object.assign(new Error(`no leader for ${topic}/${partition}`), { type: "LEADER_NOT_AVAILABLE" });
     const broker = await cluster.findBroker({ nodeId: leader });
-    const { responses } = await broker.fetch({
-      replicaId: -1,
-      isolationLevel: READ_UNCOMMITTED,
-      maxWaitTime: maxWaitMs,
-      minBytes: 1,
-      maxBytes,
-      topics: [{ topic, partitions: [{ partition, fetchOffset: String(position), maxBytes }] }],
-    });
-    const messages: InternalMessage[] = [];
-    for (const r of responses) {
-      for (const p of r.partitions) if (p.partition === partition) for (const m of p.messages) messages.push(m);
+    const payload = await fetchRaw(broker, { topic, partition, offset: position, maxWaitMs, maxBytes });
+    const fetched = parseFetchResponse(payload, topic, partition);
+    if (fetched === undefined) return { payload, records: null };
+    if (fetched.errorCode !== 0) throw protocolError(fetched.errorCode);
+    return { payload, records: fetched.records };
+  }
+
+  /** Fetches (retrying what can be retried) and decodes with `decode`; advances the position to what it returns. */
+  async function read<T extends { next: number }>(maxWaitMs: number, decode: (records: Buffer | null, payload: Buffer, from: number) => Promise<T> | T): Promise<T> {
+    if (closed) throw new Error(`gokac: reader of ${topic}/${partition} is closed`);
+    const giveUpAt = Date.now() + failAfterMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { payload, records } = await fetchOnce(Math.max(0, Math.floor(maxWaitMs)));
+        const result = await decode(records, payload, position);
+        position = Math.max(position, result.next);
+        return result;
+      } catch (error) {
+        if (errorType(error) === "OFFSET_OUT_OF_RANGE") {
+          // Retention or compaction removed the position's messages: continue at the oldest one kept.
+          const now = await bounds(topic, partition);
+          position = Math.max(now.low, Math.min(position, now.high));
+          continue;
+        }
+        if (closed || Date.now() > giveUpAt) throw error;
+        await sleep(Math.min(1_000, 100 * 2 ** Math.min(attempt, 4)));
+        await cluster.refreshMetadata().catch(() => undefined);
+      }
     }
-    return messages;
+  }
+
+  /** kafkajs's decoding of a response the lean decoder does not handle (other compression codecs). */
+  async function fullyDecoded(payload: Buffer, from: number): Promise<{ messages: BrokerMessage[]; next: number }> {
+    const messages: BrokerMessage[] = [];
+    let next = from;
+    for (const r of await decodeFetchFully(payload)) {
+      if (r.topicName !== topic) continue;
+      for (const p of r.partitions) {
+        if (p.partition !== partition) continue;
+        for (const m of p.messages) {
+          const offset = Number(m.offset);
+          if (offset < from) continue;
+          next = offset + 1;
+          if (m.isControlRecord !== true) messages.push(toBrokerMessage(topic, partition, m));
+        }
+      }
+    }
+    return { messages, next };
   }
 
   return {
     async next(maxWaitMs: number): Promise<BrokerMessage[]> {
-      if (closed) throw new Error(`gokac: reader of ${topic}/${partition} is closed`);
-      const giveUpAt = Date.now() + failAfterMs;
-      for (let attempt = 0; ; attempt++) {
+      const { messages } = await read(maxWaitMs, async (records, payload, from) => {
         try {
-          const raw = await fetchOnce(Math.max(0, Math.floor(maxWaitMs)));
-          // One pass: a fetch returns whole record batches, so skip what lies before the position, and control records.
-          const from = position;
-          const out: BrokerMessage[] = [];
-          for (const m of raw) {
-            const offset = Number(m.offset);
-            if (offset < from) continue;
-            position = offset + 1;
-            if (m.isControlRecord !== true) out.push(toBrokerMessage(topic, partition, m));
-          }
-          return out;
+          return decodeMessages(records, from, topic, partition);
         } catch (error) {
-          if (errorType(error) === "OFFSET_OUT_OF_RANGE") {
-            // Retention or compaction removed the position's messages: continue at the oldest one kept.
-            const now = await bounds(topic, partition);
-            position = Math.max(now.low, Math.min(position, now.high));
-            continue;
-          }
-          if (closed || Date.now() > giveUpAt) throw error;
-          await sleep(Math.min(1_000, 100 * 2 ** Math.min(attempt, 4)));
-          await cluster.refreshMetadata().catch(() => undefined);
+          if (error instanceof NeedsFullDecoder) return fullyDecoded(payload, from);
+          throw error;
         }
-      }
+      });
+      return messages;
+    },
+    nextLog(maxWaitMs: number): Promise<LogChunk & { next: number }> {
+      return read(maxWaitMs, async (records, payload, from) => {
+        try {
+          return decodeLog(records, from);
+        } catch (error) {
+          if (!(error instanceof NeedsFullDecoder)) throw error;
+          const { messages, next } = await fullyDecoded(payload, from);
+          return { keys: messages.map((m) => m.key), values: messages.map((m) => m.value), next };
+        }
+      });
     },
     async close(): Promise<void> {
       if (closed) return;
