@@ -141,7 +141,7 @@ async function recoveryWorkload(opts: BenchOptions, ctx: RunContext, cluster: Be
         if (waited > 1_000) log(`  (waited ${(waited / 1000).toFixed(1)} s for group ${group} to empty)`);
         await cluster.deleteGroups([group]);
         const run = await runRecovery(ctx, contenders[name], input, opts.tableKeys, group, profileDir);
-        const stored = run.storedKeys === undefined ? "" : `; ${run.storedKeys} keys stored`;
+        const stored = (run.phaseKeysPerSecond === undefined ? "" : `; phase ${Math.round(run.phaseKeysPerSecond)} keys/s`) + (run.storedKeys === undefined ? "" : `; ${run.storedKeys} keys stored`);
         log(`  ${pass.label} ${name}: ${Math.round(run.keysPerSecond)} keys/s (${run.seconds.toFixed(2)} s, ${Math.round(run.peakRssMb)} MB${stored})`);
         if (pass.kind === "measured") s.runs.push(run);
         const prof = profileDir === undefined ? undefined : newestProfile(profileDir);

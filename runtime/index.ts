@@ -40,6 +40,7 @@ export type { LevelStorageOptions, Storage, TableChanges, TableStore, WriteBehin
 
 // Brokers: the port, the in-memory broker, and Kafka.
 export type * from "./broker/port.js";
+export { logOf } from "./broker/port.js";
 export { murmur2, partitionForKey } from "./broker/partitioner.js";
 export { createMemoryBroker } from "./broker/memory/index.js";
 export type { AckControl, MemoryBroker, MemoryBrokerOptions } from "./broker/memory/index.js";

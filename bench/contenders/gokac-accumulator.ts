@@ -6,9 +6,11 @@
  * default `level` storage. Each benchmark run renames the group and its input
  * so every run starts fresh; the graph and handlers are the generated ones.
  *
- * Usage: node --import tsx bench/contenders/gokac-accumulator.ts --brokers B --group G --input T --state-dir D
- * Prints `READY <epoch-ms>` once the processor runs and every partition's
- * table is recovered; stops on SIGTERM/SIGINT.
+ * Usage: node bench/.build/contenders/gokac-accumulator.js --brokers B --group G --input T --state-dir D
+ * (compiled by `npm run bench`; or `node --conditions source --import tsx` on the .ts).
+ * Prints `RECOVERING <epoch-ms>` when its first partition is assigned and
+ * `READY <epoch-ms>` once the processor runs and every partition's table is
+ * recovered; stops on SIGTERM/SIGINT.
  */
 import { parseArgs } from "node:util";
 import { createKafkaBroker, createProcessor, defineGroup, type GroupGraph } from "gokac/runtime";
@@ -52,7 +54,13 @@ process.on("SIGINT", () => void stop());
 const running = new Set<number>();
 let allRunning!: () => void;
 const partitionsRunning = new Promise<void>((resolve) => (allRunning = resolve));
+let assigned = false;
 processor.on("state", ({ state, partition }) => {
+  // The recovery phase starts with the first assigned partition (opening its stores), as Goka's Setup.
+  if (state === "initializing" && partition !== undefined && !assigned) {
+    assigned = true;
+    process.stdout.write(`RECOVERING ${Date.now()}\n`);
+  }
   if (state !== "running" || partition === undefined) return;
   running.add(partition);
   if (running.size === graph.partitions) allRunning();

@@ -16,10 +16,8 @@
  * Prints `READY <epoch-ms>` once its partitions are recovered; stops on SIGTERM/SIGINT.
  */
 import { parseArgs } from "node:util";
-// Internals on purpose: this measures the layers under the processor.
-import { createKafkaBroker } from "../../runtime/broker/kafka/index.js";
-import type { Batch, GroupMember, ProduceRecord } from "../../runtime/broker/port.js";
-import { createLevelStorage, type TableStore } from "../../runtime/storage/index.js";
+// The layers under the processor (the broker port, table stores), through the package as a user would reach them.
+import { createKafkaBroker, createLevelStorage, type Batch, type GroupMember, type ProduceRecord, type TableStore } from "gokac/runtime";
 
 const { values } = parseArgs({
   options: {
@@ -116,6 +114,7 @@ member = await broker.joinGroup({
   topics: [values.input],
   callbacks: {
     onAssigned: async (assigned) => {
+      process.stdout.write(`RECOVERING ${Date.now()}\n`);
       await Promise.all(assigned.map(recover));
       process.stdout.write(`READY ${Date.now()}\n`);
     },

@@ -1,7 +1,8 @@
 // Command goka-bench runs the benchmark accumulator on Goka v1.1.16: one int64
 // input topic, a group table (int64 per key) that sums the input per key.
 //
-// It prints `READY <epoch-ms>` once every assigned partition table is
+// It prints `RECOVERING <epoch-ms>` when the group assigns it partitions
+// (Setup) and `READY <epoch-ms>` once every assigned partition table is
 // recovered and the processor runs (Goka's WaitForReady), and stops cleanly
 // on SIGINT/SIGTERM. The bench runner measures throughput from the outside
 // (committed offsets) and recovery from the READY line.
@@ -90,6 +91,15 @@ func main() {
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
+	// The recovery phase starts with the group's assignment (Setup), as gokac's first assigned partition.
+	setup := proc.StateReader().WaitForState(goka.ProcStateSetup)
+	go func() {
+		select {
+		case <-setup:
+			fmt.Printf("RECOVERING %d\n", time.Now().UnixMilli())
+		case <-ctx.Done():
+		}
+	}()
 	done := make(chan error, 1)
 	go func() { done <- proc.Run(ctx) }()
 

@@ -20,6 +20,8 @@ export interface ContenderProcess {
   readonly startedAt: number;
   /** Resolves with `performance.now()` when the program prints `READY`; rejects if it exits first. */
   readonly ready: Promise<number>;
+  /** `performance.now()` when the program printed `RECOVERING` (its recovery phase began), if it did before READY. */
+  recoveringAt(): number | undefined;
   /** Resolves when the process has exited, with its code (null when killed by a signal). */
   readonly exited: Promise<number | null>;
   /** The highest VmHWM (kB) seen so far. */
@@ -63,6 +65,7 @@ export function startContender(cmd: ContenderCommand): ContenderProcess {
       resolve(code);
     });
   });
+  let recoveringAt: number | undefined;
   const ready = new Promise<number>((resolve, reject) => {
     let buffered = "";
     child.stdout.setEncoding("utf8");
@@ -72,6 +75,7 @@ export function startContender(cmd: ContenderCommand): ContenderProcess {
       while ((nl = buffered.indexOf("\n")) >= 0) {
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
+        if (line.startsWith("RECOVERING")) recoveringAt ??= performance.now();
         if (line.startsWith("READY")) resolve(performance.now());
       }
     });
@@ -85,6 +89,7 @@ export function startContender(cmd: ContenderCommand): ContenderProcess {
 
   return {
     pid,
+    recoveringAt: () => recoveringAt,
     startedAt,
     ready,
     exited,

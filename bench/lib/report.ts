@@ -60,26 +60,30 @@ export function renderReport(r: BenchResults, chartFile: string | undefined): st
   // Recovery
   const rc = r.recovery;
   const rcRate = (n: ContenderName) => medianOf(rc[n], (x) => x.keysPerSecond);
+  const phaseRate = (n: ContenderName) => medianOf(rc[n], (x) => x.phaseKeysPerSecond);
   const ldb = medianOf(r.leveldb, (x) => x.keysPerSecond);
   out.push(`## 2. Recovery`, "");
-  out.push(`A table of ${fmtInt(s.tableKeys)} keys (one int64 each) in its changelog (${s.partitions} partitions). Time from process start, with an empty state folder, until the table is recovered into local storage and the processor runs (the program's READY line).`, "");
-  out.push("| contender | keys/s (median) | s from start | × raw LevelDB | × Goka | peak RSS MB | runs (keys/s) | keys stored |");
-  out.push("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+  out.push(`A table of ${fmtInt(s.tableKeys)} keys (one int64 each) in its changelog (${s.partitions} partitions). Time from process start, with an empty state folder, until the table is recovered into local storage and the processor runs (the program's READY line). The *phase* columns time the recovery alone, from the program's RECOVERING line (the group assigned it partitions: gokac's first partition initializing, Goka's Setup, Kafka Streams' first restore) to READY: process start-up and joining the group are fixed costs that do not grow with the table.`, "");
+  out.push("| contender | keys/s (median) | s from start | × raw LevelDB | × Goka | phase keys/s | phase s | phase × raw LevelDB | peak RSS MB | runs (keys/s) | keys stored |");
+  out.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
   for (const [name, series] of Object.entries(rc) as [ContenderName, Series<RecoveryRun>][]) {
     if (series.runs.length === 0) {
-      out.push(`| ${series.label} | failed | | | | | ${series.error?.split("\n")[0] ?? ""} | |`);
+      out.push(`| ${series.label} | failed | | | | | | | | ${series.error?.split("\n")[0] ?? ""} | |`);
       continue;
     }
     const stored = series.runs.some((x) => x.storedKeys !== undefined) ? series.runs.map((x) => fmtInt(x.storedKeys)).join(", ") : "—";
     const rate = rcRate(name);
-    out.push(`| ${series.label} | ${fmtInt(rate)} | ${fmtSec(medianOf(series, (x) => x.seconds))} | ${fmtX(ratio(rate, ldb))} | ${fmtX(ratio(rate, rcRate("goka")))} | ${fmtMb(maxOf(series, (x) => x.peakRssMb))} | ${series.runs.map((x) => fmtInt(x.keysPerSecond)).join(", ")} | ${stored} |`);
+    const phase = phaseRate(name);
+    const phaseCells = phase === undefined ? "— | — | —" : `${fmtInt(phase)} | ${fmtSec(medianOf(series, (x) => x.phaseSeconds))} | ${fmtX(ratio(phase, ldb))}`;
+    out.push(`| ${series.label} | ${fmtInt(rate)} | ${fmtSec(medianOf(series, (x) => x.seconds))} | ${fmtX(ratio(rate, ldb))} | ${fmtX(ratio(rate, rcRate("goka")))} | ${phaseCells} | ${fmtMb(maxOf(series, (x) => x.peakRssMb))} | ${series.runs.map((x) => fmtInt(x.keysPerSecond)).join(", ")} | ${stored} |`);
   }
   if (r.leveldb !== undefined) {
     const batch = r.leveldb.runs[0]?.batch;
-    out.push(`| raw LevelDB batch writes (classic-level, batches of ${fmtInt(batch)}) | ${fmtInt(ldb)} | ${fmtSec(medianOf(r.leveldb, (x) => x.seconds))} | 1.00× | | | ${r.leveldb.runs.map((x) => fmtInt(x.keysPerSecond)).join(", ")} ${r.leveldb.error ?? ""} | |`);
+    out.push(`| raw LevelDB batch writes (classic-level, batches of ${fmtInt(batch)}) | ${fmtInt(ldb)} | ${fmtSec(medianOf(r.leveldb, (x) => x.seconds))} | 1.00× | | | | | | ${r.leveldb.runs.map((x) => fmtInt(x.keysPerSecond)).join(", ")} ${r.leveldb.error ?? ""} | |`);
   }
   out.push("");
-  out.push(goal("gokac recovery / raw LevelDB rate", ratio(rcRate("gokac"), ldb), 0.7));
+  out.push(goal("gokac recovery / raw LevelDB rate, from process start (the issue's measure)", ratio(rcRate("gokac"), ldb), 0.7));
+  out.push(goal("gokac recovery phase / raw LevelDB rate", ratio(phaseRate("gokac"), ldb), 0.7));
   out.push("");
 
   // Compiler
@@ -107,7 +111,7 @@ export function renderReport(r: BenchResults, chartFile: string | undefined): st
   out.push(`- 1-minute load average: ${m.loadAtStart.toFixed(2)} at the start, ${r.loadAtEnd?.toFixed(2) ?? "?"} at the end (the bench itself adds about 1–2; more means other work shared the ${m.cores} cores)`);
   out.push("");
   out.push("## How each contender is set up", "");
-  out.push("- **gokac**: bench/contenders/gokac-accumulator.ts — the accumulator group (int64 input, int64 table) on `gokac/runtime` with `createKafkaBroker`, `level` storage; run with `node --import tsx`.");
+  out.push("- **gokac**: bench/contenders/gokac-accumulator.ts — the accumulator group (int64 input, int64 table) on `gokac/runtime` with `createKafkaBroker`, `level` storage; compiled (the package's dist/ and bench/.build/, as a service ships), run with `node`.");
   out.push("- **gokac Kafka port + bench loop (diagnostic)**: bench/contenders/port-accumulator.ts — not the gokac processor: the same accumulator written straight on the runtime's Kafka broker port and level table stores with the architecture's batch loop (getMany, one produce, one store write, one commit per fetched batch). The gap between it and gokac is the processor's own cost; between it and raw kafkajs, the port's.");
   out.push("- **raw kafkajs**: bench/contenders/kafkajs-pipe.ts — kafkajs 2.2.4 consumer (eachBatch, all partitions concurrently, autoCommit off) producing every batch to the same partition of an output topic (acks=-1), then committing it. Stateless: the client's ceiling.");
   out.push("- **Goka**: bench/goka/main.go — lovoo/goka v1.1.16 with IBM/sarama v1.46.3, `config.Version = V4_0_0_0` (Kafka 4 dropped older protocol versions), input from the oldest offset, compression none (Goka defaults to snappy; the others send uncompressed), LevelDB (goleveldb) storage, sarama's default 1 s offset auto-commit.");

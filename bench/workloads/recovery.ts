@@ -14,6 +14,13 @@ export interface RecoveryRun {
   readonly seconds: number;
   readonly keysPerSecond: number;
   readonly peakRssMb: number;
+  /**
+   * The recovery phase alone: from the program's RECOVERING line (its group
+   * assigned it partitions) to READY, without process start-up and joining.
+   * Set for contenders that print it.
+   */
+  readonly phaseSeconds?: number;
+  readonly phaseKeysPerSecond?: number;
   /** Keys found in local storage after the run stopped (contenders whose storage the runner can read). */
   readonly storedKeys?: number;
 }
@@ -47,10 +54,13 @@ export async function runRecovery(
     });
     const readyAt = await Promise.race([proc.ready, timeout]);
     const seconds = (readyAt - proc.startedAt) / 1000;
+    const recoveringAt = proc.recoveringAt();
+    const phaseSeconds = recoveringAt === undefined ? undefined : (readyAt - recoveringAt) / 1000;
+    const phase = phaseSeconds === undefined ? {} : { phaseSeconds, phaseKeysPerSecond: keys / phaseSeconds };
     const peakRssMb = proc.peakRssKb() / 1024;
     await proc.stop();
     const storedKeys = contender.storedKeys === undefined ? undefined : await contender.storedKeys(run);
-    return { seconds, keysPerSecond: keys / seconds, peakRssMb, ...(storedKeys === undefined ? {} : { storedKeys }) };
+    return { seconds, keysPerSecond: keys / seconds, peakRssMb, ...phase, ...(storedKeys === undefined ? {} : { storedKeys }) };
   } finally {
     await proc.stop();
     await rm(run.stateDir, { recursive: true, force: true });

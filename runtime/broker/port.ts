@@ -81,10 +81,21 @@ export interface PartitionReader {
   close(): Promise<void>;
 }
 
-/** A stretch of a partition's log in order, as parallel arrays: `values[i]` is `keys[i]`'s value, `null` a tombstone. */
+/**
+ * A stretch of a partition's log in order: entry `i` sets `key(i)` to
+ * `value(i)`, `null` deleting it. Entries are materialised on request, so a
+ * store that copies them (LevelDB) creates each key and value only for the
+ * moment it needs them: recovery reads millions.
+ */
 export interface LogChunk {
-  readonly keys: readonly string[];
-  readonly values: readonly (Uint8Array | null)[];
+  readonly length: number;
+  key(i: number): string;
+  value(i: number): Uint8Array | null;
+}
+
+/** A `LogChunk` over arrays of keys and values. */
+export function logOf(keys: readonly string[], values: readonly (Uint8Array | null)[]): LogChunk {
+  return { length: keys.length, key: (i) => keys[i]!, value: (i) => values[i]! };
 }
 
 /** A batch of one partition of one topic, delivered to a group member. */

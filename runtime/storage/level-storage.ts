@@ -54,13 +54,13 @@ function levelStore(db: Db): TableStore {
       batch.put(OFFSET_KEY, utf8Encode.encode(String(offset)));
       await batch.write();
     },
-    async writeLog({ keys, values }: LogChunk, offset: number) {
+    async writeLog(log: LogChunk, offset: number) {
       // LevelDB applies a batch's operations in order, so a later entry of a key wins as in the log.
       const batch = db.batch();
-      for (let i = 0; i < keys.length; i++) {
-        const value = values[i]!;
-        if (value === null) batch.del(VALUE + keys[i]!);
-        else batch.put(VALUE + keys[i]!, value);
+      for (let i = 0; i < log.length; i++) {
+        const value = log.value(i);
+        if (value === null) batch.del(VALUE + log.key(i));
+        else batch.put(VALUE + log.key(i), value);
       }
       batch.put(OFFSET_KEY, utf8Encode.encode(String(offset)));
       await batch.write();

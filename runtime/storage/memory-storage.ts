@@ -42,11 +42,11 @@ function memoryStore(data: PartitionData): TableStore {
       }
       data.offset = offset;
     },
-    async writeLog({ keys, values }: LogChunk, offset: number) {
-      for (let i = 0; i < keys.length; i++) {
-        const value = values[i]!;
-        if (value === null) data.values.delete(keys[i]!);
-        else data.values.set(keys[i]!, value);
+    async writeLog(log: LogChunk, offset: number) {
+      for (let i = 0; i < log.length; i++) {
+        const value = log.value(i);
+        if (value === null) data.values.delete(log.key(i));
+        else data.values.set(log.key(i), value);
       }
       data.offset = offset;
     },

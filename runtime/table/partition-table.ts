@@ -4,7 +4,7 @@
  * high watermark; `catchUp` keeps reading afterwards (joined tables, views).
  * The group's own table is written by its processor instead (`write`).
  */
-import type { Broker, LogChunk, PartitionReader } from "../broker/port.js";
+import { logOf, type Broker, type LogChunk, type PartitionReader } from "../broker/port.js";
 import type { Codec } from "../codecs/codec.js";
 import { RecoveryError } from "../errors.js";
 import type { EventHub } from "../events.js";
@@ -73,8 +73,8 @@ export class PartitionTable<V> {
         const next = Math.max(this.position, chunk.next);
         if (next < hwm) ahead = readLog(reader, RECOVERY_WAIT_MS);
         await this.applyLog(chunk, next);
-        if (chunk.keys.length === 0) continue;
-        recovered += chunk.keys.length;
+        if (chunk.length === 0) continue;
+        recovered += chunk.length;
         events?.emit("recovery-progress", { topic: this.topic, partition: this.partition, offset: this.position, hwm, recovered });
       }
     } catch (error) {
@@ -152,12 +152,12 @@ export class PartitionTable<V> {
    * the next write stores a later offset anyway.
    */
   private async applyLog(log: LogChunk, offset: number): Promise<void> {
-    if (log.keys.length > 0) {
+    if (log.length > 0) {
       if (this.store.writeLog !== undefined) {
         await this.store.writeLog(log, offset);
       } else {
         const changes = new Map<string, Uint8Array | null>();
-        for (let i = 0; i < log.keys.length; i++) changes.set(log.keys[i]!, log.values[i]!);
+        for (let i = 0; i < log.length; i++) changes.set(log.key(i), log.value(i));
         await this.store.write(changes, offset);
       }
     }
@@ -171,8 +171,10 @@ type ReadLog = LogChunk & { readonly next: number };
 function readLog(reader: PartitionReader, maxWaitMs: number): Promise<ReadLog> {
   if (reader.nextLog !== undefined) return reader.nextLog(maxWaitMs);
   return reader.next(maxWaitMs).then((batch) => ({
-    keys: batch.map((m) => m.key),
-    values: batch.map((m) => m.value),
+    ...logOf(
+      batch.map((m) => m.key),
+      batch.map((m) => m.value),
+    ),
     next: batch.length === 0 ? -1 : batch[batch.length - 1]!.offset + 1,
   }));
 }

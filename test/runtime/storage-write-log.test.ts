@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createLevelStorage, createMemoryStorage, type LogChunk, type Storage, type TableStore } from "gokac/runtime";
+import { createLevelStorage, createMemoryStorage, logOf, type LogChunk, type Storage, type TableStore } from "gokac/runtime";
 import { withWriteBehind } from "../../runtime/storage/write-behind.js";
 
 const bytes = (n: number) => Uint8Array.of(n);
@@ -26,7 +26,11 @@ async function contents(store: TableStore): Promise<[string, number][]> {
 }
 
 /** A log chunk from [key, value] pairs. */
-const chunk = (entries: readonly [string, Uint8Array | null][]): LogChunk => ({ keys: entries.map(([k]) => k), values: entries.map(([, v]) => v) });
+const chunk = (entries: readonly [string, Uint8Array | null][]): LogChunk =>
+  logOf(
+    entries.map(([k]) => k),
+    entries.map(([, v]) => v),
+  );
 
 const log = chunk([
   ["a", bytes(1)],
@@ -63,9 +67,9 @@ describe("writeLog behind a write-behind buffer", () => {
     const inner = await createMemoryStorage().open("t", 0);
     const order: string[] = [];
     const write = inner.write.bind(inner);
-    const writeLog = async ({ keys, values }: LogChunk, offset: number) => {
+    const writeLog = async (log: LogChunk, offset: number) => {
       const changes = new Map<string, Uint8Array | null>();
-      for (let i = 0; i < keys.length; i++) changes.set(keys[i]!, values[i]!);
+      for (let i = 0; i < log.length; i++) changes.set(log.key(i), log.value(i));
       await write(changes, offset);
     };
     inner.write = async (changes, offset) => {

@@ -112,8 +112,18 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
     }
   }
 
+  /** Offsets requests in flight per topic: the partitions of a table start recovering together and share one. */
+  const offsetsInFlight = new Map<string, ReturnType<Admin["fetchTopicOffsets"]>>();
+
   async function bounds(topic: string, partition: number): Promise<{ low: number; high: number }> {
-    const offsets = await retrying(async () => (await connectedAdmin()).fetchTopicOffsets(topic));
+    let request = offsetsInFlight.get(topic);
+    if (request === undefined) {
+      request = retrying(async () => (await connectedAdmin()).fetchTopicOffsets(topic));
+      offsetsInFlight.set(topic, request);
+      const forget = () => offsetsInFlight.delete(topic);
+      request.then(forget, forget);
+    }
+    const offsets = await request;
     const p = offsets.find((o) => o.partition === partition);
     if (p === undefined) throw new Error(`gokac: ${topic} has no partition ${partition}`);
     return { low: Number(p.low), high: Number(p.high) };

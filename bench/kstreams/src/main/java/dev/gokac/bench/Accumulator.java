@@ -2,6 +2,7 @@ package dev.gokac.bench;
 
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
@@ -58,6 +59,7 @@ public final class Accumulator {
     props.put(StreamsConfig.consumerPrefix("group.instance.id"), "bench-kstreams");
 
     AtomicInteger restored = new AtomicInteger();
+    AtomicBoolean restoring = new AtomicBoolean();
     CountDownLatch stopped = new CountDownLatch(1);
     KafkaStreams streams = new KafkaStreams(builder.build(), props);
     Runnable maybeReady = new Runnable() {
@@ -74,7 +76,13 @@ public final class Accumulator {
     };
     streams.setGlobalStateRestoreListener(new StateRestoreListener() {
       @Override
-      public void onRestoreStart(TopicPartition tp, String store, long start, long end) {}
+      public void onRestoreStart(TopicPartition tp, String store, long start, long end) {
+        // The recovery phase starts with the first store partition restoring.
+        if (restoring.compareAndSet(false, true)) {
+          System.out.println("RECOVERING " + System.currentTimeMillis());
+          System.out.flush();
+        }
+      }
 
       @Override
       public void onBatchRestored(TopicPartition tp, String store, long batchEnd, long n) {}
