@@ -46,7 +46,8 @@ function memoryStore(data: PartitionData): TableStore {
       for (let i = 0; i < log.length; i++) {
         const value = log.value(i);
         if (value === null) data.values.delete(log.key(i));
-        else data.values.set(log.key(i), value);
+        // A copy: a reader's values may be views into a whole fetched response, which the store would keep alive.
+        else data.values.set(log.key(i), value.slice());
       }
       data.offset = offset;
     },

@@ -70,7 +70,7 @@ class RecordsInPlace implements DecodedLog {
     const length = this.at[i * 4 + 1]!;
     if (length <= 0) return "";
     const start = this.at[i * 4]!;
-    return this.records.toString("utf8", start, start + length);
+    return utf8(this.records, start, start + length);
   }
 
   value(i: number): Uint8Array | null {
@@ -97,6 +97,17 @@ const LOG_APPEND_TIME = 0x08;
 const BATCH_HEADER = 61;
 
 const EMPTY_BUFFER = Buffer.alloc(0);
+
+type Utf8Slicing = Buffer & { utf8Slice?(start: number, end: number): string };
+/**
+ * `buffer.toString("utf8", start, end)` without its argument handling, which
+ * was half the cost of a recovery's key strings: Node's Buffer has had
+ * `utf8Slice` (what `toString` calls) forever, undocumented; `toString` if not.
+ */
+const utf8: (buffer: Buffer, start: number, end: number) => string =
+  typeof (EMPTY_BUFFER as Utf8Slicing).utf8Slice === "function"
+    ? (buffer, start, end) => (buffer as Utf8Slicing & { utf8Slice(start: number, end: number): string }).utf8Slice(start, end)
+    : (buffer, start, end) => buffer.toString("utf8", start, end);
 // The cursor of the decoding in progress: decoding is synchronous, so module state spares an object per call.
 let buf: Buffer = EMPTY_BUFFER;
 let pos = 0;
@@ -242,7 +253,7 @@ export function decodeLog(records: Buffer | null, from: number): DecodedLog {
     skipVarint(); // timestamp delta
     if (baseOffset + varint() < from) return;
     const keyLength = varint();
-    const key = keyLength < 0 ? "" : buf.toString("utf8", pos, pos + keyLength);
+    const key = keyLength < 0 ? "" : utf8(buf, pos, pos + keyLength);
     pos += Math.max(0, keyLength);
     const valueLength = varint();
     keys.push(key);
@@ -276,7 +287,7 @@ export function decodeMessages(records: Buffer | null, from: number, topic: stri
     const offset = baseOffset + varint();
     if (offset < from) return;
     const keyLength = varint();
-    const key = keyLength < 0 ? "" : buf.toString("utf8", pos, pos + keyLength);
+    const key = keyLength < 0 ? "" : utf8(buf, pos, pos + keyLength);
     pos += Math.max(0, keyLength);
     const valueLength = varint();
     const value = valueLength < 0 ? null : bytesAt(pos, valueLength);
