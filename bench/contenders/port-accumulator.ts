@@ -54,15 +54,13 @@ async function recover(p: number): Promise<void> {
   const high = await broker.highWatermark(table, p);
   if (position >= high) return;
   const reader = await broker.reader(table, p, position);
+  if (reader.nextLog === undefined || store.writeLog === undefined) throw new Error("the Kafka reader and level store have nextLog/writeLog");
   try {
+    // The port's recovery path (as PartitionTable uses it): log chunks straight into the store.
     while (position < high) {
-      const messages = await reader.next(500);
-      const last = messages[messages.length - 1];
-      if (last === undefined) continue;
-      const changes = new Map<string, Uint8Array | null>();
-      for (const m of messages) changes.set(m.key, m.value);
-      position = last.offset + 1;
-      await store.write(changes, position);
+      const log = await reader.nextLog(500);
+      position = Math.max(position, log.next);
+      if (log.length > 0) await store.writeLog(log, position);
     }
   } finally {
     await reader.close();

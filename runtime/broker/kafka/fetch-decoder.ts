@@ -191,37 +191,41 @@ export function parseFetchResponse(payload: Buffer, topic: string, partition: nu
 function walkBatches(records: Buffer, from: number, visit: (offset: number, baseTimestamp: number, end: number, appendTime: boolean) => void): number {
   let next = from;
   let at = 0;
-  while (at + BATCH_HEADER <= records.length) {
-    const batchEnd = at + 12 + records.readInt32BE(at + 8);
-    if (batchEnd > records.length) break; // cut by the byte limit: the next fetch starts at it
-    const magic = records.readInt8(at + 16);
-    if (magic !== 2) throw new NeedsFullDecoder(`record batch of magic ${magic}`);
-    const baseOffset = Number(records.readBigInt64BE(at));
-    const lastOffset = baseOffset + records.readInt32BE(at + 23);
-    const attributes = records.readInt16BE(at + 21);
-    const count = records.readInt32BE(at + 57);
-    if ((attributes & CONTROL_BATCH) === 0 && lastOffset >= from) {
-      const compression = attributes & 0x07;
-      let body: Buffer;
-      if (compression === COMPRESSION_NONE) body = records;
-      else if (compression === COMPRESSION_GZIP) body = gunzipSync(records.subarray(at + BATCH_HEADER, batchEnd));
-      else throw new NeedsFullDecoder(`record batch compressed with codec ${compression}`);
-      const appendTime = (attributes & LOG_APPEND_TIME) !== 0;
-      const baseTimestamp = Number(records.readBigInt64BE(at + (appendTime ? 35 : 27))); // max_timestamp or first_timestamp
-      buf = body;
-      pos = body === records ? at + BATCH_HEADER : 0;
-      for (let i = 0; i < count; i++) {
-        const length = varint();
-        const end = pos + length;
-        pos++; // attributes
-        visit(baseOffset, baseTimestamp, end, appendTime);
-        pos = end;
+  try {
+    while (at + BATCH_HEADER <= records.length || (at + 17 <= records.length && records.readInt8(at + 16) !== 2)) {
+      // An old-format message set (magic 0/1, shorter headers) goes to kafkajs even when smaller than a v2 header.
+      const magic = records.readInt8(at + 16);
+      if (magic !== 2) throw new NeedsFullDecoder(`record batch of magic ${magic}`);
+      const batchEnd = at + 12 + records.readInt32BE(at + 8);
+      if (batchEnd > records.length) break; // cut by the byte limit: the next fetch starts at it
+      const baseOffset = Number(records.readBigInt64BE(at));
+      const lastOffset = baseOffset + records.readInt32BE(at + 23);
+      const attributes = records.readInt16BE(at + 21);
+      const count = records.readInt32BE(at + 57);
+      if ((attributes & CONTROL_BATCH) === 0 && lastOffset >= from) {
+        const compression = attributes & 0x07;
+        let body: Buffer;
+        if (compression === COMPRESSION_NONE) body = records;
+        else if (compression === COMPRESSION_GZIP) body = gunzipSync(records.subarray(at + BATCH_HEADER, batchEnd));
+        else throw new NeedsFullDecoder(`record batch compressed with codec ${compression}`);
+        const appendTime = (attributes & LOG_APPEND_TIME) !== 0;
+        const baseTimestamp = Number(records.readBigInt64BE(at + (appendTime ? 35 : 27))); // max_timestamp or first_timestamp
+        buf = body;
+        pos = body === records ? at + BATCH_HEADER : 0;
+        for (let i = 0; i < count; i++) {
+          const length = varint();
+          const end = pos + length;
+          pos++; // attributes
+          visit(baseOffset, baseTimestamp, end, appendTime);
+          pos = end;
+        }
       }
+      at = batchEnd;
+      if (lastOffset + 1 > next) next = lastOffset + 1;
     }
-    at = batchEnd;
-    if (lastOffset + 1 > next) next = lastOffset + 1;
+  } finally {
+    buf = EMPTY_BUFFER; // no response kept alive by the cursor
   }
-  buf = EMPTY_BUFFER;
   return next;
 }
 
