@@ -3,8 +3,8 @@
  * decode, so a topic never carries (or hands a handler) a value its spec
  * does not allow. Each schema object is compiled once.
  */
-import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
-import * as formatsModule from "ajv-formats";
+import { createRequire } from "node:module";
+import type { Ajv2020 as Ajv, ValidateFunction } from "ajv/dist/2020.js";
 import type { Codec } from "./codec.js";
 import { jsonCodec } from "./primitive-codecs.js";
 
@@ -20,22 +20,32 @@ export class SchemaValidationError extends Error {
   }
 }
 
-type AddFormats = (ajv: Ajv2020) => unknown;
-// ajv-formats ships CommonJS; depending on the loader its function is the namespace's default or the namespace.
-const formats = formatsModule as unknown as { default?: AddFormats } & AddFormats;
-const addFormats: AddFormats = typeof formats.default === "function" ? formats.default : formats;
+type AddFormats = (ajv: Ajv) => unknown;
 
-let sharedAjv: Ajv2020 | undefined;
+/**
+ * ajv and ajv-formats, loaded on the first schema codec: together they are
+ * about a third of the runtime's import time, which every process using no
+ * JSON Schema codec (and every `gokac` command) would pay for nothing.
+ * Both ship CommonJS, so they load synchronously here.
+ */
+function newAjv(): Ajv {
+  const require = createRequire(import.meta.url);
+  const { Ajv2020 } = require("ajv/dist/2020.js") as { Ajv2020: new (options: object) => Ajv };
+  const formats = require("ajv-formats") as { default?: AddFormats } & AddFormats;
+  const addFormats: AddFormats = typeof formats.default === "function" ? formats.default : formats;
+  // Specs use draft 2020-12 (as the compiler checks them); schemas are not registered by $id, so equal ids never clash.
+  const ajv = new Ajv2020({ allErrors: true, strict: false, logger: false, addUsedSchema: false });
+  addFormats(ajv);
+  return ajv;
+}
+
+let sharedAjv: Ajv | undefined;
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function validatorFor(schema: object): ValidateFunction {
   let validate = compiled.get(schema);
   if (validate === undefined) {
-    if (sharedAjv === undefined) {
-      // Specs use draft 2020-12 (as the compiler checks them); schemas are not registered by $id, so equal ids never clash.
-      sharedAjv = new Ajv2020({ allErrors: true, strict: false, logger: false, addUsedSchema: false });
-      addFormats(sharedAjv);
-    }
+    sharedAjv ??= newAjv();
     validate = sharedAjv.compile(schema);
     compiled.set(schema, validate);
   }
