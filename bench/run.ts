@@ -115,7 +115,12 @@ async function throughputWorkload(opts: BenchOptions, ctx: RunContext, cluster: 
   await cluster.deleteTopics([input]);
 }
 
-async function recoveryWorkload(opts: BenchOptions, ctx: RunContext, cluster: BenchCluster, runId: string, results: BenchResults): Promise<void> {
+/**
+ * The recovery workload; with `withLevelDb`, each pass also runs the raw
+ * LevelDB rate right after the contenders, so the baseline of the ratio sees
+ * the same drift (disk, load) as the runs it divides.
+ */
+async function recoveryWorkload(opts: BenchOptions, ctx: RunContext, cluster: BenchCluster, runId: string, results: BenchResults, withLevelDb: boolean): Promise<void> {
   const stateful = opts.contenders.filter((n) => contenders[n].stateful);
   if (stateful.length === 0) return;
   const input = `bench-rec-in-${runId}`;
@@ -152,28 +157,35 @@ async function recoveryWorkload(opts: BenchOptions, ctx: RunContext, cluster: Be
         if (pass.kind !== "profile") s.error = message;
       }
     }
+    if (withLevelDb) await levelDbPass(opts, ctx.scratchDir, results, pass);
   }
   await cluster.deleteTopics([input, ...changelogs]);
   await cluster.deleteGroups([...groups.values()]);
 }
 
-async function levelDbWorkload(opts: BenchOptions, scratch: string, results: BenchResults): Promise<void> {
-  const s: Series<LevelDbRun> = { label: "raw LevelDB", runs: [] };
-  results.leveldb = s;
-  for (let i = 0; i < opts.warmups + opts.repetitions; i++) {
-    try {
-      const { stdout } = await execFileAsync(process.execPath, [
-        "--import", "tsx", join(root, "bench/contenders/leveldb-rate.ts"),
-        "--keys", String(opts.tableKeys), "--batch", String(recoveryBatch(opts)), "--dir", join(scratch, "leveldb"),
-      ], { cwd: root });
-      const run = JSON.parse(stdout.trim()) as LevelDbRun;
-      log(`  ${i < opts.warmups ? "warm-up" : `run ${i - opts.warmups + 1}`} leveldb: ${Math.round(run.keysPerSecond)} keys/s`);
-      if (i >= opts.warmups) s.runs.push(run);
-    } catch (error) {
-      s.error = error instanceof Error ? error.message : String(error);
-      return;
-    }
+/**
+ * One run of the raw LevelDB batch-write rate into `results.leveldb`
+ * (a failure is recorded there and ends the series).
+ */
+async function levelDbPass(opts: BenchOptions, scratch: string, results: BenchResults, pass: Pass): Promise<void> {
+  const s = (results.leveldb ??= { label: "raw LevelDB", runs: [] });
+  if (s.error !== undefined || pass.kind === "profile") return;
+  try {
+    const { stdout } = await execFileAsync(process.execPath, [
+      "--import", "tsx", join(root, "bench/contenders/leveldb-rate.ts"),
+      "--keys", String(opts.tableKeys), "--batch", String(recoveryBatch(opts)), "--dir", join(scratch, "leveldb"),
+    ], { cwd: root });
+    const run = JSON.parse(stdout.trim()) as LevelDbRun;
+    log(`  ${pass.label} leveldb: ${Math.round(run.keysPerSecond)} keys/s`);
+    if (pass.kind === "measured") s.runs.push(run);
+  } catch (error) {
+    s.error = error instanceof Error ? error.message : String(error);
   }
+}
+
+/** The raw LevelDB rate on its own (when the recovery workload, which interleaves it, does not run). */
+async function levelDbWorkload(opts: BenchOptions, scratch: string, results: BenchResults): Promise<void> {
+  for (const pass of passes(opts)) await levelDbPass(opts, scratch, results, pass);
 }
 
 async function compilerWorkload(results: BenchResults): Promise<void> {
@@ -274,7 +286,7 @@ async function main(argv: readonly string[]): Promise<number> {
         if (opts.workloads.includes("recovery")) {
           // The broker is shared with other users of this machine; bring it back if it went away meanwhile.
           startedBroker = (await ensureBroker(root, opts.brokers, log)) || startedBroker;
-          await recoveryWorkload(opts, ctx, cluster, runId, results).catch((error: unknown) => {
+          await recoveryWorkload(opts, ctx, cluster, runId, results, opts.workloads.includes("leveldb")).catch((error: unknown) => {
             results.failures.push(`recovery: ${error instanceof Error ? error.message : String(error)}`);
             log(`recovery failed: ${String(error)}`);
           });
@@ -283,7 +295,7 @@ async function main(argv: readonly string[]): Promise<number> {
         await cluster.close();
       }
     }
-    if (opts.workloads.includes("leveldb")) {
+    if (opts.workloads.includes("leveldb") && results.leveldb === undefined) {
       log("leveldb: raw batch-write rate");
       await levelDbWorkload(opts, scratch, results);
     }
