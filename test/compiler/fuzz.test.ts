@@ -8,18 +8,8 @@ import { parse, stringify } from "yaml";
 import { analyze, type AnalyzeResult } from "../../compiler/analyze.js";
 import { CATALOGUE } from "../../compiler/diagnostics.js";
 import { CATALOGUE_FILE, yaml } from "./helpers.js";
+import { prng } from "../prng.js";
 
-/** mulberry32: a tiny seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GROUP = yaml`
   group: clicks

@@ -11,6 +11,7 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { decodeLog, decodeMessages, NeedsFullDecoder, parseFetchResponse, type DecodedLog } from "../../runtime/broker/kafka/fetch-decoder.js";
+import { prng } from "../prng.js";
 
 // ---------------------------------------------------------------------------------------------
 // kafkajs internals (untyped CommonJS), typed to what these tests use.
@@ -127,17 +128,6 @@ function markLogAppendTime(encoded: Buffer): Buffer {
   return encoded;
 }
 
-/** Seeded PRNG (mulberry32): the random cases are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** decodeLog's lazy chunk (length, key(i), value(i), next) read out into plain arrays, for assertions. */
 function plain(log: DecodedLog): { keys: string[]; values: (Uint8Array | null)[]; next: number } {
