@@ -10,7 +10,6 @@ import { CATALOGUE } from "../../compiler/diagnostics.js";
 import { CATALOGUE_FILE, yaml } from "./helpers.js";
 import { prng } from "../prng.js";
 
-
 const GROUP = yaml`
   group: clicks
   description: Counts clicks per user.

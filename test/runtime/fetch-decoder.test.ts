@@ -128,7 +128,6 @@ function markLogAppendTime(encoded: Buffer): Buffer {
   return encoded;
 }
 
-
 /** decodeLog's lazy chunk (length, key(i), value(i), next) read out into plain arrays, for assertions. */
 function plain(log: DecodedLog): { keys: string[]; values: (Uint8Array | null)[]; next: number } {
   const keys: string[] = [];
