@@ -23,9 +23,11 @@ export interface SelfTime {
   readonly percent: number;
 }
 
+/** A frame's file relative to `root`; compiled files (dist/, bench/.build/) count under their sources' folders. */
 function shortUrl(url: string, root: string): string {
   const path = url.replace(/^file:\/\//, "");
-  return path.startsWith(root) ? path.slice(root.length + 1) : path;
+  const relative = path.startsWith(root) ? path.slice(root.length + 1) : path;
+  return relative.replace(/^dist\//, "").replace(/^bench\/\.build\//, "bench/");
 }
 
 /** Self time per sampled frame: function, file (relative to `root`) and line. */

@@ -98,7 +98,7 @@ export function renderReport(r: BenchResults, chartFile: string | undefined): st
   // Profiles
   const profiles = Object.entries(r.profiles);
   if (profiles.length > 0) {
-    out.push("## CPU profiles (node --cpu-prof, top self time; TS files show line 1: tsx compiles them)", "");
+    out.push("## CPU profiles (node --cpu-prof, top self time; compiled files are named by their sources' folders, with .js lines)", "");
     for (const [name, text] of profiles) out.push(`### ${name}`, "", "```", text.trim(), "```", "");
   }
 
