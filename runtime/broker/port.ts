@@ -98,6 +98,11 @@ export function logOf(keys: readonly string[], values: readonly (Uint8Array | nu
   return { length: keys.length, key: (i) => keys[i]!, value: (i) => values[i]! };
 }
 
+/** A `LogChunk` over port messages (readers without a leaner `nextLog`). */
+export function logOfMessages(messages: readonly BrokerMessage[]): LogChunk {
+  return { length: messages.length, key: (i) => messages[i]!.key, value: (i) => messages[i]!.value };
+}
+
 /** A batch of one partition of one topic, delivered to a group member. */
 export interface Batch {
   readonly topic: string;

@@ -4,7 +4,7 @@
  * high watermark; `catchUp` keeps reading afterwards (joined tables, views).
  * The group's own table is written by its processor instead (`write`).
  */
-import { logOf, type Broker, type LogChunk, type PartitionReader } from "../broker/port.js";
+import { logOfMessages, type Broker, type LogChunk, type PartitionReader } from "../broker/port.js";
 import type { Codec } from "../codecs/codec.js";
 import { RecoveryError } from "../errors.js";
 import type { EventHub } from "../events.js";
@@ -171,10 +171,7 @@ type ReadLog = LogChunk & { readonly next: number };
 function readLog(reader: PartitionReader, maxWaitMs: number): Promise<ReadLog> {
   if (reader.nextLog !== undefined) return reader.nextLog(maxWaitMs);
   return reader.next(maxWaitMs).then((batch) => ({
-    ...logOf(
-      batch.map((m) => m.key),
-      batch.map((m) => m.value),
-    ),
+    ...logOfMessages(batch),
     next: batch.length === 0 ? -1 : batch[batch.length - 1]!.offset + 1,
   }));
 }

@@ -233,6 +233,24 @@ function bytesAt(start: number, length: number): Uint8Array {
   return length === 0 ? EMPTY : new Uint8Array(buf.buffer, buf.byteOffset + start, length);
 }
 
+// The key and value positions of the record `readEntry` read last (a length of -1 is null).
+let keyStart = 0;
+let keyLength = 0;
+let valueStart = 0;
+let valueLength = 0;
+
+/** Reads the positions of the record at the cursor (after its attributes) into the module's entry; false if it lies before `from`. */
+function readEntry(baseOffset: number, from: number): boolean {
+  skipVarint(); // timestamp delta
+  if (baseOffset + varint() < from) return false;
+  keyLength = varint();
+  keyStart = pos;
+  pos += Math.max(0, keyLength);
+  valueLength = varint();
+  valueStart = pos;
+  return true;
+}
+
 /** The records of `records` from offset `from` as keys and values (recovery: no timestamps, no headers). */
 export function decodeLog(records: Buffer | null, from: number): DecodedLog {
   if (records === null) return { ...logOf([], []), next: from };
@@ -240,13 +258,7 @@ export function decodeLog(records: Buffer | null, from: number): DecodedLog {
   if (capacity !== undefined) {
     const log = new RecordsInPlace(records, capacity, from);
     log.next = walkBatches(records, from, (baseOffset) => {
-      skipVarint(); // timestamp delta
-      if (baseOffset + varint() < from) return;
-      const keyLength = varint();
-      const keyStart = pos;
-      pos += Math.max(0, keyLength);
-      const valueLength = varint();
-      log.add(keyStart, keyLength, pos, valueLength);
+      if (readEntry(baseOffset, from)) log.add(keyStart, keyLength, valueStart, valueLength);
     });
     return log;
   }
@@ -254,14 +266,9 @@ export function decodeLog(records: Buffer | null, from: number): DecodedLog {
   const keys: string[] = [];
   const values: (Uint8Array | null)[] = [];
   const next = walkBatches(records, from, (baseOffset) => {
-    skipVarint(); // timestamp delta
-    if (baseOffset + varint() < from) return;
-    const keyLength = varint();
-    const key = keyLength < 0 ? "" : utf8(buf, pos, pos + keyLength);
-    pos += Math.max(0, keyLength);
-    const valueLength = varint();
-    keys.push(key);
-    values.push(valueLength < 0 ? null : bytesAt(pos, valueLength));
+    if (!readEntry(baseOffset, from)) return;
+    keys.push(keyLength < 0 ? "" : utf8(buf, keyStart, keyStart + keyLength));
+    values.push(valueLength < 0 ? null : bytesAt(valueStart, valueLength));
   });
   return { ...logOf(keys, values), next };
 }

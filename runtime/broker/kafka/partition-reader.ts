@@ -4,7 +4,7 @@
  * cluster (why: see kafkajs-internals.ts). Used for table recovery, joins and
  * views.
  */
-import { logOf, type BrokerMessage, type LogChunk, type PartitionReader } from "../port.js";
+import { logOfMessages, type BrokerMessage, type LogChunk, type PartitionReader } from "../port.js";
 import { decodeLog, decodeMessages, NeedsFullDecoder, parseFetchResponse } from "./fetch-decoder.js";
 import { decodeFetchFully, fetchRaw, protocolError, type InternalCluster } from "./kafkajs-internals.js";
 import { toBrokerMessage } from "./messages.js";
@@ -123,13 +123,7 @@ export async function createPartitionReader(options: PartitionReaderOptions): Pr
         } catch (error) {
           if (!(error instanceof NeedsFullDecoder)) throw error;
           const { messages, next } = await fullyDecoded(payload, from);
-          return {
-            ...logOf(
-              messages.map((m) => m.key),
-              messages.map((m) => m.value),
-            ),
-            next,
-          };
+          return { ...logOfMessages(messages), next };
         }
       });
     },
