@@ -147,7 +147,7 @@ function comparePartitions(old: SpecModel, next: SpecModel, report: Report): voi
     const groups = readers.get(topic.name);
     if (groups === undefined && !tables.has(topic.name)) continue;
     reported.add(topic.name);
-    const role = groups === undefined ? "it is a table" : `it is copartitioned in group ${[...groups].sort().join(", ")}`;
+    const role = groups === undefined ? "it is a table" : `it is copartitioned in group${groups.size === 1 ? "" : "s"} ${[...groups].sort().join(", ")}`;
     report("GK952", topic.partitionsAt, `topic \`${topic.name}\`: partitions changed from ${before.partitions} (${where(before.partitionsAt)} before) to ${topic.partitions}; ${role}, and keys already stored would be looked for in other partitions`,
       `keep ${before.partitions} partitions; to repartition, create a new topic with the new count and re-key into it`);
   }
@@ -175,7 +175,7 @@ function compareTableOwners(old: SpecModel, next: SpecModel, report: Report): vo
       ...g.lookups.filter((r) => r.table === table).map((r) => `looked up by group \`${g.name}\` (${where(r.at)})`),
     ]);
     if (readers.length === 0) continue;
-    const gone = now === undefined ? `group \`${before.name}\` was removed or renamed` : `group \`${before.name}\` no longer persists`;
+    const gone = now === undefined ? `group \`${before.name}\` (declared here in the old specs) was removed or renamed` : `group \`${before.name}\` no longer persists`;
     report("GK953", now === undefined ? before.at : now.at, `${gone}, but its table \`${table}\` is still ${readers.join(", ")}; nothing writes the table any more`,
       `keep group \`${before.name}\` (with its persist) until no group reads \`${table}\`; to rename, add the new group beside the old one, move the readers over, then remove the old one`);
   }
