@@ -4,6 +4,7 @@
  * `compiler/commands/`. Loaded by cli.ts only when a command really runs.
  */
 import { Command } from "commander";
+import { registerBreakingCommand } from "./commands/breaking.js";
 import { registerBuildCommand } from "./commands/build.js";
 import type { CommandIo } from "./commands/cluster-common.js";
 import { registerEmitCommand } from "./commands/emit.js";
@@ -25,6 +26,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRunCommand,
   registerEmitCommand,
   registerGetCommand,
+  registerBreakingCommand,
 ];
 
 /** The program with `commands` registered, writing through `io`; commander errors are thrown (exitOverride), never exits. */

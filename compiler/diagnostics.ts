@@ -75,6 +75,16 @@ export const CATALOGUE = {
   GK901: { severity: "error", title: "cannot reach the cluster" },
   GK902: { severity: "warning", title: "topic does not exist on the cluster" },
   GK903: { severity: "warning", title: "table topic on the cluster is not compacted" },
+  // 95x — breaking changes against the specs at a git ref (`gokac breaking`; compiler/breaking/)
+  GK951: { severity: "error", title: "table codec changed incompatibly with the values already stored" },
+  GK952: { severity: "error", title: "partition count of a table or copartitioned topic changed" },
+  GK953: { severity: "error", title: "group removed or no longer persisting while its table is joined or looked up" },
+  GK954: { severity: "error", title: "partitioner of a topic or group changed" },
+  GK955: { severity: "error", title: "codec of an input, output, loop or external table changed" },
+  GK956: { severity: "error", title: "JSON type: new required property" },
+  GK957: { severity: "error", title: "JSON type: property removed" },
+  GK958: { severity: "error", title: "JSON type: type narrowed (fewer values allowed)" },
+  GK959: { severity: "error", title: "JSON type: enum value removed" },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type DiagnosticCode = keyof typeof CATALOGUE;
