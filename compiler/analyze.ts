@@ -28,6 +28,12 @@ export interface AnalyzeInput {
   readonly files: readonly SpecSource[];
   /** Reads a referenced file (schema files, custom codec modules) by display-relative path; `undefined` when absent. */
   readFile(path: string): string | undefined;
+  /**
+   * True when an existing file at `path` really lies outside the project root
+   * once symbolic links are resolved (GK705). The pure compiler cannot see
+   * links; the CLI answers with real paths. Absent: paths are taken as written.
+   */
+  leavesProject?(path: string): boolean;
   /** Live partition counts (topic → partitions) when `--brokers` is used. */
   readonly clusterPartitions?: ReadonlyMap<string, number>;
 }
@@ -71,6 +77,7 @@ export function analyze(input: AnalyzeInput): AnalyzeResult {
     ...built,
     codecs: createCodecResolver(built.model),
     readFile: (path: string) => input.readFile(path),
+    leavesProject: (path: string) => input.leavesProject?.(path) ?? false,
     clusterPartitions: input.clusterPartitions,
   };
   for (const check of CHECKS) {

@@ -2,7 +2,7 @@
  * Reading a spec folder from disk into an `AnalyzeInput` (the only place the
  * build reads specs). Paths are display-relative to `cwd` with `/`.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
 import type { AnalyzeInput } from "./analyze.js";
 
@@ -30,6 +30,22 @@ export function isFolder(cwd: string, path: string): boolean {
   }
 }
 
+/**
+ * True when `path` (relative to `cwd`) exists and its real path (symbolic links
+ * resolved) lies outside the project root `cwd`; false when it is inside or absent.
+ */
+export function leavesProject(cwd: string, path: string): boolean {
+  let real: string;
+  let root: string;
+  try {
+    real = realpathSync(resolve(cwd, path));
+    root = realpathSync(cwd);
+  } catch {
+    return false;
+  }
+  return real !== root && !real.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
 /** Reads a UTF-8 file relative to `cwd`, `undefined` when it cannot be read. */
 export function readTextFile(cwd: string, path: string): string | undefined {
   try {
@@ -53,7 +69,8 @@ export function readSpecFolder(cwd: string, specs: string, clusterPartitions?: R
     .map((p) => displayPath(cwd, p))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     .flatMap((path) => {
-      const text = readTextFile(cwd, path);
+      // a spec file linked from outside the project is not read (nor quoted in a diagnostic)
+      const text = leavesProject(cwd, path) ? undefined : readTextFile(cwd, path);
       if (text === undefined) unreadable.push(path);
       return text === undefined ? [] : [{ path, text }];
     });
@@ -61,7 +78,8 @@ export function readSpecFolder(cwd: string, specs: string, clusterPartitions?: R
     root: displayPath(cwd, specs),
     projectRoot: ".",
     files,
-    readFile: (path) => readTextFile(cwd, path),
+    readFile: (path) => (leavesProject(cwd, path) ? undefined : readTextFile(cwd, path)),
+    leavesProject: (path) => leavesProject(cwd, path),
     ...(clusterPartitions === undefined ? {} : { clusterPartitions }),
   };
 }

@@ -3,7 +3,7 @@
  * written, so any JSON pointer maps back to `file:line:col`.
  */
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from "yaml";
-import type { Document, Node } from "yaml";
+import type { Document, Node, Pair, YAMLMap } from "yaml";
 import { diagnostic, type Diagnostic, type SourceLocation } from "./diagnostics.js";
 import { splitPointer } from "./pointer.js";
 
@@ -43,7 +43,9 @@ export function parseSpecFile(file: string, text: string): ParsedFile {
   const diagnostics: Diagnostic[] = [];
   let docs: ReturnType<typeof parseAllDocuments>;
   try {
-    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: "error", merge: true });
+    // yaml's own `uniqueKeys` check scans every earlier key of a mapping for each key (quadratic in its size);
+    // duplicates are found below in one pass instead.
+    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, logLevel: "error", merge: true });
   } catch (error) {
     // the parser recurses per nesting level; absurd nesting exhausts the stack
     diagnostics.push(diagnostic("GK001", at(0, ""), `file cannot be parsed: ${(error as Error).message}`));
@@ -55,7 +57,12 @@ export function parseSpecFile(file: string, text: string): ParsedFile {
     const error = doc.errors[0];
     if (error !== undefined) {
       diagnostics.push(diagnostic("GK001", at(error.pos[0], ""), error.message.split("\n")[0] ?? error.message,
-        error.code === "DUPLICATE_KEY" ? "each key may appear once in a mapping; remove or merge the duplicate" : undefined));
+        error.code === "DUPLICATE_KEY" ? DUPLICATE_KEY_HINT : undefined));
+      return;
+    }
+    const duplicate = firstDuplicateKey(doc.contents);
+    if (duplicate !== undefined) {
+      diagnostics.push(diagnostic("GK001", at(duplicate.offset, ""), `Map keys must be unique: "${duplicate.key}" appears twice`, DUPLICATE_KEY_HINT));
       return;
     }
     let value: unknown;
@@ -77,6 +84,47 @@ export function parseSpecFile(file: string, text: string): ParsedFile {
   return { documents, diagnostics };
 }
 
+const DUPLICATE_KEY_HINT = "each key may appear once in a mapping; remove or merge the duplicate";
+
+/** The first key that repeats within one mapping (in document order), found in one pass over the tree. */
+function firstDuplicateKey(root: unknown): { key: string; offset: number } | undefined {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = keyText(pair.key);
+        if (key !== undefined) {
+          if (seen.has(key)) return { key, offset: rangeStart(pair.key) ?? 0 };
+          seen.add(key);
+        }
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return undefined;
+}
+
+/** Key → pair of each mapping, built on first lookup, so locating n nodes of one mapping stays linear. */
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairOf(map: YAMLMap, key: string): Pair | undefined {
+  let index = pairIndex.get(map);
+  if (index === undefined) {
+    index = new Map();
+    for (const pair of map.items) {
+      const text = isPair(pair) ? keyText(pair.key) : undefined;
+      // the first occurrence wins, as when searching in order
+      if (text !== undefined && !index.has(text)) index.set(text, pair);
+    }
+    pairIndex.set(map, index);
+  }
+  return index.get(key);
+}
+
 /** The start offset of the node at `pointer` (or its key), or of its deepest existing ancestor. */
 function offsetOf(doc: Document, pointer: string, part: "key" | "value"): number {
   let node: unknown = doc.contents;
@@ -87,7 +135,7 @@ function offsetOf(doc: Document, pointer: string, part: "key" | "value"): number
     const last = i === segments.length - 1;
     if (isAlias(node)) node = node.resolve(doc);
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && keyText(p.key) === segment);
+      const pair = pairOf(node, segment);
       if (pair === undefined) return offset;
       const keyStart = rangeStart(pair.key);
       if (last && part === "key" && keyStart !== undefined) return keyStart;

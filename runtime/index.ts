@@ -3,6 +3,8 @@
  * graph and context types, processors, views, emitters, brokers, storage.
  */
 export { codecs, SchemaValidationError } from "./codecs/index.js";
+export { jsonSchemaCodec } from "./codecs/json-schema-codec.js";
+export { UnrepresentableValueError } from "./codecs/primitive-codecs.js";
 export type { Codec, CodecValue } from "./codecs/codec.js";
 export { defineGroup, defineTopic } from "./graph.js";
 export type { GroupDefinition, GroupGraph, HandlerMap, InputEdge, OutputEdge, TableEdge, TopicSpec, VisitorEdge } from "./graph.js";

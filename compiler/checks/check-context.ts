@@ -17,6 +17,8 @@ export interface CheckContext {
   readonly typeDocuments: ReadonlyMap<string, SpecDocument>;
   readonly codecs: CodecResolver;
   readFile(path: string): string | undefined;
+  /** True when the file at `path` resolves (through symbolic links) outside the project (see AnalyzeInput). */
+  leavesProject(path: string): boolean;
   readonly clusterPartitions: ReadonlyMap<string, number> | undefined;
 }
 

@@ -47,6 +47,13 @@ export const checkFiles: Check = (ctx) => {
         "use a path relative to this spec file that stays inside the project, e.g. `./schemas/x.json`"));
       continue;
     }
+    const candidates = ref.kind === "module" ? moduleCandidates(ref.display) : [ref.display];
+    if (candidates.some((p) => ctx.leavesProject(p))) {
+      // never read (or quote) what lies outside: the file's contents are nobody's business here
+      out.push(diagnostic("GK705", ref.at, `path \`${ref.written}\` leads outside the project through a symbolic link`,
+        "copy the file into the project, or link to a file that lives inside it"));
+      continue;
+    }
     const key = `${ref.kind} ${ref.display}`;
     if (!outcomes.has(key)) outcomes.set(key, inspect(ref, ctx));
     const outcome = outcomes.get(key);

@@ -45,7 +45,8 @@ function rewriteRefs(schema: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
     const name = key === "$ref" ? typeRefName(value) : undefined;
-    out[key] = name === undefined ? rewriteRefs(value) : `#/$defs/${name}`;
+    // defineProperty: a property named `__proto__` (legal in JSON) would otherwise set the prototype
+    Object.defineProperty(out, key, { value: name === undefined ? rewriteRefs(value) : `#/$defs/${name}`, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -71,8 +72,25 @@ export function selfContainedSchema(type: NamedSchema, all: ReadonlyMap<string, 
   return { ...root, $defs: defs };
 }
 
-function indentJson(value: unknown, indent: string): string {
-  return JSON.stringify(value, null, 2).replace(/\n/g, `\n${indent}`);
+/**
+ * JSON data as a TypeScript expression, pretty-printed like `JSON.stringify(value, null, 2)`,
+ * except that a key `__proto__` is written as a computed key: in an object literal
+ * `"__proto__": x` sets the prototype instead of creating the property.
+ */
+function dataLiteral(value: unknown, indent: string): string {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    const inner = `${indent}  `;
+    return `[\n${value.map((v) => `${inner}${dataLiteral(v, inner)}`).join(",\n")}\n${indent}]`;
+  }
+  if (typeof value === "object" && value !== null) {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return "{}";
+    const inner = `${indent}  `;
+    const key = (k: string): string => (k === "__proto__" ? `["__proto__"]` : JSON.stringify(k));
+    return `{\n${entries.map(([k, v]) => `${inner}${key(k)}: ${dataLiteral(v, inner)}`).join(",\n")}\n${indent}}`;
+  }
+  return JSON.stringify(value) ?? "null";
 }
 
 /** The text of `types.ts`. */
@@ -84,7 +102,7 @@ export function emitTypes(specRoot: string, types: readonly NamedSchema[]): stri
   if (types.length === 0) lines.push("export const schemas = {};");
   else {
     lines.push("export const schemas = {");
-    for (const t of types) lines.push(`  ${propertyName(t.name)}: ${indentJson(selfContainedSchema(t, all), "  ")},`);
+    for (const t of types) lines.push(`  ${propertyName(t.name)}: ${dataLiteral(selfContainedSchema(t, all), "  ")},`);
     lines.push("};");
   }
   return fileText(lines);

@@ -34,9 +34,33 @@ function newAjv(): Ajv {
   const formats = require("ajv-formats") as { default?: AddFormats } & AddFormats;
   const addFormats: AddFormats = typeof formats.default === "function" ? formats.default : formats;
   // Specs use draft 2020-12 (as the compiler checks them); schemas are not registered by $id, so equal ids never clash.
-  const ajv = new Ajv2020({ allErrors: true, strict: false, logger: false, addUsedSchema: false });
+  // ownProperties: a schema property named `constructor` (or any Object.prototype name) must be checked
+  // against the value's own properties, not found on every object's prototype.
+  const ajv = new Ajv2020({ allErrors: true, strict: false, logger: false, addUsedSchema: false, ownProperties: true });
   addFormats(ajv);
   return ajv;
+}
+
+/**
+ * ajv drops a property named `__proto__` from `properties` (neither checked nor
+ * allowed past `additionalProperties: false`). The same constraint written as
+ * `patternProperties: { "^__proto__$": … }` is checked as it should be, so
+ * schemas are rewritten that way before compiling (only when they use the name).
+ */
+function protoPropertiesAsPatterns(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(protoPropertiesAsPatterns);
+  if (typeof schema !== "object" || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    Object.defineProperty(out, key, { value: protoPropertiesAsPatterns(value), enumerable: true, writable: true, configurable: true });
+  }
+  const properties = out["properties"];
+  if (typeof properties === "object" && properties !== null && Object.prototype.hasOwnProperty.call(properties, "__proto__")) {
+    const { ["__proto__"]: proto, ...rest } = properties as Record<string, unknown>;
+    out["properties"] = rest;
+    out["patternProperties"] = { ...(out["patternProperties"] as object | undefined), "^__proto__$": proto };
+  }
+  return out;
 }
 
 let sharedAjv: Ajv | undefined;
@@ -46,7 +70,7 @@ function validatorFor(schema: object): ValidateFunction {
   let validate = compiled.get(schema);
   if (validate === undefined) {
     sharedAjv ??= newAjv();
-    validate = sharedAjv.compile(schema);
+    validate = sharedAjv.compile((JSON.stringify(schema).includes('"__proto__"') ? protoPropertiesAsPatterns(schema) : schema) as object);
     compiled.set(schema, validate);
   }
   return validate;

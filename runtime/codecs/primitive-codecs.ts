@@ -78,13 +78,116 @@ export const bytesCodec: Codec<Uint8Array> = {
   decode: (data) => data.slice(),
 };
 
-/** Any JSON value (UTF-8 JSON text); values that JSON cannot represent are rejected on encode. */
+/** A value JSON cannot carry as it is: refused rather than stored or sent changed. */
+export class UnrepresentableValueError extends TypeError {
+  override readonly name = "UnrepresentableValueError";
+  /** `path` is a JSON pointer to the offending part of the value (`""` for the value itself). */
+  constructor(
+    readonly path: string,
+    readonly reason: "non-finite-number" | "no-json-representation" | "inexact-integer",
+    detail: string,
+  ) {
+    super(`json: ${path === "" ? "the value" : path} ${detail}`);
+  }
+}
+
+/**
+ * Where `JSON.stringify` wrote `null` for something that is not null: a
+ * non-finite number (NaN, ±Infinity) anywhere, or `undefined`/a function/a
+ * symbol as an array item. Only called when the text contains `null`.
+ */
+function findLossyPart(value: unknown, path: string, seen: Set<object>): UnrepresentableValueError | undefined {
+  if (typeof value === "number") {
+    return Number.isFinite(value) ? undefined : new UnrepresentableValueError(path, "non-finite-number", `is ${value}, which JSON cannot carry`);
+  }
+  if (typeof value !== "object" || value === null || seen.has(value)) return undefined;
+  seen.add(value);
+  const json = (value as { toJSON?: unknown }).toJSON;
+  if (typeof json === "function") return undefined; // Date and friends: their own JSON form
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const kind = typeof item;
+      if (kind === "undefined" || kind === "function" || kind === "symbol") {
+        return new UnrepresentableValueError(`${path}/${i}`, "no-json-representation", `is ${kind}, which JSON would turn into null`);
+      }
+      const found = findLossyPart(item, `${path}/${i}`, seen);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const found = findLossyPart(item, `${path}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`, seen);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** 16 or more digits in a row: the only way JSON text can hold an integer beyond 2^53 (or a long fraction). */
+const LONG_DIGITS = /\d{16,}/;
+
+/**
+ * The first integer literal in JSON `text` (outside strings) that a double
+ * cannot hold exactly, e.g. 9007199254740993 (it would silently become
+ * 9007199254740992). Numbers with a fraction or exponent are decimal
+ * approximations by nature and are left alone.
+ */
+function inexactInteger(text: string): string | undefined {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) {
+      inString = true;
+      continue;
+    }
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      let end = i + 1;
+      while (end < text.length && /[0-9.eE+-]/.test(text[end] as string)) end++;
+      const literal = text.slice(i, end);
+      i = end - 1;
+      if (!/^-?\d{16,}$/.test(literal)) continue;
+      if (BigInt(literal) !== BigInt(Number(literal))) return literal;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Any JSON value (UTF-8 JSON text). Encoding refuses what JSON would change:
+ * non-finite numbers (JSON.stringify writes `null`), `undefined` array items,
+ * values with no JSON form, bigints. Decoding refuses integers a double
+ * cannot hold exactly instead of rounding them (use int64 or a string for
+ * such numbers). Both raise `UnrepresentableValueError` (a `TypeError`).
+ */
 export const jsonCodec: Codec<unknown> = {
   name: "json",
   encode(value) {
-    const text = JSON.stringify(value);
-    if (text === undefined) throw new TypeError(`json: ${typeof value} has no JSON representation`);
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(value);
+    } catch (error) {
+      // bigint ("Do not know how to serialize a BigInt") and cyclic values
+      throw new UnrepresentableValueError("", "no-json-representation", `cannot be written as JSON (${(error as Error).message})`);
+    }
+    if (text === undefined) throw new UnrepresentableValueError("", "no-json-representation", `is ${typeof value}, which has no JSON representation`);
+    if (text.includes("null")) {
+      const lossy = findLossyPart(value, "", new Set());
+      if (lossy !== undefined) throw lossy;
+    }
     return utf8Encoder.encode(text);
   },
-  decode: (data) => JSON.parse(utf8Decoder.decode(data)) as unknown,
+  decode(data) {
+    const text = utf8Decoder.decode(data);
+    const value = JSON.parse(text) as unknown;
+    if (LONG_DIGITS.test(text)) {
+      const literal = inexactInteger(text);
+      if (literal !== undefined) throw new UnrepresentableValueError("", "inexact-integer", `holds the integer ${literal}, which a JavaScript number cannot hold exactly`);
+    }
+    return value;
+  },
 };

@@ -23,6 +23,17 @@ describe("parse (GK001, GK002)", () => {
     expect(found(result)).toEqual(["GK001 specs/spec.yaml:5:1"]);
   });
 
+  it("GK001: a duplicate key deep inside a mapping is found too", () => {
+    const result = checkOne(yaml`
+      topics:
+        a:
+          partitions: 1
+          codec: string
+          partitions: 2
+    `);
+    expect(found(result)).toEqual(["GK001 specs/spec.yaml:5:5"]);
+  });
+
   it("GK001 passing: the same document without the duplicate is clean", () => {
     const result = checkOne(yaml`
       group: clicks
