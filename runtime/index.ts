@@ -51,3 +51,15 @@ export type { TopicProblem, TopicReport, TopicRequirement, TopicRole, TopicStatu
 // The Kafka broker (runtime/broker/kafka/, owned by the Kafka engineer).
 export { createKafkaBroker, KafkaBrokerOptionsError, parseBrokerList } from "./broker/kafka/index.js";
 export type { KafkaBrokerOptions, KafkaLogLevel } from "./broker/kafka/index.js";
+export { KafkaConfigError, KafkaConnectionError, KafkaSecurityOptionsError, loadKafkaConfig, redactFields, REDACTED, SecretSet } from "./broker/kafka/index.js";
+export type {
+  KafkaConfig,
+  KafkaConfigErrorCode,
+  KafkaConnectionErrorCode,
+  KafkaConnectionStep,
+  KafkaSaslOauthBearer,
+  KafkaSaslOptions,
+  KafkaSaslPassword,
+  KafkaTlsOptions,
+  LoadKafkaConfigOptions,
+} from "./broker/kafka/index.js";

@@ -14,7 +14,7 @@ import { displayPath, readSpecFolder } from "../fs-read-specs.js";
 import { applyChanges, planChanges, snapshotOutput } from "../fs-write-files.js";
 import { saveBuildCache } from "../fs-build-cache.js";
 import { reportIfUpToDate } from "./build-up-to-date.js";
-import type { CommandIo } from "./cluster-common.js";
+import { clusterOptions, KAFKA_CONFIG_OPTION, type CommandIo } from "./cluster-common.js";
 import { runCompilerCommand } from "./run-compiler-command.js";
 import { loadRuntime } from "./runtime-api.js";
 
@@ -23,6 +23,8 @@ export interface BuildOptions {
   readonly out: string;
   readonly check?: boolean;
   readonly brokers?: string;
+  /** TLS/SASL for the live check (as for the cluster commands); brokers still come from --brokers or GOKAC_BROKERS. */
+  readonly kafkaConfig?: string;
   readonly format: DiagnosticFormat;
 }
 
@@ -43,10 +45,10 @@ export function buildBrokers(io: CommandIo, option: string | undefined): { reado
  * with the counts the specs declare, so an exported variable never makes an
  * offline build fail).
  */
-async function livePartitions(io: CommandIo, brokers: { readonly list: string; readonly fromEnv: boolean }, topics: readonly string[], at: string): Promise<ReadonlyMap<string, number> | Diagnostic> {
+async function livePartitions(io: CommandIo, brokers: { readonly list: string; readonly fromEnv: boolean }, kafkaConfig: string | undefined, topics: readonly string[], at: string): Promise<ReadonlyMap<string, number> | Diagnostic> {
   try {
     const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker");
-    const broker = runtime.createKafkaBroker({ brokers: brokers.list, clientId: "gokac-build", logLevel: "nothing" });
+    const broker = runtime.createKafkaBroker({ ...(await clusterOptions(io, { brokers: brokers.list, ...(kafkaConfig === undefined ? {} : { kafkaConfig }) }, "build")), logLevel: "nothing" });
     try {
       const counts = new Map<string, number>();
       for (const topic of topics) {
@@ -114,7 +116,7 @@ export async function buildCommandAction(io: CommandIo, specs: string, options: 
   let result = run();
   let extra: Diagnostic[] = [];
   if (brokers !== undefined && result.model !== undefined) {
-    const live = await livePartitions(io, brokers, topicNames(result), displayPath(io.cwd, specs));
+    const live = await livePartitions(io, brokers, options.kafkaConfig, topicNames(result), displayPath(io.cwd, specs));
     if (live instanceof Map) result = run(live);
     else extra = [live as Diagnostic];
   }
@@ -163,6 +165,7 @@ export function registerBuildCommand(program: Command, io: CommandIo): void {
     .option("--out <dir>", "output folder", "generated")
     .option("--check", "write nothing; exit 1 if any file would change")
     .option("--brokers <list>", "check partition counts against a live cluster, host:port[,host:port…] (default: $GOKAC_BROKERS)")
+    .option(...KAFKA_CONFIG_OPTION)
     .addOption(new Option("--format <format>", "diagnostics format").choices(DIAGNOSTIC_FORMATS).default("text"))
     .action(async (specs: string, options: BuildOptions) => {
       await runCompilerCommand(io, () => buildCommandAction(io, specs, options));

@@ -8,6 +8,7 @@ import { analyze, type AnalyzeResult } from "../analyze.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { formatText } from "../format-diagnostics.js";
 import { isFolder, readSpecFolder } from "../fs-read-specs.js";
+import { loadRuntime, type RuntimeKafkaOptions } from "./runtime-api.js";
 
 /** Where a command writes and what it may read; the CLI passes process streams, tests capture them. */
 export interface CommandIo {
@@ -65,6 +66,45 @@ export function kafkaOptions(io: CommandIo, brokers: string, command: string): {
     throw new UsageError(`GOKAC_KAFKA_LOG=${wanted} is not one of ${KAFKA_LOG_LEVELS.join(", ")}`);
   }
   return { brokers, clientId: `gokac-${command}`, logLevel: logLevel ?? "nothing" };
+}
+
+/** The options every command that talks to Kafka takes. */
+export interface ClusterCommandOptions {
+  readonly brokers?: string;
+  readonly kafkaConfig?: string;
+}
+
+/** `--kafka-config` as the commands register it. */
+export const KAFKA_CONFIG_OPTION = ["--kafka-config <file>", "YAML with brokers, clientId, ssl and sasl (default: $GOKAC_KAFKA_CONFIG)"] as const;
+
+/**
+ * The Kafka options of a command, resolved in this one place: the
+ * kafka-config file (`--kafka-config`, else `GOKAC_KAFKA_CONFIG`) gives the
+ * client id, TLS, SASL and maybe brokers; `--brokers`, else `GOKAC_BROKERS`,
+ * win for the broker list; `GOKAC_KAFKA_LOG` sets kafkajs's logging.
+ * UsageError (exit 2) when there are no brokers or the file is refused
+ * (its error names the file, the key and a code, never a secret).
+ */
+export async function clusterOptions(io: CommandIo, options: ClusterCommandOptions, command: string): Promise<RuntimeKafkaOptions> {
+  const file = options.kafkaConfig ?? (io.env["GOKAC_KAFKA_CONFIG"]?.trim() || undefined);
+  const brokerList = options.brokers ?? (io.env["GOKAC_BROKERS"]?.trim() || undefined);
+  if (file === undefined) return kafkaOptions(io, resolveBrokers(io, brokerList), command);
+  const runtime = await loadRuntime(io.loadRuntime, "loadKafkaConfig");
+  let config: Awaited<ReturnType<typeof runtime.loadKafkaConfig>>;
+  try {
+    config = await runtime.loadKafkaConfig(file, { cwd: io.cwd, env: io.env });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const brokers = brokerList ?? config.brokers?.join(",");
+  if (brokers === undefined) throw new UsageError(`no Kafka brokers: give brokers in ${file}, pass --brokers host:port[,host:port…] or set GOKAC_BROKERS`);
+  const base = kafkaOptions(io, brokers, command);
+  return {
+    ...base,
+    clientId: config.clientId ?? base.clientId,
+    ...(config.ssl === undefined ? {} : { ssl: config.ssl }),
+    ...(config.sasl === undefined ? {} : { sasl: config.sasl }),
+  };
 }
 
 /** Runs a command body, mapping UsageError to exit 2 and any other failure to exit 1. */

@@ -6,7 +6,7 @@
  * before anything of its batch is sent.
  */
 import type { Command } from "commander";
-import { analyzeSpecFolder, kafkaOptions, reportDiagnostics, resolveBrokers, runCommand, UsageError, type CommandIo } from "./cluster-common.js";
+import { analyzeSpecFolder, clusterOptions, KAFKA_CONFIG_OPTION, reportDiagnostics, runCommand, UsageError, type CommandIo } from "./cluster-common.js";
 import { loadGeneratedTopics, type GeneratedTopic } from "./load-generated.js";
 import { parseCliValue, ValueError } from "./parse-cli-value.js";
 import { loadRuntime } from "./runtime-api.js";
@@ -46,10 +46,10 @@ export async function emitCommandAction(
   topicName: string,
   key: string | undefined,
   value: string | undefined,
-  options: { brokers?: string; out?: string },
+  options: { brokers?: string; kafkaConfig?: string; out?: string },
 ): Promise<0 | 1 | 2> {
   if (key !== undefined && value === undefined) throw new UsageError("give both <key> and <value>, or neither to read key<TAB>value lines from standard input");
-  const brokers = resolveBrokers(io, options.brokers);
+  const cluster = await clusterOptions(io, options, "emit");
   const analyzed = analyzeSpecFolder(io, specs);
   if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
   const topics = await loadGeneratedTopics(io, options.out ?? "generated");
@@ -62,7 +62,7 @@ export async function emitCommandAction(
   const single = key !== undefined && value !== undefined ? encodeChecked(topic, value, "") : undefined;
 
   const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker", "createEmitter");
-  const broker = runtime.createKafkaBroker(kafkaOptions(io, brokers, "emit"));
+  const broker = runtime.createKafkaBroker(cluster);
   const emitter = runtime.createEmitter(broker, topic);
   let sent = 0;
   try {
@@ -113,8 +113,9 @@ export function registerEmitCommand(program: Command, io: CommandIo): void {
     .argument("[key]", "message key")
     .argument("[value]", "message value")
     .option("--brokers <list>", "Kafka bootstrap brokers, host:port[,host:port…] (default: $GOKAC_BROKERS)")
+    .option(...KAFKA_CONFIG_OPTION)
     .option("--out <dir>", "the build's output folder", "generated")
-    .action(async (specs: string, topic: string, key: string | undefined, value: string | undefined, options: { brokers?: string; out?: string }) => {
+    .action(async (specs: string, topic: string, key: string | undefined, value: string | undefined, options: { brokers?: string; kafkaConfig?: string; out?: string }) => {
       await runCommand(io, () => emitCommandAction(io, specs, topic, key, value, options));
     });
 }

@@ -4,14 +4,14 @@
  * that recovers the table from the cluster.
  */
 import type { Command } from "commander";
-import { analyzeSpecFolder, kafkaOptions, reportDiagnostics, resolveBrokers, runCommand, type CommandIo } from "./cluster-common.js";
+import { analyzeSpecFolder, clusterOptions, KAFKA_CONFIG_OPTION, reportDiagnostics, runCommand, type CommandIo } from "./cluster-common.js";
 import { loadGeneratedTopics } from "./load-generated.js";
 import { toCliJson } from "./parse-cli-value.js";
 import { loadRuntime } from "./runtime-api.js";
 
 /** The command body; resolves with the exit status. */
-export async function getCommandAction(io: CommandIo, specs: string, table: string, key: string, options: { brokers?: string; out?: string }): Promise<0 | 1 | 2> {
-  const brokers = resolveBrokers(io, options.brokers);
+export async function getCommandAction(io: CommandIo, specs: string, table: string, key: string, options: { brokers?: string; kafkaConfig?: string; out?: string }): Promise<0 | 1 | 2> {
+  const cluster = await clusterOptions(io, options, "get");
   const analyzed = analyzeSpecFolder(io, specs);
   if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
   const topics = await loadGeneratedTopics(io, options.out ?? "generated");
@@ -22,7 +22,7 @@ export async function getCommandAction(io: CommandIo, specs: string, table: stri
     return 1;
   }
   const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker", "createView");
-  const broker = runtime.createKafkaBroker(kafkaOptions(io, brokers, "get"));
+  const broker = runtime.createKafkaBroker(cluster);
   try {
     const view = runtime.createView(broker, spec);
     try {
@@ -46,8 +46,9 @@ export function registerGetCommand(program: Command, io: CommandIo): void {
     .argument("<table>", "table topic, e.g. clicks-table")
     .argument("<key>", "key")
     .option("--brokers <list>", "Kafka bootstrap brokers, host:port[,host:port…] (default: $GOKAC_BROKERS)")
+    .option(...KAFKA_CONFIG_OPTION)
     .option("--out <dir>", "the build's output folder", "generated")
-    .action(async (specs: string, table: string, key: string, options: { brokers?: string; out?: string }) => {
+    .action(async (specs: string, table: string, key: string, options: { brokers?: string; kafkaConfig?: string; out?: string }) => {
       await runCommand(io, () => getCommandAction(io, specs, table, key, options));
     });
 }

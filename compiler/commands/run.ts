@@ -10,13 +10,14 @@
  */
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { analyzeSpecFolder, kafkaOptions, reportDiagnostics, resolveBrokers, runCommand, UsageError, type CommandIo } from "./cluster-common.js";
+import { analyzeSpecFolder, clusterOptions, KAFKA_CONFIG_OPTION, reportDiagnostics, runCommand, UsageError, type CommandIo } from "./cluster-common.js";
 import { loadGeneratedGroups } from "./load-generated.js";
 import { loadRuntime, type RuntimeProcessor } from "./runtime-api.js";
 
 /** Options of `gokac run`. */
 export interface RunOptions {
   readonly brokers?: string;
+  readonly kafkaConfig?: string;
   readonly out?: string;
   readonly group?: readonly string[];
   readonly stateDir?: string;
@@ -53,7 +54,7 @@ function showProgress(io: CommandIo, group: string, processor: RuntimeProcessor)
 
 /** The command body; resolves with the exit status. */
 export async function runCommandAction(io: CommandIo, specs: string, options: RunOptions): Promise<0 | 1 | 2> {
-  const brokers = resolveBrokers(io, options.brokers);
+  const cluster = await clusterOptions(io, options, "run");
   const analyzed = analyzeSpecFolder(io, specs);
   if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
   const all = await loadGeneratedGroups(io, options.out ?? "generated");
@@ -64,7 +65,7 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
   }
   const selected = wanted.length === 0 ? all : all.filter((g) => wanted.includes(g.graph.group));
   const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker", "createProcessor", "ensureTopics", "groupTopicRequirements");
-  const broker = runtime.createKafkaBroker(kafkaOptions(io, brokers, "run"));
+  const broker = runtime.createKafkaBroker(cluster);
   const processors: { group: string; processor: RuntimeProcessor }[] = [];
   try {
     for (const g of selected) {
@@ -82,7 +83,7 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
       processors.push({ group: g.graph.group, processor });
     }
     await Promise.all(processors.map((p) => p.processor.start()));
-    io.stderr(`running ${processors.map((p) => p.group).join(", ")} on ${brokers}; stop with Ctrl-C\n`);
+    io.stderr(`running ${processors.map((p) => p.group).join(", ")} on ${cluster.brokers}; stop with Ctrl-C\n`);
 
     const failure = await Promise.race([
       io.stopSignal.then(() => undefined),
@@ -108,6 +109,7 @@ export function registerRunCommand(program: Command, io: CommandIo): void {
     .option("--out <dir>", "the build's output folder", "generated")
     .option("--group <name>", "a group to run (repeatable; default: all)", (value: string, previous: string[] = []) => [...previous, value])
     .option("--brokers <list>", "Kafka bootstrap brokers, host:port[,host:port…] (default: $GOKAC_BROKERS)")
+    .option(...KAFKA_CONFIG_OPTION)
     .option("--state-dir <dir>", "where table partitions are stored locally", ".state")
     .action(async (specs: string, options: RunOptions) => {
       await runCommand(io, () => runCommandAction(io, specs, options));

@@ -63,12 +63,30 @@ export interface RuntimeProcessor {
   readonly done: Promise<Error | undefined>;
 }
 
+/** Options of `createKafkaBroker` as the commands pass them; `ssl` and `sasl` come from a kafka-config file as loaded. */
+export interface RuntimeKafkaOptions {
+  readonly brokers: string;
+  readonly clientId?: string;
+  readonly logLevel?: "nothing" | "error" | "warn" | "info" | "debug";
+  readonly ssl?: unknown;
+  readonly sasl?: unknown;
+}
+
+/** What `loadKafkaConfig` gives (see runtime/broker/kafka/kafka-config.ts). */
+export interface RuntimeKafkaConfig {
+  readonly brokers?: readonly string[];
+  readonly clientId?: string;
+  readonly ssl?: unknown;
+  readonly sasl?: unknown;
+}
+
 /** What the commands call; each name must be exported by `gokac/runtime`. */
 export interface RuntimeApi {
   createEmitter(broker: RuntimeBroker, topic: { name: string; codec: unknown }): RuntimeEmitter;
   createView(broker: RuntimeBroker, table: { name: string; codec: unknown }): RuntimeView;
   createProcessor(group: unknown, options: { broker: RuntimeBroker; stateDir: string }): RuntimeProcessor;
-  createKafkaBroker(options: { brokers: string; clientId?: string; logLevel?: "nothing" | "error" | "warn" | "info" | "debug" }): RuntimeBroker;
+  createKafkaBroker(options: RuntimeKafkaOptions): RuntimeBroker;
+  loadKafkaConfig(file: string, options: { cwd: string; env: Readonly<Record<string, string | undefined>> }): Promise<RuntimeKafkaConfig>;
   checkTopics(broker: RuntimeBroker, requirements: readonly RuntimeTopicRequirement[]): Promise<RuntimeTopicReport>;
   groupTopicRequirements(graph: unknown): RuntimeTopicRequirement[];
   ensureTopics(broker: RuntimeBroker, requirements: readonly RuntimeTopicRequirement[]): Promise<RuntimeTopicReport>;

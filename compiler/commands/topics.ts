@@ -9,7 +9,7 @@
 import type { Command } from "commander";
 import type { SourceLocation } from "../diagnostics.js";
 import { loopTopic, tableTopic, type GroupModel, type SpecModel } from "../model.js";
-import { analyzeSpecFolder, kafkaOptions, reportDiagnostics, resolveBrokers, runCommand, type CommandIo } from "./cluster-common.js";
+import { analyzeSpecFolder, clusterOptions, KAFKA_CONFIG_OPTION, reportDiagnostics, runCommand, type CommandIo } from "./cluster-common.js";
 import { loadRuntime, type RuntimeTopicRequirement, type RuntimeTopicStatus } from "./runtime-api.js";
 
 /** A requirement plus where the specs name the topic. */
@@ -68,8 +68,8 @@ function table(rows: string[][]): string {
 }
 
 /** The command body; resolves with the exit status. */
-export async function topicsCommandAction(io: CommandIo, specs: string, options: { brokers?: string; create?: boolean }): Promise<0 | 1 | 2> {
-  const brokers = resolveBrokers(io, options.brokers);
+export async function topicsCommandAction(io: CommandIo, specs: string, options: { brokers?: string; kafkaConfig?: string; create?: boolean }): Promise<0 | 1 | 2> {
+  const cluster = await clusterOptions(io, options, "topics");
   const first = analyzeSpecFolder(io, specs);
   if (first.model === undefined || first.diagnostics.some((d) => d.severity === "error")) {
     reportDiagnostics(io, first.diagnostics);
@@ -77,7 +77,7 @@ export async function topicsCommandAction(io: CommandIo, specs: string, options:
   }
   const needs = specTopicNeeds(first.model);
   const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker", "checkTopics");
-  const broker = runtime.createKafkaBroker(kafkaOptions(io, brokers, "topics"));
+  const broker = runtime.createKafkaBroker(cluster);
   try {
     // 1. Copartitioning with the live counts, reported at the spec positions (GK501).
     const live = new Map<string, number>();
@@ -139,8 +139,9 @@ export function registerTopicsCommand(program: Command, io: CommandIo): void {
     .description("compare the topics the specs need (partitions, compaction of tables) with the cluster; create what is missing")
     .argument("<specs>", "spec folder")
     .option("--brokers <list>", "Kafka bootstrap brokers, host:port[,host:port…] (default: $GOKAC_BROKERS)")
+    .option(...KAFKA_CONFIG_OPTION)
     .option("--create", "create missing topics whose partition count the specs know (tables compacted)")
-    .action(async (specs: string, options: { brokers?: string; create?: boolean }) => {
+    .action(async (specs: string, options: { brokers?: string; kafkaConfig?: string; create?: boolean }) => {
       await runCommand(io, () => topicsCommandAction(io, specs, options));
     });
 }

@@ -7,6 +7,13 @@
 # KAFKA_READY_TIMEOUT (seconds, 120), KAFKA_FRESH=1 to wipe the data before starting,
 # KAFKA_DIR (.kafka) for the node's config, data, logs and pid file, so system tests can run
 # a second, disposable node; the jars are always shared in .kafka/lib.
+#
+# Secured mode: KAFKA_SECURITY=sasl_ssl KAFKA_SASL_PASSWORD=… makes the client listener on
+# KAFKA_BROKER_PORT SASL_SSL (SCRAM-SHA-512, user gokac, password KAFKA_SASL_PASSWORD, set when
+# the storage is formatted: KAFKA_FRESH=1 to change it). Its TLS certificate is signed by a CA
+# generated once (openssl) at $KAFKA_DIR/tls/ca.pem; the node's own listeners stay PLAINTEXT on
+# loopback (KAFKA_INTERNAL_PORT, default KAFKA_BROKER_PORT+2, and the controller port).
+# $KAFKA_DIR/kafka-config.yaml is written for `gokac --kafka-config` (password from the env).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -16,10 +23,29 @@ lib="$root/.kafka/lib"
 broker_port="${KAFKA_BROKER_PORT:-9092}"
 controller_port="${KAFKA_CONTROLLER_PORT:-9093}"
 heap="${KAFKA_HEAP:-512m}"
+security="${KAFKA_SECURITY:-plaintext}"
+internal_port="${KAFKA_INTERNAL_PORT:-$((broker_port + 2))}"
 export GOKAC_BROKERS="127.0.0.1:$broker_port"
+case "$security" in
+  plaintext) ;;
+  sasl_ssl)
+    if [[ -z "${KAFKA_SASL_PASSWORD:-}" ]]; then
+      echo "kafka: KAFKA_SECURITY=sasl_ssl needs KAFKA_SASL_PASSWORD (the password of user gokac)" >&2
+      exit 1
+    fi
+    # The password goes into a SCRAM credential spec (name=…,password=…): keep it to safe characters.
+    if [[ ! "$KAFKA_SASL_PASSWORD" =~ ^[A-Za-z0-9._~+/@%^-]+$ ]]; then
+      echo "kafka: KAFKA_SASL_PASSWORD may only contain letters, digits and ._~+/@%^-" >&2
+      exit 1
+    fi
+    ;;
+  *) echo "kafka: KAFKA_SECURITY=$security is not one of plaintext, sasl_ssl" >&2; exit 1 ;;
+esac
 
 mkdir -p "$dir/config" "$dir/logs" "$root/.kafka"
 dir="$(cd "$dir" && pwd)"
+# wait-ready.mjs connects as a client does: in secured mode with this CA and the gokac user.
+export KAFKA_SECURITY="$security" KAFKA_TLS_CA="$dir/tls/ca.pem"
 
 # A pid file whose process is not our Kafka (stale after a reboot, pid reused) is ignored.
 is_our_kafka() { [[ -f "$dir/kafka.pid" ]] && grep -q "kafka.Kafka" "/proc/$(cat "$dir/kafka.pid")/cmdline" 2>/dev/null; }
@@ -50,9 +76,48 @@ if [[ ! -f "$lib/.stamp" || "$(cat "$lib/.stamp")" != "$stamp" ]]; then
   echo "$stamp" > "$lib/.stamp"
 fi
 
-# 2. Configure: the template with this checkout's paths and ports.
-sed -e "s|@KAFKA_DIR@|$dir|g" -e "s|@BROKER_PORT@|$broker_port|g" -e "s|@CONTROLLER_PORT@|$controller_port|g" \
-  "$here/server.properties" > "$dir/config/server.properties"
+# 2. Configure: the template with this checkout's paths and ports (plus the secured overrides).
+templates=("$here/server.properties")
+if [[ "$security" == "sasl_ssl" ]]; then
+  # A CA and a broker certificate for 127.0.0.1/localhost, generated once per KAFKA_DIR.
+  tls="$dir/tls"
+  if [[ ! -f "$tls/broker.p12" ]]; then
+    command -v openssl >/dev/null || { echo "kafka: openssl is needed on PATH for KAFKA_SECURITY=sasl_ssl" >&2; exit 1; }
+    mkdir -p "$tls"
+    (
+      umask 077
+      cd "$tls"
+      openssl rand -hex 16 > keystore.password
+      openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=gokac local CA" \
+        -keyout ca.key -out ca.pem > /dev/null 2>&1
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout broker.key -out broker.csr > /dev/null 2>&1
+      printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > broker.ext
+      openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+        -extfile broker.ext -out broker.pem > /dev/null 2>&1
+      openssl pkcs12 -export -in broker.pem -inkey broker.key -certfile ca.pem -name broker \
+        -passout "file:keystore.password" -out broker.p12.tmp
+      mv broker.p12.tmp broker.p12
+      rm -f broker.csr broker.ext ca.srl
+    )
+    chmod 644 "$tls/ca.pem"
+  fi
+  templates+=("$here/server.sasl_ssl.properties")
+  cat > "$dir/kafka-config.yaml" <<YAML
+# gokac --kafka-config for the local secured node (written by scripts/kafka/start.sh).
+brokers: [127.0.0.1:$broker_port]
+ssl:
+  ca: tls/ca.pem
+sasl:
+  mechanism: scram-sha-512
+  username: gokac
+  password: \${KAFKA_SASL_PASSWORD}
+YAML
+fi
+cat "${templates[@]}" | sed -e "s|@KAFKA_DIR@|$dir|g" -e "s|@BROKER_PORT@|$broker_port|g" \
+  -e "s|@CONTROLLER_PORT@|$controller_port|g" -e "s|@INTERNAL_PORT@|$internal_port|g" \
+  -e "s|@KEYSTORE_PASSWORD@|$(cat "$dir/tls/keystore.password" 2>/dev/null || true)|g" \
+  > "$dir/config/server.properties"
+chmod 600 "$dir/config/server.properties"
 cp "$here/log4j2.properties" "$dir/config/log4j2.properties"
 
 java_opts=(-Xms128m "-Xmx$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
@@ -62,14 +127,18 @@ java_opts=(-Xms128m "-Xmx$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.
 if [[ "${KAFKA_FRESH:-0}" == "1" ]]; then rm -rf "$dir/data"; fi
 if [[ ! -f "$dir/data/meta.properties" ]]; then
   cluster_id="$(java "${java_opts[@]}" -cp "$lib/*" kafka.tools.StorageTool random-uuid)"
+  scram=()
+  if [[ "$security" == "sasl_ssl" ]]; then scram=(--add-scram "SCRAM-SHA-512=[name=gokac,password=$KAFKA_SASL_PASSWORD]"); fi
   java "${java_opts[@]}" -cp "$lib/*" kafka.tools.StorageTool format \
-    --cluster-id "$cluster_id" --config "$dir/config/server.properties" --standalone --ignore-formatted \
+    --cluster-id "$cluster_id" --config "$dir/config/server.properties" --standalone --ignore-formatted "${scram[@]}" \
     > "$dir/logs/format.log" 2>&1 || { cat "$dir/logs/format.log" >&2; exit 1; }
 fi
 
 # 4. Start the node as its own JVM, detached from this shell (unless another process has the port:
 #    the readiness check would then talk to that one).
-for port in "$broker_port" "$controller_port"; do
+ports=("$broker_port" "$controller_port")
+if [[ "$security" == "sasl_ssl" ]]; then ports+=("$internal_port"); fi
+for port in "${ports[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "kafka: 127.0.0.1:$port is in use by another process; stop it or set KAFKA_BROKER_PORT/KAFKA_CONTROLLER_PORT" >&2
     exit 1
@@ -78,7 +147,7 @@ done
 nohup java "${java_opts[@]}" -cp "$lib/*" kafka.Kafka "$dir/config/server.properties" \
   > "$dir/logs/stdout.log" 2>&1 < /dev/null &
 echo $! > "$dir/kafka.pid"
-echo "kafka: started pid $(cat "$dir/kafka.pid") on 127.0.0.1:$broker_port (logs in .kafka/logs)"
+echo "kafka: started pid $(cat "$dir/kafka.pid") on 127.0.0.1:$broker_port ($security; logs in $dir/logs)"
 
 # 5. Wait until a client can create, produce to and delete a topic.
 if ! node "$here/wait-ready.mjs" "${KAFKA_READY_TIMEOUT:-120}"; then

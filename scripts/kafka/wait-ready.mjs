@@ -3,15 +3,25 @@
 // asks the group coordinator for a probe group's offsets (on a fresh node this creates
 // __consumer_offsets, which would otherwise slow down the first consumer group) and deletes the
 // topic. Exits 0 when all that worked, 1 after the deadline (first argument, seconds).
+// KAFKA_SECURITY=sasl_ssl (set by start.sh): over TLS trusting KAFKA_TLS_CA, as user gokac with
+// SCRAM-SHA-512 and KAFKA_SASL_PASSWORD; a failed authentication ends the wait at once.
+import { readFileSync } from "node:fs";
 import kafkajs from "kafkajs";
 
 const { Kafka, logLevel } = kafkajs;
 const brokers = (process.env.GOKAC_BROKERS ?? "127.0.0.1:9092").split(",").map((b) => b.trim());
 const deadline = Date.now() + Number(process.argv[2] ?? "90") * 1000;
 const probe = `gokac-probe-${process.pid}-${Date.now()}`;
+const secured = process.env.KAFKA_SECURITY === "sasl_ssl";
+const security = secured
+  ? {
+      ssl: { ca: readFileSync(process.env.KAFKA_TLS_CA ?? ".kafka/tls/ca.pem", "utf8") },
+      sasl: { mechanism: "scram-sha-512", username: "gokac", password: process.env.KAFKA_SASL_PASSWORD ?? "" },
+    }
+  : {};
 
 async function tryOnce() {
-  const kafka = new Kafka({ clientId: "gokac-wait-ready", brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000 });
+  const kafka = new Kafka({ clientId: "gokac-wait-ready", brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000, ...security });
   const admin = kafka.admin();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   try {
@@ -37,6 +47,8 @@ while (Date.now() < deadline) {
     }
   } catch (error) {
     lastError = error instanceof Error ? error.message : String(error);
+    // A refused password will not get better by waiting (the node is up: it answered).
+    if (error instanceof Error && error.name === "KafkaJSSASLAuthenticationError") break;
   }
   await new Promise((resolve) => setTimeout(resolve, 1000));
 }

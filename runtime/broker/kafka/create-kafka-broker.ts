@@ -8,6 +8,8 @@ import { joinKafkaGroup, type GroupMemberSettings } from "./group-member.js";
 import { createInternalCluster } from "./kafkajs-internals.js";
 import { createPartitionReader } from "./partition-reader.js";
 import { createKafkaProducer } from "./producer.js";
+import { redactFields, SecretSet } from "./redact.js";
+import { checkConnection, checkSecurityOptions, type KafkaSaslOptions, type KafkaTlsOptions } from "./security.js";
 
 /** How much kafkajs itself logs (to stderr). */
 export type KafkaLogLevel = "nothing" | "error" | "warn" | "info" | "debug";
@@ -26,6 +28,12 @@ export interface KafkaBrokerOptions {
   readonly readerFailAfterMs?: number;
   /** Connection timeout in milliseconds (default 3000). */
   readonly connectionTimeoutMs?: number;
+  /** TLS: `true` trusts the system's CAs; `{ ca, cert, key }` (PEM contents) a given CA and, with cert and key, mutual TLS. */
+  readonly ssl?: boolean | KafkaTlsOptions;
+  /** SASL: `plain`, `scram-sha-256`, `scram-sha-512` (username, password) or `oauthbearer` (a token provider). */
+  readonly sasl?: KafkaSaslOptions;
+  /** How long SASL authentication may take, in milliseconds (default 10000). */
+  readonly authenticationTimeoutMs?: number;
 }
 
 // kafkajs is CommonJS whose exports Node cannot all detect by name: take them from the default export.
@@ -73,22 +81,41 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
   const brokers = parseBrokerList(options.brokers);
   const level = options.logLevel ?? "nothing";
   if (!(level in LEVELS)) throw new KafkaBrokerOptionsError(`logLevel "${String(level)}" is not one of ${Object.keys(LEVELS).join(", ")}`);
-  const newClient = (): KafkaClient =>
-    new Kafka({
-      brokers,
-      clientId: options.clientId ?? "gokac",
-      logLevel: LEVELS[level],
-      connectionTimeout: options.connectionTimeoutMs ?? 3_000,
-      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 3_000 },
-    });
+  const secrets = new SecretSet();
+  const security = checkSecurityOptions(options.ssl, options.sasl, secrets);
+  const clientConfig = (bootstrap: string[]) => ({
+    brokers: bootstrap,
+    clientId: options.clientId ?? "gokac",
+    logLevel: LEVELS[level],
+    // kafkajs's console logger, with every secret scrubbed from its lines.
+    logCreator: () => (entry: { namespace: string; label: string; log: { message: string } }) => {
+      const prefix = entry.namespace === "" ? "" : `[${entry.namespace}] `;
+      process.stderr.write(`${secrets.redact(JSON.stringify({ level: entry.label, ...entry.log, message: `${prefix}${entry.log.message}` }))}\n`);
+    },
+    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+    authenticationTimeout: options.authenticationTimeoutMs ?? 10_000,
+    ...security,
+  });
+  const newClient = (): KafkaClient => new Kafka({ ...clientConfig(brokers), retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 3_000 } });
   const kafka = newClient();
+  /** The first use checks each bootstrap broker once, failing at once on what no retry fixes (credentials, certificates, protocol). */
+  let checked: Promise<void> | undefined;
+  const connectionChecked = (): Promise<void> =>
+    (checked ??= checkConnection(
+      (broker) => new Kafka({ ...clientConfig([broker]), requestTimeout: 10_000, retry: { retries: 0 } }),
+      brokers,
+      { ssl: security.ssl !== undefined, sasl: options.sasl?.mechanism },
+      secrets,
+    ));
   const owned = new Set<{ close(): Promise<void> }>();
   let admin: Promise<Admin> | undefined;
 
   function connectedAdmin(): Promise<Admin> {
     if (admin === undefined) {
       const a = kafka.admin();
-      admin = a.connect().then(() => a);
+      admin = connectionChecked()
+        .then(() => a.connect())
+        .then(() => a);
       admin.catch(() => (admin = undefined));
     }
     return admin;
@@ -197,6 +224,7 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
       return n < 0 ? undefined : n;
     },
     async reader(topic: string, partition: number, offset: number): Promise<PartitionReader> {
+      await connectionChecked();
       const cluster = createInternalCluster(kafka);
       try {
         return track(await createPartitionReader({ cluster, topic, partition, offset, bounds, failAfterMs: options.readerFailAfterMs ?? 30_000 }));
@@ -206,9 +234,11 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
       }
     },
     async producer(): Promise<Producer> {
+      await connectionChecked();
       return track(await createKafkaProducer(kafka));
     },
     async joinGroup(group: GroupOptions): Promise<GroupMember> {
+      await connectionChecked();
       const member = await joinKafkaGroup(newClient, group, options.group ?? {});
       const handle = { close: () => member.leave() };
       owned.add(handle);
@@ -227,5 +257,9 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
       if (a !== undefined) await (await a.catch(() => undefined))?.disconnect();
     },
   };
+  // Printing or inspecting the broker never shows a secret.
+  Object.defineProperty(broker, Symbol.for("nodejs.util.inspect.custom"), {
+    value: () => `KafkaBroker ${JSON.stringify(redactFields({ brokers, clientId: options.clientId ?? "gokac", ssl: options.ssl, sasl: options.sasl }))}`,
+  });
   return broker;
 }
