@@ -26,6 +26,7 @@ import {
   type MemoryBroker,
   type Processor,
 } from "gokac/runtime";
+import { overrideBroker } from "../broker-seams.js";
 import { clicks, counterGroup, counterTable, counts } from "./groups.js";
 
 const PARTITIONS = 3;
@@ -83,12 +84,7 @@ function keyPerPartition(prefix: string): string[] {
  */
 function writeBeforeCatchUp(broker: MemoryBroker, topic: string, write: (partition: number) => Promise<void>): { broker: Broker; written: Set<number> } {
   const written = new Set<number>();
-  const wrapped: Broker = {
-    partitionCount: (t) => broker.partitionCount(t),
-    isCompacted: (t) => broker.isCompacted(t),
-    createTopic: (config) => broker.createTopic(config),
-    highWatermark: (t, p) => broker.highWatermark(t, p),
-    committedOffset: (g, t, p) => broker.committedOffset(g, t, p),
+  const wrapped = overrideBroker(broker, {
     async reader(t, p, offset) {
       if (t === topic && !written.has(p) && offset >= (await broker.highWatermark(t, p))) {
         written.add(p);
@@ -96,10 +92,7 @@ function writeBeforeCatchUp(broker: MemoryBroker, topic: string, write: (partiti
       }
       return broker.reader(t, p, offset);
     },
-    producer: () => broker.producer(),
-    joinGroup: (options) => broker.joinGroup(options),
-    close: () => broker.close(),
-  };
+  });
   return { broker: wrapped, written };
 }
 
