@@ -122,6 +122,8 @@ describeKafka("commit after ack on Kafka", () => {
       await eventually(async () => (await committed()) === 2, 30_000, "the commit after the ack");
       expect(await processor.get("k")).toBe(3n);
     } finally {
+      // A failed assertion must not leave the send held: stopping drains it.
+      produce.release();
       await processor.stop();
       await emitter.close();
     }
@@ -147,6 +149,7 @@ describeKafka("commit after ack on Kafka", () => {
       expect(error).toMatchObject({ name: "ProcessorError", kind: "produce", retriable: true, topic: input.name, partition: 0, offset: 1, key: "k" });
       expect(await committed()).toBe(1);
     } finally {
+      produce.fail(new Error("test over"));
       await processor.stop();
     }
 
