@@ -17,7 +17,10 @@ function metadata(ids: readonly number[]): PartitionMetadata[] {
 }
 
 /** Runs the assigner over `members` for topics with the given partition ids; the decoded assignment of each member. */
-async function assign(topics: Readonly<Record<string, readonly number[]>>, members: readonly string[]): Promise<Map<string, Record<string, number[]>>> {
+async function assign(
+  topics: Readonly<Record<string, readonly number[]>>,
+  members: readonly string[],
+): Promise<Map<string, Record<string, number[]>>> {
   const cluster = {
     findTopicPartitionMetadata(topic: string): PartitionMetadata[] {
       const ids = topics[topic];
@@ -27,7 +30,10 @@ async function assign(topics: Readonly<Record<string, readonly number[]>>, membe
   } as unknown as Cluster;
   const assigner = copartitionedAssigner({ cluster, groupId: "g", logger: {} as Logger });
   const names = Object.keys(topics);
-  const groupMembers: GroupMember[] = members.map((memberId) => ({ memberId, memberMetadata: assigner.protocol({ topics: names }).metadata }));
+  const groupMembers: GroupMember[] = members.map((memberId) => ({
+    memberId,
+    memberMetadata: assigner.protocol({ topics: names }).metadata,
+  }));
   const result = await assigner.assign({ members: groupMembers, topics: names });
   const out = new Map<string, Record<string, number[]>>();
   for (const { memberId, memberAssignment } of result) {
@@ -89,7 +95,13 @@ describe("copartitioned assigner", () => {
   });
 
   it("covers many member and partition counts", async () => {
-    for (const [members, partitions] of [[1, 1], [2, 8], [3, 8], [4, 3], [7, 12]] as const) {
+    for (const [members, partitions] of [
+      [1, 1],
+      [2, 8],
+      [3, 8],
+      [4, 3],
+      [7, 12],
+    ] as const) {
       const ids = Array.from({ length: members }, (_, i) => `member-${i}`);
       const topics = { in1: range(partitions), in2: range(partitions), loop: range(partitions) };
       expectCopartitioned(await assign(topics, ids), Object.keys(topics), partitions);

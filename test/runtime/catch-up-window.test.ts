@@ -82,7 +82,11 @@ function keyPerPartition(prefix: string): string[] {
  * opened at or past the high watermark runs `write(partition)` first; the
  * partitions written to so far are in `written`.
  */
-function writeBeforeCatchUp(broker: MemoryBroker, topic: string, write: (partition: number) => Promise<void>): { broker: Broker; written: Set<number> } {
+function writeBeforeCatchUp(
+  broker: MemoryBroker,
+  topic: string,
+  write: (partition: number) => Promise<void>,
+): { broker: Broker; written: Set<number> } {
   const written = new Set<number>();
   const wrapped = overrideBroker(broker, {
     async reader(t, p, offset) {
@@ -173,7 +177,8 @@ describe("a changelog write between recovery and catch-up", () => {
         const p = partitionForKey(key, PARTITIONS);
         const before = await broker.highWatermark(counterTable.name, p);
         await emitter.emit(key, "click");
-        for (let i = 0; i < 1_000 && (await broker.highWatermark(counterTable.name, p)) === before; i++) await new Promise((resolve) => setImmediate(resolve));
+        for (let i = 0; i < 1_000 && (await broker.highWatermark(counterTable.name, p)) === before; i++)
+          await new Promise((resolve) => setImmediate(resolve));
         expect(await broker.highWatermark(counterTable.name, p), `the count of ${key} on the changelog`).toBe(before + 1);
       };
     }

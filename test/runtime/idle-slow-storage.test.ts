@@ -5,7 +5,16 @@
  * right after `idle()` returns the fresh value.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { codecs, createEmitter, createMemoryBroker, createMemoryStorage, createView, defineTopic, type Storage, type View } from "gokac/runtime";
+import {
+  codecs,
+  createEmitter,
+  createMemoryBroker,
+  createMemoryStorage,
+  createView,
+  defineTopic,
+  type Storage,
+  type View,
+} from "gokac/runtime";
 import { createTester, type Tester } from "gokac/runtime/testing";
 import { clicks, counterGroup } from "./groups.js";
 

@@ -12,7 +12,14 @@ const bytes = (n: number) => Uint8Array.of(n);
 /** A memory store whose writes wait until `release` is called; `started` resolves when the first write arrives. */
 async function gatedStore() {
   const store = await createMemoryStorage().open("t", 0);
-  await store.write(new Map([["k", bytes(1)], ["gone", bytes(9)], ["other", bytes(7)]]), 3);
+  await store.write(
+    new Map([
+      ["k", bytes(1)],
+      ["gone", bytes(9)],
+      ["other", bytes(7)],
+    ]),
+    3,
+  );
   const write = store.write.bind(store);
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
@@ -31,7 +38,13 @@ describe("write-behind with a flush in flight", () => {
     const { store, release, writeStarted } = await gatedStore();
     const wb = withWriteBehind(store, { maxKeys: 2, maxDelayMs: 60_000 });
     // Two keys reach maxKeys: the flush starts and hangs in the store.
-    const flushed = wb.write(new Map<string, Uint8Array | null>([["k", bytes(2)], ["gone", null]]), 5);
+    const flushed = wb.write(
+      new Map<string, Uint8Array | null>([
+        ["k", bytes(2)],
+        ["gone", null],
+      ]),
+      5,
+    );
     await writeStarted;
     expect(await store.get("k")).toEqual(bytes(1));
 
@@ -52,7 +65,13 @@ describe("write-behind with a flush in flight", () => {
   it("a write buffered during the flush wins over the flushing value", async () => {
     const { store, release, writeStarted } = await gatedStore();
     const wb = withWriteBehind(store, { maxKeys: 2, maxDelayMs: 60_000 });
-    const flushed = wb.write(new Map([["k", bytes(2)], ["other", bytes(8)]]), 5);
+    const flushed = wb.write(
+      new Map([
+        ["k", bytes(2)],
+        ["other", bytes(8)],
+      ]),
+      5,
+    );
     await writeStarted;
     await wb.write(new Map([["k", bytes(3)]]), 6);
     expect(await wb.get("k")).toEqual(bytes(3));

@@ -38,7 +38,9 @@ function heldProduce(broker: Broker) {
       return {
         async send(records) {
           if (!holding) return inner.send(records);
-          const gate = new Promise<"release" | Error>((resolve) => held.push({ release: () => resolve("release"), fail: (error) => resolve(error) }));
+          const gate = new Promise<"release" | Error>((resolve) =>
+            held.push({ release: () => resolve("release"), fail: (error) => resolve(error) }),
+          );
           const outcome = await gate;
           if (outcome instanceof Error) throw outcome;
           return inner.send(records);
@@ -129,40 +131,52 @@ describeKafka("commit after ack on Kafka", () => {
     }
   });
 
-  it("a failed produce stops the processor without committing the message, and a restart handles it again", { timeout: 120_000 }, async () => {
-    const { input, group, committed, handled } = await setUp("failed-ack");
-    const stateDir = join(stateRoot, group.graph.group);
-    const produce = heldProduce(broker);
-    const processor = createProcessor(group, { broker: produce.broker, stateDir });
-    const emitter = createEmitter(broker, input);
-    try {
-      await processor.start();
-      await emitter.emit("k", 1n);
-      await eventually(async () => (await committed()) === 1, 30_000, "the first commit");
+  it(
+    "a failed produce stops the processor without committing the message, and a restart handles it again",
+    { timeout: 120_000 },
+    async () => {
+      const { input, group, committed, handled } = await setUp("failed-ack");
+      const stateDir = join(stateRoot, group.graph.group);
+      const produce = heldProduce(broker);
+      const processor = createProcessor(group, { broker: produce.broker, stateDir });
+      const emitter = createEmitter(broker, input);
+      try {
+        await processor.start();
+        await emitter.emit("k", 1n);
+        await eventually(async () => (await committed()) === 1, 30_000, "the first commit");
 
-      produce.hold();
-      await emitter.emit("k", 2n);
-      await eventually(() => produce.held() === 1, 30_000, "the second message's produce");
-      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-      produce.fail(new Error("not enough replicas"));
-      const error = await processor.done;
-      expect(error).toMatchObject({ name: "ProcessorError", kind: "produce", retriable: true, topic: input.name, partition: 0, offset: 1, key: "k" });
-      expect(await committed()).toBe(1);
-    } finally {
-      produce.fail(new Error("test over"));
-      await processor.stop();
-    }
+        produce.hold();
+        await emitter.emit("k", 2n);
+        await eventually(() => produce.held() === 1, 30_000, "the second message's produce");
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+        produce.fail(new Error("not enough replicas"));
+        const error = await processor.done;
+        expect(error).toMatchObject({
+          name: "ProcessorError",
+          kind: "produce",
+          retriable: true,
+          topic: input.name,
+          partition: 0,
+          offset: 1,
+          key: "k",
+        });
+        expect(await committed()).toBe(1);
+      } finally {
+        produce.fail(new Error("test over"));
+        await processor.stop();
+      }
 
-    // The message was not committed: a restart handles it again, and its sum is the one kept.
-    const again = createProcessor(group, { broker, stateDir });
-    try {
-      await again.start();
-      await eventually(async () => (await committed()) === 2, 30_000, "the message handled again");
-      expect(handled()).toBe(3);
-      expect(await again.get("k")).toBe(3n);
-    } finally {
-      await again.stop();
-      await emitter.close();
-    }
-  });
+      // The message was not committed: a restart handles it again, and its sum is the one kept.
+      const again = createProcessor(group, { broker, stateDir });
+      try {
+        await again.start();
+        await eventually(async () => (await committed()) === 2, 30_000, "the message handled again");
+        expect(handled()).toBe(3);
+        expect(await again.get("k")).toBe(3n);
+      } finally {
+        await again.stop();
+        await emitter.close();
+      }
+    },
+  );
 });

@@ -6,7 +6,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { codecs, createEmitter, createProcessor, defineGroup, defineTopic, partitionForKey, type BaseContext, type Broker, type Processor, type TableContext } from "gokac/runtime";
+import {
+  codecs,
+  createEmitter,
+  createProcessor,
+  defineGroup,
+  defineTopic,
+  partitionForKey,
+  type BaseContext,
+  type Broker,
+  type Processor,
+  type TableContext,
+} from "gokac/runtime";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createKafkaBroker } from "../../runtime/broker/kafka/index.js";
 import { describeKafka, eventually, kafkaBrokers, unique } from "./kafka-env.js";
@@ -30,7 +41,11 @@ describeKafka("deleting from the group table on Kafka", () => {
     await broker.createTopic({ topic: input.name, partitions: PARTITIONS, compacted: false });
     // "set:<n>" stores n for the key; "delete" deletes it.
     const group = defineGroup<bigint>(
-      { group: unique("delete"), inputs: [{ topics: [input.name], codec: input.codec, handler: "onInput" }], persist: { codec: codecs.int64 } },
+      {
+        group: unique("delete"),
+        inputs: [{ topics: [input.name], codec: input.codec, handler: "onInput" }],
+        persist: { codec: codecs.int64 },
+      },
       {
         onInput(ctx: BaseContext & TableContext<bigint>, msg: string) {
           if (msg === "delete") ctx.delete();
@@ -62,7 +77,7 @@ describeKafka("deleting from the group table on Kafka", () => {
       const reader = await broker.reader(table, partition, 0);
       const values: (bigint | null)[] = [];
       try {
-        for (let read = 0; read < hwm; ) {
+        for (let read = 0; read < hwm;) {
           const batch = await reader.next(5_000);
           expect(batch.length, "changelog messages before the high watermark").toBeGreaterThan(0);
           read = batch[batch.length - 1]!.offset + 1;
