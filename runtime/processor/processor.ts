@@ -15,7 +15,7 @@ import type { Storage } from "../storage/storage.js";
 import type { View } from "../view/view.js";
 import type { GroupRuntime } from "./group-runtime.js";
 import { setUpGroup } from "./group-setup.js";
-import { PartitionRunner, RecoveryCancelled } from "./partition-runner.js";
+import { PartitionRunner, RecoveryCancelled } from "./partition-processor.js";
 
 /** Options of `createProcessor`. */
 export interface ProcessorOptions {
