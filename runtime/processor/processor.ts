@@ -15,7 +15,7 @@ import type { Storage } from "../storage/storage.js";
 import type { View } from "../view/view.js";
 import type { GroupRuntime } from "./group-runtime.js";
 import { setUpGroup } from "./group-setup.js";
-import { PartitionRunner, RecoveryCancelled } from "./partition-processor.js";
+import { PartitionProcessor, RecoveryCancelled } from "./partition-processor.js";
 
 /** Options of `createProcessor`. */
 export interface ProcessorOptions {
@@ -58,7 +58,7 @@ export interface Processor<V = unknown> extends EventSource {
 }
 
 interface Internals {
-  runnerFor(key: string): PartitionRunner | undefined;
+  runnerFor(key: string): PartitionProcessor | undefined;
 }
 
 const internals = new WeakMap<Processor<any>, Internals>();
@@ -86,7 +86,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
   const group = graph.group;
   const events = createEventHub();
   const storage = options.storage ?? createLevelStorage(options.stateDir ?? `.state/${group}`);
-  const runners = new Map<number, PartitionRunner>();
+  const runners = new Map<number, PartitionProcessor>();
   const pendingRunners = new Set<Promise<unknown>>();
   let lifecycle: ProcessorLifecycle = "idle";
   let rt: GroupRuntime | undefined;
@@ -145,7 +145,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
           onAssigned: async (assigned) => {
             const opening = Promise.all(
               assigned.map(async (p) => {
-                const runner = await PartitionRunner.start(runtime, p);
+                const runner = await PartitionProcessor.start(runtime, p);
                 if (cancelled()) await runner.close();
                 else runners.set(p, runner);
               }),
@@ -238,7 +238,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
     },
   };
 
-  function runnerFor(key: string): PartitionRunner | undefined {
+  function runnerFor(key: string): PartitionProcessor | undefined {
     if (rt === undefined) return undefined;
     return runners.get(partitionForKey(key, rt.partitions));
   }
