@@ -31,8 +31,8 @@ export type { Emitter } from "./emitter/emitter.js";
 export { runUntilSignal } from "./run-until-signal.js";
 export type { RunUntilSignalOptions } from "./run-until-signal.js";
 export type { EventSource, PartitionState, RuntimeEvents } from "./events.js";
-export { ProcessorError, ProcessorSetupError, ProcessorStateError, RecoveryError, RuntimeOptionsError } from "./errors.js";
-export type { MessageCoordinates, ProcessorErrorKind } from "./errors.js";
+export { asError, GokacError, ProcessorError, ProcessorSetupError, ProcessorStateError, reasonOf, RecoveryError, RuntimeOptionsError } from "./errors.js";
+export type { GokacErrorOptions, MessageCoordinates, ProcessorErrorKind } from "./errors.js";
 
 // Storage.
 export { createLevelStorage, createMemoryStorage } from "./storage/index.js";

@@ -9,6 +9,7 @@
  * same way (their owner would create them identically). Lookup tables and
  * inputs must exist (GK902); outputs only warn when missing.
  */
+import { GokacError } from "../errors.js";
 import type { GroupGraph } from "../graph.js";
 import type { Broker } from "./port.js";
 
@@ -60,14 +61,13 @@ export interface TopicReport {
 }
 
 /** Thrown by `ensureTopics` when the cluster cannot serve the groups; `code` is the first error's. */
-export class TopicCheckError extends Error {
+export class TopicCheckError extends GokacError {
   override readonly name = "TopicCheckError";
-  readonly code: TopicProblem["code"];
+  declare readonly code: TopicProblem["code"];
   readonly problems: readonly TopicProblem[];
   constructor(problems: readonly TopicProblem[]) {
-    super(problems.map((p) => `${p.code} ${p.message}`).join("\n"));
+    super(problems.map((p) => `${p.code} ${p.message}`).join("\n"), { code: problems[0]?.code ?? "GK902" });
     this.problems = problems;
-    this.code = problems[0]?.code ?? "GK902";
   }
 }
 

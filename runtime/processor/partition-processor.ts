@@ -21,7 +21,7 @@
 import { partitionForKey } from "../broker/partitioner.js";
 import type { Batch, BrokerMessage, ProduceRecord } from "../broker/port.js";
 import type { EmitOptions, Headers } from "../context.js";
-import { ProcessorError, type ProcessorErrorKind } from "../errors.js";
+import { GokacError, ProcessorError, type ProcessorErrorKind } from "../errors.js";
 import { PartitionTable } from "../table/partition-table.js";
 import { CommitTracker } from "./commit-tracker.js";
 import type { GroupRuntime } from "./group-runtime.js";
@@ -35,8 +35,12 @@ const NO_HEADERS: Headers = Object.freeze({});
 type AnyHandler = (ctx: MessageContext, arg: unknown) => unknown;
 
 /** Thrown by `PartitionProcessor.start` when the processor stopped during recovery. */
-export class RecoveryCancelled extends Error {
+export class RecoveryCancelled extends GokacError {
   override readonly name = "RecoveryCancelled";
+  declare readonly code: "RECOVERY_CANCELLED";
+  constructor() {
+    super("the processor stopped during recovery", { code: "RECOVERY_CANCELLED" });
+  }
 }
 
 /** Where the handler currently running is. */

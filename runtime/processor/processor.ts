@@ -7,7 +7,7 @@
  */
 import { partitionForKey } from "../broker/partitioner.js";
 import type { Broker, GroupMember } from "../broker/port.js";
-import { checkPositiveInteger, ProcessorStateError, RuntimeOptionsError } from "../errors.js";
+import { asError, checkPositiveInteger, ProcessorStateError, RuntimeOptionsError } from "../errors.js";
 import { createEventHub, type EventSource } from "../events.js";
 import type { GroupDefinition } from "../graph.js";
 import { createLevelStorage } from "../storage/level-storage.js";
@@ -118,7 +118,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
       await Promise.allSettled(pendingRunners);
       // Leaving revokes every partition: the runners drain, commit and close.
       await member?.leave().catch((error: unknown) => {
-        failure ??= error instanceof Error ? error : new Error(String(error));
+        failure ??= asError(error);
       });
       await Promise.allSettled([...runners.values()].map((r) => r.close()));
       runners.clear();
@@ -154,7 +154,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
             try {
               await opening;
             } catch (error) {
-              if (!(error instanceof RecoveryCancelled)) fail(error instanceof Error ? error : new Error(String(error)));
+              if (!(error instanceof RecoveryCancelled)) fail(asError(error));
             } finally {
               pendingRunners.delete(opening);
             }
@@ -177,7 +177,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
       runtime.member = joining;
       member = await joining;
     } catch (error) {
-      fail(error instanceof Error ? error : new Error(String(error)));
+      fail(asError(error));
     }
   }
 
