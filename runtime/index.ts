@@ -44,8 +44,11 @@ export { logOf } from "./broker/port.js";
 export { murmur2, partitionForKey } from "./broker/partitioner.js";
 export { createMemoryBroker } from "./broker/memory/index.js";
 export type { AckControl, MemoryBroker, MemoryBrokerOptions } from "./broker/memory/index.js";
-export { checkTopics, ensureTopics, groupTopicRequirements, TopicCheckError } from "./broker/topics.js";
-export type { TopicProblem, TopicReport, TopicRequirement, TopicRole, TopicStatus } from "./broker/topics.js";
+export { checkTopics, ensureTopics, groupTopicRequirements, groupTopicsOf, TopicCheckError } from "./broker/topics.js";
+export type { TopicProblem, TopicReport, TopicStatus } from "./broker/topics.js";
+// The topic policy (names, roles, compaction, copartitioning, create rules), shared with the CLI.
+export { CATALOGUE_GROUP, loopTopic, tableTopic, topicRequirements } from "./topics/requirements.js";
+export type { CatalogueTopic, GroupTopics, TopicCreateRule, TopicPolicyInput, TopicPolicyOptions, TopicRequirement, TopicRole } from "./topics/requirements.js";
 // The Kafka broker (runtime/broker/kafka/, owned by the Kafka engineer).
 export { createKafkaBroker, KafkaBrokerOptionsError, parseBrokerList } from "./broker/kafka/index.js";
 export type { KafkaBrokerOptions, KafkaLogLevel } from "./broker/kafka/index.js";
