@@ -238,26 +238,29 @@ export class PartitionProcessor implements ContextHost {
     let result: unknown;
     try {
       result = handler(ctx, arg);
+      if (result === undefined || typeof (result as Promise<void>).then !== "function") {
+        ctx.close();
+        return true;
+      }
     } catch (error) {
       this.rollback(ctx, error);
       ctx.close();
       return false;
     }
-    if (result === undefined || typeof (result as Promise<void>).then !== "function") {
+    return this.settle(result as PromiseLike<unknown>, ctx);
+  }
+
+  /** `runHandler`'s end for a handler that returned a promise. */
+  private async settle(result: PromiseLike<unknown>, ctx: MessageContext): Promise<boolean> {
+    try {
+      await result;
+    } catch (error) {
+      this.rollback(ctx, error);
+      return false;
+    } finally {
       ctx.close();
-      return true;
     }
-    return Promise.resolve(result as PromiseLike<unknown>).then(
-      () => {
-        ctx.close();
-        return true;
-      },
-      (error: unknown) => {
-        this.rollback(ctx, error);
-        ctx.close();
-        return false;
-      },
-    );
+    return true;
   }
 
   /** Drops a failed handler's effects (and the cache they went through) and fails the processor at its message. */
