@@ -33,8 +33,8 @@ export type { Emitter } from "./emitter/emitter.js";
 export { runUntilSignal } from "./run-until-signal.js";
 export type { RunUntilSignalOptions } from "./run-until-signal.js";
 export type { EventSource, PartitionState, RuntimeEvents } from "./events.js";
-export { ProcessorError, ProcessorSetupError, ProcessorStateError, RecoveryError, RuntimeOptionsError } from "./errors.js";
-export type { MessageCoordinates, ProcessorErrorKind } from "./errors.js";
+export { asError, GokacError, ProcessorError, ProcessorSetupError, ProcessorStateError, reasonOf, RecoveryError, RuntimeOptionsError } from "./errors.js";
+export type { GokacErrorOptions, MessageCoordinates, ProcessorErrorKind } from "./errors.js";
 
 // Storage.
 export { createLevelStorage, createMemoryStorage } from "./storage/index.js";
@@ -46,8 +46,11 @@ export { logOf } from "./broker/port.js";
 export { murmur2, partitionForKey } from "./broker/partitioner.js";
 export { createMemoryBroker } from "./broker/memory/index.js";
 export type { AckControl, MemoryBroker, MemoryBrokerOptions } from "./broker/memory/index.js";
-export { checkTopics, ensureTopics, groupTopicRequirements, TopicCheckError } from "./broker/topics.js";
-export type { TopicProblem, TopicReport, TopicRequirement, TopicRole, TopicStatus } from "./broker/topics.js";
+export { checkTopics, ensureTopics, groupTopicRequirements, groupTopicsOf, TopicCheckError } from "./broker/topics.js";
+export type { TopicProblem, TopicReport, TopicStatus } from "./broker/topics.js";
+// The topic policy (names, roles, compaction, copartitioning, create rules), shared with the CLI.
+export { CATALOGUE_GROUP, loopTopic, tableTopic, topicRequirements } from "./topics/requirements.js";
+export type { CatalogueTopic, GroupTopics, TopicCreateRule, TopicPolicyInput, TopicPolicyOptions, TopicRequirement, TopicRole } from "./topics/requirements.js";
 // The Kafka broker (runtime/broker/kafka/, owned by the Kafka engineer).
 export { createKafkaBroker, KafkaBrokerOptionsError, parseBrokerList } from "./broker/kafka/index.js";
 export type { KafkaBrokerOptions, KafkaLogLevel } from "./broker/kafka/index.js";

@@ -2,6 +2,7 @@
  * Runs processors until SIGINT or SIGTERM (or until one fails), then stops
  * them all cleanly. Never exits the process: the caller decides the status.
  */
+import { asError } from "./errors.js";
 import type { Processor } from "./processor/processor.js";
 
 /** Options of `runUntilSignal`. */
@@ -31,14 +32,14 @@ export async function runUntilSignal(processors: readonly Processor<any>[], opti
     try {
       await Promise.all(processors.filter((p) => p.lifecycle === "idle").map((p) => p.start()));
     } catch (error) {
-      startError = error instanceof Error ? error : new Error(String(error));
+      startError = asError(error);
     }
     const reason = startError !== undefined ? { error: startError } : await Promise.race([signalled, failed]);
     options.onStopping?.(reason);
     const stops = await Promise.allSettled(processors.map((p) => p.stop()));
     const stopFailure = stops.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if ("error" in reason) return reason.error;
-    return stopFailure === undefined ? undefined : stopFailure.reason instanceof Error ? stopFailure.reason : new Error(String(stopFailure.reason));
+    return stopFailure === undefined ? undefined : asError(stopFailure.reason);
   } finally {
     for (const [signal, listener] of listeners) process.off(signal, listener);
   }

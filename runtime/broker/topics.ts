@@ -2,36 +2,20 @@
  * Checking and creating the topics a group needs, through the broker port
  * only (so it works on Kafka and on the in-memory broker alike).
  *
- * Goka's rules: a group's inputs, loop, group table and joined tables are
- * copartitioned (one partition count, else GK501, the compiler's code); the
- * group table and loop are created when missing, the table compacted, with
- * the group's count. Joined tables missing on the cluster are created the
- * same way (their owner would create them identically). Lookup tables and
- * inputs must exist (GK902); outputs only warn when missing.
+ * What is needed comes from the topic policy (`../topics/requirements.ts`):
+ * a group's inputs, loop, group table and joined tables are copartitioned
+ * (one partition count, else GK501, the compiler's code); a processor creates
+ * its group table and loop when missing, the table compacted, with the
+ * group's count, and joined tables the same way (their owner would create
+ * them identically). Lookup tables and inputs must exist (GK902); outputs
+ * only warn when missing.
  */
+import { GokacError } from "../errors.js";
 import type { GroupGraph } from "../graph.js";
+import { topicRequirements, type GroupTopics, type TopicRequirement } from "../topics/requirements.js";
 import type { Broker } from "./port.js";
 
-/** The role a topic plays for a group. */
-export type TopicRole = "input" | "loop" | "table" | "join" | "lookup" | "output";
-
-/** What a group (or the CLI, from specs) needs of one topic. */
-export interface TopicRequirement {
-  readonly topic: string;
-  readonly role: TopicRole;
-  /** The group that needs it. */
-  readonly group: string;
-  /** The declared partition count, if known. */
-  readonly partitions?: number;
-  /** Whether it must be compacted (tables). */
-  readonly compacted: boolean;
-  /** Created when missing (tables and loops). */
-  readonly create: boolean;
-  /** Topics with the same key must have the same partition count (the group's copartitioned set). */
-  readonly copartition?: string;
-  /** A missing topic that is not created is an error (else a warning). */
-  readonly required: boolean;
-}
+export type { TopicRequirement, TopicRole } from "../topics/requirements.js";
 
 /** The live state of a topic and what is done or wrong about it. */
 export interface TopicStatus {
@@ -60,45 +44,38 @@ export interface TopicReport {
 }
 
 /** Thrown by `ensureTopics` when the cluster cannot serve the groups; `code` is the first error's. */
-export class TopicCheckError extends Error {
+export class TopicCheckError extends GokacError {
   override readonly name = "TopicCheckError";
-  readonly code: TopicProblem["code"];
+  declare readonly code: TopicProblem["code"];
   readonly problems: readonly TopicProblem[];
   constructor(problems: readonly TopicProblem[]) {
-    super(problems.map((p) => `${p.code} ${p.message}`).join("\n"));
+    super(problems.map((p) => `${p.code} ${p.message}`).join("\n"), { code: problems[0]?.code ?? "GK902" });
     this.problems = problems;
-    this.code = problems[0]?.code ?? "GK902";
   }
 }
 
+/** The topic policy's description of a group graph (names and counts only). */
+export function groupTopicsOf(graph: GroupGraph): GroupTopics {
+  return {
+    name: graph.group,
+    inputs: graph.inputs.flatMap((input) => input.topics),
+    loop: graph.loop !== undefined,
+    persist: graph.persist !== undefined,
+    joins: (graph.joins ?? []).map((j) => j.table),
+    lookups: (graph.lookups ?? []).map((l) => l.table),
+    outputs: (graph.outputs ?? []).map((o) => o.topic),
+    ...(graph.partitions === undefined ? {} : { partitions: graph.partitions }),
+  };
+}
+
 /**
- * The topics a group graph needs: inputs and loop (consumed), the group
- * table (created, compacted), joins (copartitioned tables), lookups, outputs.
+ * The topics a group graph needs, as its processor sees them (no topic
+ * catalogue; create rule `"group-owned"`): inputs and loop (consumed), the
+ * group table (created, compacted), joins (copartitioned tables), lookups,
+ * outputs.
  */
 export function groupTopicRequirements(graph: GroupGraph): TopicRequirement[] {
-  const group = graph.group;
-  const set = `group ${group}`;
-  const partitions = graph.partitions === undefined ? {} : { partitions: graph.partitions };
-  const result: TopicRequirement[] = [];
-  for (const input of graph.inputs) {
-    for (const topic of input.topics) result.push({ topic, role: "input", group, compacted: false, create: false, copartition: set, required: true, ...partitions });
-  }
-  if (graph.loop !== undefined) {
-    result.push({ topic: `${group}-loop`, role: "loop", group, compacted: false, create: true, copartition: set, required: true, ...partitions });
-  }
-  if (graph.persist !== undefined) {
-    result.push({ topic: `${group}-table`, role: "table", group, compacted: true, create: true, copartition: set, required: true, ...partitions });
-  }
-  for (const join of graph.joins ?? []) {
-    result.push({ topic: join.table, role: "join", group, compacted: true, create: true, copartition: set, required: true, ...partitions });
-  }
-  for (const lookup of graph.lookups ?? []) {
-    result.push({ topic: lookup.table, role: "lookup", group, compacted: true, create: false, required: true });
-  }
-  for (const output of graph.outputs ?? []) {
-    result.push({ topic: output.topic, role: "output", group, compacted: false, create: false, required: false });
-  }
-  return result;
+  return topicRequirements({ groups: [groupTopicsOf(graph)] }, { create: "group-owned" });
 }
 
 /** Compares requirements with the cluster; changes nothing. */

@@ -5,18 +5,22 @@
  */
 import { createRequire } from "node:module";
 import type { Ajv2020 as Ajv, ValidateFunction } from "ajv/dist/2020.js";
+import { GokacError } from "../errors.js";
 import type { Codec } from "./codec.js";
 import { jsonCodec } from "./primitive-codecs.js";
 
 /** A value that failed its schema; `errors` are ajv's, `typeName` the spec's type. */
-export class SchemaValidationError extends Error {
+export class SchemaValidationError extends GokacError {
   override readonly name = "SchemaValidationError";
+  declare readonly code: "SCHEMA_VALIDATION";
   constructor(
     readonly typeName: string,
     readonly direction: "encode" | "decode",
     readonly errors: readonly { instancePath: string; message?: string | undefined }[],
   ) {
-    super(`${typeName}: ${direction}d value does not match its schema: ${errors.map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`).join("; ")}`);
+    super(`${typeName}: ${direction}d value does not match its schema: ${errors.map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`).join("; ")}`, {
+      code: "SCHEMA_VALIDATION",
+    });
   }
 }
 

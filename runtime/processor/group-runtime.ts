@@ -1,5 +1,5 @@
 /**
- * What every partition runner of one processor shares: the resolved graph
+ * What every partition processor of one processor shares: the resolved graph
  * (handlers and codecs by topic), the producer, the group member, partition
  * counts for keying, the lookup views, and how to fail the processor.
  */

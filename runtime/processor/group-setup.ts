@@ -9,6 +9,7 @@ import { ProcessorSetupError } from "../errors.js";
 import type { EventHub } from "../events.js";
 import type { GroupDefinition } from "../graph.js";
 import type { Storage } from "../storage/storage.js";
+import { loopTopic, tableTopic } from "../topics/requirements.js";
 import { createView, type View } from "../view/view.js";
 import type { ConsumedTopic, GroupRuntime } from "./group-runtime.js";
 import type { ProcessorOptions } from "./processor.js";
@@ -38,7 +39,7 @@ export async function setUpGroup(definition: GroupDefinition<unknown>, options: 
   };
   const consumed = new Map<string, ConsumedTopic>();
   for (const input of graph.inputs) for (const topic of input.topics) consumed.set(topic, { codec: input.codec, handler: handler(input.handler) });
-  const loop = graph.loop === undefined ? undefined : { topic: `${group}-loop`, codec: graph.loop.codec as Codec<unknown> };
+  const loop = graph.loop === undefined ? undefined : { topic: loopTopic(group), codec: graph.loop.codec as Codec<unknown> };
   if (graph.loop !== undefined && loop !== undefined) consumed.set(loop.topic, { codec: loop.codec, handler: handler(graph.loop.handler) });
   const first = [...consumed.keys()][0];
   const partitions = first === undefined ? undefined : await broker.partitionCount(first);
@@ -66,7 +67,7 @@ export async function setUpGroup(definition: GroupDefinition<unknown>, options: 
     producer,
     member: undefined,
     consumed,
-    table: graph.persist === undefined ? undefined : { topic: `${group}-table`, codec: graph.persist.codec },
+    table: graph.persist === undefined ? undefined : { topic: tableTopic(group), codec: graph.persist.codec },
     loop,
     joins: new Map((graph.joins ?? []).map((j) => [j.table, j.codec as Codec<unknown>])),
     lookups,

@@ -1,12 +1,12 @@
 /**
  * The context a handler gets for one message (or one visited key): the
  * message's coordinates plus every capability, each delegating to the
- * partition runner. Generated types expose only the group's slice of it.
+ * partition processor. Generated types expose only the group's slice of it.
  */
 import type { EmitOptions, FullContext, Headers } from "../context.js";
 import { HandlerFailure } from "./handler-failure.js";
 
-/** What a context delegates to: the partition runner handling the batch. */
+/** What a context delegates to: the partition processor handling the batch. */
 export interface ContextHost {
   tableValue(key: string): unknown;
   setTableValue(key: string, value: unknown): void;

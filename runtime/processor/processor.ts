@@ -7,7 +7,7 @@
  */
 import { partitionForKey } from "../broker/partitioner.js";
 import type { Broker, GroupMember } from "../broker/port.js";
-import { checkPositiveInteger, ProcessorStateError, RuntimeOptionsError } from "../errors.js";
+import { asError, checkPositiveInteger, ProcessorStateError, RuntimeOptionsError } from "../errors.js";
 import { createEventHub, type EventSource } from "../events.js";
 import type { GroupDefinition } from "../graph.js";
 import { createLevelStorage } from "../storage/level-storage.js";
@@ -15,7 +15,7 @@ import type { Storage } from "../storage/storage.js";
 import type { View } from "../view/view.js";
 import type { GroupRuntime } from "./group-runtime.js";
 import { setUpGroup } from "./group-setup.js";
-import { PartitionRunner, RecoveryCancelled } from "./partition-runner.js";
+import { PartitionProcessor, RecoveryCancelled } from "./partition-processor.js";
 
 /** Options of `createProcessor`. */
 export interface ProcessorOptions {
@@ -58,7 +58,7 @@ export interface Processor<V = unknown> extends EventSource {
 }
 
 interface Internals {
-  runnerFor(key: string): PartitionRunner | undefined;
+  runnerFor(key: string): PartitionProcessor | undefined;
 }
 
 const internals = new WeakMap<Processor<any>, Internals>();
@@ -86,7 +86,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
   const group = graph.group;
   const events = createEventHub();
   const storage = options.storage ?? createLevelStorage(options.stateDir ?? `.state/${group}`);
-  const runners = new Map<number, PartitionRunner>();
+  const runners = new Map<number, PartitionProcessor>();
   const pendingRunners = new Set<Promise<unknown>>();
   let lifecycle: ProcessorLifecycle = "idle";
   let rt: GroupRuntime | undefined;
@@ -118,7 +118,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
       await Promise.allSettled(pendingRunners);
       // Leaving revokes every partition: the runners drain, commit and close.
       await member?.leave().catch((error: unknown) => {
-        failure ??= error instanceof Error ? error : new Error(String(error));
+        failure ??= asError(error);
       });
       await Promise.allSettled([...runners.values()].map((r) => r.close()));
       runners.clear();
@@ -145,7 +145,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
           onAssigned: async (assigned) => {
             const opening = Promise.all(
               assigned.map(async (p) => {
-                const runner = await PartitionRunner.start(runtime, p);
+                const runner = await PartitionProcessor.start(runtime, p);
                 if (cancelled()) await runner.close();
                 else runners.set(p, runner);
               }),
@@ -154,7 +154,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
             try {
               await opening;
             } catch (error) {
-              if (!(error instanceof RecoveryCancelled)) fail(error instanceof Error ? error : new Error(String(error)));
+              if (!(error instanceof RecoveryCancelled)) fail(asError(error));
             } finally {
               pendingRunners.delete(opening);
             }
@@ -177,7 +177,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
       runtime.member = joining;
       member = await joining;
     } catch (error) {
-      fail(error instanceof Error ? error : new Error(String(error)));
+      fail(asError(error));
     }
   }
 
@@ -238,7 +238,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
     },
   };
 
-  function runnerFor(key: string): PartitionRunner | undefined {
+  function runnerFor(key: string): PartitionProcessor | undefined {
     if (rt === undefined) return undefined;
     return runners.get(partitionForKey(key, rt.partitions));
   }

@@ -6,7 +6,7 @@
  */
 import { logOfMessages, type Broker, type LogChunk, type PartitionReader } from "../broker/port.js";
 import type { Codec } from "../codecs/codec.js";
-import { RecoveryError } from "../errors.js";
+import { asError, reasonOf, RecoveryError } from "../errors.js";
 import type { EventHub } from "../events.js";
 import type { Storage, TableChanges, TableStore } from "../storage/storage.js";
 
@@ -99,7 +99,7 @@ export class PartitionTable<V> {
           if (!state.stopped) await this.applyLog(chunk, Math.max(this.position, chunk.next));
         }
       } catch (error) {
-        if (!state.stopped) onError(error instanceof Error ? error : new Error(String(error)));
+        if (!state.stopped) onError(asError(error));
       }
     })();
     this.catchingUp = state;
@@ -141,7 +141,7 @@ export class PartitionTable<V> {
     try {
       return this.codec.decode(raw);
     } catch (error) {
-      throw new RecoveryError(this.topic, this.partition, this.position, new Error(`stored value of key ${JSON.stringify(key)} does not decode: ${String(error)}`));
+      throw new RecoveryError(this.topic, this.partition, this.position, new Error(`stored value of key ${JSON.stringify(key)} does not decode: ${reasonOf(error)}`));
     }
   }
 

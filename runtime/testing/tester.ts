@@ -14,6 +14,7 @@ import type { GroupDefinition, TopicSpec } from "../graph.js";
 import { createProcessor, type Processor, writeTableValue } from "../processor/processor.js";
 import { createMemoryStorage } from "../storage/memory-storage.js";
 import type { Storage } from "../storage/storage.js";
+import { loopTopic, tableTopic } from "../topics/requirements.js";
 
 /** Options of `createTester`. */
 export interface TesterOptions {
@@ -95,8 +96,8 @@ export function createTester(options: TesterOptions = {}): Tester {
       const graph = g.definition.graph;
       const n = graph.partitions ?? defaultPartitions;
       for (const input of graph.inputs) for (const t of input.topics) await ensureTopic(t, n, false);
-      if (graph.persist !== undefined) await ensureTopic(`${graph.group}-table`, n, true);
-      if (graph.loop !== undefined) await ensureTopic(`${graph.group}-loop`, n, false);
+      if (graph.persist !== undefined) await ensureTopic(tableTopic(graph.group), n, true);
+      if (graph.loop !== undefined) await ensureTopic(loopTopic(graph.group), n, false);
       for (const j of graph.joins ?? []) await ensureTopic(j.table, n, true);
     }
     // 2. Lookups and outputs nobody registered consumes or owns.
@@ -119,7 +120,7 @@ export function createTester(options: TesterOptions = {}): Tester {
   function consumedCodec(topic: string): Codec<unknown> {
     for (const g of groups.values()) {
       for (const input of g.definition.graph.inputs) if (input.topics.includes(topic)) return input.codec;
-      if (g.definition.graph.loop !== undefined && topic === `${g.definition.graph.group}-loop`) return g.definition.graph.loop.codec;
+      if (g.definition.graph.loop !== undefined && topic === loopTopic(g.definition.graph.group)) return g.definition.graph.loop.codec;
     }
     throw new Error(`tester: no registered group consumes ${topic}; pass its TopicSpec`);
   }

@@ -14,6 +14,7 @@ import { createLevelStorage } from "../storage/level-storage.js";
 import { createMemoryStorage } from "../storage/memory-storage.js";
 import type { Storage } from "../storage/storage.js";
 import { PartitionTable } from "../table/partition-table.js";
+import { tableTopic } from "../topics/requirements.js";
 
 /** Options of `createView`. */
 export interface ViewOptions {
@@ -91,7 +92,7 @@ function tableOf<V>(table: TopicSpec<V> | GroupDefinition<V>): { topic: string; 
   if ("graph" in table) {
     const persist = table.graph.persist;
     if (persist === undefined) throw new TypeError(`group ${table.graph.group} has no table (persist) to view`);
-    return { topic: `${table.graph.group}-table`, codec: persist.codec as Codec<V> };
+    return { topic: tableTopic(table.graph.group), codec: persist.codec as Codec<V> };
   }
   return { topic: table.name, codec: table.codec };
 }

@@ -3,6 +3,7 @@
  * behind this folder: nothing it defines appears in the port's types.
  */
 import kafkajs, { type Admin, type Kafka as KafkaClient, type logLevel as KafkaJsLogLevel } from "kafkajs";
+import { GokacError } from "../../errors.js";
 import type { Broker, GroupMember, GroupOptions, PartitionReader, Producer, TopicConfig } from "../port.js";
 import { joinKafkaGroup, type GroupMemberSettings } from "./group-member.js";
 import { createInternalCluster } from "./kafkajs-internals.js";
@@ -48,8 +49,12 @@ const LEVELS: Record<KafkaLogLevel, KafkaJsLogLevel> = {
 };
 
 /** Thrown for options that cannot work; says how to fix them. */
-export class KafkaBrokerOptionsError extends Error {
+export class KafkaBrokerOptionsError extends GokacError {
   override readonly name = "KafkaBrokerOptionsError";
+  declare readonly code: "INVALID_BROKER_OPTIONS";
+  constructor(message: string) {
+    super(message, { code: "INVALID_BROKER_OPTIONS" });
+  }
 }
 
 /** Parses and checks a broker list (`a:9092,b:9092` or an array). */

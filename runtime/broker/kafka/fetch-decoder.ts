@@ -17,10 +17,17 @@
  * `NeedsFullDecoder` and the reader decodes that response with kafkajs.
  */
 import { gunzipSync } from "node:zlib";
+import { GokacError } from "../../errors.js";
 import { logOf, type BrokerMessage, type LogChunk } from "../port.js";
 
 /** A response this decoder does not handle; kafkajs's decoder does. */
-export class NeedsFullDecoder extends Error {}
+export class NeedsFullDecoder extends GokacError {
+  override readonly name = "NeedsFullDecoder";
+  declare readonly code: "NEEDS_FULL_DECODER";
+  constructor(message: string) {
+    super(message, { code: "NEEDS_FULL_DECODER" });
+  }
+}
 
 /** One partition of a Fetch response, records still encoded. */
 export interface FetchedPartition {

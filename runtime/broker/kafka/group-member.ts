@@ -16,6 +16,7 @@
  *    `onAssigned` rejecting) calls `onError` once and stops the member.
  */
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
+import { asError } from "../../errors.js";
 import type { GroupMember, GroupOptions, TopicPartition } from "../port.js";
 import { copartitionedAssigner } from "./copartitioned-assigner.js";
 import { gateGroupJoins } from "./kafkajs-internals.js";
@@ -34,10 +35,6 @@ export interface GroupMemberSettings {
 function isRebalancing(error: unknown): boolean {
   const type = typeof error === "object" && error !== null && "type" in error ? error.type : undefined;
   return type === "REBALANCE_IN_PROGRESS" || type === "NOT_COORDINATOR_FOR_GROUP" || type === "ILLEGAL_GENERATION";
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }
 
 /**

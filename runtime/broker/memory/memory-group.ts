@@ -5,6 +5,7 @@
  * assign), committed offsets, and one fetch loop per owned topic-partition
  * delivering batches one at a time in offset order.
  */
+import { asError } from "../../errors.js";
 import type { GroupCallbacks, GroupMember, GroupOptions, TopicPartition } from "../port.js";
 import type { TopicLog } from "./memory-log.js";
 
@@ -203,8 +204,4 @@ export class MemoryGroup {
       }),
     );
   }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

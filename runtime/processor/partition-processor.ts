@@ -1,15 +1,18 @@
 /**
- * One assigned partition of a processor (Goka's partition processor): its
+ * One assigned partition of a processor (Goka's `PartitionProcessor`): its
  * group table and joined table partitions, a queue that runs the partition's
- * batches (every input, the loop) and visits one at a time, and the batch
- * pipeline:
+ * batches (every input, the loop) and visits one at a time, and the handler
+ * loop:
  *
- * 1. decode the batch; read every key it touches from the store at once;
- * 2. run the handlers in order against a write-through cache, without a
- *    promise per message unless a handler returns one;
- * 3. send all table writes, emits and loopbacks in one produce request;
- * 4. once acknowledged, write the table changes and the changelog offset in
- *    one store batch, then commit the inputs (without waiting for the commit).
+ * 1. decode the batch; read every key it touches from the store at once
+ *    (`TableCache.prefetch`);
+ * 2. run the handlers in order against the write-through `TableCache`,
+ *    without a promise per message unless a handler returns one; what they
+ *    cause goes to the `PendingWrites` outbox;
+ * 3. flush the outbox: all table writes, emits and loopbacks in one produce
+ *    request, then, once acknowledged, the table changes and the changelog
+ *    offset in one store batch;
+ * 4. commit the inputs (without waiting for the commit).
  *
  * A failure stops the processor as Goka does: the messages handled before the
  * failed one still go through 3-4 and are committed, the failed message's own
@@ -18,35 +21,26 @@
 import { partitionForKey } from "../broker/partitioner.js";
 import type { Batch, BrokerMessage, ProduceRecord } from "../broker/port.js";
 import type { EmitOptions, Headers } from "../context.js";
-import { ProcessorError, type ProcessorErrorKind } from "../errors.js";
+import { GokacError, ProcessorError, type ProcessorErrorKind } from "../errors.js";
 import { PartitionTable } from "../table/partition-table.js";
 import { CommitTracker } from "./commit-tracker.js";
 import type { GroupRuntime } from "./group-runtime.js";
 import { HandlerFailure } from "./handler-failure.js";
 import { type ContextHost, MessageContext } from "./message-context.js";
+import { PendingWrites } from "./pending-writes.js";
+import { TableCache } from "./table-cache.js";
 
 const NO_HEADERS: Headers = Object.freeze({});
-/** Table values kept between batches; only this runner writes its table partition, so they stay valid. */
-const CACHE_LIMIT = 50_000;
 
-/**
- * A cached table value kept as its encoding. Objects are cached this way and
- * decoded afresh on every read, so a handler mutating what `value()` gave it
- * (without `setValue`) cannot change the table behind the store's back, as in
- * Goka, where every `Value()` decodes. Primitives are immutable and cached
- * decoded.
- */
-class Encoded {
-  constructor(readonly bytes: Uint8Array) {}
-}
+type AnyHandler = (ctx: MessageContext, arg: unknown) => unknown;
 
-function cacheable(value: unknown, bytes: Uint8Array): unknown {
-  return typeof value === "object" && value !== null ? new Encoded(bytes) : value;
-}
-
-/** Thrown by `PartitionRunner.start` when the processor stopped during recovery. */
-export class RecoveryCancelled extends Error {
+/** Thrown by `PartitionProcessor.start` when the processor stopped during recovery. */
+export class RecoveryCancelled extends GokacError {
   override readonly name = "RecoveryCancelled";
+  declare readonly code: "RECOVERY_CANCELLED";
+  constructor() {
+    super("the processor stopped during recovery", { code: "RECOVERY_CANCELLED" });
+  }
 }
 
 /** Where the handler currently running is. */
@@ -57,19 +51,14 @@ interface Current {
 }
 
 /** A partition of a processor, from assignment to revocation. */
-export class PartitionRunner implements ContextHost {
+export class PartitionProcessor implements ContextHost {
   private queue: Promise<unknown> = Promise.resolve();
-  /** Table values by key: decoded primitives, `Encoded` objects, or `undefined` for an absent key. */
-  private readonly cache = new Map<string, unknown>();
+  /** The group table's write-through cache, with `persist`. */
+  private readonly cache: TableCache | undefined;
+  /** What the handlers caused since the last flush. */
+  private readonly outbox: PendingWrites;
   private readonly trackers = new Map<string, CommitTracker>();
   private commitChain: Promise<void> = Promise.resolve();
-  private records: ProduceRecord[] = [];
-  /**
-   * Table writes in order, as parallel key/value logs (`null` deletes): a
-   * failed message's writes are dropped by truncating to where it began.
-   */
-  private changedKeys: string[] = [];
-  private changedValues: (Uint8Array | null)[] = [];
   private current: Current = { topic: "", offset: -1, key: "" };
   private closed = false;
   private revoked = false;
@@ -79,10 +68,13 @@ export class PartitionRunner implements ContextHost {
     readonly partition: number,
     private readonly table: PartitionTable<unknown> | undefined,
     private readonly joined: ReadonlyMap<string, PartitionTable<unknown>>,
-  ) {}
+  ) {
+    this.cache = table === undefined ? undefined : new TableCache(table);
+    this.outbox = new PendingWrites(rt.producer, partition, table);
+  }
 
   /** Opens and recovers the partition's tables (group table, then joins, which keep catching up). */
-  static async start(rt: GroupRuntime, partition: number): Promise<PartitionRunner> {
+  static async start(rt: GroupRuntime, partition: number): Promise<PartitionProcessor> {
     const emitState = (state: "initializing" | "connecting" | "recovering" | "preparing" | "running") => rt.events.emit("state", { state, partition });
     emitState("initializing");
     const opened: PartitionTable<unknown>[] = [];
@@ -104,7 +96,7 @@ export class PartitionRunner implements ContextHost {
         await t.catchUp(rt.broker, (error) => rt.fail(new ProcessorError("storage", { group: rt.group, topic: t.topic, partition, offset: t.offset, key: "" }, error)));
       }
       emitState("running");
-      return new PartitionRunner(rt, partition, table, joined);
+      return new PartitionProcessor(rt, partition, table, joined);
     } catch (error) {
       await Promise.allSettled(opened.map((t) => t.close()));
       throw error;
@@ -130,11 +122,7 @@ export class PartitionRunner implements ContextHost {
 
   /** The table value of `key` (queued, so it reflects every batch before). */
   read(key: string): Promise<unknown> {
-    return this.enqueue(async () => {
-      if (this.table === undefined) return undefined;
-      if (this.cache.has(key)) return this.cached(key);
-      return this.table.get(key);
-    });
+    return this.enqueue(async () => this.cache?.get(key));
   }
 
   /** Writes `value` (or deletes with `undefined`) as a handler would, outside any message (the tester's `setTableValue`). */
@@ -157,7 +145,7 @@ export class PartitionRunner implements ContextHost {
     await Promise.allSettled([this.table, ...this.joined.values()].map((t) => t?.close()));
   }
 
-  // ---- the batch pipeline ----
+  // ---- the handler loop ----
 
   private async processBatch(batch: Batch): Promise<void> {
     const consumed = this.rt.consumed.get(batch.topic);
@@ -191,19 +179,9 @@ export class PartitionRunner implements ContextHost {
       const m = messages[handled]!;
       if (m.value === null && this.rt.ignoreNil) continue;
       this.current = m;
-      const records = this.records.length;
-      const changes = this.changedKeys.length;
-      const ctx = new MessageContext(this, m.key, m.topic, m.partition, m.offset, m.timestamp, m.headers);
-      try {
-        const result = consumed.handler(ctx, values[handled]);
-        if (result !== undefined && typeof (result as Promise<void>).then === "function") await result;
-      } catch (error) {
-        this.dropSince(records, changes);
-        this.failAt("handler", m, error instanceof HandlerFailure ? error.reason : error);
-        break;
-      } finally {
-        ctx.close();
-      }
+      let ok = this.runHandler(consumed.handler, new MessageContext(this, m.key, m.topic, m.partition, m.offset, m.timestamp, m.headers), values[handled]);
+      if (ok !== true && ok !== false) ok = await ok;
+      if (!ok) break;
       // Failed elsewhere (another partition, a deferred commit): this message completed, keep it.
       if (this.rt.failed) {
         handled++;
@@ -219,15 +197,6 @@ export class PartitionRunner implements ContextHost {
     // Not awaited: the next batch need not wait for the commit round trip. Commits stay
     // ordered on their chain, and `close` (revocation, stop) waits for the last one.
     void this.commit();
-  }
-
-  /** Drops the records and table writes made since the marks (a failed handler's), and the cache they went through. */
-  private dropSince(records: number, changes: number): void {
-    this.records.length = records;
-    this.changedKeys.length = changes;
-    this.changedValues.length = changes;
-    // The processor stops: reads until then fall through to the store, which holds what was flushed.
-    this.cache.clear();
   }
 
   private async processVisit(name: string, meta: unknown): Promise<void> {
@@ -247,41 +216,66 @@ export class PartitionRunner implements ContextHost {
       const where = { topic: "", offset: -1, key: chunk[0] ?? "" };
       if (!(await this.prefetch(chunk, where))) return;
       for (const key of chunk) {
-        this.current = { topic: "", offset: -1, key };
-        const records = this.records.length;
-        const changes = this.changedKeys.length;
+        // As with messages: the keys visited before keep their effects, the failed one's are dropped.
         const ctx = new MessageContext(this, key, "", this.partition, -1, Date.now(), NO_HEADERS);
-        try {
-          const result = handler(ctx, meta);
-          if (result !== undefined && typeof (result as Promise<void>).then === "function") await result;
-        } catch (error) {
-          // As with messages: the keys visited before keep their effects, the failed one's are dropped.
-          this.dropSince(records, changes);
-          this.failAt("handler", this.current, error instanceof HandlerFailure ? error.reason : error);
-          break;
-        } finally {
-          ctx.close();
-        }
-        if (this.rt.failed) break;
+        this.current = ctx;
+        let ok = this.runHandler(handler, ctx, meta);
+        if (ok !== true && ok !== false) ok = await ok;
+        if (!ok || this.rt.failed) break;
       }
       if (!(await this.flush(where)) || this.rt.failed) return;
     }
   }
 
+  /**
+   * Runs one handler (of a message or a visited key) on `ctx`, then closes
+   * `ctx`. If it throws (or calls `ctx.fail`), its effects are dropped and
+   * the processor fails at its message. Returns whether it succeeded, as a
+   * promise only when the handler returned one (no promise per message).
+   */
+  private runHandler(handler: AnyHandler, ctx: MessageContext, arg: unknown): boolean | Promise<boolean> {
+    this.outbox.begin();
+    let result: unknown;
+    try {
+      result = handler(ctx, arg);
+      if (result === undefined || typeof (result as Promise<void>).then !== "function") {
+        ctx.close();
+        return true;
+      }
+    } catch (error) {
+      this.rollback(ctx, error);
+      ctx.close();
+      return false;
+    }
+    return this.settle(result as PromiseLike<unknown>, ctx);
+  }
+
+  /** `runHandler`'s end for a handler that returned a promise. */
+  private async settle(result: PromiseLike<unknown>, ctx: MessageContext): Promise<boolean> {
+    try {
+      await result;
+    } catch (error) {
+      this.rollback(ctx, error);
+      return false;
+    } finally {
+      ctx.close();
+    }
+    return true;
+  }
+
+  /** Drops a failed handler's effects (and the cache they went through) and fails the processor at its message. */
+  private rollback(where: Current, error: unknown): void {
+    this.outbox.rollback();
+    // The processor stops: reads until then fall through to the store, which holds what was flushed.
+    this.cache?.clear();
+    this.failAt("handler", where, error instanceof HandlerFailure ? error.reason : error);
+  }
+
   /** Loads the table values of `keys` not cached; false if the processor failed. */
   private async prefetch(keys: readonly string[], where: Current): Promise<boolean> {
-    if (this.table === undefined) return true;
-    if (this.cache.size > CACHE_LIMIT) this.cache.clear();
-    const missing = [...new Set(keys)].filter((k) => !this.cache.has(k));
-    if (missing.length === 0) return true;
+    if (this.cache === undefined) return true;
     try {
-      const raws = await this.table.store.getMany(missing);
-      for (let i = 0; i < missing.length; i++) {
-        const key = missing[i]!;
-        const raw = raws[i];
-        // Decoded on first read (see `cached`), so object values are not decoded twice.
-        this.cache.set(key, raw === undefined ? undefined : new Encoded(raw));
-      }
+      await this.cache.prefetch(keys);
       return true;
     } catch (error) {
       this.failAt("storage", where, error);
@@ -289,41 +283,12 @@ export class PartitionRunner implements ContextHost {
     }
   }
 
-  /**
-   * Sends what the handlers produced, then stores the table changes with the
-   * changelog offset. The changelog gets each key's last value of the batch
-   * only: compaction would drop the others anyway, and readers of the table
-   * (joins, views, recovery) need only the latest value.
-   */
+  /** Flushes the outbox (see `PendingWrites.flush`); false if that failed the processor. */
   private async flush(where: Current = this.current): Promise<boolean> {
-    const records = this.records;
-    const keys = this.changedKeys;
-    const values = this.changedValues;
-    if (records.length === 0 && keys.length === 0) return true;
-    this.records = [];
-    this.changedKeys = [];
-    this.changedValues = [];
-    const changes = new Map<string, Uint8Array | null>();
-    for (let i = 0; i < keys.length; i++) changes.set(keys[i]!, values[i]!);
-    const tableTopic = this.rt.table?.topic;
-    if (tableTopic !== undefined) for (const [key, value] of changes) records.push({ topic: tableTopic, partition: this.partition, key, value });
-    let produced;
-    try {
-      produced = await this.rt.producer.send(records);
-    } catch (error) {
-      this.failAt("produce", where, error);
-      return false;
-    }
-    if (this.table === undefined || changes.size === 0) return true;
-    let tableOffset = -1;
-    for (const p of produced) if (p.topic === this.table.topic && p.offset > tableOffset) tableOffset = p.offset;
-    try {
-      await this.table.write(changes, tableOffset + 1);
-    } catch (error) {
-      this.failAt("storage", where, error);
-      return false;
-    }
-    return true;
+    const failure = await this.outbox.flush();
+    if (failure === undefined) return true;
+    this.failAt(failure.kind, where, failure.error);
+    return false;
   }
 
   private tracker(topic: string): CommitTracker {
@@ -363,52 +328,37 @@ export class PartitionRunner implements ContextHost {
 
   // ---- ContextHost: what handlers call ----
 
-  /** The cached value of `key` (which must be cached), decoded if kept encoded. */
-  private cached(key: string): unknown {
-    const entry = this.cache.get(key);
-    if (!(entry instanceof Encoded)) return entry;
-    const value = this.table?.decode(key, entry.bytes);
-    // Primitives are immutable: keep them decoded.
-    if (typeof value !== "object" || value === null) this.cache.set(key, value);
-    return value;
-  }
-
   tableValue(key: string): unknown {
-    if (this.table === undefined) throw new Error(`group ${this.rt.group} has no table (persist)`);
-    if (this.cache.has(key)) return this.cached(key);
-    // Keys outside the prefetch (not the message's key) are read on demand.
-    return this.table.get(key);
+    if (this.cache === undefined) throw new Error(`group ${this.rt.group} has no table (persist)`);
+    return this.cache.get(key);
   }
 
   setTableValue(key: string, value: unknown): void {
     const table = this.rt.table;
-    if (table === undefined) throw new Error(`group ${this.rt.group} has no table (persist)`);
+    if (table === undefined || this.cache === undefined) throw new Error(`group ${this.rt.group} has no table (persist)`);
     if (value === undefined) throw new TypeError("setValue(undefined): use delete() to remove a key");
     // Encoded here so an unencodable value fails the handler that set it.
     const encoded = table.codec.encode(value);
-    this.cache.set(key, cacheable(value, encoded));
-    this.changedKeys.push(key);
-    this.changedValues.push(encoded);
+    this.cache.set(key, value, encoded);
+    this.outbox.write(key, encoded);
   }
 
   deleteTableValue(key: string): void {
-    const table = this.rt.table;
-    if (table === undefined) throw new Error(`group ${this.rt.group} has no table (persist)`);
-    this.cache.set(key, undefined);
-    this.changedKeys.push(key);
-    this.changedValues.push(null);
+    if (this.cache === undefined) throw new Error(`group ${this.rt.group} has no table (persist)`);
+    this.cache.delete(key);
+    this.outbox.write(key, null);
   }
 
   emit(topic: string, key: string, value: unknown, options: EmitOptions | undefined): void {
     const output = this.rt.outputs.get(topic);
     if (output === undefined) throw new Error(`group ${this.rt.group} does not declare output ${topic}`);
-    this.records.push(record(topic, partitionForKey(key, output.partitions), key, value === null ? null : output.codec.encode(value), options));
+    this.outbox.produce(record(topic, partitionForKey(key, output.partitions), key, value === null ? null : output.codec.encode(value), options));
   }
 
   loopback(key: string, value: unknown, options: EmitOptions | undefined): void {
     const loop = this.rt.loop;
     if (loop === undefined) throw new Error(`group ${this.rt.group} has no loop`);
-    this.records.push(record(loop.topic, partitionForKey(key, this.rt.partitions), key, loop.codec.encode(value), options));
+    this.outbox.produce(record(loop.topic, partitionForKey(key, this.rt.partitions), key, loop.codec.encode(value), options));
   }
 
   join(table: string, key: string): unknown {

@@ -1,0 +1,101 @@
+/**
+ * The outbox of one partition processor: what its handlers caused since the
+ * last flush (emits, loopbacks, group-table writes), sent in one produce
+ * request once the batch is handled. Once every record is acknowledged, the
+ * table changes are written to the store with the changelog offset, in one
+ * batch. A failed handler's effects are dropped by rolling back to where its
+ * message began.
+ */
+import type { ProduceRecord, Producer } from "../broker/port.js";
+import type { PartitionTable } from "../table/partition-table.js";
+
+/** Why a flush failed: the produce was not acknowledged, or the store write failed. */
+export interface FlushFailure {
+  readonly kind: "produce" | "storage";
+  readonly error: unknown;
+}
+
+/** What the handlers of one partition produced and wrote, until flushed. */
+export class PendingWrites {
+  private records: ProduceRecord[] = [];
+  /**
+   * Table writes in order, as parallel key/value logs (`null` deletes): a
+   * failed message's writes are dropped by truncating to where it began.
+   */
+  private changedKeys: string[] = [];
+  private changedValues: (Uint8Array | null)[] = [];
+  /** Where the current message's effects begin (see `begin`, `rollback`). */
+  private recordsMark = 0;
+  private changesMark = 0;
+
+  /**
+   * @param table the group-table partition the changes go to (and whose topic is the changelog), if the group persists
+   */
+  constructor(
+    private readonly producer: Producer,
+    private readonly partition: number,
+    private readonly table: PartitionTable<unknown> | undefined,
+  ) {}
+
+  /** Marks where the next message's effects begin. */
+  begin(): void {
+    this.recordsMark = this.records.length;
+    this.changesMark = this.changedKeys.length;
+  }
+
+  /** Drops the records and table writes made since `begin` (a failed handler's). */
+  rollback(): void {
+    this.records.length = this.recordsMark;
+    this.changedKeys.length = this.changesMark;
+    this.changedValues.length = this.changesMark;
+  }
+
+  /** Queues a record (an emit or a loopback). */
+  produce(record: ProduceRecord): void {
+    this.records.push(record);
+  }
+
+  /** Queues a group-table write of `encoded` to `key` (`null` deletes). */
+  write(key: string, encoded: Uint8Array | null): void {
+    this.changedKeys.push(key);
+    this.changedValues.push(encoded);
+  }
+
+  /**
+   * Sends what the handlers produced, then stores the table changes with the
+   * changelog offset; resolves with what failed, if anything. The changelog
+   * gets each key's last value of the batch only: compaction would drop the
+   * others anyway, and readers of the table (joins, views, recovery) need
+   * only the latest value.
+   */
+  async flush(): Promise<FlushFailure | undefined> {
+    const records = this.records;
+    const keys = this.changedKeys;
+    const values = this.changedValues;
+    if (records.length === 0 && keys.length === 0) return undefined;
+    this.records = [];
+    this.changedKeys = [];
+    this.changedValues = [];
+    this.recordsMark = 0;
+    this.changesMark = 0;
+    const changes = new Map<string, Uint8Array | null>();
+    for (let i = 0; i < keys.length; i++) changes.set(keys[i]!, values[i]!);
+    const table = this.table;
+    if (table !== undefined) for (const [key, value] of changes) records.push({ topic: table.topic, partition: this.partition, key, value });
+    let produced;
+    try {
+      produced = await this.producer.send(records);
+    } catch (error) {
+      return { kind: "produce", error };
+    }
+    if (table === undefined || changes.size === 0) return undefined;
+    let tableOffset = -1;
+    for (const p of produced) if (p.topic === table.topic && p.offset > tableOffset) tableOffset = p.offset;
+    try {
+      await table.write(changes, tableOffset + 1);
+    } catch (error) {
+      return { kind: "storage", error };
+    }
+    return undefined;
+  }
+}
