@@ -63,8 +63,8 @@ export interface MessageCoordinates {
   readonly key: string;
 }
 
-/** What went wrong with a message: the handler threw or called `fail`, the value did not decode, or a produce/commit of it failed. */
-export type ProcessorErrorKind = "handler" | "decode" | "produce" | "commit" | "storage" | "deferred";
+/** What went wrong with a message: the handler threw or called `fail` (or timed out), the key or value did not decode, a produce/commit/store of it failed, a deferred commit failed or was never completed, or a lookup view stopped. */
+export type ProcessorErrorKind = "handler" | "timeout" | "decode" | "produce" | "commit" | "storage" | "deferred" | "lookup";
 
 /** A processor stopped on this message; nothing at or after `offset` of that partition was committed. */
 export class ProcessorError extends GokacError {

@@ -14,6 +14,32 @@ export interface RuntimeEvents {
   "recovery-progress": { readonly topic: string; readonly partition: number; readonly offset: number; readonly hwm: number; readonly recovered: number };
   /** A table partition reached its high watermark, having read `recovered` messages. */
   recovered: { readonly topic: string; readonly partition: number; readonly offset: number; readonly recovered: number };
+  /**
+   * A message (or, with `topic` `""` and `offset` -1, a visited key) could not
+   * be processed and its error policy skipped it or sent it to the
+   * dead-letter topic; processing goes on. (A `fail` policy emits `error`.)
+   */
+  "message-failed": {
+    readonly group: string;
+    readonly topic: string;
+    readonly partition: number;
+    readonly offset: number;
+    readonly key: string;
+    readonly kind: "decode" | "handler" | "timeout";
+    readonly policy: "skip" | "dead-letter";
+    readonly error: unknown;
+  };
+  /** A handler failed and runs again after `delayMs` (attempt `attempt`, counting from 2). */
+  "handler-retry": {
+    readonly group: string;
+    readonly topic: string;
+    readonly partition: number;
+    readonly offset: number;
+    readonly key: string;
+    readonly attempt: number;
+    readonly delayMs: number;
+    readonly error: unknown;
+  };
   /** The processor failed and is stopping. */
   error: { readonly error: Error };
 }

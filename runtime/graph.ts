@@ -27,6 +27,25 @@ export interface VisitorEdge {
   readonly handler: string;
 }
 
+/** What a message that cannot be processed does: stop the processor (Goka's way), skip it, or send it to the dead-letter topic. */
+export type FailurePolicy = "fail" | "skip" | "dead-letter";
+
+/** The spec's `errors:` as generated code passes it (durations in milliseconds); absent fields take the defaults. */
+export interface ErrorPolicyGraph {
+  /** A key or value that cannot be decoded (default `fail`). */
+  readonly decode?: FailurePolicy;
+  /** A handler that threw, rejected, called `ctx.fail` or timed out, after its retries (default `fail`). */
+  readonly handler?: FailurePolicy;
+  /** Handler attempts after the first before the policy applies (default 0). */
+  readonly retries?: number;
+  /** Delay before the first retry, doubling for each next one (default 100). */
+  readonly backoffMs?: number;
+  /** A handler still running after this long has failed (default 60000). */
+  readonly timeoutMs?: number;
+  /** The dead-letter topic (default `<group>-dlq`). */
+  readonly deadLetter?: string;
+}
+
 export interface GroupGraph {
   readonly group: string;
   readonly description?: string;
@@ -39,6 +58,8 @@ export interface GroupGraph {
   readonly visitors?: readonly VisitorEdge[];
   /** The group's copartitioned partition count when the spec knows it. */
   readonly partitions?: number;
+  /** The spec's `errors:`; absent: every failure stops the processor, handlers time out after 60 s. */
+  readonly errors?: ErrorPolicyGraph;
 }
 
 /** Handler functions by name; each is `(ctx, msg) => void | Promise<void>`. */

@@ -16,6 +16,8 @@ export interface BrokerMessage {
   readonly offset: number;
   /** UTF-8 key bytes decoded as a string; `""` for a null key. */
   readonly key: string;
+  /** Set when the key was `null` or not valid UTF-8 (`key` is then `""` or the lossy decoding); brokers that cannot tell leave it out. */
+  readonly keyProblem?: "null" | "invalid-utf8";
   /** `null` is a tombstone. */
   readonly value: Uint8Array | null;
   readonly headers: Readonly<Record<string, Uint8Array>>;

@@ -8,6 +8,7 @@ import type { Codec } from "../codecs/codec.js";
 import type { EventHub } from "../events.js";
 import type { Storage } from "../storage/storage.js";
 import type { View } from "../view/view.js";
+import type { ResolvedErrorPolicy } from "./error-policy.js";
 
 type AnyHandler = (ctx: any, msg: any) => void | Promise<void>;
 
@@ -42,6 +43,14 @@ export interface GroupRuntime {
   readonly maxBatchSize: number;
   /** Skip (and commit) input messages whose value is `null`. */
   readonly ignoreNil: boolean;
+  /** The spec's `errors:` with defaults. */
+  readonly errors: ResolvedErrorPolicy;
+  /** Partition count of the dead-letter topic (0 when no policy dead-letters). */
+  readonly deadLetterPartitions: number;
+  /** A `null` key is a decode failure (the group has state: persist, joins or loop). */
+  readonly keyRequired: boolean;
+  /** Messages (and visited keys) skipped or dead-lettered so far, by policy. */
+  readonly failedMessages: { skip: number; "dead-letter": number };
   /** Stops the processor with `error` (first failure wins). */
   fail(error: Error): void;
   readonly failed: boolean;

@@ -11,6 +11,7 @@ import type { GroupDefinition } from "../graph.js";
 import type { Storage } from "../storage/storage.js";
 import { loopTopic, tableTopic } from "../topics/requirements.js";
 import { createView, type View } from "../view/view.js";
+import { resolveErrorPolicy } from "./error-policy.js";
 import type { ConsumedTopic, GroupRuntime } from "./group-runtime.js";
 import type { ProcessorOptions } from "./processor.js";
 
@@ -50,6 +51,17 @@ export async function setUpGroup(definition: GroupDefinition<unknown>, options: 
     if (count === undefined) throw new ProcessorSetupError(group, `output topic ${output.topic} does not exist; create it first`);
     outputs.set(output.topic, { codec: output.codec, partitions: count });
   }
+  const errors = resolveErrorPolicy(graph);
+  let deadLetterPartitions = 0;
+  if (errors.deadLetter !== undefined) {
+    // Created with the group's partition count, so a dead letter keeps its input partition.
+    if ((await broker.partitionCount(errors.deadLetter)) === undefined && options.ensureTopics !== false) {
+      await broker.createTopic({ topic: errors.deadLetter, partitions, compacted: false });
+    }
+    const count = await broker.partitionCount(errors.deadLetter);
+    if (count === undefined) throw new ProcessorSetupError(group, `dead-letter topic ${errors.deadLetter} does not exist; create it first`);
+    deadLetterPartitions = count;
+  }
   const lookups = new Map<string, View<unknown>>();
   for (const lookup of graph.lookups ?? []) {
     const view = createView<unknown>(broker, { name: lookup.table, codec: lookup.codec }, { storage, events, cancelled: hooks.cancelled });
@@ -76,6 +88,10 @@ export async function setUpGroup(definition: GroupDefinition<unknown>, options: 
     partitions,
     maxBatchSize: options.maxBatchSize ?? 500,
     ignoreNil: options.nilHandling !== "process",
+    errors,
+    deadLetterPartitions,
+    keyRequired: graph.persist !== undefined || graph.loop !== undefined || (graph.joins ?? []).length > 0,
+    failedMessages: { skip: 0, "dead-letter": 0 },
     fail: hooks.fail,
     get failed() {
       return hooks.failed();

@@ -36,6 +36,11 @@ export class MessageContext implements FullContext {
     return new Date(this.timestampMs);
   }
 
+  /** A fresh context for the same message (a retry starts from a clean context). */
+  renew(): MessageContext {
+    return new MessageContext(this.host, this.key, this.topic, this.partition, this.offset, this.timestampMs, this.headers);
+  }
+
   /** Ends this context: later calls throw (a handler must not use its context after returning). */
   close(): void {
     this.closed = true;

@@ -29,8 +29,12 @@ import { HandlerFailure } from "./handler-failure.js";
 import { type ContextHost, MessageContext } from "./message-context.js";
 import { PendingWrites } from "./pending-writes.js";
 import { TableCache } from "./table-cache.js";
+import { deadLetterRecord, type FailureKind, HandlerTimeoutError, KeyDecodeError } from "./error-policy.js";
+import type { FailurePolicy } from "../graph.js";
 
 const NO_HEADERS: Headers = Object.freeze({});
+const TIMED_OUT: unique symbol = Symbol("timed out");
+const STOPPED: unique symbol = Symbol("stopped");
 
 type AnyHandler = (ctx: MessageContext, arg: unknown) => unknown;
 
@@ -62,6 +66,12 @@ export class PartitionProcessor implements ContextHost {
   private current: Current = { topic: "", offset: -1, key: "" };
   private closed = false;
   private revoked = false;
+  /** Ends the current `wait` (a handler's promise, a retry's backoff) at once. */
+  private interrupt: (() => void) | undefined;
+  /** A visit is running (a revocation abandons it). */
+  private visiting = false;
+  /** `close` was called: a running visit stops between keys. */
+  private closing = false;
 
   private constructor(
     private readonly rt: GroupRuntime,
@@ -137,6 +147,9 @@ export class PartitionProcessor implements ContextHost {
 
   /** Drains the queue, commits what may be, closes the tables. */
   async close(): Promise<void> {
+    this.closing = true;
+    // Stopping abandons a running handler (its message is not committed) and a running visit; a revocation waits for the handler (bounded by its timeout).
+    if (this.rt.cancelled || this.visiting) this.interrupt?.();
     await this.queue;
     this.closed = true;
     await this.commitChain;
@@ -157,19 +170,31 @@ export class PartitionProcessor implements ContextHost {
       return;
     }
 
-    // 1. Decode and prefetch. Messages before an undecodable one are still handled, as in Goka.
+    // 1. Decode and prefetch. Messages before an undecodable one are still handled, as in Goka;
+    // under a skip or dead-letter policy those after it too.
     let end = messages.length;
     let decodeError: unknown;
+    let undecodable: Map<number, unknown> | undefined;
     const values: unknown[] = new Array(messages.length);
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
-      try {
-        values[i] = m.value === null ? null : consumed.codec.decode(m.value);
-      } catch (error) {
+      let error: unknown;
+      if (m.keyProblem !== undefined && (m.keyProblem === "invalid-utf8" || this.rt.keyRequired) && !(m.value === null && this.rt.ignoreNil)) {
+        error = new KeyDecodeError(m.keyProblem);
+      } else {
+        try {
+          values[i] = m.value === null ? null : consumed.codec.decode(m.value);
+          continue;
+        } catch (e) {
+          error = e;
+        }
+      }
+      if (this.rt.errors.decode === "fail") {
         end = i;
         decodeError = error;
         break;
       }
+      (undecodable ??= new Map()).set(i, error);
     }
     if (!(await this.prefetch(messages.slice(0, end).map((m) => m.key), first)) || this.rt.failed) return;
 
@@ -177,9 +202,15 @@ export class PartitionProcessor implements ContextHost {
     let handled = 0;
     for (; handled < end; handled++) {
       const m = messages[handled]!;
+      if (undecodable?.has(handled) === true) {
+        this.current = m;
+        this.outbox.begin();
+        this.reject("decode", m, m, undecodable.get(handled), this.rt.errors.decode);
+        continue;
+      }
       if (m.value === null && this.rt.ignoreNil) continue;
       this.current = m;
-      let ok = this.runHandler(consumed.handler, new MessageContext(this, m.key, m.topic, m.partition, m.offset, m.timestamp, m.headers), values[handled]);
+      let ok = this.runHandler(consumed.handler, new MessageContext(this, m.key, m.topic, m.partition, m.offset, m.timestamp, m.headers), values[handled], m);
       if (ok !== true && ok !== false) ok = await ok;
       if (!ok) break;
       // Failed elsewhere (another partition, a deferred commit): this message completed, keep it.
@@ -200,6 +231,15 @@ export class PartitionProcessor implements ContextHost {
   }
 
   private async processVisit(name: string, meta: unknown): Promise<void> {
+    this.visiting = true;
+    try {
+      await this.visitKeys(name, meta);
+    } finally {
+      this.visiting = false;
+    }
+  }
+
+  private async visitKeys(name: string, meta: unknown): Promise<void> {
     const handler = this.rt.visitors.get(name);
     if (this.rt.failed || this.closed || handler === undefined || this.table === undefined) return;
     const keys: string[] = [];
@@ -210,8 +250,8 @@ export class PartitionProcessor implements ContextHost {
       return;
     }
     for (let start = 0; start < keys.length; start += this.rt.maxBatchSize) {
-      // A stopping processor abandons the visit between chunks (what was visited stays flushed), as Goka cancels visits.
-      if (this.rt.cancelled) return;
+      // A stopping processor (or a revocation) abandons the visit between chunks (what was visited stays flushed), as Goka cancels visits.
+      if (this.rt.cancelled || this.closing) return;
       const chunk = keys.slice(start, start + this.rt.maxBatchSize);
       const where = { topic: "", offset: -1, key: chunk[0] ?? "" };
       if (!(await this.prefetch(chunk, where))) return;
@@ -219,9 +259,9 @@ export class PartitionProcessor implements ContextHost {
         // As with messages: the keys visited before keep their effects, the failed one's are dropped.
         const ctx = new MessageContext(this, key, "", this.partition, -1, Date.now(), NO_HEADERS);
         this.current = ctx;
-        let ok = this.runHandler(handler, ctx, meta);
+        let ok = this.runHandler(handler, ctx, meta, undefined);
         if (ok !== true && ok !== false) ok = await ok;
-        if (!ok || this.rt.failed) break;
+        if (!ok || this.rt.failed || this.closing) break;
       }
       if (!(await this.flush(where)) || this.rt.failed) return;
     }
@@ -229,12 +269,17 @@ export class PartitionProcessor implements ContextHost {
 
   /**
    * Runs one handler (of a message or a visited key) on `ctx`, then closes
-   * `ctx`. If it throws (or calls `ctx.fail`), its effects are dropped and
-   * the processor fails at its message. Returns whether it succeeded, as a
-   * promise only when the handler returned one (no promise per message).
+   * `ctx`. If it throws (or calls `ctx.fail`, or is still running after the
+   * timeout), its effects are dropped and it is retried as the error policy
+   * says; then the policy applies. Returns whether processing goes on past
+   * this message (false: the processor failed or is stopping), as a promise
+   * only when the handler returned one or failed (no promise per message).
+   *
+   * @param source the message handled (`undefined` for a visited key)
    */
-  private runHandler(handler: AnyHandler, ctx: MessageContext, arg: unknown): boolean | Promise<boolean> {
+  private runHandler(handler: AnyHandler, ctx: MessageContext, arg: unknown, source: BrokerMessage | undefined, attempt = 1): boolean | Promise<boolean> {
     this.outbox.begin();
+    this.cache?.mark();
     let result: unknown;
     try {
       result = handler(ctx, arg);
@@ -243,32 +288,106 @@ export class PartitionProcessor implements ContextHost {
         return true;
       }
     } catch (error) {
-      this.rollback(ctx, error);
       ctx.close();
-      return false;
+      return this.handlerFailed(handler, ctx, arg, source, attempt, "handler", error);
     }
-    return this.settle(result as PromiseLike<unknown>, ctx);
+    return this.settle(result as PromiseLike<unknown>, handler, ctx, arg, source, attempt);
   }
 
-  /** `runHandler`'s end for a handler that returned a promise. */
-  private async settle(result: PromiseLike<unknown>, ctx: MessageContext): Promise<boolean> {
+  /** `runHandler`'s end for a handler that returned a promise: it settles, or times out. */
+  private async settle(result: PromiseLike<unknown>, handler: AnyHandler, ctx: MessageContext, arg: unknown, source: BrokerMessage | undefined, attempt: number): Promise<boolean> {
+    const timeoutMs = this.rt.errors.timeoutMs;
+    let outcome: unknown;
     try {
-      await result;
+      // A stop does not wait for the timeout: the handler is abandoned and its message not committed.
+      outcome = await this.wait(result, timeoutMs);
     } catch (error) {
-      this.rollback(ctx, error);
-      return false;
+      return this.handlerFailed(handler, ctx, arg, source, attempt, "handler", error);
     } finally {
       ctx.close();
     }
+    if (outcome === STOPPED) {
+      this.abandon();
+      return false;
+    }
+    if (outcome === TIMED_OUT) return this.handlerFailed(handler, ctx, arg, source, attempt, "timeout", new HandlerTimeoutError(timeoutMs));
     return true;
   }
 
-  /** Drops a failed handler's effects (and the cache they went through) and fails the processor at its message. */
-  private rollback(where: Current, error: unknown): void {
+  /** Drops a failed attempt's effects; retries it after the backoff, or applies the policy. */
+  private async handlerFailed(handler: AnyHandler, ctx: MessageContext, arg: unknown, source: BrokerMessage | undefined, attempt: number, kind: FailureKind, error: unknown): Promise<boolean> {
+    this.abandon();
+    const reason = error instanceof HandlerFailure ? error.reason : error;
+    const policy = this.rt.errors;
+    if (attempt <= policy.retries && !this.rt.cancelled) {
+      const delayMs = policy.backoffMs * 2 ** (attempt - 1);
+      this.rt.events.emit("handler-retry", { group: this.rt.group, topic: ctx.topic, partition: this.partition, offset: ctx.offset, key: ctx.key, attempt: attempt + 1, delayMs, error: reason });
+      // Stopping: the message is neither retried nor given up on; it is not committed.
+      if ((await this.wait(undefined, delayMs)) === STOPPED || this.rt.cancelled) return false;
+      return this.runHandler(handler, ctx.renew(), arg, source, attempt + 1);
+    }
+    return this.reject(kind, ctx, source, reason, policy.handler);
+  }
+
+  /**
+   * Waits for `work` (or, without it, just `ms`): resolves with its value,
+   * `TIMED_OUT` after `ms`, or `STOPPED` when `interrupt` is called (the
+   * processor stops). Rejects as `work` does.
+   */
+  private wait<T>(work: PromiseLike<T> | undefined, ms: number): Promise<T | typeof TIMED_OUT | typeof STOPPED> {
+    return new Promise((resolve, reject) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.interrupt = undefined;
+      };
+      const timer = setTimeout(() => {
+        end();
+        resolve(TIMED_OUT);
+      }, ms);
+      this.interrupt = () => {
+        end();
+        resolve(STOPPED);
+      };
+      work?.then(
+        (value) => {
+          end();
+          resolve(value);
+        },
+        (error: unknown) => {
+          end();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** Drops the effects of the current message (its outbox records and cached table writes). */
+  private abandon(): void {
     this.outbox.rollback();
-    // The processor stops: reads until then fall through to the store, which holds what was flushed.
-    this.cache?.clear();
-    this.failAt("handler", where, error instanceof HandlerFailure ? error.reason : error);
+    this.cache?.undo();
+  }
+
+  /**
+   * Applies `policy` to a message (or visited key) that could not be
+   * processed: `fail` stops the processor at it (false); `skip` and
+   * `dead-letter` let processing go on (true), with an event and a count,
+   * the dead letter queued in the outbox. A visited key has no message to
+   * dead-letter: it is skipped.
+   */
+  private reject(kind: FailureKind, where: Current, source: BrokerMessage | undefined, error: unknown, policy: FailurePolicy): boolean {
+    if (policy === "fail") {
+      this.failAt(kind, where, error);
+      return false;
+    }
+    let applied: "skip" | "dead-letter" = "skip";
+    const deadLetter = this.rt.errors.deadLetter;
+    if (policy === "dead-letter" && source !== undefined && deadLetter !== undefined) {
+      this.outbox.produce(deadLetterRecord(deadLetter, this.partition % this.rt.deadLetterPartitions, this.rt.group, source, kind, error));
+      applied = "dead-letter";
+    }
+    this.rt.failedMessages[applied]++;
+    this.rt.events.emit("message-failed", { group: this.rt.group, topic: where.topic, partition: this.partition, offset: where.offset, key: where.key, kind, policy: applied, error });
+    return true;
   }
 
   /** Loads the table values of `keys` not cached; false if the processor failed. */

@@ -22,10 +22,19 @@ class Encoded {
   constructor(readonly bytes: Uint8Array) {}
 }
 
+/** Marks a key that was not cached before a write (see `TableCache.undo`). */
+const ABSENT: unique symbol = Symbol("absent");
+
 /** The write-through cache over one `PartitionTable`. */
 export class TableCache {
   /** Table values by key: decoded primitives, `Encoded` objects, or `undefined` for an absent key. */
   private readonly values = new Map<string, unknown>();
+  /**
+   * What the current message's writes replaced, as parallel logs (`ABSENT`:
+   * the key was not cached), so a failed message's writes can be undone.
+   */
+  private undoKeys: string[] = [];
+  private undoValues: unknown[] = [];
 
   constructor(private readonly table: PartitionTable<unknown>) {}
 
@@ -51,17 +60,41 @@ export class TableCache {
 
   /** Records a handler's write of `value`, whose encoding is `encoded`. */
   set(key: string, value: unknown, encoded: Uint8Array): void {
+    this.remember(key);
     this.values.set(key, typeof value === "object" && value !== null ? new Encoded(encoded) : value);
   }
 
   /** Records a handler's delete of `key`. */
   delete(key: string): void {
+    this.remember(key);
     this.values.set(key, undefined);
+  }
+
+  /** Marks where the current message's writes begin (see `undo`). */
+  mark(): void {
+    this.undoKeys.length = 0;
+    this.undoValues.length = 0;
+  }
+
+  /** Undoes the writes since `mark` (a failed handler's), newest first. */
+  undo(): void {
+    for (let i = this.undoKeys.length - 1; i >= 0; i--) {
+      const key = this.undoKeys[i]!;
+      const previous = this.undoValues[i];
+      if (previous === ABSENT) this.values.delete(key);
+      else this.values.set(key, previous);
+    }
+    this.mark();
   }
 
   /** Forgets every cached value: later reads fall through to the store. */
   clear(): void {
     this.values.clear();
+  }
+
+  private remember(key: string): void {
+    this.undoKeys.push(key);
+    this.undoValues.push(this.values.has(key) ? this.values.get(key) : ABSENT);
   }
 
   /** The cached value of `key` (which must be cached), decoded if kept encoded. */

@@ -202,11 +202,10 @@ describe("visits and shutdown", () => {
     await processor.stop();
     await expect(visiting).rejects.toMatchObject({ name: "ProcessorStateError" });
     expect(await processor.done).toBeUndefined();
-    // Visited chunks were flushed to the changelog, the rest never touched.
+    // Visited keys were flushed to the changelog (a stop abandons the visit between keys, issue 11 D1), the rest never touched.
     const touched = tester.broker.messages("slow-visit-table").filter((m) => new TextDecoder().decode(m.value ?? new Uint8Array()) === "touched").length;
     expect(touched).toBeGreaterThan(0);
     expect(touched).toBeLessThan(100);
-    expect(touched % 5).toBe(0);
     await tester.close();
   });
 });

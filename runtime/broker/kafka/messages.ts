@@ -1,4 +1,5 @@
 /** Conversions between kafkajs's message shapes and the broker port's. */
+import { isUtf8 } from "node:buffer";
 import type { IHeaders, KafkaMessage, Message } from "kafkajs";
 import type { BrokerMessage, ProduceRecord } from "../port.js";
 import type { InternalMessage } from "./kafkajs-internals.js";
@@ -28,7 +29,7 @@ function headersOf(raw: IHeaders | InternalMessage["headers"] | undefined): Read
 
 /** A fetched kafkajs message as a port message. */
 export function toBrokerMessage(topic: string, partition: number, message: KafkaMessage | InternalMessage): BrokerMessage {
-  return {
+  const converted: BrokerMessage = {
     topic,
     partition,
     offset: Number(message.offset),
@@ -37,6 +38,10 @@ export function toBrokerMessage(topic: string, partition: number, message: Kafka
     headers: headersOf(message.headers),
     timestamp: Number(message.timestamp),
   };
+  // The processor's error policies decide what such a key means (see runtime/processor/error-policy.ts).
+  if (message.key === null) return { ...converted, keyProblem: "null" };
+  if (!isUtf8(message.key)) return { ...converted, keyProblem: "invalid-utf8" };
+  return converted;
 }
 
 /** A port record as a kafkajs message (partition explicit; the client's partitioner never runs). */
