@@ -145,6 +145,12 @@ export class PartitionProcessor implements ContextHost {
     });
   }
 
+  /** The processor is stopping: abandons the running handler wait, backoff or visit at once (their messages are not committed). */
+  interruptForStop(): void {
+    this.closing = true;
+    this.interrupt?.();
+  }
+
   /** Drains the queue, commits what may be, closes the tables. */
   async close(): Promise<void> {
     this.closing = true;

@@ -53,6 +53,8 @@ export interface Processor<V = unknown> extends EventSource {
   readonly done: Promise<Error | undefined>;
   /** Calls visitor `name` with `meta` for every key of the group table in every owned partition; resolves when all are done, rejects if the processor stopped or failed meanwhile. */
   visitAll(name: string, meta: unknown): Promise<void>;
+  /** Messages (and visited keys) the error policies skipped or dead-lettered since start, by policy. */
+  readonly failedMessages: { readonly skip: number; readonly "dead-letter": number };
   /** The group table's value of `key` from the local copy (after every batch queued before), if this processor owns its partition. */
   get(key: string): Promise<V | undefined>;
 }
@@ -111,6 +113,8 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
 
   function stopAll(): Promise<void> {
     stopRequested = true;
+    // A handler that never resolves (or a retry's backoff, a visit) must not hold up leaving the group.
+    for (const runner of runners.values()) runner.interruptForStop();
     shutdown ??= (async () => {
       lifecycle = "stopping";
       // Starting sees the request and winds down (recoveries are abandoned) before we leave.
@@ -201,6 +205,9 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
       return [...runners.keys()].sort((a, b) => a - b);
     },
     on: (event, listener) => events.on(event, listener),
+    get failedMessages() {
+      return { skip: rt?.failedMessages.skip ?? 0, "dead-letter": rt?.failedMessages["dead-letter"] ?? 0 };
+    },
     done,
     async start() {
       if (lifecycle !== "idle") throw new ProcessorStateError(`group ${group}: start() called when ${lifecycle}`);

@@ -11,6 +11,7 @@ import type { Codec } from "../codecs/codec.js";
 import type { Headers, HeadersInit } from "../context.js";
 import { checkPositiveInteger } from "../errors.js";
 import type { GroupDefinition, TopicSpec } from "../graph.js";
+import { DEAD_LETTER_HEADERS, resolveErrorPolicy } from "../processor/error-policy.js";
 import { createProcessor, type Processor, writeTableValue } from "../processor/processor.js";
 import { createMemoryStorage } from "../storage/memory-storage.js";
 import type { Storage } from "../storage/storage.js";
@@ -32,6 +33,22 @@ export interface EmittedMessage<V> {
   readonly value: V | null;
   readonly headers: Headers;
   readonly partition: number;
+}
+
+/** A dead letter the tester saw: the original key and value bytes, its headers, and the failure its `gokac.error.*` headers describe. */
+export interface DeadLetter {
+  readonly key: string;
+  /** The original value bytes (`null` for a tombstone). */
+  readonly value: Uint8Array | null;
+  /** Every header: the original ones plus `gokac.error.*`. */
+  readonly headers: Headers;
+  readonly kind: "decode" | "handler" | "timeout";
+  /** The failure's reason, as text. */
+  readonly message: string;
+  /** Where the failed message was. */
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
 }
 
 /** A group, by its definition or its name. */
@@ -58,6 +75,8 @@ export interface Tester {
   emitted<V>(topic: TopicSpec<V>): EmittedMessage<V>[];
   /** Forgets what was emitted so far (on one topic, or all). */
   clearEmitted(topic?: TopicSpec<unknown> | string): void;
+  /** Dead letters the group's error policies sent since the tester started (or the last `clearEmitted`), in order. */
+  deadLetters(group: GroupRef<unknown>): DeadLetter[];
   /** Runs visitor `name` over every key of the group's table, then runs until idle. */
   visitAll(group: GroupRef<unknown>, name: string, meta: unknown): Promise<void>;
   /** The processor of a registered group. */
@@ -192,6 +211,21 @@ export function createTester(options: TesterOptions = {}): Tester {
         value: m.value === null ? null : topic.codec.decode(m.value),
         headers: m.headers,
         partition: m.partition,
+      }));
+    },
+    deadLetters(group) {
+      const topic = resolveErrorPolicy(find(group).definition.graph).deadLetter;
+      if (topic === undefined) return [];
+      const text = (headers: Headers, name: string) => new TextDecoder().decode(headers[name] ?? new Uint8Array());
+      return broker.messages(topic).slice(marks.get(topic) ?? 0).map((m) => ({
+        key: m.key,
+        value: m.value,
+        headers: m.headers,
+        kind: text(m.headers, DEAD_LETTER_HEADERS.kind) as DeadLetter["kind"],
+        message: text(m.headers, DEAD_LETTER_HEADERS.message),
+        topic: text(m.headers, DEAD_LETTER_HEADERS.topic),
+        partition: Number(text(m.headers, DEAD_LETTER_HEADERS.partition)),
+        offset: Number(text(m.headers, DEAD_LETTER_HEADERS.offset)),
       }));
     },
     clearEmitted(topic) {
