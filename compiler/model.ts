@@ -51,6 +51,18 @@ export interface InputModel {
   readonly at: SourceLocation;
 }
 
+/** A group's `errors:` (durations in milliseconds; absent fields take the runtime's defaults). */
+export interface ErrorsModel {
+  readonly decode?: "fail" | "skip" | "dead-letter";
+  readonly handler?: "fail" | "skip" | "dead-letter";
+  readonly retries?: number;
+  readonly backoffMs?: number;
+  readonly timeoutMs?: number;
+  /** The dead-letter topic as written (the runtime defaults it to `<group>-dlq`). */
+  readonly deadLetter?: string;
+  readonly at: SourceLocation;
+}
+
 export interface PersistModel {
   readonly codec: CodecModel;
   readonly at: SourceLocation;
@@ -104,6 +116,8 @@ export interface GroupModel {
   readonly outputs: readonly OutputModel[];
   readonly visitors: readonly VisitorModel[];
   readonly partitions: Located<number> | undefined;
+  /** The spec's `errors:`, when given. */
+  readonly errors?: ErrorsModel;
 }
 
 /** The whole spec folder. Maps are keyed by name and iterate in declaration order (files sorted by path). */

@@ -46,6 +46,7 @@ export const specSchema = {
     outputs: { type: "array", items: ref("output"), description: "Topics handlers may emit to." },
     visitors: { type: "array", items: ref("visitor"), description: "Named jobs that visit every key of the group table." },
     partitions: { ...ref("partitions"), description: "The group's copartitioned partition count." },
+    errors: ref("errors"),
   },
   dependentRequired: {
     inputs: ["group"],
@@ -56,6 +57,7 @@ export const specSchema = {
     outputs: ["group"],
     visitors: ["group"],
     partitions: ["group"],
+    errors: ["group"],
   },
   $defs: {
     topicName: {
@@ -156,6 +158,28 @@ export const specSchema = {
       additionalProperties: false,
       required: ["topic"],
       properties: { topic: ref("topicName"), codec: ref("codec") },
+    },
+    errors: {
+      type: "object",
+      additionalProperties: false,
+      description: "What a message that cannot be processed does (default: every failure stops the group, as Goka).",
+      properties: {
+        decode: { ...ref("failurePolicy"), description: "A key or value that cannot be decoded (incl. a null key in a group with state, or a key that is not UTF-8)." },
+        handler: { ...ref("failurePolicy"), description: "A handler that threw, rejected, called ctx.fail or timed out, after its retries." },
+        retries: { type: "integer", minimum: 0, maximum: 100, description: "Handler attempts after the first before the policy applies (default 0), each from a clean context." },
+        backoff: { ...ref("duration"), description: "Delay before the first retry, doubling each time (default 100ms)." },
+        timeout: { ...ref("duration"), pattern: "^[0-9]*[1-9][0-9]*(ms|s|m|h)$", description: "A handler still running after this has failed (default 60s)." },
+        "dead-letter": { ...ref("topicName"), description: "The dead-letter topic (default <group>-dlq), created with the group's partition count." },
+      },
+    },
+    failurePolicy: {
+      enum: ["fail", "skip", "dead-letter"],
+      description: "fail: stop the group at the message; skip: log, count and commit it; dead-letter: send it to the dead-letter topic, then as skip.",
+    },
+    duration: {
+      type: "string",
+      pattern: "^[0-9]+(ms|s|m|h)$",
+      description: "A duration: a whole number with a unit, ms, s, m or h (e.g. 200ms, 30s).",
     },
     visitor: {
       type: "object",

@@ -38,6 +38,20 @@ function typeMap(name: string, doc: string, entries: readonly [string, string][]
   return [`/** ${doc} */`, `export interface ${name} {`, ...entries.map(([k, v]) => `  ${stringLiteral(k)}: ${v};`), "}", ""];
 }
 
+/** The graph's `errors` object literal (the runtime's `ErrorPolicyGraph`), fields in a fixed order. */
+function errorsText(g: GroupModel): string {
+  const e = g.errors;
+  if (e === undefined) return "{}";
+  const fields: string[] = [];
+  if (e.decode !== undefined) fields.push(`decode: ${stringLiteral(e.decode)}`);
+  if (e.handler !== undefined) fields.push(`handler: ${stringLiteral(e.handler)}`);
+  if (e.retries !== undefined) fields.push(`retries: ${e.retries}`);
+  if (e.backoffMs !== undefined) fields.push(`backoffMs: ${e.backoffMs}`);
+  if (e.timeoutMs !== undefined) fields.push(`timeoutMs: ${e.timeoutMs}`);
+  if (e.deadLetter !== undefined) fields.push(`deadLetter: ${stringLiteral(e.deadLetter)}`);
+  return fields.length === 0 ? "{}" : `{ ${fields.join(", ")} }`;
+}
+
 /** The text of `<group>/graph.ts`. */
 export function emitGraph(g: GroupModel, input: GraphInput): string {
   const { codecs, place } = input;
@@ -115,6 +129,7 @@ export function emitGraph(g: GroupModel, input: GraphInput): string {
   }
   const partitions = groupPartitions(input.model, g);
   if (partitions !== undefined) graph.push(`  partitions: ${partitions},`);
+  if (g.errors !== undefined) graph.push(`  errors: ${errorsText(g)},`);
   graph.push("};");
 
   // 4. Imports, then the file.
