@@ -2,7 +2,7 @@
  * Runs the body of a compiler command (build, schema, graph): its exit status
  * on success; any exception is an internal failure, printed and mapped to 2.
  */
-import type { CommandIo } from "./cluster-common.js";
+import type { CommandIo } from "./commands/cluster-common.js";
 
 /** Sets `io`'s exit code from `body`, 2 if it throws. */
 export async function runCompilerCommand(io: CommandIo, body: () => Promise<0 | 1 | 2>): Promise<void> {

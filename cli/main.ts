@@ -8,7 +8,7 @@
  * answered from the build cache before commander and the compiler load.
  */
 import type { CommandIo } from "./commands/cluster-common.js";
-import { createProcessCommandIo } from "./commands/process-io.js";
+import { createProcessCommandIo } from "./io/process-io.js";
 
 /** Wraps `io` so that the exit status a command sets is also recorded. */
 function recordExitCode(io: CommandIo): { io: CommandIo; code(): number } {
@@ -46,7 +46,7 @@ export async function main(argv: readonly string[], io: CommandIo = createProces
       const fast = upToDateBuild(argv.slice(1), recorded.io);
       if (fast !== undefined) return fast;
     }
-    const { createProgram } = await import("./cli-program.js");
+    const { createProgram } = await import("./program.js");
     const program = createProgram(recorded.io);
     if (argv.length === 0) {
       program.outputHelp({ error: true });

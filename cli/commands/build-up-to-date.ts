@@ -6,9 +6,9 @@
  * runs instead, so this path never decides about usage errors.
  */
 import { parseArgs } from "node:util";
-import { formatDiagnostics, isDiagnosticFormat, type DiagnosticFormat } from "../format-diagnostics.js";
-import { displayPath } from "../fs-read-specs.js";
-import { upToDateEntry } from "../fs-build-cache.js";
+import { formatDiagnostics, isDiagnosticFormat, type DiagnosticFormat } from "../../compiler/diagnostics/format.js";
+import { displayPath } from "../io/read-specs.js";
+import { upToDateEntry } from "../io/build-cache.js";
 import type { CommandIo } from "./cluster-common.js";
 
 /** Reports an up-to-date build of `specs` into `out` and returns 0, or returns undefined when a real build is needed. */

@@ -7,16 +7,16 @@
  */
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
-import type { CompileResult } from "../compile.js";
-import { diagnostic, type Diagnostic } from "../diagnostics.js";
-import { DIAGNOSTIC_FORMATS, formatDiagnostics, githubAnnotation, type DiagnosticFormat } from "../format-diagnostics.js";
-import { displayPath, readSpecFolder } from "../fs-read-specs.js";
-import { applyChanges, planChanges, snapshotOutput } from "../fs-write-files.js";
-import { saveBuildCache } from "../fs-build-cache.js";
+import type { CompileResult } from "../../compiler/compile.js";
+import { diagnostic, type Diagnostic } from "../../compiler/diagnostics/catalogue.js";
+import { DIAGNOSTIC_FORMATS, formatDiagnostics, githubAnnotation, type DiagnosticFormat } from "../../compiler/diagnostics/format.js";
+import { displayPath, readSpecFolder } from "../io/read-specs.js";
+import { applyChanges, planChanges, snapshotOutput } from "../io/write-files.js";
+import { saveBuildCache } from "../io/build-cache.js";
 import { reportIfUpToDate } from "./build-up-to-date.js";
 import type { CommandIo } from "./cluster-common.js";
-import { runCompilerCommand } from "./run-compiler-command.js";
-import { loadRuntime } from "./runtime-api.js";
+import { runCompilerCommand } from "../exit.js";
+import { loadRuntime } from "../runtime.js";
 
 /** Options of `gokac build`. */
 export interface BuildOptions {
@@ -89,7 +89,7 @@ export async function buildCommandAction(io: CommandIo, specs: string, options: 
   if (brokers === undefined && reportIfUpToDate(io, specs, out, options.check === true, format) === 0) return 0;
 
   // 2. A full build; the compiler is loaded only now, keeping up-to-date builds fast.
-  const { compile } = await import("../compile.js");
+  const { compile } = await import("../../compiler/compile.js");
   const referenced = new Set<string>();
   const unreadable: string[] = [];
   const snapshot = snapshotOutput(io.cwd, out);

@@ -4,10 +4,10 @@
  * and reaching the runtime. The compiler never imports the runtime
  * statically: the runtime is loaded with `import("gokac/runtime")` by name.
  */
-import { analyze, type AnalyzeResult } from "../analyze.js";
-import type { Diagnostic } from "../diagnostics.js";
-import { formatText } from "../format-diagnostics.js";
-import { isFolder, readSpecFolder } from "../fs-read-specs.js";
+import { analyze, type AnalyzeResult } from "../../compiler/analyze.js";
+import type { Diagnostic } from "../../compiler/diagnostics/catalogue.js";
+import { formatText } from "../../compiler/diagnostics/format.js";
+import { isFolder, readSpecFolder } from "../io/read-specs.js";
 
 /** Where a command writes and what it may read; the CLI passes process streams, tests capture them. */
 export interface CommandIo {

@@ -7,9 +7,9 @@
  */
 import type { Command } from "commander";
 import { analyzeSpecFolder, kafkaOptions, reportDiagnostics, resolveBrokers, runCommand, UsageError, type CommandIo } from "./cluster-common.js";
-import { loadGeneratedTopics, type GeneratedTopic } from "./load-generated.js";
-import { parseCliValue, ValueError } from "./parse-cli-value.js";
-import { loadRuntime } from "./runtime-api.js";
+import { loadGeneratedTopics, type GeneratedTopic } from "../io/load-generated.js";
+import { parseCliValue, ValueError } from "../cli-value.js";
+import { loadRuntime } from "../runtime.js";
 
 /** Lines sent per batch when reading standard input. */
 const BATCH = 2_000;

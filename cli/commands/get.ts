@@ -5,9 +5,9 @@
  */
 import type { Command } from "commander";
 import { analyzeSpecFolder, kafkaOptions, reportDiagnostics, resolveBrokers, runCommand, type CommandIo } from "./cluster-common.js";
-import { loadGeneratedTopics } from "./load-generated.js";
-import { toCliJson } from "./parse-cli-value.js";
-import { loadRuntime } from "./runtime-api.js";
+import { loadGeneratedTopics } from "../io/load-generated.js";
+import { toCliJson } from "../cli-value.js";
+import { loadRuntime } from "../runtime.js";
 
 /** The command body; resolves with the exit status. */
 export async function getCommandAction(io: CommandIo, specs: string, table: string, key: string, options: { brokers?: string; out?: string }): Promise<0 | 1 | 2> {

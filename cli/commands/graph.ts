@@ -4,14 +4,14 @@
  * specs have errors (printed to stderr), 2 on bad usage.
  */
 import { Option, type Command } from "commander";
-import { analyze } from "../analyze.js";
-import { diagnostic, hasErrors } from "../diagnostics.js";
-import { GRAPH_FORMATS, renderTopology, type GraphFormat } from "../emit/render-topology.js";
-import { formatDiagnostics } from "../format-diagnostics.js";
-import { readSpecFolder } from "../fs-read-specs.js";
-import { buildTopology } from "../topology.js";
+import { analyze } from "../../compiler/analyze.js";
+import { diagnostic, hasErrors } from "../../compiler/diagnostics/catalogue.js";
+import { GRAPH_FORMATS, renderTopology, type GraphFormat } from "../../compiler/emit/render-topology.js";
+import { formatDiagnostics } from "../../compiler/diagnostics/format.js";
+import { readSpecFolder } from "../io/read-specs.js";
+import { buildTopology } from "../../compiler/model/topology.js";
 import type { CommandIo } from "./cluster-common.js";
-import { runCompilerCommand } from "./run-compiler-command.js";
+import { runCompilerCommand } from "../exit.js";
 
 /** Prints the topology of `specs`; resolves with the exit status. */
 export async function graphCommandAction(io: CommandIo, specs: string, options: { format: GraphFormat }): Promise<0 | 1> {

@@ -11,8 +11,8 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { analyzeSpecFolder, kafkaOptions, reportDiagnostics, resolveBrokers, runCommand, UsageError, type CommandIo } from "./cluster-common.js";
-import { loadGeneratedGroups } from "./load-generated.js";
-import { loadRuntime, type RuntimeProcessor } from "./runtime-api.js";
+import { loadGeneratedGroups } from "../io/load-generated.js";
+import { loadRuntime, type RuntimeProcessor } from "../runtime.js";
 
 /** Options of `gokac run`. */
 export interface RunOptions {

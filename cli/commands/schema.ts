@@ -1,8 +1,8 @@
 /** `gokac schema`: prints the JSON Schema of spec files (for editors and CI). Exit 0. */
 import type { Command } from "commander";
-import { specSchema } from "../analyze.js";
+import { specSchema } from "../../compiler/analyze.js";
 import type { CommandIo } from "./cluster-common.js";
-import { runCompilerCommand } from "./run-compiler-command.js";
+import { runCompilerCommand } from "../exit.js";
 
 /** The schema as printed: pretty JSON with a final newline. */
 export function schemaText(): string {

@@ -7,10 +7,10 @@
  * 1 on spec errors, mismatches (GK501) or missing topics, 2 on bad usage.
  */
 import type { Command } from "commander";
-import type { SourceLocation } from "../diagnostics.js";
-import { loopTopic, tableTopic, type GroupModel, type SpecModel } from "../model.js";
+import type { SourceLocation } from "../../compiler/diagnostics/catalogue.js";
+import { loopTopic, tableTopic, type GroupModel, type SpecModel } from "../../compiler/model/model.js";
 import { analyzeSpecFolder, kafkaOptions, reportDiagnostics, resolveBrokers, runCommand, type CommandIo } from "./cluster-common.js";
-import { loadRuntime, type RuntimeTopicRequirement, type RuntimeTopicStatus } from "./runtime-api.js";
+import { loadRuntime, type RuntimeTopicRequirement, type RuntimeTopicStatus } from "../runtime.js";
 
 /** A requirement plus where the specs name the topic. */
 interface Need {

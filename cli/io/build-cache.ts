@@ -11,10 +11,10 @@
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { walkFiles } from "./fs-walk.js";
+import { walkFiles } from "./walk.js";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Diagnostic } from "./diagnostics.js";
+import type { Diagnostic } from "../../compiler/diagnostics/catalogue.js";
 
 /** What a successful build leaves for the next one. */
 export interface BuildCacheEntry {
@@ -35,12 +35,13 @@ export interface BuildCacheKey {
   readonly out: string;
 }
 
-const compilerDir = dirname(fileURLToPath(import.meta.url));
+/** The package's `cli/` and `compiler/` folders (as sources or under dist/: this file is `cli/io/build-cache`). */
+const gokacDirs = [resolve(dirname(fileURLToPath(import.meta.url)), ".."), resolve(dirname(fileURLToPath(import.meta.url)), "../../compiler")];
 
-/** The compiler's own files by path, size and modification time: any change to gokac invalidates the cache. */
+/** The compiler's and the command line's own files by path, size and modification time: any change to gokac invalidates the cache. */
 function compilerStamp(): string {
   const files: string[] = [];
-  walkFiles(compilerDir, (n) => /\.(ts|js)$/.test(n), files);
+  for (const dir of gokacDirs) walkFiles(dir, (n) => /\.(ts|js)$/.test(n), files);
   return files.sort().map((f) => {
     const s = statSync(f);
     return `${f}:${s.size}:${s.mtimeMs}`;

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { UsageError, type CommandIo } from "./cluster-common.js";
+import { UsageError, type CommandIo } from "../commands/cluster-common.js";
 
 /** A topic as `topics.ts` defines it: name and codec. */
 export interface GeneratedTopic {

@@ -4,7 +4,7 @@
  * only when a command waits for it, i.e. `gokac run`).
  */
 import process from "node:process";
-import type { CommandIo } from "./cluster-common.js";
+import type { CommandIo } from "../commands/cluster-common.js";
 
 /** A CommandIo on this process, plus the exit status the command set (0 until it sets one). */
 export function createProcessCommandIo(): { readonly io: CommandIo; exitCode(): number } {

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
-import type { AnalyzeInput } from "./analyze.js";
+import type { AnalyzeInput } from "../../compiler/analyze.js";
 
 /** `path` relative to `cwd`, with `/` separators (`.` for cwd itself). */
 export function displayPath(cwd: string, path: string): string {

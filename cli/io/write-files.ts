@@ -4,10 +4,10 @@
  * touch nothing else (unchanged files keep their modification time).
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { walkFiles } from "./fs-walk.js";
+import { walkFiles } from "./walk.js";
 import { dirname, resolve } from "node:path";
-import type { OutputFile } from "./compile.js";
-import { displayPath, readTextFile } from "./fs-read-specs.js";
+import type { OutputFile } from "../../compiler/compile.js";
+import { displayPath, readTextFile } from "./read-specs.js";
 
 /** What a build would change (or changed): paths written and deleted, display-relative. */
 export interface OutputChanges {

@@ -3,9 +3,9 @@
  * GK702 a `group: X` join/lookup names no group or one without persist,
  * GK703 (warning) a joined or looked-up table no spec defines.
  */
-import { diagnostic, type Diagnostic } from "../diagnostics.js";
-import { tableTopic } from "../model.js";
-import { didYouMean } from "../suggest.js";
+import { diagnostic, type Diagnostic } from "../diagnostics/catalogue.js";
+import { tableTopic } from "../model/model.js";
+import { didYouMean } from "../diagnostics/suggest.js";
 import { where, type Check } from "./check-context.js";
 
 /** Unknown types, groups and tables. */

@@ -4,7 +4,7 @@
  * `json` (an array of `{ code, severity, file, line, column, pointer, message, hint? }`)
  * and `github` (workflow commands: `::error file=…,line=…,col=…,title=GK…::message`).
  */
-import type { Diagnostic } from "./diagnostics.js";
+import type { Diagnostic } from "./catalogue.js";
 
 /** The output formats `--format` accepts. */
 export const DIAGNOSTIC_FORMATS = ["text", "json", "github"] as const;

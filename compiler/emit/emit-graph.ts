@@ -4,10 +4,10 @@
  * handler interface, its `GroupGraph` and its definition, as described in
  * docs/generated-code.md.
  */
-import type { GroupModel, SpecModel } from "../model.js";
-import { loopTopic, tableTopic } from "../model.js";
-import { groupConstPrefix, groupTypePrefix, topicConstName } from "../names.js";
-import type { CodecResolver } from "../resolve-codec.js";
+import type { GroupModel, SpecModel } from "../model/model.js";
+import { loopTopic, tableTopic } from "../model/model.js";
+import { groupConstPrefix, groupTypePrefix, topicConstName } from "../shared/names.js";
+import type { CodecResolver } from "../model/resolve-codec.js";
 import { valueType, type CodecPlace, type NeededImport } from "./codec-text.js";
 import { contextTypeName, groupHandlers } from "./group-handlers.js";
 import { compareText, docComment, fileText, importLine, ownedHeader, stringLiteral } from "./ts-text.js";

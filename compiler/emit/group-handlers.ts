@@ -3,10 +3,10 @@
  * `<Group>Handlers` interface) and its user-owned `handlers.ts` (stubs,
  * merging) see them: name, message type and what that type needs imported.
  */
-import type { GroupModel } from "../model.js";
-import { loopTopic } from "../model.js";
-import { groupTypePrefix } from "../names.js";
-import type { CodecResolver } from "../resolve-codec.js";
+import type { GroupModel } from "../model/model.js";
+import { loopTopic } from "../model/model.js";
+import { groupTypePrefix } from "../shared/names.js";
+import type { CodecResolver } from "../model/resolve-codec.js";
 import { valueType, type CodecPlace, type NeededImport } from "./codec-text.js";
 
 /** One handler of a group. */

@@ -1,9 +1,9 @@
 /** Reading a codec as written into a `CodecModel`, recording the files it references. */
-import type { SourceLocation } from "./diagnostics.js";
-import { resolveSpecPath, type ResolvedPath } from "./build-model-paths.js";
+import type { SourceLocation } from "../diagnostics/catalogue.js";
+import { resolveSpecPath, type ResolvedPath } from "../shared/paths.js";
 import type { CodecModel, Located } from "./model.js";
-import { schemaFileTypeName } from "./names.js";
-import { SCALAR_CODECS } from "./schema.js";
+import { schemaFileTypeName } from "../shared/names.js";
+import { SCALAR_CODECS } from "../validate/schema.js";
 
 /** A file a codec refers to: a JSON Schema file or a custom codec module. */
 export interface FileRef extends ResolvedPath {

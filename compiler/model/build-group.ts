@@ -3,13 +3,13 @@
  * build-model.ts. Items that are structurally unusable are skipped (schema
  * validation reports them).
  */
-import type { SourceLocation } from "./diagnostics.js";
-import type { readCodec } from "./build-model-codec.js";
-import { isRecord, optionalString, records, type Rec } from "./build-model-read.js";
+import type { SourceLocation } from "../diagnostics/catalogue.js";
+import type { readCodec } from "./build-codec.js";
+import { isRecord, optionalString, records, type Rec } from "./read-yaml.js";
 import type { GroupModel, InputModel, Located, LoopModel, OutputModel, PersistModel, TableRefModel, VisitorModel } from "./model.js";
 import { tableTopic } from "./model.js";
-import { camelCase } from "./names.js";
-import type { SpecDocument } from "./parse.js";
+import { camelCase } from "../shared/names.js";
+import type { SpecDocument } from "../parse/parse.js";
 
 /** Reads the codec written at a pointer of the current document. */
 export type ReadCodec = (value: unknown, pointer: string) => ReturnType<typeof readCodec>;

@@ -11,13 +11,13 @@
  * - `group: X` in a join or lookup means the table `X-table`.
  * Omitted codecs stay `undefined` in the model; `resolve-codec.ts` derives them.
  */
-import { readCodec, type CodecContext, type FileRef } from "./build-model-codec.js";
-import { readGroup } from "./build-model-group.js";
-import { relativePath } from "./build-model-paths.js";
-import { isRecord, optionalString } from "./build-model-read.js";
+import { readCodec, type CodecContext, type FileRef } from "./build-codec.js";
+import { readGroup } from "./build-group.js";
+import { relativePath } from "../shared/paths.js";
+import { isRecord, optionalString } from "./read-yaml.js";
 import type { GroupModel, Located, SpecModel, TopicDecl, TypeDecl } from "./model.js";
-import type { SpecDocument } from "./parse.js";
-import { childPointer } from "./pointer.js";
+import type { SpecDocument } from "../parse/parse.js";
+import { childPointer } from "../diagnostics/pointer.js";
 
 /** Every declaration as written, duplicates included (the model keeps the first of each name). */
 export interface Declarations {

@@ -3,7 +3,7 @@
  * files, each element remembering where it was declared. Produced by model
  * building (after parse + schema validation), consumed by checks and emitters.
  */
-import type { SourceLocation } from "./diagnostics.js";
+import type { SourceLocation } from "../diagnostics/catalogue.js";
 
 /** A codec as written in a spec, resolved (paths made relative to the spec root, with `/`). */
 export type CodecModel =

@@ -4,7 +4,7 @@
  * group X. A join or lookup written `group: X` takes X's persist codec.
  * Checks (GK209, GK601) and emitters use the same resolver.
  */
-import type { SourceLocation } from "./diagnostics.js";
+import type { SourceLocation } from "../diagnostics/catalogue.js";
 import type { CodecModel, GroupModel, InputModel, OutputModel, SpecModel, TableRefModel } from "./model.js";
 import { loopTopic, tableTopic } from "./model.js";
 

@@ -4,9 +4,9 @@
  * for it, in a deterministic order: catalogue first, then each group's edges
  * in spec order. Shared by topics.ts, graph.ts and `gokac graph`.
  */
-import type { CodecResolver } from "../resolve-codec.js";
-import { loopTopic, tableTopic, type CodecModel, type SpecModel } from "../model.js";
-import { topicConstName } from "../names.js";
+import type { CodecResolver } from "./resolve-codec.js";
+import { loopTopic, tableTopic, type CodecModel, type SpecModel } from "./model.js";
+import { topicConstName } from "../shared/names.js";
 
 /** One topic of generated `topics.ts`. */
 export interface CatalogueTopic {

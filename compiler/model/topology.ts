@@ -6,9 +6,9 @@
  * a topic (output, table, loop) feeds every group reading it (input, join,
  * lookup, loop).
  */
-import { codecKey } from "./build-model-codec.js";
-import { groupPartitions } from "./emit/emit-graph.js";
-import { topicCatalogue } from "./emit/topic-catalogue.js";
+import { codecKey } from "./build-codec.js";
+import { groupPartitions } from "../emit/emit-graph.js";
+import { topicCatalogue } from "./topic-catalogue.js";
 import { loopTopic, tableTopic, type SpecModel } from "./model.js";
 import { createCodecResolver } from "./resolve-codec.js";
 

@@ -4,8 +4,8 @@
  */
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from "yaml";
 import type { Document, Node } from "yaml";
-import { diagnostic, type Diagnostic, type SourceLocation } from "./diagnostics.js";
-import { splitPointer } from "./pointer.js";
+import { diagnostic, type Diagnostic, type SourceLocation } from "../diagnostics/catalogue.js";
+import { splitPointer } from "../diagnostics/pointer.js";
 
 /** One YAML document of a spec file, as plain data plus a way back to positions. */
 export interface SpecDocument {

@@ -4,7 +4,7 @@
  * `validate.ts` maps its errors to GK1xx/GK3xx codes by the `$defs` they
  * come from, so the definition names below are part of that mapping.
  */
-import { MAX_GROUP_NAME_LENGTH, RESERVED_WORDS } from "./names.js";
+import { MAX_GROUP_NAME_LENGTH, RESERVED_WORDS } from "../shared/names.js";
 
 /** Codec names written as a plain string. */
 export const SCALAR_CODECS = ["string", "int64", "float64", "boolean", "bytes", "json"] as const;

@@ -3,10 +3,10 @@
  * codec union as a cascade of `anyOf` branch errors; this names the one thing
  * that is wrong instead.
  */
-import type { DiagnosticCode } from "./diagnostics.js";
-import { childPointer } from "./pointer.js";
+import type { DiagnosticCode } from "../diagnostics/catalogue.js";
+import { childPointer } from "../diagnostics/pointer.js";
 import { SCALAR_CODECS } from "./schema.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMean } from "../diagnostics/suggest.js";
 
 /** A schema finding before it is given a position. */
 export interface Finding {

@@ -4,11 +4,11 @@
  * unknown key, GK102 missing key, GK103 wrong type or shape, GK301–GK304 bad names.
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
-import { diagnostic, type Diagnostic } from "./diagnostics.js";
-import type { SpecDocument } from "./parse.js";
-import { childPointer } from "./pointer.js";
+import { diagnostic, type Diagnostic } from "../diagnostics/catalogue.js";
+import type { SpecDocument } from "../parse/parse.js";
+import { childPointer } from "../diagnostics/pointer.js";
 import { specSchema } from "./schema.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMean } from "../diagnostics/suggest.js";
 import { diagnoseCodec, type Finding } from "./validate-codec.js";
 
 let validator: ValidateFunction | undefined;

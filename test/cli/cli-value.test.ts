@@ -1,6 +1,6 @@
 /** Command-line values for `gokac emit` and printed values of `gokac get`. */
 import { expect, it } from "vitest";
-import { parseCliValue, toCliJson, ValueError } from "../../compiler/commands/parse-cli-value.js";
+import { parseCliValue, toCliJson, ValueError } from "../../cli/cli-value.js";
 
 it("takes a plain word or a JSON string literal for string topics", () => {
   expect(parseCliValue("string", "hello")).toBe("hello");

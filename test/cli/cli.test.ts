@@ -3,7 +3,7 @@ import { readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { listFiles } from "../golden/golden-helpers.js";
-import { gokac, gokacWith, project } from "./cli-helpers.js";
+import { gokac, gokacWith, project } from "../support/cli.js";
 
 const counter = `topics:
   clicks: { partitions: 2, codec: string }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { analyze, type AnalyzeResult } from "../../compiler/analyze.js";
-import { CATALOGUE } from "../../compiler/diagnostics.js";
+import { CATALOGUE } from "../../compiler/diagnostics/catalogue.js";
 import { CATALOGUE_FILE, yaml } from "./helpers.js";
 import { prng } from "../prng.js";
 

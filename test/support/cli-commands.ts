@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Command, CommanderError } from "commander";
-import type { CommandIo } from "../../compiler/commands/cluster-common.js";
+import type { CommandIo } from "../../cli/commands/cluster-common.js";
 
 /** Exit status and captured output of one command. */
 export interface CommandResult {

@@ -2,8 +2,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { main } from "../../compiler/cli.js";
-import type { CommandIo } from "../../compiler/commands/cluster-common.js";
+import { main } from "../../cli/main.js";
+import type { CommandIo } from "../../cli/commands/cluster-common.js";
 
 /** What one `gokac …` run produced. */
 export interface CliRun {

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { repoRoot } from "./kafka-env.js";
+import { repoRoot } from "../system/kafka-env.js";
 
 /** The result of a finished command. */
 export interface GokacResult {

@@ -1,9 +1,9 @@
 /** `gokac topics` against a real broker: plan, create, verify, mismatches. */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { registerTopicsCommand } from "../../compiler/commands/topics.js";
+import { registerTopicsCommand } from "../../cli/commands/topics.js";
 import type { Broker } from "../../runtime/broker/port.js";
 import { createKafkaBroker } from "../../runtime/broker/kafka/index.js";
-import { removeTempProjects, runCli, tempProject } from "./cli-harness.js";
+import { removeTempProjects, runCli, tempProject } from "../support/cli-commands.js";
 import { describeKafka, kafkaBrokers, unique } from "./kafka-env.js";
 
 function spec(input: string, output: string, group: string, partitions: number): string {
