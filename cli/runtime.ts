@@ -1,85 +1,19 @@
 /**
- * The slice of `gokac/runtime` the cluster commands use, typed structurally
- * so the compiler needs no import of runtime code. The runtime is loaded by
- * module name at run time (`loadRuntime`), from the installed package.
+ * The runtime as the cluster commands (`topics`, `run`, `emit`, `get`, and
+ * `build --brokers`) use it. Its types come from the runtime's sources with a
+ * type-only import (erased at compile time); the module itself is loaded
+ * lazily by name, `import("gokac/runtime")`, when a command needs it, so
+ * `build` and `graph` never load kafkajs or LevelDB.
  */
+import type * as Runtime from "../runtime/index.js";
+import type { CommandIo } from "./io/command-io.js";
 
-/** The broker port, as far as the commands use it. */
-export interface RuntimeBroker {
-  partitionCount(topic: string): Promise<number | undefined>;
-  isCompacted(topic: string): Promise<boolean | undefined>;
-  createTopic(config: { topic: string; partitions: number; compacted: boolean }): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** See runtime/broker/topics.ts. */
-export interface RuntimeTopicRequirement {
-  readonly topic: string;
-  readonly role: "input" | "loop" | "table" | "join" | "lookup" | "output";
-  readonly group: string;
-  readonly partitions?: number;
-  readonly compacted: boolean;
-  readonly create: boolean;
-  readonly copartition?: string;
-  readonly required: boolean;
-}
-
-/** See runtime/broker/topics.ts (`TopicStatus`). */
-export interface RuntimeTopicStatus {
-  readonly requirement: RuntimeTopicRequirement;
-  readonly livePartitions: number | undefined;
-  readonly liveCompacted: boolean | undefined;
-  readonly action: "ok" | "create" | "missing";
-  readonly partitions: number | undefined;
-}
-
-/** See runtime/broker/topics.ts (`TopicReport`). */
-export interface RuntimeTopicReport {
-  readonly topics: readonly RuntimeTopicStatus[];
-  readonly problems: readonly { code: string; severity: "error" | "warning"; topics: readonly string[]; message: string }[];
-}
-
-/** A typed producer for one topic. */
-export interface RuntimeEmitter {
-  emit(key: string, value: unknown): Promise<unknown>;
-  /** Sends many in one request; resolves once all are acknowledged. */
-  emitMany(messages: readonly { key: string; value: unknown }[]): Promise<unknown>;
-  close(): Promise<void>;
-}
-
-/** A read-only copy of a whole table. */
-export interface RuntimeView {
-  /** Recovers every partition to its high watermark, then keeps catching up. */
-  start(): Promise<void>;
-  get(key: string): Promise<unknown>;
-  stop(): Promise<void>;
-}
-
-/** A running group processor. */
-export interface RuntimeProcessor {
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  /** Resolves when the processor stopped: cleanly (undefined) or with its error. */
-  readonly done: Promise<Error | undefined>;
-}
-
-/** What the commands call; each name must be exported by `gokac/runtime`. */
-export interface RuntimeApi {
-  createEmitter(broker: RuntimeBroker, topic: { name: string; codec: unknown }): RuntimeEmitter;
-  createView(broker: RuntimeBroker, table: { name: string; codec: unknown }): RuntimeView;
-  createProcessor(group: unknown, options: { broker: RuntimeBroker; stateDir: string }): RuntimeProcessor;
-  createKafkaBroker(options: { brokers: string; clientId?: string; logLevel?: "nothing" | "error" | "warn" | "info" | "debug" }): RuntimeBroker;
-  checkTopics(broker: RuntimeBroker, requirements: readonly RuntimeTopicRequirement[]): Promise<RuntimeTopicReport>;
-  groupTopicRequirements(graph: unknown): RuntimeTopicRequirement[];
-  ensureTopics(broker: RuntimeBroker, requirements: readonly RuntimeTopicRequirement[]): Promise<RuntimeTopicReport>;
-}
+/** The `gokac/runtime` module. */
+export type RuntimeModule = typeof Runtime;
 
 const RUNTIME_MODULE = "gokac/runtime";
 
-/** Loads `gokac/runtime` (or what `load` gives) and checks it exports what `names` lists. */
-export async function loadRuntime<K extends keyof RuntimeApi>(load: (() => Promise<unknown>) | undefined, ...names: K[]): Promise<Pick<RuntimeApi, K>> {
-  const runtime = (await (load ?? (() => import(RUNTIME_MODULE)))()) as Record<string, unknown>;
-  const missing = names.filter((n) => typeof runtime[n] !== "function");
-  if (missing.length > 0) throw new Error(`this gokac runtime lacks ${missing.join(", ")}`);
-  return runtime as unknown as Pick<RuntimeApi, K>;
+/** Loads `gokac/runtime` (or what `io.loadRuntime` gives, in tests). */
+export async function loadRuntime(io: CommandIo): Promise<RuntimeModule> {
+  return (await (io.loadRuntime ?? (() => import(RUNTIME_MODULE)))()) as RuntimeModule;
 }

@@ -6,35 +6,22 @@
  * the specs or stale output (`--check`), 2 bad usage or an internal failure.
  */
 import { resolve } from "node:path";
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
+// modules, not compiler/index.js: this file is loaded for up-to-date builds too; compile() is imported lazily below
 import type { CompileResult } from "../../compiler/compile.js";
 import { diagnostic, type Diagnostic } from "../../compiler/diagnostics/catalogue.js";
-import { DIAGNOSTIC_FORMATS, formatDiagnostics, githubAnnotation, type DiagnosticFormat } from "../../compiler/diagnostics/format.js";
-import { displayPath, readSpecFolder } from "../io/read-specs.js";
-import { applyChanges, planChanges, snapshotOutput } from "../io/write-files.js";
+import { formatDiagnostics, githubAnnotation } from "../../compiler/diagnostics/format.js";
+import { loopTopic, tableTopic } from "../../compiler/model/model.js";
+import type { ExitStatus } from "../exit.js";
 import { saveBuildCache } from "../io/build-cache.js";
-import { reportIfUpToDate } from "./build-up-to-date.js";
-import type { CommandIo } from "./cluster-common.js";
-import { runCompilerCommand } from "../exit.js";
+import type { CommandIo } from "../io/command-io.js";
+import { displayPath, readSpecFolder, unreadableSpecFiles } from "../io/read-specs.js";
+import { applyChanges, planChanges, snapshotOutput } from "../io/write-files.js";
+import { resolveBrokers, type BrokerSource } from "../options.js";
+import type { CommandContext } from "../program.js";
 import { loadRuntime } from "../runtime.js";
-
-/** Options of `gokac build`. */
-export interface BuildOptions {
-  readonly out: string;
-  readonly check?: boolean;
-  readonly brokers?: string;
-  readonly format: DiagnosticFormat;
-}
-
-/**
- * The brokers a build checks partition counts against: `--brokers`, else
- * `GOKAC_BROKERS` (as for every command), else none.
- */
-export function buildBrokers(io: CommandIo, option: string | undefined): { readonly list: string; readonly fromEnv: boolean } | undefined {
-  if (option !== undefined) return { list: option, fromEnv: false };
-  const env = io.env["GOKAC_BROKERS"]?.trim();
-  return env === undefined || env === "" ? undefined : { list: env, fromEnv: true };
-}
+import { addBuildFlags, type BuildOptions } from "./build-flags.js";
+import { reportIfUpToDate } from "./build-up-to-date.js";
 
 /**
  * Live partition counts of every topic the specs name, or a GK901 diagnostic
@@ -43,9 +30,9 @@ export function buildBrokers(io: CommandIo, option: string | undefined): { reado
  * with the counts the specs declare, so an exported variable never makes an
  * offline build fail).
  */
-async function livePartitions(io: CommandIo, brokers: { readonly list: string; readonly fromEnv: boolean }, topics: readonly string[], at: string): Promise<ReadonlyMap<string, number> | Diagnostic> {
+async function livePartitions(io: CommandIo, brokers: BrokerSource, topics: readonly string[], at: string): Promise<ReadonlyMap<string, number> | Diagnostic> {
   try {
-    const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker");
+    const runtime = await loadRuntime(io);
     const broker = runtime.createKafkaBroker({ brokers: brokers.list, clientId: "gokac-build", logLevel: "nothing" });
     try {
       const counts = new Map<string, number>();
@@ -74,22 +61,22 @@ function topicNames(result: CompileResult): string[] {
     for (const i of g.inputs) for (const t of i.topics) names.add(t.value);
     for (const e of [...g.joins, ...g.lookups]) names.add(e.table);
     for (const o of g.outputs) names.add(o.topic);
-    names.add(`${g.name}-table`);
-    names.add(`${g.name}-loop`);
+    names.add(tableTopic(g.name));
+    names.add(loopTopic(g.name));
   }
   return [...names].sort();
 }
 
 /** Runs a build; resolves with the exit status. */
-export async function buildCommandAction(io: CommandIo, specs: string, options: BuildOptions): Promise<0 | 1 | 2> {
+export async function buildCommandAction(io: CommandIo, specs: string, options: BuildOptions): Promise<ExitStatus> {
   const out = displayPath(io.cwd, options.out);
   const format = options.format;
-  const brokers = buildBrokers(io, options.brokers);
+  const brokers = resolveBrokers(io, options.brokers);
   // 1. Nothing changed since the last successful build: answer from the cache (never with brokers: the cluster may have).
   if (brokers === undefined && reportIfUpToDate(io, specs, out, options.check === true, format) === 0) return 0;
 
   // 2. A full build; the compiler is loaded only now, keeping up-to-date builds fast.
-  const { compile } = await import("../../compiler/compile.js");
+  const { compile } = await import("../../compiler/index.js");
   const referenced = new Set<string>();
   const unreadable: string[] = [];
   const snapshot = snapshotOutput(io.cwd, out);
@@ -118,9 +105,7 @@ export async function buildCommandAction(io: CommandIo, specs: string, options: 
     if (live instanceof Map) result = run(live);
     else extra = [live as Diagnostic];
   }
-  const unreadableFiles = unreadable.map((file) => diagnostic("GK003", { file, line: 1, column: 1, pointer: "" }, `spec file ${file} cannot be read`,
-    "check that the file exists and is readable (a dangling symlink?)"));
-  const diagnostics = [...unreadableFiles, ...extra, ...result.diagnostics];
+  const diagnostics = [...unreadableSpecFiles(unreadable), ...extra, ...result.diagnostics];
   const failed = diagnostics.some((d) => d.severity === "error");
   const report = (text: string) => (format === "text" ? io.stderr(text) : io.stdout(text));
   if (format === "json" || diagnostics.length > 0) report(formatDiagnostics(diagnostics, format));
@@ -154,17 +139,13 @@ export async function buildCommandAction(io: CommandIo, specs: string, options: 
   return 0;
 }
 
-/** Registers `build` on the gokac program. */
-export function registerBuildCommand(program: Command, io: CommandIo): void {
-  program
+/** Registers `build` on the gokac program (its flags: build-flags.ts). */
+export function registerBuildCommand(program: Command, { io, run }: CommandContext): void {
+  const command = program
     .command("build")
     .description("validate and check the specs, then emit typed TypeScript (types, topics, group graphs, handler stubs)")
-    .argument("<specs>", "spec folder")
-    .option("--out <dir>", "output folder", "generated")
-    .option("--check", "write nothing; exit 1 if any file would change")
-    .option("--brokers <list>", "check partition counts against a live cluster, host:port[,host:port…] (default: $GOKAC_BROKERS)")
-    .addOption(new Option("--format <format>", "diagnostics format").choices(DIAGNOSTIC_FORMATS).default("text"))
-    .action(async (specs: string, options: BuildOptions) => {
-      await runCompilerCommand(io, () => buildCommandAction(io, specs, options));
-    });
+    .argument("<specs>", "spec folder");
+  addBuildFlags(command).action(async (specs: string, options: BuildOptions) => {
+    await run(() => buildCommandAction(io, specs, options), "internal");
+  });
 }

@@ -6,10 +6,14 @@
  * before anything of its batch is sent.
  */
 import type { Command } from "commander";
-import { analyzeSpecFolder, kafkaOptions, reportDiagnostics, resolveBrokers, runCommand, UsageError, type CommandIo } from "./cluster-common.js";
-import { loadGeneratedTopics, type GeneratedTopic } from "../io/load-generated.js";
 import { parseCliValue, ValueError } from "../cli-value.js";
+import { UsageError, type ExitStatus } from "../exit.js";
+import type { CommandIo } from "../io/command-io.js";
+import { loadGeneratedTopics, type GeneratedTopic } from "../io/load-generated.js";
+import { brokersOption, DEFAULT_OUT, kafkaOptions, outOption, requireBrokers } from "../options.js";
+import type { CommandContext } from "../program.js";
 import { loadRuntime } from "../runtime.js";
+import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
 
 /** Lines sent per batch when reading standard input. */
 const BATCH = 2_000;
@@ -44,12 +48,12 @@ export async function emitCommandAction(
   key: string | undefined,
   value: string | undefined,
   options: { brokers?: string; out?: string },
-): Promise<0 | 1 | 2> {
+): Promise<ExitStatus> {
   if (key !== undefined && value === undefined) throw new UsageError("give both <key> and <value>, or neither to read key<TAB>value lines from standard input");
-  const brokers = resolveBrokers(io, options.brokers);
+  const brokers = requireBrokers(io, options.brokers);
   const analyzed = analyzeSpecFolder(io, specs);
   if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
-  const topics = await loadGeneratedTopics(io, options.out ?? "generated");
+  const topics = await loadGeneratedTopics(io, options.out ?? DEFAULT_OUT);
   const topic = topics.get(topicName);
   if (topic === undefined) {
     io.stderr(`gokac: topic ${topicName} is not known to the specs in ${specs} (known: ${[...topics.keys()].join(", ")})\n`);
@@ -58,7 +62,7 @@ export async function emitCommandAction(
   // Refuse a bad single value before connecting anywhere.
   const single = key !== undefined && value !== undefined ? encodeChecked(topic, value, "") : undefined;
 
-  const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker", "createEmitter");
+  const runtime = await loadRuntime(io);
   const broker = runtime.createKafkaBroker(kafkaOptions(io, brokers, "emit"));
   const emitter = runtime.createEmitter(broker, topic);
   let sent = 0;
@@ -101,17 +105,18 @@ export async function emitCommandAction(
 }
 
 /** Registers `emit` on the gokac program. */
-export function registerEmitCommand(program: Command, io: CommandIo): void {
-  program
+export function registerEmitCommand(program: Command, { io, run }: CommandContext): void {
+  const command = program
     .command("emit")
     .description("send a message (value as JSON, a plain word for string topics), or key<TAB>value lines from stdin")
     .argument("<specs>", "spec folder")
     .argument("<topic>", "topic to send to")
     .argument("[key]", "message key")
-    .argument("[value]", "message value")
-    .option("--brokers <list>", "Kafka bootstrap brokers, host:port[,host:port…] (default: $GOKAC_BROKERS)")
-    .option("--out <dir>", "the build's output folder", "generated")
+    .argument("[value]", "message value");
+  command
+    .addOption(brokersOption(command))
+    .addOption(outOption(command))
     .action(async (specs: string, topic: string, key: string | undefined, value: string | undefined, options: { brokers?: string; out?: string }) => {
-      await runCommand(io, () => emitCommandAction(io, specs, topic, key, value, options));
+      await run(() => emitCommandAction(io, specs, topic, key, value, options), "failure");
     });
 }

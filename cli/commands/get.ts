@@ -4,24 +4,39 @@
  * that recovers the table from the cluster.
  */
 import type { Command } from "commander";
-import { analyzeSpecFolder, kafkaOptions, reportDiagnostics, resolveBrokers, runCommand, type CommandIo } from "./cluster-common.js";
-import { loadGeneratedTopics } from "../io/load-generated.js";
+import { tableTopic, type SpecModel } from "../../compiler/index.js";
 import { toCliJson } from "../cli-value.js";
+import type { ExitStatus } from "../exit.js";
+import type { CommandIo } from "../io/command-io.js";
+import { loadGeneratedTopics } from "../io/load-generated.js";
+import { brokersOption, DEFAULT_OUT, kafkaOptions, outOption, requireBrokers } from "../options.js";
+import type { CommandContext } from "../program.js";
 import { loadRuntime } from "../runtime.js";
+import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
+
+/** The tables the specs know: every group table, and every joined or looked-up table. */
+function knownTables(model: SpecModel): string[] {
+  const tables = new Set<string>();
+  for (const g of model.groups) {
+    if (g.persist !== undefined) tables.add(tableTopic(g.name));
+    for (const t of [...g.joins, ...g.lookups]) tables.add(t.table);
+  }
+  return [...tables];
+}
 
 /** The command body; resolves with the exit status. */
-export async function getCommandAction(io: CommandIo, specs: string, table: string, key: string, options: { brokers?: string; out?: string }): Promise<0 | 1 | 2> {
-  const brokers = resolveBrokers(io, options.brokers);
+export async function getCommandAction(io: CommandIo, specs: string, table: string, key: string, options: { brokers?: string; out?: string }): Promise<ExitStatus> {
+  const brokers = requireBrokers(io, options.brokers);
   const analyzed = analyzeSpecFolder(io, specs);
   if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
-  const topics = await loadGeneratedTopics(io, options.out ?? "generated");
+  const topics = await loadGeneratedTopics(io, options.out ?? DEFAULT_OUT);
   const spec = topics.get(table);
   if (spec === undefined) {
-    const tables = [...topics.keys()].filter((t) => t.endsWith("-table"));
+    const tables = knownTables(analyzed.model).filter((t) => topics.has(t));
     io.stderr(`gokac: table ${table} is not known to the specs in ${specs} (tables: ${tables.join(", ") || "none"})\n`);
     return 1;
   }
-  const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker", "createView");
+  const runtime = await loadRuntime(io);
   const broker = runtime.createKafkaBroker(kafkaOptions(io, brokers, "get"));
   try {
     const view = runtime.createView(broker, spec);
@@ -38,16 +53,17 @@ export async function getCommandAction(io: CommandIo, specs: string, table: stri
 }
 
 /** Registers `get` on the gokac program. */
-export function registerGetCommand(program: Command, io: CommandIo): void {
-  program
+export function registerGetCommand(program: Command, { io, run }: CommandContext): void {
+  const command = program
     .command("get")
     .description("print a table's value for a key as JSON (null when absent), read through a view")
     .argument("<specs>", "spec folder")
     .argument("<table>", "table topic, e.g. clicks-table")
-    .argument("<key>", "key")
-    .option("--brokers <list>", "Kafka bootstrap brokers, host:port[,host:port…] (default: $GOKAC_BROKERS)")
-    .option("--out <dir>", "the build's output folder", "generated")
+    .argument("<key>", "key");
+  command
+    .addOption(brokersOption(command))
+    .addOption(outOption(command))
     .action(async (specs: string, table: string, key: string, options: { brokers?: string; out?: string }) => {
-      await runCommand(io, () => getCommandAction(io, specs, table, key, options));
+      await run(() => getCommandAction(io, specs, table, key, options), "failure");
     });
 }

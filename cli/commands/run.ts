@@ -10,9 +10,14 @@
  */
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { analyzeSpecFolder, kafkaOptions, reportDiagnostics, resolveBrokers, runCommand, UsageError, type CommandIo } from "./cluster-common.js";
+import type { Processor } from "../../runtime/index.js";
+import { UsageError, type ExitStatus } from "../exit.js";
+import type { CommandIo } from "../io/command-io.js";
 import { loadGeneratedGroups } from "../io/load-generated.js";
-import { loadRuntime, type RuntimeProcessor } from "../runtime.js";
+import { brokersOption, DEFAULT_OUT, kafkaOptions, outOption, requireBrokers } from "../options.js";
+import type { CommandContext } from "../program.js";
+import { loadRuntime, type RuntimeModule } from "../runtime.js";
+import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
 
 /** Options of `gokac run`. */
 export interface RunOptions {
@@ -22,56 +27,50 @@ export interface RunOptions {
   readonly stateDir?: string;
 }
 
-function describeError(error: unknown): string {
-  if (typeof error === "object" && error !== null && "problems" in error && Array.isArray(error.problems)) {
-    return (error.problems as { code: string; message: string }[]).map((p) => `error ${p.code}: ${p.message}`).join("\n");
-  }
+/** An error as printed: each problem of a `TopicCheckError` on its own line, else the message. */
+function describeError(runtime: RuntimeModule, error: unknown): string {
+  if (error instanceof runtime.TopicCheckError) return error.problems.map((p) => `error ${p.code}: ${p.message}`).join("\n");
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Subscribes to a processor's instrumentation events, if it has any, and prints progress lines. */
-function showProgress(io: CommandIo, group: string, processor: RuntimeProcessor): void {
-  const on = (processor as unknown as { on?: (event: string, listener: (payload: unknown) => void) => unknown }).on;
-  if (typeof on !== "function") return;
+/** Subscribes to a processor's instrumentation events and prints progress lines. */
+function showProgress(io: CommandIo, group: string, processor: Processor): void {
   const lastShown = new Map<string, number>();
-  on.call(processor, "state", (payload) => {
+  processor.on("state", (p) => {
     // Partition-level states come by the dozen on every rebalance; recovery progress covers them.
-    const p = payload as { state?: string; partition?: number };
-    if (p.partition === undefined) io.stderr(`${group}: ${p.state ?? JSON.stringify(payload)}\n`);
+    if (p.partition === undefined) io.stderr(`${group}: ${p.state}\n`);
   });
-  on.call(processor, "recovery-progress", (payload) => {
-    const p = payload as { topic?: string; partition?: number; offset?: number; hwm?: number; highWatermark?: number };
-    const hwm = p.hwm ?? p.highWatermark;
+  processor.on("recovery-progress", (p) => {
     const key = `${p.topic}/${p.partition}`;
     const now = Date.now();
     // At most one line per partition and second, plus the last.
-    if (hwm !== undefined && p.offset !== undefined && p.offset < hwm && now - (lastShown.get(key) ?? 0) < 1_000) return;
+    if (p.offset < p.hwm && now - (lastShown.get(key) ?? 0) < 1_000) return;
     lastShown.set(key, now);
-    io.stderr(`${group}: recovering ${key}: ${p.offset ?? "?"}/${hwm ?? "?"}\n`);
+    io.stderr(`${group}: recovering ${key}: ${p.offset}/${p.hwm}\n`);
   });
 }
 
 /** The command body; resolves with the exit status. */
-export async function runCommandAction(io: CommandIo, specs: string, options: RunOptions): Promise<0 | 1 | 2> {
-  const brokers = resolveBrokers(io, options.brokers);
+export async function runCommandAction(io: CommandIo, specs: string, options: RunOptions): Promise<ExitStatus> {
+  const brokers = requireBrokers(io, options.brokers);
   const analyzed = analyzeSpecFolder(io, specs);
   if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
-  const all = await loadGeneratedGroups(io, options.out ?? "generated");
+  const all = await loadGeneratedGroups(io, options.out ?? DEFAULT_OUT);
   const wanted = options.group ?? [];
   const unknown = wanted.filter((name) => !all.some((g) => g.graph.group === name));
   if (unknown.length > 0) {
     throw new UsageError(`no group ${unknown.join(", ")} in the build (groups: ${all.map((g) => g.graph.group).join(", ")})`);
   }
   const selected = wanted.length === 0 ? all : all.filter((g) => wanted.includes(g.graph.group));
-  const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker", "createProcessor", "ensureTopics", "groupTopicRequirements");
+  const runtime = await loadRuntime(io);
   const broker = runtime.createKafkaBroker(kafkaOptions(io, brokers, "run"));
-  const processors: { group: string; processor: RuntimeProcessor }[] = [];
+  const processors: { group: string; processor: Processor }[] = [];
   try {
     for (const g of selected) {
       try {
         await runtime.ensureTopics(broker, runtime.groupTopicRequirements(g.graph));
       } catch (error) {
-        io.stderr(`gokac: group ${g.graph.group}: ${describeError(error)}\n`);
+        io.stderr(`gokac: group ${g.graph.group}: ${describeError(runtime, error)}\n`);
         return 1;
       }
     }
@@ -88,28 +87,29 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
       io.stopSignal.then(() => undefined),
       ...processors.map((p) => p.processor.done.then((error) => (error === undefined ? undefined : { group: p.group, error }))),
     ]);
-    io.stderr(failure === undefined ? "stopping…\n" : `gokac: group ${failure.group} failed: ${describeError(failure.error)}\n`);
+    io.stderr(failure === undefined ? "stopping…\n" : `gokac: group ${failure.group} failed: ${describeError(runtime, failure.error)}\n`);
     return failure === undefined ? 0 : 1;
   } finally {
     const stops = await Promise.allSettled(processors.map((p) => p.processor.stop()));
     for (const [i, s] of stops.entries()) {
-      if (s.status === "rejected") io.stderr(`gokac: group ${processors[i]?.group}: stop failed: ${describeError(s.reason)}\n`);
+      if (s.status === "rejected") io.stderr(`gokac: group ${processors[i]?.group}: stop failed: ${describeError(runtime, s.reason)}\n`);
     }
     await broker.close();
   }
 }
 
 /** Registers `run` on the gokac program. */
-export function registerRunCommand(program: Command, io: CommandIo): void {
-  program
+export function registerRunCommand(program: Command, { io, run }: CommandContext): void {
+  const command = program
     .command("run")
     .description("run the built processors (all groups, or those named) until SIGINT/SIGTERM, then shut down cleanly")
-    .argument("<specs>", "spec folder")
-    .option("--out <dir>", "the build's output folder", "generated")
+    .argument("<specs>", "spec folder");
+  command
+    .addOption(outOption(command))
     .option("--group <name>", "a group to run (repeatable; default: all)", (value: string, previous: string[] = []) => [...previous, value])
-    .option("--brokers <list>", "Kafka bootstrap brokers, host:port[,host:port…] (default: $GOKAC_BROKERS)")
+    .addOption(brokersOption(command))
     .option("--state-dir <dir>", "where table partitions are stored locally", ".state")
     .action(async (specs: string, options: RunOptions) => {
-      await runCommand(io, () => runCommandAction(io, specs, options));
+      await run(() => runCommandAction(io, specs, options), "failure");
     });
 }

@@ -1,8 +1,7 @@
 /** `gokac schema`: prints the JSON Schema of spec files (for editors and CI). Exit 0. */
 import type { Command } from "commander";
-import { specSchema } from "../../compiler/analyze.js";
-import type { CommandIo } from "./cluster-common.js";
-import { runCompilerCommand } from "../exit.js";
+import { specSchema } from "../../compiler/index.js";
+import type { CommandContext } from "../program.js";
 
 /** The schema as printed: pretty JSON with a final newline. */
 export function schemaText(): string {
@@ -10,14 +9,14 @@ export function schemaText(): string {
 }
 
 /** Registers `schema` on the gokac program. */
-export function registerSchemaCommand(program: Command, io: CommandIo): void {
+export function registerSchemaCommand(program: Command, { io, run }: CommandContext): void {
   program
     .command("schema")
     .description("print the JSON Schema of spec files (for editors: # yaml-language-server: $schema=…)")
     .action(async () => {
-      await runCompilerCommand(io, async () => {
+      await run(async () => {
         io.stdout(schemaText());
         return 0;
-      });
+      }, "internal");
     });
 }

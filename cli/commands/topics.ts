@@ -7,10 +7,14 @@
  * 1 on spec errors, mismatches (GK501) or missing topics, 2 on bad usage.
  */
 import type { Command } from "commander";
-import type { SourceLocation } from "../../compiler/diagnostics/catalogue.js";
-import { loopTopic, tableTopic, type GroupModel, type SpecModel } from "../../compiler/model/model.js";
-import { analyzeSpecFolder, kafkaOptions, reportDiagnostics, resolveBrokers, runCommand, type CommandIo } from "./cluster-common.js";
-import { loadRuntime, type RuntimeTopicRequirement, type RuntimeTopicStatus } from "../runtime.js";
+import { loopTopic, tableTopic, type GroupModel, type SourceLocation, type SpecModel } from "../../compiler/index.js";
+import type { TopicRequirement as RuntimeTopicRequirement, TopicStatus as RuntimeTopicStatus } from "../../runtime/index.js";
+import type { ExitStatus } from "../exit.js";
+import type { CommandIo } from "../io/command-io.js";
+import { brokersOption, kafkaOptions, requireBrokers } from "../options.js";
+import type { CommandContext } from "../program.js";
+import { loadRuntime } from "../runtime.js";
+import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
 
 /** A requirement plus where the specs name the topic. */
 interface Need {
@@ -68,15 +72,15 @@ function table(rows: string[][]): string {
 }
 
 /** The command body; resolves with the exit status. */
-export async function topicsCommandAction(io: CommandIo, specs: string, options: { brokers?: string; create?: boolean }): Promise<0 | 1 | 2> {
-  const brokers = resolveBrokers(io, options.brokers);
+export async function topicsCommandAction(io: CommandIo, specs: string, options: { brokers?: string; create?: boolean }): Promise<ExitStatus> {
+  const brokers = requireBrokers(io, options.brokers);
   const first = analyzeSpecFolder(io, specs);
   if (first.model === undefined || first.diagnostics.some((d) => d.severity === "error")) {
     reportDiagnostics(io, first.diagnostics);
     return 1;
   }
   const needs = specTopicNeeds(first.model);
-  const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker", "checkTopics");
+  const runtime = await loadRuntime(io);
   const broker = runtime.createKafkaBroker(kafkaOptions(io, brokers, "topics"));
   try {
     // 1. Copartitioning with the live counts, reported at the spec positions (GK501).
@@ -133,14 +137,15 @@ export async function topicsCommandAction(io: CommandIo, specs: string, options:
 }
 
 /** Registers `topics` on the gokac program. */
-export function registerTopicsCommand(program: Command, io: CommandIo): void {
-  program
+export function registerTopicsCommand(program: Command, { io, run }: CommandContext): void {
+  const command = program
     .command("topics")
     .description("compare the topics the specs need (partitions, compaction of tables) with the cluster; create what is missing")
-    .argument("<specs>", "spec folder")
-    .option("--brokers <list>", "Kafka bootstrap brokers, host:port[,host:port…] (default: $GOKAC_BROKERS)")
+    .argument("<specs>", "spec folder");
+  command
+    .addOption(brokersOption(command))
     .option("--create", "create missing topics whose partition count the specs know (tables compacted)")
     .action(async (specs: string, options: { brokers?: string; create?: boolean }) => {
-      await runCommand(io, () => topicsCommandAction(io, specs, options));
+      await run(() => topicsCommandAction(io, specs, options), "failure");
     });
 }

@@ -6,19 +6,15 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { UsageError, type CommandIo } from "../commands/cluster-common.js";
+import type { GroupDefinition, TopicSpec } from "../../runtime/index.js";
+import { UsageError } from "../exit.js";
+import type { CommandIo } from "./command-io.js";
 
 /** A topic as `topics.ts` defines it: name and codec. */
-export interface GeneratedTopic {
-  readonly name: string;
-  readonly codec: { readonly name: string; encode(value: unknown): Uint8Array; decode(data: Uint8Array): unknown };
-}
+export type GeneratedTopic = TopicSpec<unknown>;
 
 /** A group definition as `index.ts` lists it. */
-export interface GeneratedGroup {
-  readonly graph: { readonly group: string; readonly persist?: unknown } & Record<string, unknown>;
-  readonly handlers: Readonly<Record<string, unknown>>;
-}
+export type GeneratedGroup = GroupDefinition<unknown>;
 
 async function importTs(io: CommandIo, out: string, file: string): Promise<Record<string, unknown>> {
   const path = resolve(io.cwd, out, file);

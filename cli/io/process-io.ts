@@ -1,25 +1,21 @@
 /**
- * The real process behind `CommandIo`, for compiler/cli.ts: process streams,
+ * The real process behind `CommandIo`, for cli/main.ts: process streams,
  * the environment, and SIGINT/SIGTERM as the stop signal (handlers installed
  * only when a command waits for it, i.e. `gokac run`).
  */
 import process from "node:process";
-import type { CommandIo } from "../commands/cluster-common.js";
+import type { CommandIo } from "./command-io.js";
 
-/** A CommandIo on this process, plus the exit status the command set (0 until it sets one). */
-export function createProcessCommandIo(): { readonly io: CommandIo; exitCode(): number } {
-  let code = 0;
+/** A CommandIo on this process. */
+export function createProcessCommandIo(): CommandIo {
   let stop: Promise<void> | undefined;
-  const io: CommandIo = {
+  return {
     cwd: process.cwd(),
     env: process.env,
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
     get stdin() {
       return process.stdin;
-    },
-    setExitCode: (c) => {
-      code = c;
     },
     get stopSignal() {
       stop ??= new Promise<void>((resolve) => {
@@ -34,5 +30,4 @@ export function createProcessCommandIo(): { readonly io: CommandIo; exitCode(): 
       return stop;
     },
   };
-  return { io, exitCode: () => code };
 }

@@ -4,7 +4,9 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
+// modules, not compiler/index.js: the build fast path loads this file and must not load the parser and ajv
 import type { AnalyzeInput } from "../../compiler/analyze.js";
+import { diagnostic, type Diagnostic } from "../../compiler/diagnostics/catalogue.js";
 
 /** `path` relative to `cwd`, with `/` separators (`.` for cwd itself). */
 export function displayPath(cwd: string, path: string): string {
@@ -64,4 +66,10 @@ export function readSpecFolder(cwd: string, specs: string, clusterPartitions?: R
     readFile: (path) => readTextFile(cwd, path),
     ...(clusterPartitions === undefined ? {} : { clusterPartitions }),
   };
+}
+
+/** GK003 for each spec file `readSpecFolder` could not read (every command reports them the same way). */
+export function unreadableSpecFiles(unreadable: readonly string[]): Diagnostic[] {
+  return unreadable.map((file) => diagnostic("GK003", { file, line: 1, column: 1, pointer: "" }, `spec file ${file} cannot be read`,
+    "check that the file exists and is readable (a dangling symlink?)"));
 }

@@ -124,3 +124,9 @@ export function tableTopic(group: string): string {
 export function loopTopic(group: string): string {
   return `${group}-loop`;
 }
+
+/** The group whose `<group>-table` `topic` would be (`clicks-table` → `clicks`), or undefined for other names. */
+export function tableTopicGroup(topic: string): string | undefined {
+  const suffix = tableTopic("");
+  return topic.endsWith(suffix) ? topic.slice(0, -suffix.length) : undefined;
+}

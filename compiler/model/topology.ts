@@ -7,7 +7,7 @@
  * lookup, loop).
  */
 import { codecKey } from "./build-codec.js";
-import { groupPartitions } from "../emit/emit-graph.js";
+import { groupPartitions } from "./partitions.js";
 import { topicCatalogue } from "./topic-catalogue.js";
 import { loopTopic, tableTopic, type SpecModel } from "./model.js";
 import { createCodecResolver } from "./resolve-codec.js";
