@@ -1,6 +1,6 @@
 /**
  * One group document → `GroupModel`, with the defaults described in
- * build-model.ts. Items that are structurally unusable are skipped (schema
+ * model/build.ts. Items that are structurally unusable are skipped (schema
  * validation reports them).
  */
 import type { SourceLocation } from "../diagnostics/catalogue.js";
