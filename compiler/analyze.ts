@@ -2,15 +2,15 @@
  * The compiler's front half: parse → validate → model → checks. Pure: all
  * file access goes through `AnalyzeInput.readFile`; nothing reads the process state.
  */
-import { buildModel } from "./build-model.js";
+import { buildModel } from "./model/build.js";
 import { CHECKS } from "./checks/index.js";
-import { diagnostic, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
-import type { SpecModel } from "./model.js";
-import { parseSpecFile, type SpecDocument } from "./parse.js";
-import { createCodecResolver } from "./resolve-codec.js";
-import { validateDocument } from "./validate.js";
+import { diagnostic, type Diagnostic, type DiagnosticCode } from "./diagnostics/catalogue.js";
+import type { SpecModel } from "./model/model.js";
+import { parseSpecFile, type SpecDocument } from "./parse/parse.js";
+import { createCodecResolver } from "./model/resolve-codec.js";
+import { validateDocument } from "./validate/validate.js";
 
-export { specSchema } from "./schema.js";
+export { specSchema } from "./validate/schema.js";
 
 /** One spec file; `path` is as displayed in diagnostics (relative to cwd, `/` separators). */
 export interface SpecSource {

@@ -4,10 +4,11 @@
  * handler interface, its `GroupGraph` and its definition, as described in
  * docs/generated-code.md.
  */
-import type { GroupModel, SpecModel } from "../model.js";
-import { loopTopic, tableTopic } from "../model.js";
-import { groupConstPrefix, groupTypePrefix, topicConstName } from "../names.js";
-import type { CodecResolver } from "../resolve-codec.js";
+import type { GroupModel, SpecModel } from "../model/model.js";
+import { loopTopic, tableTopic } from "../model/model.js";
+import { groupPartitions } from "../model/partitions.js";
+import { groupConstPrefix, groupTypePrefix, topicConstName } from "../shared/names.js";
+import type { CodecResolver } from "../model/resolve-codec.js";
 import { valueType, type CodecPlace, type NeededImport } from "./codec-text.js";
 import { contextTypeName, groupHandlers } from "./group-handlers.js";
 import { compareText, docComment, fileText, importLine, ownedHeader, stringLiteral } from "./ts-text.js";
@@ -19,18 +20,6 @@ export interface GraphInput {
   readonly place: CodecPlace;
   /** Spec file of the group, as shown in the header (display-relative). */
   readonly source: string;
-}
-
-/** The group's copartitioned partition count when the specs know it: its own `partitions:`, else an input's catalogue count. */
-export function groupPartitions(model: SpecModel, g: GroupModel): number | undefined {
-  if (g.partitions !== undefined) return g.partitions.value;
-  for (const input of g.inputs) {
-    for (const t of input.topics) {
-      const n = model.topics.get(t.value)?.partitions;
-      if (n !== undefined) return n;
-    }
-  }
-  return undefined;
 }
 
 function typeMap(name: string, doc: string, entries: readonly [string, string][]): string[] {

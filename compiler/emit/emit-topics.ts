@@ -3,7 +3,7 @@
  * `defineTopic(name, codec)`, and `topicsByName` mapping topic names to them.
  */
 import { codecExpression, jsonTypeName, type NeededImport } from "./codec-text.js";
-import type { CatalogueTopic } from "./topic-catalogue.js";
+import type { CatalogueTopic } from "../model/topic-catalogue.js";
 import { docComment, fileText, importLine, ownedHeader, stringLiteral } from "./ts-text.js";
 
 /** Module paths as seen from `topics.ts`. */
