@@ -16,6 +16,12 @@ export interface BrokerMessage {
   readonly offset: number;
   /** UTF-8 key bytes decoded as a string; `""` for a null key. */
   readonly key: string;
+  /**
+   * Set only when the key's bytes are not valid UTF-8: the raw bytes (`key`
+   * then shows them lossily, for messages only). Such a message fails to
+   * decode, as an undecodable value does; it is never handled with a mangled key.
+   */
+  readonly invalidKey?: Uint8Array;
   /** `null` is a tombstone. */
   readonly value: Uint8Array | null;
   readonly headers: Readonly<Record<string, Uint8Array>>;

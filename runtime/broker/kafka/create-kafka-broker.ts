@@ -4,6 +4,7 @@
  */
 import kafkajs, { type Admin, type Kafka as KafkaClient, type logLevel as KafkaJsLogLevel } from "kafkajs";
 import type { Broker, GroupMember, GroupOptions, PartitionReader, Producer, TopicConfig } from "../port.js";
+import { registerCompressionCodecs } from "./compression.js";
 import { joinKafkaGroup, type GroupMemberSettings } from "./group-member.js";
 import { createInternalCluster } from "./kafkajs-internals.js";
 import { createPartitionReader } from "./partition-reader.js";
@@ -71,6 +72,8 @@ function errorType(error: unknown): string | undefined {
  */
 export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
   const brokers = parseBrokerList(options.brokers);
+  // Every codec a producer may have used, for kafkajs's consumer and fallback decoder too.
+  registerCompressionCodecs();
   const level = options.logLevel ?? "nothing";
   if (!(level in LEVELS)) throw new KafkaBrokerOptionsError(`logLevel "${String(level)}" is not one of ${Object.keys(LEVELS).join(", ")}`);
   const newClient = (): KafkaClient =>
