@@ -5,7 +5,7 @@
 export { codecs, SchemaValidationError } from "./codecs/index.js";
 export type { Codec, CodecValue } from "./codecs/codec.js";
 export { defineGroup, defineTopic } from "./graph.js";
-export type { GroupDefinition, GroupGraph, HandlerMap, InputEdge, OutputEdge, TableEdge, TopicSpec, VisitorEdge } from "./graph.js";
+export type { GroupDefinition, GroupGraph, HandlerMap, InputEdge, OutputEdge, TableEdge, TopicOptions, TopicSpec, VisitorEdge } from "./graph.js";
 export type {
   Awaitable,
   BaseContext,

@@ -46,6 +46,15 @@ export interface ProducedOffset {
   readonly offset: number;
 }
 
+/** Kafka's record-batch compression codecs, as a topic's `compression:` names them. */
+export type Compression = "none" | "gzip" | "snappy" | "lz4" | "zstd";
+
+/** Options of `Broker.producer`. */
+export interface ProducerOptions {
+  /** How records are compressed, by topic; topics not named are not compressed. Brokers without compression ignore it. */
+  readonly compression?: Readonly<Record<string, Compression>>;
+}
+
 export interface TopicConfig {
   readonly topic: string;
   readonly partitions: number;
@@ -165,7 +174,7 @@ export interface Broker {
   committedOffset(group: string, topic: string, partition: number): Promise<number | undefined>;
   /** A reader positioned at `offset` (clamped to the earliest offset still in the log). */
   reader(topic: string, partition: number, offset: number): Promise<PartitionReader>;
-  producer(): Promise<Producer>;
+  producer(options?: ProducerOptions): Promise<Producer>;
   /** Joins a consumer group with the copartitioned assignment; resolves once the member runs. */
   joinGroup(options: GroupOptions): Promise<GroupMember>;
   /** Releases connections; members and readers should be closed first. */

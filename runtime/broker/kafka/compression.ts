@@ -23,12 +23,10 @@ import kafkajs from "kafkajs";
 import * as lz4 from "lz4js";
 import * as snappy from "snappyjs";
 import { decompress as zstdDecompress } from "fzstd";
-
-/** A topic's compression as specs name it (`compression:`). */
-export type CompressionName = "none" | "gzip" | "snappy" | "lz4" | "zstd";
+import type { Compression } from "../port.js";
 
 /** Kafka's codec ids (the low three bits of a batch's attributes). */
-export const CODEC_IDS: Readonly<Record<CompressionName, number>> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
+export const CODEC_IDS: Readonly<Record<Compression, number>> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
 
 /** A batch whose compressed records could not be decompressed (corrupt, or an unknown codec). */
 export class DecompressionError extends Error {
@@ -42,7 +40,7 @@ export class DecompressionError extends Error {
 }
 
 function codecName(codec: number): string {
-  return (Object.keys(CODEC_IDS) as CompressionName[]).find((name) => CODEC_IDS[name] === codec) ?? `codec ${codec}`;
+  return (Object.keys(CODEC_IDS) as Compression[]).find((name) => CODEC_IDS[name] === codec) ?? `codec ${codec}`;
 }
 
 const gzipAsync = promisify(gzip);
@@ -162,9 +160,4 @@ export function registerCompressionCodecs(): void {
     const codec = kafkajsCodec(type);
     codecs[type] = () => codec;
   }
-}
-
-/** kafkajs's compression type for a topic's `compression:`. */
-export function kafkajsCompression(name: CompressionName): number {
-  return CODEC_IDS[name];
 }

@@ -3,7 +3,7 @@
  * behind this folder: nothing it defines appears in the port's types.
  */
 import kafkajs, { type Admin, type Kafka as KafkaClient, type logLevel as KafkaJsLogLevel } from "kafkajs";
-import type { Broker, GroupMember, GroupOptions, PartitionReader, Producer, TopicConfig } from "../port.js";
+import type { Broker, GroupMember, GroupOptions, PartitionReader, Producer, ProducerOptions, TopicConfig } from "../port.js";
 import { registerCompressionCodecs } from "./compression.js";
 import { joinKafkaGroup, type GroupMemberSettings } from "./group-member.js";
 import { createInternalCluster } from "./kafkajs-internals.js";
@@ -208,8 +208,8 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
         throw error;
       }
     },
-    async producer(): Promise<Producer> {
-      return track(await createKafkaProducer(kafka));
+    async producer(producerOptions?: ProducerOptions): Promise<Producer> {
+      return track(await createKafkaProducer(kafka, producerOptions?.compression ?? {}));
     },
     async joinGroup(group: GroupOptions): Promise<GroupMember> {
       const member = await joinKafkaGroup(newClient, group, options.group ?? {});
