@@ -8,7 +8,10 @@
  *   xerial's framing (a magic header, then length-prefixed blocks); other
  *   clients (librdkafka, kafkajs-snappy) may write a raw block. Reading takes
  *   both; writing uses the xerial framing, which every client reads.
- * - lz4: `lz4js`, the LZ4 frame format Kafka uses since magic 1.
+ * - lz4: `lz4js`, the LZ4 frame format Kafka uses since magic 1. lz4js's
+ *   own frames declare dependent blocks, which Kafka refuses; gokac writes
+ *   the frame itself around lz4js's block compressor, as Java does:
+ *   independent 64 KB blocks.
  * - zstd: `fzstd` (pure JS) decompresses, also frames without a content size
  *   as Java's streaming writer makes them; `@bokuweb/zstd-wasm` compresses
  *   (its WASM module is loaded on the first compressed send).
@@ -21,6 +24,7 @@ import { promisify } from "node:util";
 import { gunzipSync, gzip } from "node:zlib";
 import kafkajs from "kafkajs";
 import * as lz4 from "lz4js";
+import { hash as xxh32 } from "lz4js/xxh32.js";
 import * as snappy from "snappyjs";
 import { decompress as zstdDecompress } from "fzstd";
 import type { Compression } from "../port.js";
@@ -84,6 +88,40 @@ function snappyCompress(data: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
+const LZ4_MAGIC = 0x184d2204;
+const LZ4_BLOCK = 64 * 1024;
+/** FLG: version 01, independent blocks, no checksums, no content size. BD: 64 KB blocks. */
+const LZ4_FLG = 0x60;
+const LZ4_BD = 0x40;
+const lz4HashTable = new Uint32Array(1 << 16);
+let lz4BlockBuffer: Uint8Array | undefined;
+
+/** An LZ4 frame as Java's Kafka client writes one: independent 64 KB blocks, each compressed or stored. */
+function lz4Compress(data: Buffer): Buffer {
+  const header = Buffer.alloc(7);
+  header.writeUInt32LE(LZ4_MAGIC, 0);
+  header[4] = LZ4_FLG;
+  header[5] = LZ4_BD;
+  header[6] = (xxh32(0, header, 4, 2) >>> 8) & 0xff;
+  const parts: Buffer[] = [header];
+  lz4BlockBuffer ??= new Uint8Array(lz4.compressBound(LZ4_BLOCK));
+  for (let at = 0; at < data.length; at += LZ4_BLOCK) {
+    const length = Math.min(LZ4_BLOCK, data.length - at);
+    lz4HashTable.fill(0); // a fresh table: no match reaches into an earlier block
+    const size = lz4.compressBlock(data, lz4BlockBuffer, at, length, lz4HashTable);
+    const prefix = Buffer.alloc(4);
+    if (size === 0 || size >= length) {
+      prefix.writeUInt32LE((0x80000000 | length) >>> 0);
+      parts.push(prefix, data.subarray(at, at + length));
+    } else {
+      prefix.writeUInt32LE(size);
+      parts.push(prefix, Buffer.from(lz4BlockBuffer.subarray(0, size)));
+    }
+  }
+  parts.push(Buffer.alloc(4)); // end mark
+  return Buffer.concat(parts);
+}
+
 /**
  * Decompresses the records of a batch compressed with Kafka codec `codec`
  * (1-4). Synchronous: decoding a fetch is. Throws `DecompressionError`.
@@ -133,7 +171,7 @@ export async function compressRecords(codec: number, data: Buffer): Promise<Buff
     case 2:
       return snappyCompress(data);
     case 3:
-      return asBuffer(lz4.compress(data));
+      return lz4Compress(data);
     case 4:
       return asBuffer((await zstdCompressor()).compress(data, ZSTD_LEVEL));
   }
