@@ -53,7 +53,7 @@ describeKafka("Java clients: compression codecs, LongSerializer, null headers, n
     return name;
   }
 
-  it("processes batches in every codec, LongSerializer values and null header values from a Java producer", { timeout: 180_000 }, async () => {
+  it("processes batches in every codec, LongSerializer values and null header values from a Java producer", { timeout: 300_000 }, async () => {
     const name = unique("java-in");
     const strings = await topic(`${name}-strings`);
     const longs = await topic(`${name}-longs`);
@@ -83,7 +83,7 @@ describeKafka("Java clients: compression codecs, LongSerializer, null headers, n
     );
     const processor = await startProcessor(group, broker, join(work, name));
     const total = CODECS.length * PER_CODEC;
-    await eventually(() => seenStrings.size === total && seenLongs.size === total && headers.length === 10, 60_000, "every Java record");
+    await eventually(() => seenStrings.size === total && seenLongs.size === total && headers.length === 10, 120_000, "every Java record");
     await processor.stop();
     expect(await processor.done).toBeUndefined();
     for (const codec of CODECS) {
@@ -96,7 +96,7 @@ describeKafka("Java clients: compression codecs, LongSerializer, null headers, n
     expect(headers.every((h) => h["h"] instanceof Uint8Array && h["h"].length === 0)).toBe(true);
   });
 
-  it("recovers a table and opens a view whose changelog Java wrote compressed with each codec", { timeout: 180_000 }, async () => {
+  it("recovers a table and opens a view whose changelog Java wrote compressed with each codec", { timeout: 300_000 }, async () => {
     const name = unique("java-table");
     const input = await topic(`${name}-in`);
     const table = await topic(`${name}-table`, true);
@@ -121,7 +121,7 @@ describeKafka("Java clients: compression codecs, LongSerializer, null headers, n
     expect(await processor.done).toBeUndefined();
   });
 
-  it("stops on a key that is not UTF-8 with a decode error naming group, topic, partition, offset and key", { timeout: 120_000 }, async () => {
+  it("stops on a key that is not UTF-8 with a decode error naming group, topic, partition, offset and key", { timeout: 300_000 }, async () => {
     const name = unique("java-badkey");
     const input = await topic(`${name}-in`);
     await javaProduce(`${input},lz4,string,1,x,none,invalid`);
@@ -135,7 +135,7 @@ describeKafka("Java clients: compression codecs, LongSerializer, null headers, n
     expect(handled).toEqual([]);
   });
 
-  it("writes batches a Java consumer reads, compressed with the topic's codec", { timeout: 180_000 }, async () => {
+  it("writes batches a Java consumer reads, compressed with the topic's codec", { timeout: 300_000 }, async () => {
     const name = unique("java-out");
     const cluster = createInternalCluster(new kafkajs.Kafka({ brokers: kafkaBrokers().split(","), logLevel: kafkajs.logLevel.NOTHING }));
     await cluster.connect();
