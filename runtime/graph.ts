@@ -2,6 +2,7 @@
  * A group graph as generated code hands it to the runtime: Goka's Group,
  * Input(s), Persist, Loop, Join, Lookup, Output and visitors, with codecs.
  */
+import type { Compression } from "./broker/port.js";
 import type { Codec } from "./codecs/codec.js";
 
 export interface InputEdge {
@@ -39,6 +40,8 @@ export interface GroupGraph {
   readonly visitors?: readonly VisitorEdge[];
   /** The group's copartitioned partition count when the spec knows it. */
   readonly partitions?: number;
+  /** How the topics the group writes (table, loop, outputs) are compressed, by topic, from their `compression:`; others are not. */
+  readonly compression?: Readonly<Record<string, Compression>>;
 }
 
 /** Handler functions by name; each is `(ctx, msg) => void | Promise<void>`. */
@@ -60,6 +63,14 @@ export interface GroupDefinition<V = unknown> {
 export interface TopicSpec<V> {
   readonly name: string;
   readonly codec: Codec<V>;
+  /** How what gokac writes to it is compressed (`compression:`); not compressed when absent. */
+  readonly compression?: Compression;
+}
+
+/** Options of `defineTopic`, from the topic's spec. */
+export interface TopicOptions {
+  /** The topic's `compression:` (`none` by default). */
+  readonly compression?: Compression;
 }
 
 /**
@@ -80,7 +91,7 @@ export function defineGroup<V = unknown>(graph: GroupGraph, handlers: HandlerMap
   return { graph, handlers };
 }
 
-/** Declares a topic with its codec. */
-export function defineTopic<V>(name: string, codec: Codec<V>): TopicSpec<V> {
-  return { name, codec };
+/** Declares a topic with its codec (and its compression, when the spec gives one). */
+export function defineTopic<V>(name: string, codec: Codec<V>, options: TopicOptions = {}): TopicSpec<V> {
+  return options.compression === undefined || options.compression === "none" ? { name, codec } : { name, codec, compression: options.compression };
 }

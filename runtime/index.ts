@@ -7,7 +7,7 @@ export { jsonSchemaCodec } from "./codecs/json-schema-codec.js";
 export { UnrepresentableValueError } from "./codecs/primitive-codecs.js";
 export type { Codec, CodecValue } from "./codecs/codec.js";
 export { defineGroup, defineTopic } from "./graph.js";
-export type { GroupDefinition, GroupGraph, HandlerMap, InputEdge, OutputEdge, TableEdge, TopicSpec, VisitorEdge } from "./graph.js";
+export type { GroupDefinition, GroupGraph, HandlerMap, InputEdge, OutputEdge, TableEdge, TopicOptions, TopicSpec, VisitorEdge } from "./graph.js";
 export type {
   Awaitable,
   BaseContext,

@@ -104,6 +104,13 @@ export function emitGraph(g: GroupModel, input: GraphInput): string {
   }
   const partitions = groupPartitions(input.model, g);
   if (partitions !== undefined) graph.push(`  partitions: ${partitions},`);
+  // The compression of each topic the group writes whose catalogue entry says one.
+  const written = [...(g.persist === undefined ? [] : [tableTopic(g.name)]), ...(g.loop === undefined ? [] : [loopTopic(g.name)]), ...g.outputs.map((o) => o.topic)];
+  const compressed = [...new Set(written)].flatMap((t) => {
+    const compression = input.model.topics.get(t)?.compression;
+    return compression === undefined ? [] : [`${stringLiteral(t)}: ${stringLiteral(compression)}`];
+  });
+  if (compressed.length > 0) graph.push(`  compression: { ${compressed.join(", ")} },`);
   graph.push("};");
 
   // 4. Imports, then the file.

@@ -26,7 +26,8 @@ export function emitTopics(place: TopicsPlace, topics: readonly CatalogueTopic[]
     valueImports.push(...codec.imports);
     const named = jsonTypeName(t.codec);
     if (named !== undefined) typeNames.add(named);
-    body.push(...docComment(t.description), `export const ${t.constName} = defineTopic(${stringLiteral(t.name)}, ${codec.expression});`);
+    const options = t.compression === undefined ? "" : `, { compression: ${stringLiteral(t.compression)} }`;
+    body.push(...docComment(t.description), `export const ${t.constName} = defineTopic(${stringLiteral(t.name)}, ${codec.expression}${options});`);
   }
 
   const byModule = new Map<string, string[]>();

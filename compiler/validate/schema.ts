@@ -4,6 +4,7 @@
  * `validate.ts` maps its errors to GK1xx/GK3xx codes by the `$defs` they
  * come from, so the definition names below are part of that mapping.
  */
+import { TOPIC_COMPRESSIONS } from "../model/model.js";
 import { MAX_GROUP_NAME_LENGTH, RESERVED_WORDS } from "../shared/names.js";
 
 /** Codec names written as a plain string. */
@@ -25,7 +26,7 @@ export const specSchema = {
   },
   properties: {
     topics: {
-      description: "Topic catalogue: name -> { partitions, codec, description? }.",
+      description: "Topic catalogue: name -> { partitions, codec, compression?, description? }.",
       type: "object",
       propertyNames: ref("topicName"),
       additionalProperties: ref("catalogueEntry"),
@@ -120,7 +121,12 @@ export const specSchema = {
       type: "object",
       additionalProperties: false,
       required: ["partitions", "codec"],
-      properties: { partitions: ref("partitions"), codec: ref("codec"), description: { type: "string" } },
+      properties: {
+        partitions: ref("partitions"),
+        codec: ref("codec"),
+        compression: { enum: [...TOPIC_COMPRESSIONS], description: "How gokac compresses what it writes to the topic (default none); every codec is read." },
+        description: { type: "string" },
+      },
     },
     input: {
       type: "object",

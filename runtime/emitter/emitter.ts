@@ -36,7 +36,7 @@ export function createEmitter<V>(broker: Broker, topic: TopicSpec<V>): Emitter<V
       const base = { topic: topic.name, partition: partitionForKey(m.key, count), key: m.key, value };
       return m.headers === undefined ? base : { ...base, headers: m.headers };
     });
-    producer ??= broker.producer();
+    producer ??= broker.producer(topic.compression === undefined ? {} : { compression: { [topic.name]: topic.compression } });
     return (await producer).send(records);
   }
 

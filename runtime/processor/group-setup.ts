@@ -58,7 +58,7 @@ export async function setUpGroup(definition: GroupDefinition<unknown>, options: 
   }
   events.emit("state", { state: "recovering" });
   await Promise.all([...lookups.values()].map((v) => v.start()));
-  const producer = await broker.producer();
+  const producer = await broker.producer(graph.compression === undefined ? {} : { compression: graph.compression });
   return {
     group,
     broker,

@@ -164,6 +164,7 @@ export class PartitionProcessor implements ContextHost {
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
       try {
+        if (m.invalidKey !== undefined) throw new Error(`key is not valid UTF-8 (${Buffer.from(m.invalidKey).toString("hex")})`);
         values[i] = m.value === null ? null : consumed.codec.decode(m.value);
       } catch (error) {
         end = i;
