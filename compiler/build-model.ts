@@ -14,7 +14,7 @@
 import { readCodec, type CodecContext, type FileRef } from "./build-model-codec.js";
 import { readGroup } from "./build-model-group.js";
 import { relativePath } from "./build-model-paths.js";
-import { isRecord, optionalString } from "./build-model-read.js";
+import { isRecord, optionalString, readPartitioner } from "./build-model-read.js";
 import type { GroupModel, Located, SpecModel, TopicDecl, TypeDecl } from "./model.js";
 import type { SpecDocument } from "./parse.js";
 import { childPointer } from "./pointer.js";
@@ -73,11 +73,13 @@ export function buildModel(documents: readonly SpecDocument[], options: BuildOpt
         const codec = codecAt(entry["codec"], `${pointer}/codec`);
         if (typeof partitions !== "number" || !Number.isInteger(partitions) || partitions < 1 || codec === undefined) continue;
         const description = optionalString(entry["description"]);
+        const partitioner = readPartitioner(entry["partitioner"], locate, `${pointer}/partitioner`);
         topics.set(name, {
           name, partitions, codec, at,
           partitionsAt: locate(`${pointer}/partitions`),
           codecAt: locate(`${pointer}/codec`),
           ...(description === undefined ? {} : { description }),
+          ...(partitioner === undefined ? {} : { partitioner }),
         });
       }
     }

@@ -21,10 +21,15 @@ export interface Located<T> {
   readonly at: SourceLocation;
 }
 
+/** How producers place keys on a topic's partitions (`partitioner:`). */
+export type PartitionerName = "kafka" | "goka";
+
 export interface TopicDecl {
   readonly name: string;
   readonly partitions: number;
   readonly codec: CodecModel;
+  /** As written; absent means the default (`kafka`). */
+  readonly partitioner?: Located<PartitionerName>;
   readonly description?: string;
   readonly at: SourceLocation;
   readonly partitionsAt: SourceLocation;
@@ -104,6 +109,8 @@ export interface GroupModel {
   readonly outputs: readonly OutputModel[];
   readonly visitors: readonly VisitorModel[];
   readonly partitions: Located<number> | undefined;
+  /** `partitioner:` as written, for the group's own table and loop; absent means `kafka`. */
+  readonly partitioner?: Located<PartitionerName>;
 }
 
 /** The whole spec folder. Maps are keyed by name and iterate in declaration order (files sorted by path). */

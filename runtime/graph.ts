@@ -2,6 +2,7 @@
  * A group graph as generated code hands it to the runtime: Goka's Group,
  * Input(s), Persist, Loop, Join, Lookup, Output and visitors, with codecs.
  */
+import type { Partitioner } from "./broker/partitioner.js";
 import type { Codec } from "./codecs/codec.js";
 
 export interface InputEdge {
@@ -9,17 +10,23 @@ export interface InputEdge {
   readonly codec: Codec<any>;
   /** Name of the handler function in the group's handler module. */
   readonly handler: string;
+  /** How producers place keys on these topics (the tester places queued messages with it); default `kafka`. */
+  readonly partitioner?: Partitioner;
 }
 
 export interface TableEdge {
   /** Table topic, e.g. `users-table`. */
   readonly table: string;
   readonly codec: Codec<any>;
+  /** How keys are placed on the table (lookups read the partition it gives); default `kafka`. */
+  readonly partitioner?: Partitioner;
 }
 
 export interface OutputEdge {
   readonly topic: string;
   readonly codec: Codec<any>;
+  /** How emits place keys on the topic; default `kafka`. */
+  readonly partitioner?: Partitioner;
 }
 
 export interface VisitorEdge {
@@ -39,6 +46,8 @@ export interface GroupGraph {
   readonly visitors?: readonly VisitorEdge[];
   /** The group's copartitioned partition count when the spec knows it. */
   readonly partitions?: number;
+  /** How keys are placed on the group's table and loop (loopbacks, views, `get`); default `kafka`. */
+  readonly partitioner?: Partitioner;
 }
 
 /** Handler functions by name; each is `(ctx, msg) => void | Promise<void>`. */
@@ -60,6 +69,14 @@ export interface GroupDefinition<V = unknown> {
 export interface TopicSpec<V> {
   readonly name: string;
   readonly codec: Codec<V>;
+  /** How keys are placed on it (emitters, views, `gokac emit`/`get`); absent means `kafka`. */
+  readonly partitioner?: Partitioner;
+}
+
+/** Options of `defineTopic`. */
+export interface TopicOptions {
+  /** Default `kafka` (murmur2 as the Java client); `goka` for FNV-1a as a default Goka. */
+  readonly partitioner?: Partitioner;
 }
 
 /**
@@ -80,7 +97,7 @@ export function defineGroup<V = unknown>(graph: GroupGraph, handlers: HandlerMap
   return { graph, handlers };
 }
 
-/** Declares a topic with its codec. */
-export function defineTopic<V>(name: string, codec: Codec<V>): TopicSpec<V> {
-  return { name, codec };
+/** Declares a topic with its codec (and, for a non-default partitioner, `{ partitioner }`). */
+export function defineTopic<V>(name: string, codec: Codec<V>, options: TopicOptions = {}): TopicSpec<V> {
+  return options.partitioner === undefined || options.partitioner === "kafka" ? { name, codec } : { name, codec, partitioner: options.partitioner };
 }

@@ -5,7 +5,7 @@
 export { codecs, SchemaValidationError } from "./codecs/index.js";
 export type { Codec, CodecValue } from "./codecs/codec.js";
 export { defineGroup, defineTopic } from "./graph.js";
-export type { GroupDefinition, GroupGraph, HandlerMap, InputEdge, OutputEdge, TableEdge, TopicSpec, VisitorEdge } from "./graph.js";
+export type { GroupDefinition, GroupGraph, HandlerMap, InputEdge, OutputEdge, TableEdge, TopicOptions, TopicSpec, VisitorEdge } from "./graph.js";
 export type {
   Awaitable,
   BaseContext,
@@ -41,7 +41,8 @@ export type { LevelStorageOptions, Storage, TableChanges, TableStore, WriteBehin
 // Brokers: the port, the in-memory broker, and Kafka.
 export type * from "./broker/port.js";
 export { logOf } from "./broker/port.js";
-export { murmur2, partitionForKey } from "./broker/partitioner.js";
+export { fnv1a32, murmur2, partitionForKey, PARTITIONERS } from "./broker/partitioner.js";
+export type { Partitioner } from "./broker/partitioner.js";
 export { createMemoryBroker } from "./broker/memory/index.js";
 export type { AckControl, MemoryBroker, MemoryBrokerOptions } from "./broker/memory/index.js";
 export { checkTopics, ensureTopics, groupTopicRequirements, TopicCheckError } from "./broker/topics.js";

@@ -1,6 +1,7 @@
 /**
  * `topics.ts`: one `TopicSpec` constant per topic the specs know, built with
- * `defineTopic(name, codec)`, and `topicsByName` mapping topic names to them.
+ * `defineTopic(name, codec)` (plus `{ partitioner }` when not the default
+ * `kafka`), and `topicsByName` mapping topic names to them.
  */
 import { codecExpression, jsonTypeName, type NeededImport } from "./codec-text.js";
 import type { CatalogueTopic } from "./topic-catalogue.js";
@@ -26,7 +27,8 @@ export function emitTopics(place: TopicsPlace, topics: readonly CatalogueTopic[]
     valueImports.push(...codec.imports);
     const named = jsonTypeName(t.codec);
     if (named !== undefined) typeNames.add(named);
-    body.push(...docComment(t.description), `export const ${t.constName} = defineTopic(${stringLiteral(t.name)}, ${codec.expression});`);
+    const options = t.partitioner === "kafka" ? "" : `, { partitioner: ${stringLiteral(t.partitioner)} }`;
+    body.push(...docComment(t.description), `export const ${t.constName} = defineTopic(${stringLiteral(t.name)}, ${codec.expression}${options});`);
   }
 
   const byModule = new Map<string, string[]>();
