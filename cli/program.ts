@@ -7,6 +7,7 @@
  * kind)`; the body returns the status, `run` maps exceptions and records
  * the status, and `main` returns what was recorded.
  */
+import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerBreakingCommand } from "./commands/breaking.js";
 import { registerBuildCommand } from "./commands/build.js";
@@ -15,6 +16,7 @@ import { registerGetCommand } from "./commands/get.js";
 import { registerGraphCommand } from "./commands/graph.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerSchemaCommand } from "./commands/schema.js";
+import { registerTailCommand } from "./commands/tail.js";
 import { registerTopicsCommand } from "./commands/topics.js";
 import { runAction, type ExitStatus, type UnexpectedKind } from "./exit.js";
 import type { CommandIo } from "./io/command-io.js";
@@ -39,7 +41,21 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerEmitCommand,
   registerGetCommand,
   registerBreakingCommand,
+  registerTailCommand,
 ];
+
+/** The `version` of gokac's package.json (two folders up from this file, in the sources and in dist/ alike). */
+export function gokacVersion(): string {
+  for (const up of ["../package.json", "../../package.json"]) {
+    try {
+      const manifest = JSON.parse(readFileSync(new URL(up, import.meta.url), "utf8")) as { name?: unknown; version?: unknown };
+      if (manifest.name === "gokac" && typeof manifest.version === "string") return manifest.version;
+    } catch {
+      // not this folder
+    }
+  }
+  return "unknown";
+}
 
 /** A program ready to parse, and the exit status of the command it ran (0 until one ran). */
 export interface CliProgram {
@@ -60,7 +76,8 @@ export function createProgram(io: CommandIo, commands: readonly RegisterCommand[
     .description("Goka-style stateful Kafka stream processors for TypeScript: compile specs, run groups")
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) })
-    .showHelpAfterError("(run gokac --help for usage)");
+    .showHelpAfterError("(run gokac --help for usage)")
+    .version(gokacVersion(), "-V, --version", "print gokac's version");
   for (const register of commands) register(program, context);
   for (const command of program.commands) command.exitOverride();
   return { program, status: () => status };

@@ -43,7 +43,8 @@ export type { LevelStorageOptions, Storage, TableChanges, TableStore, WriteBehin
 // Brokers: the port, the in-memory broker, and Kafka.
 export type * from "./broker/port.js";
 export { logOf } from "./broker/port.js";
-export { murmur2, partitionForKey } from "./broker/partitioner.js";
+export { fnv1a32, murmur2, partitionForKey, PARTITIONERS } from "./broker/partitioner.js";
+export type { Partitioner } from "./broker/partitioner.js";
 export { createMemoryBroker } from "./broker/memory/index.js";
 export type { AckControl, MemoryBroker, MemoryBrokerOptions } from "./broker/memory/index.js";
 export { checkTopics, ensureTopics, groupTopicRequirements, groupTopicsOf, TopicCheckError } from "./broker/topics.js";

@@ -57,6 +57,7 @@ export const CATALOGUE = {
   // 5xx — copartitioning
   GK501: { severity: "error", title: "copartitioned topics have different partition counts" },
   GK502: { severity: "warning", title: "partition count cannot be known at build time" },
+  GK503: { severity: "error", title: "copartitioned topics have different partitioners" },
   // 6xx — cross-spec codec consistency
   GK601: { severity: "error", title: "topic has different codecs in different places" },
   // 7xx — references

@@ -7,6 +7,7 @@
 import type { GroupModel, SpecModel } from "../model/model.js";
 import { loopTopic, tableTopic } from "../model/model.js";
 import { groupPartitions } from "../model/partitions.js";
+import { DEFAULT_PARTITIONER, groupPartitioner, topicPartitioner } from "../model/partitioners.js";
 import { groupConstPrefix, groupTypePrefix, topicConstName } from "../shared/names.js";
 import type { CodecResolver } from "../model/resolve-codec.js";
 import { valueType, type CodecPlace, type NeededImport } from "./codec-text.js";
@@ -36,6 +37,11 @@ export function emitGraph(g: GroupModel, input: GraphInput): string {
     const t = valueType(codec, place, "../types.js");
     typeImports.push(...t.imports);
     return t.type;
+  };
+  /** `, partitioner: "goka"` for a topic that does not use the default. */
+  const partitionerField = (name: string): string => {
+    const p = topicPartitioner(input.model, name);
+    return p === DEFAULT_PARTITIONER ? "" : `, partitioner: ${stringLiteral(p)}`;
   };
   const prefix = groupTypePrefix(g.name);
   const constPrefix = groupConstPrefix(g.name);
@@ -87,14 +93,14 @@ export function emitGraph(g: GroupModel, input: GraphInput): string {
   for (const [i, input] of g.inputs.entries()) {
     const names = input.topics.map((t) => `${topic(t.value)}.name`);
     const first = input.topics[0]?.value ?? "";
-    graph.push(`    { topics: [${names.join(", ")}], codec: ${topic(first)}.codec, handler: ${stringLiteral(handlers[i]?.name ?? input.handler)} },`);
+    graph.push(`    { topics: [${names.join(", ")}], codec: ${topic(first)}.codec, handler: ${stringLiteral(handlers[i]?.name ?? input.handler)}${partitionerField(first)} },`);
   }
   graph.push("  ],");
   if (g.persist !== undefined) graph.push(`  persist: { codec: ${topic(tableTopic(g.name))}.codec },`);
   if (g.loop !== undefined) graph.push(`  loop: { codec: ${topic(loopTopic(g.name))}.codec, handler: ${stringLiteral(g.loop.handler)} },`);
   const edges = (key: string, field: string, items: readonly string[]) => {
     if (items.length === 0) return;
-    graph.push(`  ${key}: [`, ...items.map((t) => `    { ${field}: ${topic(t)}.name, codec: ${topic(t)}.codec },`), "  ],");
+    graph.push(`  ${key}: [`, ...items.map((t) => `    { ${field}: ${topic(t)}.name, codec: ${topic(t)}.codec${partitionerField(t)} },`), "  ],");
   };
   edges("joins", "table", g.joins.map((j) => j.table));
   edges("lookups", "table", g.lookups.map((l) => l.table));
@@ -111,6 +117,8 @@ export function emitGraph(g: GroupModel, input: GraphInput): string {
     return compression === undefined ? [] : [`${stringLiteral(t)}: ${stringLiteral(compression)}`];
   });
   if (compressed.length > 0) graph.push(`  compression: { ${compressed.join(", ")} },`);
+  const own = groupPartitioner(g).value;
+  if (own !== DEFAULT_PARTITIONER) graph.push(`  partitioner: ${stringLiteral(own)},`);
   graph.push("};");
 
   // 4. Imports, then the file.

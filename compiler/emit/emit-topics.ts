@@ -1,6 +1,7 @@
 /**
  * `topics.ts`: one `TopicSpec` constant per topic the specs know, built with
- * `defineTopic(name, codec)`, and `topicsByName` mapping topic names to them.
+ * `defineTopic(name, codec)` (plus `{ partitioner }` when not the default
+ * `kafka`), and `topicsByName` mapping topic names to them.
  */
 import { codecExpression, jsonTypeName, type NeededImport } from "./codec-text.js";
 import type { CatalogueTopic } from "../model/topic-catalogue.js";
@@ -26,7 +27,11 @@ export function emitTopics(place: TopicsPlace, topics: readonly CatalogueTopic[]
     valueImports.push(...codec.imports);
     const named = jsonTypeName(t.codec);
     if (named !== undefined) typeNames.add(named);
-    const options = t.compression === undefined ? "" : `, { compression: ${stringLiteral(t.compression)} }`;
+    const extra = [
+      ...(t.compression === undefined ? [] : [`compression: ${stringLiteral(t.compression)}`]),
+      ...(t.partitioner === "kafka" ? [] : [`partitioner: ${stringLiteral(t.partitioner)}`]),
+    ];
+    const options = extra.length === 0 ? "" : `, { ${extra.join(", ")} }`;
     body.push(...docComment(t.description), `export const ${t.constName} = defineTopic(${stringLiteral(t.name)}, ${codec.expression}${options});`);
   }
 

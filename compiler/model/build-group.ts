@@ -5,7 +5,7 @@
  */
 import type { SourceLocation } from "../diagnostics/catalogue.js";
 import type { readCodec } from "./build-codec.js";
-import { isRecord, optionalString, records, type Rec } from "./read-yaml.js";
+import { isRecord, optionalString, readPartitioner, records, type Rec } from "./read-yaml.js";
 import type { GroupModel, InputModel, Located, LoopModel, OutputModel, PersistModel, TableRefModel, VisitorModel } from "./model.js";
 import { tableTopic } from "./model.js";
 import { camelCase } from "../shared/names.js";
@@ -95,6 +95,7 @@ export function readGroup(doc: SpecDocument, value: Rec, name: string, at: Sourc
 
   const partitions = value["partitions"];
   const description = optionalString(value["description"]);
+  const partitioner = readPartitioner(value["partitioner"], locate, "/partitioner");
   return {
     name,
     ...(description === undefined ? {} : { description }),
@@ -110,5 +111,6 @@ export function readGroup(doc: SpecDocument, value: Rec, name: string, at: Sourc
     partitions: typeof partitions === "number" && Number.isInteger(partitions) && partitions >= 1
       ? { value: partitions, at: locate("/partitions") }
       : undefined,
+    ...(partitioner === undefined ? {} : { partitioner }),
   };
 }

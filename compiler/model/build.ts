@@ -14,7 +14,7 @@
 import { readCodec, type CodecContext, type FileRef } from "./build-codec.js";
 import { readGroup } from "./build-group.js";
 import { relativePath } from "../shared/paths.js";
-import { isRecord, optionalString } from "./read-yaml.js";
+import { isRecord, optionalString, readPartitioner } from "./read-yaml.js";
 import { isTopicCompression, type GroupModel, type Located, type SpecModel, type TopicDecl, type TypeDecl } from "./model.js";
 import type { SpecDocument } from "../parse/parse.js";
 import { childPointer } from "../diagnostics/pointer.js";
@@ -74,12 +74,14 @@ export function buildModel(documents: readonly SpecDocument[], options: BuildOpt
         if (typeof partitions !== "number" || !Number.isInteger(partitions) || partitions < 1 || codec === undefined) continue;
         const description = optionalString(entry["description"]);
         const compression = entry["compression"];
+        const partitioner = readPartitioner(entry["partitioner"], locate, `${pointer}/partitioner`);
         topics.set(name, {
           name, partitions, codec, at,
           partitionsAt: locate(`${pointer}/partitions`),
           codecAt: locate(`${pointer}/codec`),
           ...(description === undefined ? {} : { description }),
           ...(isTopicCompression(compression) && compression !== "none" ? { compression } : {}),
+          ...(partitioner === undefined ? {} : { partitioner }),
         });
       }
     }

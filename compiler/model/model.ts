@@ -31,6 +31,8 @@ export type TopicCompression = (typeof TOPIC_COMPRESSIONS)[number];
 export function isTopicCompression(value: unknown): value is TopicCompression {
   return typeof value === "string" && (TOPIC_COMPRESSIONS as readonly string[]).includes(value);
 }
+/** How producers place keys on a topic's partitions (`partitioner:`). */
+export type PartitionerName = "kafka" | "goka";
 
 export interface TopicDecl {
   readonly name: string;
@@ -38,6 +40,8 @@ export interface TopicDecl {
   readonly codec: CodecModel;
   /** Absent: `none`. */
   readonly compression?: TopicCompression;
+  /** As written; absent means the default (`kafka`). */
+  readonly partitioner?: Located<PartitionerName>;
   readonly description?: string;
   readonly at: SourceLocation;
   readonly partitionsAt: SourceLocation;
@@ -117,6 +121,8 @@ export interface GroupModel {
   readonly outputs: readonly OutputModel[];
   readonly visitors: readonly VisitorModel[];
   readonly partitions: Located<number> | undefined;
+  /** `partitioner:` as written, for the group's own table and loop; absent means `kafka`. */
+  readonly partitioner?: Located<PartitionerName>;
 }
 
 /** The whole spec folder. Maps are keyed by name and iterate in declaration order (files sorted by path). */

@@ -1,4 +1,6 @@
 /** Defensive readers for documents that may have failed schema validation. */
+import type { SourceLocation } from "../diagnostics/catalogue.js";
+import type { Located, PartitionerName } from "./model.js";
 
 /** A YAML mapping as plain data. */
 export type Rec = Record<string, unknown>;
@@ -17,4 +19,13 @@ export function records(value: unknown): [Rec, number][] {
 /** The value when it is a string. */
 export function optionalString(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
+}
+
+/** A `partitioner:` value (`kafka` or `goka`) with where it was written; anything else is undefined (validation reported it). */
+export function readPartitioner(
+  value: unknown,
+  locate: (pointer: string) => SourceLocation,
+  pointer: string,
+): Located<PartitionerName> | undefined {
+  return value === "kafka" || value === "goka" ? { value, at: locate(pointer) } : undefined;
 }

@@ -5,7 +5,8 @@
  * in spec order. Shared by topics.ts, graph.ts and `gokac graph`.
  */
 import type { CodecResolver } from "./resolve-codec.js";
-import { loopTopic, tableTopic, type CodecModel, type SpecModel, type TopicCompression } from "./model.js";
+import { loopTopic, tableTopic, type CodecModel, type PartitionerName, type SpecModel, type TopicCompression } from "./model.js";
+import { topicPartitioner } from "./partitioners.js";
 import { topicConstName } from "../shared/names.js";
 
 /** One topic of generated `topics.ts`. */
@@ -18,6 +19,8 @@ export interface CatalogueTopic {
   readonly partitions: number | undefined;
   /** The catalogue's `compression:` when not `none`. */
   readonly compression: TopicCompression | undefined;
+  /** How keys are placed on it (catalogue, else the owning group's; default `kafka`). */
+  readonly partitioner: PartitionerName;
 }
 
 /** The topics of `model`, each once, with a codec; topics whose codec cannot be known are left out (GK209 reported them). */
@@ -28,7 +31,15 @@ export function topicCatalogue(model: SpecModel, codecs: CodecResolver): Catalog
     const resolved = codecs.topic(name)?.codec ?? codec;
     if (resolved === undefined) return;
     const decl = model.topics.get(name);
-    topics.set(name, { name, constName: topicConstName(name), codec: resolved, description: decl?.description, partitions: decl?.partitions, compression: decl?.compression });
+    topics.set(name, {
+      name,
+      constName: topicConstName(name),
+      codec: resolved,
+      description: decl?.description,
+      partitions: decl?.partitions,
+      compression: decl?.compression,
+      partitioner: topicPartitioner(model, name),
+    });
   };
   for (const t of model.topics.values()) add(t.name, t.codec);
   for (const g of model.groups) {

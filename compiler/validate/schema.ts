@@ -26,7 +26,7 @@ export const specSchema = {
   },
   properties: {
     topics: {
-      description: "Topic catalogue: name -> { partitions, codec, compression?, description? }.",
+      description: "Topic catalogue: name -> { partitions, codec, compression?, partitioner?, description? }.",
       type: "object",
       propertyNames: ref("topicName"),
       additionalProperties: ref("catalogueEntry"),
@@ -47,6 +47,7 @@ export const specSchema = {
     outputs: { type: "array", items: ref("output"), description: "Topics handlers may emit to." },
     visitors: { type: "array", items: ref("visitor"), description: "Named jobs that visit every key of the group table." },
     partitions: { ...ref("partitions"), description: "The group's copartitioned partition count." },
+    partitioner: { ...ref("partitioner"), description: "How keys are placed on the group's table and loop (default kafka)." },
   },
   dependentRequired: {
     inputs: ["group"],
@@ -57,6 +58,7 @@ export const specSchema = {
     outputs: ["group"],
     visitors: ["group"],
     partitions: ["group"],
+    partitioner: ["group"],
   },
   $defs: {
     topicName: {
@@ -80,6 +82,10 @@ export const specSchema = {
     typeName: { type: "string", pattern: "^[A-Z][A-Za-z0-9]*$", description: "A PascalCase identifier." },
     exportName: { type: "string", pattern: "^[A-Za-z_$][A-Za-z0-9_$]*$" },
     partitions: { type: "integer", minimum: 1 },
+    partitioner: {
+      enum: ["kafka", "goka"],
+      description: "kafka (default): murmur2 as the Java client; goka: FNV-1a 32 as Goka/sarama's default hasher.",
+    },
     codec: {
       description: "string | int64 | float64 | boolean | bytes | json | { json: TypeName } | { json: { schema: ./path.json } } | { custom: { module, export } }",
       anyOf: [
@@ -125,6 +131,7 @@ export const specSchema = {
         partitions: ref("partitions"),
         codec: ref("codec"),
         compression: { enum: [...TOPIC_COMPRESSIONS], description: "How gokac compresses what it writes to the topic (default none); every codec is read." },
+        partitioner: ref("partitioner"),
         description: { type: "string" },
       },
     },

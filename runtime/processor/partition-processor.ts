@@ -353,13 +353,13 @@ export class PartitionProcessor implements ContextHost {
   emit(topic: string, key: string, value: unknown, options: EmitOptions | undefined): void {
     const output = this.rt.outputs.get(topic);
     if (output === undefined) throw new Error(`group ${this.rt.group} does not declare output ${topic}`);
-    this.outbox.produce(record(topic, partitionForKey(key, output.partitions), key, value === null ? null : output.codec.encode(value), options));
+    this.outbox.produce(record(topic, partitionForKey(key, output.partitions, output.partitioner), key, value === null ? null : output.codec.encode(value), options));
   }
 
   loopback(key: string, value: unknown, options: EmitOptions | undefined): void {
     const loop = this.rt.loop;
     if (loop === undefined) throw new Error(`group ${this.rt.group} has no loop`);
-    this.outbox.produce(record(loop.topic, partitionForKey(key, this.rt.partitions), key, loop.codec.encode(value), options));
+    this.outbox.produce(record(loop.topic, partitionForKey(key, this.rt.partitions, this.rt.partitioner), key, loop.codec.encode(value), options));
   }
 
   join(table: string, key: string): unknown {

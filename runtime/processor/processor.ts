@@ -240,7 +240,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
 
   function runnerFor(key: string): PartitionProcessor | undefined {
     if (rt === undefined) return undefined;
-    return runners.get(partitionForKey(key, rt.partitions));
+    return runners.get(partitionForKey(key, rt.partitions, rt.partitioner));
   }
 
   internals.set(processor, { runnerFor });
