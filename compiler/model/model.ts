@@ -21,16 +21,8 @@ export interface Located<T> {
   readonly at: SourceLocation;
 }
 
-/** The values of a topic's `compression:`. */
-export const TOPIC_COMPRESSIONS = ["none", "gzip", "snappy", "lz4", "zstd"] as const;
-
-/** A topic's `compression:`: how gokac compresses the record batches it writes there. */
-export type TopicCompression = (typeof TOPIC_COMPRESSIONS)[number];
-
-/** Whether `value` is one of `TOPIC_COMPRESSIONS`. */
-export function isTopicCompression(value: unknown): value is TopicCompression {
-  return typeof value === "string" && (TOPIC_COMPRESSIONS as readonly string[]).includes(value);
-}
+export { isTopicCompression, TOPIC_COMPRESSIONS, type TopicCompression } from "../shared/compression.js";
+import type { TopicCompression } from "../shared/compression.js";
 /** How producers place keys on a topic's partitions (`partitioner:`). */
 export type PartitionerName = "kafka" | "goka";
 

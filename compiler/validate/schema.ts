@@ -4,7 +4,7 @@
  * `validate.ts` maps its errors to GK1xx/GK3xx codes by the `$defs` they
  * come from, so the definition names below are part of that mapping.
  */
-import { TOPIC_COMPRESSIONS } from "../model/model.js";
+import { TOPIC_COMPRESSIONS } from "../shared/compression.js";
 import { MAX_GROUP_NAME_LENGTH, RESERVED_WORDS } from "../shared/names.js";
 
 /** Codec names written as a plain string. */
