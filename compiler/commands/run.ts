@@ -5,7 +5,11 @@
  *
  * Before starting, each group's topics are checked and completed (GK501 on
  * different partition counts, GK902 for a missing input; missing tables and
- * loops are created). Progress (states, table recovery) goes to stderr.
+ * loops are created). Structured logs (states, rebalances, table recovery
+ * with ETA, failures) go to stdout: JSON lines, readable on a terminal
+ * (`--log-level`). `--http HOST:PORT` serves the web monitor, /metrics,
+ * /healthz, /readyz and /api/tables (runtime/monitor/); the bound URL is
+ * printed on stderr.
  * Exit 0 after a clean stop, 1 when a processor failed or the topics are wrong.
  */
 import { resolve } from "node:path";
@@ -20,6 +24,8 @@ export interface RunOptions {
   readonly out?: string;
   readonly group?: readonly string[];
   readonly stateDir?: string;
+  readonly http?: string;
+  readonly logLevel?: string;
 }
 
 function describeError(error: unknown): string {
@@ -27,28 +33,6 @@ function describeError(error: unknown): string {
     return (error.problems as { code: string; message: string }[]).map((p) => `error ${p.code}: ${p.message}`).join("\n");
   }
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Subscribes to a processor's instrumentation events, if it has any, and prints progress lines. */
-function showProgress(io: CommandIo, group: string, processor: RuntimeProcessor): void {
-  const on = (processor as unknown as { on?: (event: string, listener: (payload: unknown) => void) => unknown }).on;
-  if (typeof on !== "function") return;
-  const lastShown = new Map<string, number>();
-  on.call(processor, "state", (payload) => {
-    // Partition-level states come by the dozen on every rebalance; recovery progress covers them.
-    const p = payload as { state?: string; partition?: number };
-    if (p.partition === undefined) io.stderr(`${group}: ${p.state ?? JSON.stringify(payload)}\n`);
-  });
-  on.call(processor, "recovery-progress", (payload) => {
-    const p = payload as { topic?: string; partition?: number; offset?: number; hwm?: number; highWatermark?: number };
-    const hwm = p.hwm ?? p.highWatermark;
-    const key = `${p.topic}/${p.partition}`;
-    const now = Date.now();
-    // At most one line per partition and second, plus the last.
-    if (hwm !== undefined && p.offset !== undefined && p.offset < hwm && now - (lastShown.get(key) ?? 0) < 1_000) return;
-    lastShown.set(key, now);
-    io.stderr(`${group}: recovering ${key}: ${p.offset ?? "?"}/${hwm ?? "?"}\n`);
-  });
 }
 
 /** The command body; resolves with the exit status. */
@@ -63,9 +47,19 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
     throw new UsageError(`no group ${unknown.join(", ")} in the build (groups: ${all.map((g) => g.graph.group).join(", ")})`);
   }
   const selected = wanted.length === 0 ? all : all.filter((g) => wanted.includes(g.graph.group));
-  const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker", "createProcessor", "ensureTopics", "groupTopicRequirements");
+  const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker", "createProcessor", "ensureTopics", "groupTopicRequirements", "startMonitor", "parseHostPort", "createLogger", "logProcessorEvents", "isLogLevel");
+  const logLevel = options.logLevel ?? "info";
+  if (!runtime.isLogLevel(logLevel)) throw new UsageError(`--log-level: expected trace, debug, info, warn, error, fatal or silent, got ${JSON.stringify(logLevel)}`);
+  let http: { host: string; port: number } | undefined;
+  try {
+    http = options.http === undefined ? undefined : runtime.parseHostPort(options.http);
+  } catch (error) {
+    throw new UsageError(`--http: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const logger = runtime.createLogger({ level: logLevel, output: { write: (text) => io.stdout(text), isTTY: process.stdout.isTTY === true } });
   const broker = runtime.createKafkaBroker(kafkaOptions(io, brokers, "run"));
   const processors: { group: string; processor: RuntimeProcessor }[] = [];
+  let monitor: { url: string; close(): Promise<void> } | undefined;
   try {
     for (const g of selected) {
       try {
@@ -78,8 +72,12 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
     const stateDir = resolve(io.cwd, options.stateDir ?? ".state");
     for (const g of selected) {
       const processor = runtime.createProcessor(g, { broker, stateDir: resolve(stateDir, g.graph.group) });
-      showProgress(io, g.graph.group, processor);
+      runtime.logProcessorEvents(logger, processor);
       processors.push({ group: g.graph.group, processor });
+    }
+    if (http !== undefined) {
+      monitor = await runtime.startMonitor({ processors: processors.map((p) => p.processor), broker, host: http.host, port: http.port });
+      io.stderr(`monitor on ${monitor.url}\n`);
     }
     await Promise.all(processors.map((p) => p.processor.start()));
     io.stderr(`running ${processors.map((p) => p.group).join(", ")} on ${brokers}; stop with Ctrl-C\n`);
@@ -91,6 +89,7 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
     io.stderr(failure === undefined ? "stopping…\n" : `gokac: group ${failure.group} failed: ${describeError(failure.error)}\n`);
     return failure === undefined ? 0 : 1;
   } finally {
+    await monitor?.close();
     const stops = await Promise.allSettled(processors.map((p) => p.processor.stop()));
     for (const [i, s] of stops.entries()) {
       if (s.status === "rejected") io.stderr(`gokac: group ${processors[i]?.group}: stop failed: ${describeError(s.reason)}\n`);
@@ -109,6 +108,8 @@ export function registerRunCommand(program: Command, io: CommandIo): void {
     .option("--group <name>", "a group to run (repeatable; default: all)", (value: string, previous: string[] = []) => [...previous, value])
     .option("--brokers <list>", "Kafka bootstrap brokers, host:port[,host:port…] (default: $GOKAC_BROKERS)")
     .option("--state-dir <dir>", "where table partitions are stored locally", ".state")
+    .option("--http <host:port>", "serve the web monitor, /metrics, /healthz, /readyz and /api/tables (port 0: any free port)")
+    .option("--log-level <level>", "trace, debug, info, warn, error, fatal or silent", "info")
     .action(async (specs: string, options: RunOptions) => {
       await runCommand(io, () => runCommandAction(io, specs, options));
     });

@@ -72,6 +72,13 @@ export interface RuntimeApi {
   checkTopics(broker: RuntimeBroker, requirements: readonly RuntimeTopicRequirement[]): Promise<RuntimeTopicReport>;
   groupTopicRequirements(graph: unknown): RuntimeTopicRequirement[];
   ensureTopics(broker: RuntimeBroker, requirements: readonly RuntimeTopicRequirement[]): Promise<RuntimeTopicReport>;
+  /** See runtime/monitor/server.ts. */
+  startMonitor(options: { processors: readonly RuntimeProcessor[]; broker: RuntimeBroker; host: string; port: number }): Promise<{ url: string; close(): Promise<void> }>;
+  parseHostPort(text: string): { host: string; port: number };
+  /** See runtime/monitor/logger.ts. */
+  createLogger(options: { level: string; output: { write(text: string): unknown; isTTY?: boolean } }): unknown;
+  logProcessorEvents(logger: unknown, processor: RuntimeProcessor): () => void;
+  isLogLevel(level: string): boolean;
 }
 
 const RUNTIME_MODULE = "gokac/runtime";
