@@ -33,6 +33,24 @@ export type { Emitter } from "./emitter/emitter.js";
 export { runUntilSignal } from "./run-until-signal.js";
 export type { RunUntilSignalOptions } from "./run-until-signal.js";
 export type { EventSource, PartitionState, RuntimeEvents } from "./events.js";
+// Operating: HTTP monitor, metrics, health, table reads, logs, recovery ETA (runtime/monitor/).
+export { createLogger, formatPretty, isLogLevel, LOG_LEVELS, logProcessorEvents, parseHostPort, RecoveryEta, startMonitor, toJson } from "./monitor/index.js";
+export type {
+  ErrorStatus,
+  GroupStatus,
+  InputStatus,
+  Logger,
+  LoggerOptions,
+  LogLevel,
+  Monitor,
+  MonitorOptions,
+  MonitorPartitionState,
+  MonitorStatus,
+  PartitionStatus,
+  ProcessorLogOptions,
+  RecoveryEtaOptions,
+  RecoveryStatus,
+} from "./monitor/index.js";
 export { asError, GokacError, ProcessorError, ProcessorSetupError, ProcessorStateError, reasonOf, RecoveryError, RuntimeOptionsError } from "./errors.js";
 export type { GokacErrorOptions, MessageCoordinates, ProcessorErrorKind } from "./errors.js";
 

@@ -5,7 +5,11 @@
  *
  * Before starting, each group's topics are checked and completed (GK501 on
  * different partition counts, GK902 for a missing input; missing tables and
- * loops are created). Progress (states, table recovery) goes to stderr.
+ * loops are created). Structured logs (states, rebalances, table recovery
+ * with ETA, failures) go to stdout: JSON lines, readable on a terminal
+ * (`--log-level`). `--http HOST:PORT` serves the web monitor, /metrics,
+ * /healthz, /readyz and /api/tables (runtime/monitor/); the bound URL is
+ * printed on stderr.
  * Exit 0 after a clean stop, 1 when a processor failed or the topics are wrong.
  */
 import { resolve } from "node:path";
@@ -26,29 +30,14 @@ export interface RunOptions {
   readonly out?: string;
   readonly group?: readonly string[];
   readonly stateDir?: string;
+  readonly http?: string;
+  readonly logLevel?: string;
 }
 
 /** An error as printed: each problem of a `TopicCheckError` on its own line, else the message. */
 function describeError(runtime: RuntimeModule, error: unknown): string {
   if (error instanceof runtime.TopicCheckError) return error.problems.map((p) => `error ${p.code}: ${p.message}`).join("\n");
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Subscribes to a processor's instrumentation events and prints progress lines. */
-function showProgress(io: CommandIo, group: string, processor: Processor): void {
-  const lastShown = new Map<string, number>();
-  processor.on("state", (p) => {
-    // Partition-level states come by the dozen on every rebalance; recovery progress covers them.
-    if (p.partition === undefined) io.stderr(`${group}: ${p.state}\n`);
-  });
-  processor.on("recovery-progress", (p) => {
-    const key = `${p.topic}/${p.partition}`;
-    const now = Date.now();
-    // At most one line per partition and second, plus the last.
-    if (p.offset < p.hwm && now - (lastShown.get(key) ?? 0) < 1_000) return;
-    lastShown.set(key, now);
-    io.stderr(`${group}: recovering ${key}: ${p.offset}/${p.hwm}\n`);
-  });
 }
 
 /** The command body; resolves with the exit status. */
@@ -64,8 +53,18 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
   }
   const selected = wanted.length === 0 ? all : all.filter((g) => wanted.includes(g.graph.group));
   const runtime = await loadRuntime(io);
+  const logLevel = options.logLevel ?? "info";
+  if (!runtime.isLogLevel(logLevel)) throw new UsageError(`--log-level: expected trace, debug, info, warn, error, fatal or silent, got ${JSON.stringify(logLevel)}`);
+  let http: { host: string; port: number } | undefined;
+  try {
+    http = options.http === undefined ? undefined : runtime.parseHostPort(options.http);
+  } catch (error) {
+    throw new UsageError(`--http: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const logger = runtime.createLogger({ level: logLevel, output: { write: (text) => io.stdout(text), isTTY: process.stdout.isTTY === true } });
   const broker = runtime.createKafkaBroker(cluster);
   const processors: { group: string; processor: Processor }[] = [];
+  let monitor: { url: string; close(): Promise<void> } | undefined;
   try {
     for (const g of selected) {
       try {
@@ -78,8 +77,12 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
     const stateDir = resolve(io.cwd, options.stateDir ?? ".state");
     for (const g of selected) {
       const processor = runtime.createProcessor(g, { broker, stateDir: resolve(stateDir, g.graph.group) });
-      showProgress(io, g.graph.group, processor);
+      runtime.logProcessorEvents(logger, processor);
       processors.push({ group: g.graph.group, processor });
+    }
+    if (http !== undefined) {
+      monitor = await runtime.startMonitor({ processors: processors.map((p) => p.processor), broker, host: http.host, port: http.port });
+      io.stderr(`monitor on ${monitor.url}\n`);
     }
     await Promise.all(processors.map((p) => p.processor.start()));
     io.stderr(`running ${processors.map((p) => p.group).join(", ")} on ${cluster.brokers}; stop with Ctrl-C\n`);
@@ -91,6 +94,7 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
     io.stderr(failure === undefined ? "stopping…\n" : `gokac: group ${failure.group} failed: ${describeError(runtime, failure.error)}\n`);
     return failure === undefined ? 0 : 1;
   } finally {
+    await monitor?.close();
     const stops = await Promise.allSettled(processors.map((p) => p.processor.stop()));
     for (const [i, s] of stops.entries()) {
       if (s.status === "rejected") io.stderr(`gokac: group ${processors[i]?.group}: stop failed: ${describeError(runtime, s.reason)}\n`);
@@ -111,6 +115,8 @@ export function registerRunCommand(program: Command, { io, run }: CommandContext
     .addOption(brokersOption(command))
     .addOption(kafkaConfigOption(command))
     .option("--state-dir <dir>", "where table partitions are stored locally", ".state")
+    .option("--http <host:port>", "serve the web monitor, /metrics, /healthz, /readyz and /api/tables (port 0: any free port)")
+    .option("--log-level <level>", "trace, debug, info, warn, error, fatal or silent", "info")
     .action(async (specs: string, options: RunOptions) => {
       await run(() => runCommandAction(io, specs, options), "failure");
     });

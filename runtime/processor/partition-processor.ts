@@ -135,6 +135,14 @@ export class PartitionProcessor implements ContextHost {
     });
   }
 
+  /** The number of keys in the partition's group table (a scan of the store), or `undefined` without a table. */
+  async countKeys(): Promise<number | undefined> {
+    if (this.table === undefined || this.closed) return undefined;
+    let n = 0;
+    for await (const _ of this.table.store.entries()) n++;
+    return n;
+  }
+
   /** Drains the queue, commits what may be, closes the tables. */
   async close(): Promise<void> {
     await this.queue;
@@ -175,6 +183,7 @@ export class PartitionProcessor implements ContextHost {
     if (!(await this.prefetch(messages.slice(0, end).map((m) => m.key), first)) || this.rt.failed) return;
 
     // 2. Handlers, one at a time; `handled` counts those whose effects are kept.
+    const started = performance.now();
     let handled = 0;
     for (; handled < end; handled++) {
       const m = messages[handled]!;
@@ -191,9 +200,13 @@ export class PartitionProcessor implements ContextHost {
     }
     if (handled === end && decodeError !== undefined) this.failAt("decode", messages[end]!, decodeError);
 
+    const handlerSeconds = (performance.now() - started) / 1000;
+    const emitted = this.outbox.producedCount;
+
     // 3-4. Produce, store, commit what was handled.
     if (!(await this.flush(first))) return;
     const next = messages[handled]?.offset ?? messages[messages.length - 1]!.offset + 1;
+    this.rt.events.emit("batch", { topic: batch.topic, partition: this.partition, processed: handled, emitted, handlerSeconds, nextOffset: next });
     this.tracker(batch.topic).markProcessed(next);
     // Not awaited: the next batch need not wait for the commit round trip. Commits stay
     // ordered on their chain, and `close` (revocation, stop) waits for the last one.
@@ -315,6 +328,7 @@ export class PartitionProcessor implements ContextHost {
       if (offsets.length === 0) return;
       try {
         await member.commit(offsets);
+        this.rt.events.emit("commit", { partition: this.partition, offsets });
       } catch (error) {
         this.failAt("commit", this.current, error);
       }
