@@ -74,7 +74,7 @@ interface Run {
   readonly code: number;
 }
 
-const RUNNER = `import { main } from ${JSON.stringify(join(scratch, "dist/compiler/cli.js"))};
+const RUNNER = `import { main } from ${JSON.stringify(join(scratch, "dist/cli/main.js"))};
 process.exitCode = await main(process.argv.slice(2));
 process.on("exit", () => {
   const usage = process.resourceUsage();

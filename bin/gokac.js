@@ -7,8 +7,8 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-const compiled = fileURLToPath(new URL("../dist/compiler/cli.js", import.meta.url));
-const source = fileURLToPath(new URL("../compiler/cli.ts", import.meta.url));
+const compiled = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+const source = fileURLToPath(new URL("../cli/main.ts", import.meta.url));
 const fromSource = !existsSync(compiled) || Boolean(process.env.GOKAC_FROM_SOURCE);
 
 /** Whether `gokac/runtime` resolves to the TypeScript sources in this process. */

@@ -5,7 +5,7 @@
  * No file system, no process: the CLI reads the inputs and writes the result.
  */
 import { analyze, type AnalyzeInput } from "./analyze.js";
-import { diagnostic, hasErrors, type Diagnostic } from "./diagnostics.js";
+import { diagnostic, hasErrors, type Diagnostic } from "./diagnostics/catalogue.js";
 import { emitGraph } from "./emit/emit-graph.js";
 import { emitHandlers } from "./emit/emit-handlers.js";
 import { emitIndex } from "./emit/emit-index.js";
@@ -14,10 +14,10 @@ import { collectTypes, emitTypes } from "./emit/emit-types.js";
 import { contextTypeName, groupHandlers } from "./emit/group-handlers.js";
 import { outputLayout } from "./emit/layout.js";
 import { mergeHandlers } from "./emit/merge-handlers.js";
-import { topicCatalogue } from "./emit/topic-catalogue.js";
+import { topicCatalogue } from "./model/topic-catalogue.js";
 import { isOwnedText } from "./emit/ts-text.js";
-import type { CodecModel, SpecModel } from "./model.js";
-import { createCodecResolver } from "./resolve-codec.js";
+import type { CodecModel, SpecModel } from "./model/model.js";
+import { createCodecResolver } from "./model/resolve-codec.js";
 
 /** What `compile` needs: the front half's input, where output goes, and what is there now. */
 export interface CompileInput {

@@ -40,6 +40,12 @@ export interface RuntimeEvents {
     readonly delayMs: number;
     readonly error: unknown;
   };
+  /** A partition's batch went through: `processed` messages handled, `emitted` records sent (emits and loopbacks), `handlerSeconds` spent in handlers, the input now at `nextOffset`. */
+  batch: { readonly topic: string; readonly partition: number; readonly processed: number; readonly emitted: number; readonly handlerSeconds: number; readonly nextOffset: number };
+  /** Input offsets of a partition were committed. */
+  commit: { readonly partition: number; readonly offsets: readonly { readonly topic: string; readonly offset: number }[] };
+  /** A rebalance gave this processor `assigned` partitions or took `revoked` ones away. */
+  rebalance: { readonly assigned?: readonly number[]; readonly revoked?: readonly number[] };
   /** The processor failed and is stopping. */
   error: { readonly error: Error };
 }

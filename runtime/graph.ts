@@ -2,6 +2,8 @@
  * A group graph as generated code hands it to the runtime: Goka's Group,
  * Input(s), Persist, Loop, Join, Lookup, Output and visitors, with codecs.
  */
+import type { Compression } from "./broker/port.js";
+import type { Partitioner } from "./broker/partitioner.js";
 import type { Codec } from "./codecs/codec.js";
 
 export interface InputEdge {
@@ -9,17 +11,23 @@ export interface InputEdge {
   readonly codec: Codec<any>;
   /** Name of the handler function in the group's handler module. */
   readonly handler: string;
+  /** How producers place keys on these topics (the tester places queued messages with it); default `kafka`. */
+  readonly partitioner?: Partitioner;
 }
 
 export interface TableEdge {
   /** Table topic, e.g. `users-table`. */
   readonly table: string;
   readonly codec: Codec<any>;
+  /** How keys are placed on the table (lookups read the partition it gives); default `kafka`. */
+  readonly partitioner?: Partitioner;
 }
 
 export interface OutputEdge {
   readonly topic: string;
   readonly codec: Codec<any>;
+  /** How emits place keys on the topic; default `kafka`. */
+  readonly partitioner?: Partitioner;
 }
 
 export interface VisitorEdge {
@@ -60,6 +68,10 @@ export interface GroupGraph {
   readonly partitions?: number;
   /** The spec's `errors:`; absent: every failure stops the processor, handlers time out after 60 s. */
   readonly errors?: ErrorPolicyGraph;
+  /** How the topics the group writes (table, loop, outputs) are compressed, by topic, from their `compression:`; others are not. */
+  readonly compression?: Readonly<Record<string, Compression>>;
+  /** How keys are placed on the group's table and loop (loopbacks, views, `get`); default `kafka`. */
+  readonly partitioner?: Partitioner;
 }
 
 /** Handler functions by name; each is `(ctx, msg) => void | Promise<void>`. */
@@ -81,6 +93,18 @@ export interface GroupDefinition<V = unknown> {
 export interface TopicSpec<V> {
   readonly name: string;
   readonly codec: Codec<V>;
+  /** How what gokac writes to it is compressed (`compression:`); not compressed when absent. */
+  readonly compression?: Compression;
+  /** How keys are placed on it (emitters, views, `gokac emit`/`get`); absent means `kafka`. */
+  readonly partitioner?: Partitioner;
+}
+
+/** Options of `defineTopic`, from the topic's spec. */
+export interface TopicOptions {
+  /** The topic's `compression:` (`none` by default). */
+  readonly compression?: Compression;
+  /** Default `kafka` (murmur2 as the Java client); `goka` for FNV-1a as a default Goka. */
+  readonly partitioner?: Partitioner;
 }
 
 /**
@@ -101,7 +125,12 @@ export function defineGroup<V = unknown>(graph: GroupGraph, handlers: HandlerMap
   return { graph, handlers };
 }
 
-/** Declares a topic with its codec. */
-export function defineTopic<V>(name: string, codec: Codec<V>): TopicSpec<V> {
-  return { name, codec };
+/** Declares a topic with its codec, and its compression and partitioner when the spec gives non-default ones. */
+export function defineTopic<V>(name: string, codec: Codec<V>, options: TopicOptions = {}): TopicSpec<V> {
+  return {
+    name,
+    codec,
+    ...(options.compression === undefined || options.compression === "none" ? {} : { compression: options.compression }),
+    ...(options.partitioner === undefined || options.partitioner === "kafka" ? {} : { partitioner: options.partitioner }),
+  };
 }

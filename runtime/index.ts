@@ -7,7 +7,7 @@ export { jsonSchemaCodec } from "./codecs/json-schema-codec.js";
 export { UnrepresentableValueError } from "./codecs/primitive-codecs.js";
 export type { Codec, CodecValue } from "./codecs/codec.js";
 export { defineGroup, defineTopic } from "./graph.js";
-export type { ErrorPolicyGraph, FailurePolicy, GroupDefinition, GroupGraph, HandlerMap, InputEdge, OutputEdge, TableEdge, TopicSpec, VisitorEdge } from "./graph.js";
+export type { ErrorPolicyGraph, FailurePolicy, GroupDefinition, GroupGraph, HandlerMap, InputEdge, OutputEdge, TableEdge, TopicOptions, TopicSpec, VisitorEdge } from "./graph.js";
 export type {
   Awaitable,
   BaseContext,
@@ -33,6 +33,24 @@ export type { Emitter } from "./emitter/emitter.js";
 export { runUntilSignal } from "./run-until-signal.js";
 export type { RunUntilSignalOptions } from "./run-until-signal.js";
 export type { EventSource, PartitionState, RuntimeEvents } from "./events.js";
+// Operating: HTTP monitor, metrics, health, table reads, logs, recovery ETA (runtime/monitor/).
+export { createLogger, formatPretty, isLogLevel, LOG_LEVELS, logProcessorEvents, parseHostPort, RecoveryEta, startMonitor, toJson } from "./monitor/index.js";
+export type {
+  ErrorStatus,
+  GroupStatus,
+  InputStatus,
+  Logger,
+  LoggerOptions,
+  LogLevel,
+  Monitor,
+  MonitorOptions,
+  MonitorPartitionState,
+  MonitorStatus,
+  PartitionStatus,
+  ProcessorLogOptions,
+  RecoveryEtaOptions,
+  RecoveryStatus,
+} from "./monitor/index.js";
 export { asError, GokacError, ProcessorError, ProcessorSetupError, ProcessorStateError, reasonOf, RecoveryError, RuntimeOptionsError } from "./errors.js";
 export type { GokacErrorOptions, MessageCoordinates, ProcessorErrorKind } from "./errors.js";
 
@@ -43,7 +61,8 @@ export type { LevelStorageOptions, Storage, TableChanges, TableStore, WriteBehin
 // Brokers: the port, the in-memory broker, and Kafka.
 export type * from "./broker/port.js";
 export { logOf } from "./broker/port.js";
-export { murmur2, partitionForKey } from "./broker/partitioner.js";
+export { fnv1a32, murmur2, partitionForKey, PARTITIONERS } from "./broker/partitioner.js";
+export type { Partitioner } from "./broker/partitioner.js";
 export { createMemoryBroker } from "./broker/memory/index.js";
 export type { AckControl, MemoryBroker, MemoryBrokerOptions } from "./broker/memory/index.js";
 export { checkTopics, ensureTopics, groupTopicRequirements, groupTopicsOf, TopicCheckError } from "./broker/topics.js";

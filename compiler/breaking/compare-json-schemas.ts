@@ -11,8 +11,8 @@
  * `$ref`s on both sides. What it does not follow (`allOf`, `if`/`then`,
  * `not`, external refs) is not reported. Pure.
  */
-import type { SourceLocation } from "../diagnostics.js";
-import { childPointer, splitPointer } from "../pointer.js";
+import type { SourceLocation } from "../diagnostics/catalogue.js";
+import { childPointer, splitPointer } from "../diagnostics/pointer.js";
 
 /** A node inside a schema, with the document it belongs to (for local `$ref`s and positions). */
 export interface SchemaCursor {

@@ -7,10 +7,10 @@
  * specs, or in the old ones when the thing is gone. Pure: both sides come in
  * analysed; nothing here reads files or the process.
  */
-import { codecKey } from "../build-model-codec.js";
-import { diagnostic, type Diagnostic, type DiagnosticCode, type SourceLocation } from "../diagnostics.js";
-import { loopTopic, tableTopic, type CodecModel, type GroupModel, type SpecModel } from "../model.js";
-import { createCodecResolver } from "../resolve-codec.js";
+import { codecKey } from "../model/build-codec.js";
+import { diagnostic, type Diagnostic, type DiagnosticCode, type SourceLocation } from "../diagnostics/catalogue.js";
+import { loopTopic, tableTopic, type CodecModel, type GroupModel, type SpecModel } from "../model/model.js";
+import { createCodecResolver } from "../model/resolve-codec.js";
 import { compareSchemas } from "./compare-json-schemas.js";
 import { indexSpecSources, type AnalysedSpecs, type SpecSources } from "./spec-sources.js";
 

@@ -5,11 +5,11 @@
  * the `AnalyzeInput`.
  */
 import type { AnalyzeInput } from "../analyze.js";
-import { joinPath } from "../build-model-paths.js";
-import type { SourceLocation } from "../diagnostics.js";
-import type { CodecModel, SpecModel } from "../model.js";
-import { parseSpecFile, type SpecDocument } from "../parse.js";
-import { childPointer } from "../pointer.js";
+import { joinPath } from "../shared/paths.js";
+import type { SourceLocation } from "../diagnostics/catalogue.js";
+import type { CodecModel, SpecModel } from "../model/model.js";
+import { parseSpecFile, type SpecDocument } from "../parse/parse.js";
+import { childPointer } from "../diagnostics/pointer.js";
 import type { SchemaCursor } from "./compare-json-schemas.js";
 
 /** One side of a comparison: the specs as analysed, and the input they were analysed from. */

@@ -1,6 +1,6 @@
 /** GK209: an edge without a written codec needs one the resolver can derive (catalogue, owner's persist/loop). */
-import { codecKey } from "../build-model-codec.js";
-import { diagnostic, type Diagnostic, type SourceLocation } from "../diagnostics.js";
+import { codecKey } from "../model/build-codec.js";
+import { diagnostic, type Diagnostic, type SourceLocation } from "../diagnostics/catalogue.js";
 import { where, type Check } from "./check-context.js";
 import { codecPlaces, type CodecPlace } from "./codec-places.js";
 

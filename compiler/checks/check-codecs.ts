@@ -3,8 +3,8 @@
  * outputs, joins, lookups, the owner's persist/loop); and the topics of one
  * `topics:` input without a written codec must derive the same codec.
  */
-import { codecKey } from "../build-model-codec.js";
-import { diagnostic, type Diagnostic } from "../diagnostics.js";
+import { codecKey } from "../model/build-codec.js";
+import { diagnostic, type Diagnostic } from "../diagnostics/catalogue.js";
 import { where, type Check } from "./check-context.js";
 import { codecPlaces, type CodecPlace } from "./codec-places.js";
 

@@ -1,10 +1,10 @@
 /** What every check rule receives, and the shape of a rule. */
-import type { Diagnostic, SourceLocation } from "../diagnostics.js";
-import type { Declarations } from "../build-model.js";
-import type { FileRef } from "../build-model-codec.js";
-import type { Located, SpecModel } from "../model.js";
-import type { SpecDocument } from "../parse.js";
-import type { CodecResolver } from "../resolve-codec.js";
+import type { Diagnostic, SourceLocation } from "../diagnostics/catalogue.js";
+import type { Declarations } from "../model/build.js";
+import type { FileRef } from "../model/build-codec.js";
+import type { Located, SpecModel } from "../model/model.js";
+import type { SpecDocument } from "../parse/parse.js";
+import type { CodecResolver } from "../model/resolve-codec.js";
 
 /** The built model plus the facts rules need beyond it. */
 export interface CheckContext {

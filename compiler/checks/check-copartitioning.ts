@@ -6,8 +6,8 @@
  * cluster. A topic with both a declared and a live count contributes both, so
  * a cluster that disagrees with the specs is a mismatch too.
  */
-import { diagnostic, type Diagnostic, type SourceLocation } from "../diagnostics.js";
-import { loopTopic, tableTopic, type GroupModel } from "../model.js";
+import { diagnostic, type Diagnostic, type SourceLocation } from "../diagnostics/catalogue.js";
+import { loopTopic, tableTopic, type GroupModel } from "../model/model.js";
 import { where, type Check, type CheckContext } from "./check-context.js";
 
 /** A known partition count and where it was declared (undefined: the live cluster). */

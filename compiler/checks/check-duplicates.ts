@@ -1,6 +1,6 @@
 /** GK206/GK207/GK208: groups, catalogue topics and types are declared once across the whole folder. */
-import { diagnostic, type Diagnostic, type DiagnosticCode } from "../diagnostics.js";
-import type { Located } from "../model.js";
+import { diagnostic, type Diagnostic, type DiagnosticCode } from "../diagnostics/catalogue.js";
+import type { Located } from "../model/model.js";
 import { where, type Check } from "./check-context.js";
 
 function duplicates(items: readonly Located<string>[], code: DiagnosticCode, what: string): Diagnostic[] {

@@ -3,8 +3,8 @@
  * missing, GK707 a schema file that is not JSON or not a valid JSON Schema.
  * Each file is read and compiled once however often it is referenced.
  */
-import { diagnostic, type Diagnostic } from "../diagnostics.js";
-import type { FileRef } from "../build-model-codec.js";
+import { diagnostic, type Diagnostic } from "../diagnostics/catalogue.js";
+import type { FileRef } from "../model/build-codec.js";
 import { schemaProblem } from "./ajv-user-schemas.js";
 import type { Check, CheckContext } from "./check-context.js";
 

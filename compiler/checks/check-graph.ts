@@ -4,8 +4,8 @@
  * own table or loop, GK204 visitors without persist, GK205 handler name used
  * twice, GK210 table joined/looked up or topic emitted twice.
  */
-import { diagnostic, type Diagnostic, type DiagnosticCode, type SourceLocation } from "../diagnostics.js";
-import { loopTopic, tableTopic, type GroupModel } from "../model.js";
+import { diagnostic, type Diagnostic, type DiagnosticCode, type SourceLocation } from "../diagnostics/catalogue.js";
+import { loopTopic, tableTopic, type GroupModel } from "../model/model.js";
 import { where, type Check } from "./check-context.js";
 
 /** Reports the second and later occurrences of each name, pointing back at the first. */

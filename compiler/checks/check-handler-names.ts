@@ -3,8 +3,8 @@
  * camelCase of its topic, a visitor's that of its name; when that is not a
  * usable identifier the spec must name the handler. (Written names are checked by the schema.)
  */
-import { diagnostic, type Diagnostic } from "../diagnostics.js";
-import { isReservedWord, isValidIdentifier } from "../names.js";
+import { diagnostic, type Diagnostic } from "../diagnostics/catalogue.js";
+import { isReservedWord, isValidIdentifier } from "../shared/names.js";
 import type { Check } from "./check-context.js";
 
 function isDefaulted(pointer: string): boolean {

@@ -4,11 +4,11 @@
  * folders, type names (declared and from schema files), and those against the
  * bindings generated files declare or import.
  */
-import { diagnostic, type Diagnostic, type SourceLocation } from "../diagnostics.js";
-import { loopTopic, tableTopic, type CodecModel, type GroupModel, type SpecModel } from "../model.js";
+import { diagnostic, type Diagnostic, type SourceLocation } from "../diagnostics/catalogue.js";
+import { loopTopic, tableTopic, type CodecModel, type GroupModel, type SpecModel } from "../model/model.js";
 import {
   GENERATED_BINDINGS, GROUP_CONST_SUFFIXES, GROUP_TYPE_SUFFIXES, groupConstPrefix, groupTypePrefix, schemaFileTypeName, topicConstName as topicConstNameOf,
-} from "../names.js";
+} from "../shared/names.js";
 import { where, type Check, type CheckContext } from "./check-context.js";
 
 interface Named {

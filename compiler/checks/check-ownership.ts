@@ -1,6 +1,6 @@
 /** GK401: only group X writes `X-table`; no other group may list it in `outputs`. */
-import { diagnostic } from "../diagnostics.js";
-import { tableTopic } from "../model.js";
+import { diagnostic } from "../diagnostics/catalogue.js";
+import { tableTopic } from "../model/model.js";
 import { where, type Check } from "./check-context.js";
 
 /** Outputs naming another spec group's table topic. (A group's own table is GK203.) */

@@ -3,9 +3,9 @@
  * GK702 a `group: X` join/lookup names no group or one without persist,
  * GK703 (warning) a joined or looked-up table no spec defines.
  */
-import { diagnostic, type Diagnostic } from "../diagnostics.js";
-import { tableTopic } from "../model.js";
-import { didYouMean } from "../suggest.js";
+import { diagnostic, type Diagnostic } from "../diagnostics/catalogue.js";
+import { tableTopic, tableTopicGroup } from "../model/model.js";
+import { didYouMean } from "../diagnostics/suggest.js";
 import { where, type Check } from "./check-context.js";
 
 /** Unknown types, groups and tables. */
@@ -37,7 +37,8 @@ export const checkReferences: Check = (ctx) => {
           continue;
         }
         if (ctx.model.topics.has(r.table)) continue;
-        const owner = r.table.endsWith("-table") ? ctx.codecs.group(r.table.slice(0, -"-table".length)) : undefined;
+        const ownerName = tableTopicGroup(r.table);
+        const owner = ownerName === undefined ? undefined : ctx.codecs.group(ownerName);
         if (owner?.persist !== undefined) continue;
         const hint = owner !== undefined
           ? `group \`${owner.name}\` (${where(owner.at)}) does not persist, so nothing writes \`${r.table}\`; add \`persist:\` there`

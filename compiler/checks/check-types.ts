@@ -2,9 +2,9 @@
  * Named types: GK704 a `$ref` to `#/types/X` where X is not declared (or a
  * `$ref` gokac cannot resolve), GK708 a type schema that is not a valid JSON Schema.
  */
-import { diagnostic, type Diagnostic } from "../diagnostics.js";
-import { childPointer } from "../pointer.js";
-import { didYouMean } from "../suggest.js";
+import { diagnostic, type Diagnostic } from "../diagnostics/catalogue.js";
+import { childPointer } from "../diagnostics/pointer.js";
+import { didYouMean } from "../diagnostics/suggest.js";
 import { schemaProblem } from "./ajv-user-schemas.js";
 import type { Check } from "./check-context.js";
 

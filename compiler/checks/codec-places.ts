@@ -1,6 +1,6 @@
 /** Every place a codec is written in the specs, with the topic it applies to. */
-import type { SourceLocation } from "../diagnostics.js";
-import { loopTopic, tableTopic, type CodecModel, type SpecModel } from "../model.js";
+import type { SourceLocation } from "../diagnostics/catalogue.js";
+import { loopTopic, tableTopic, type CodecModel, type SpecModel } from "../model/model.js";
 
 /** A codec written in a spec, the topic it is for, and what kind of place it is. */
 export interface CodecPlace {

@@ -9,6 +9,7 @@ import { checkGraph } from "./check-graph.js";
 import { checkHandlerNames } from "./check-handler-names.js";
 import { checkIdentifiers } from "./check-identifiers.js";
 import { checkOwnership } from "./check-ownership.js";
+import { checkPartitioners } from "./check-partitioners.js";
 import { checkReferences } from "./check-references.js";
 import { checkTypes } from "./check-types.js";
 
@@ -22,6 +23,7 @@ export const CHECKS: readonly Check[] = [
   checkIdentifiers,
   checkOwnership,
   checkCopartitioning,
+  checkPartitioners,
   checkCodecSources,
   checkCodecs,
   checkReferences,

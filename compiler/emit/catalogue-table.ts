@@ -1,5 +1,5 @@
 /** The README's diagnostics table, written from the catalogue (test/compiler/emit-readme.test.ts keeps them equal). */
-import { CATALOGUE } from "../diagnostics.js";
+import { CATALOGUE } from "../diagnostics/catalogue.js";
 
 /** A Markdown table: code, severity, meaning — one row per catalogue entry, in code order. */
 export function catalogueTable(): string {

@@ -3,8 +3,8 @@
  * see, the runtime expression that builds the codec, and what either needs
  * imported. Follows the codec table of the spec language.
  */
-import { dirnameOf, joinPath, relativePath } from "../build-model-paths.js";
-import type { CodecModel } from "../model.js";
+import { dirnameOf, joinPath, relativePath } from "../shared/paths.js";
+import type { CodecModel } from "../model/model.js";
 
 /** An import a generated file needs: `name` from `from` (a module path relative to that file). */
 export interface NeededImport {

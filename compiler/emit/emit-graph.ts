@@ -4,10 +4,12 @@
  * handler interface, its `GroupGraph` and its definition, as described in
  * docs/generated-code.md.
  */
-import type { GroupModel, SpecModel } from "../model.js";
-import { loopTopic, tableTopic } from "../model.js";
-import { groupConstPrefix, groupTypePrefix, topicConstName } from "../names.js";
-import type { CodecResolver } from "../resolve-codec.js";
+import type { GroupModel, SpecModel } from "../model/model.js";
+import { loopTopic, tableTopic } from "../model/model.js";
+import { groupPartitions } from "../model/partitions.js";
+import { DEFAULT_PARTITIONER, groupPartitioner, topicPartitioner } from "../model/partitioners.js";
+import { groupConstPrefix, groupTypePrefix, topicConstName } from "../shared/names.js";
+import type { CodecResolver } from "../model/resolve-codec.js";
 import { valueType, type CodecPlace, type NeededImport } from "./codec-text.js";
 import { contextTypeName, groupHandlers } from "./group-handlers.js";
 import { compareText, docComment, fileText, importLine, ownedHeader, stringLiteral } from "./ts-text.js";
@@ -19,18 +21,6 @@ export interface GraphInput {
   readonly place: CodecPlace;
   /** Spec file of the group, as shown in the header (display-relative). */
   readonly source: string;
-}
-
-/** The group's copartitioned partition count when the specs know it: its own `partitions:`, else an input's catalogue count. */
-export function groupPartitions(model: SpecModel, g: GroupModel): number | undefined {
-  if (g.partitions !== undefined) return g.partitions.value;
-  for (const input of g.inputs) {
-    for (const t of input.topics) {
-      const n = model.topics.get(t.value)?.partitions;
-      if (n !== undefined) return n;
-    }
-  }
-  return undefined;
 }
 
 function typeMap(name: string, doc: string, entries: readonly [string, string][]): string[] {
@@ -61,6 +51,11 @@ export function emitGraph(g: GroupModel, input: GraphInput): string {
     const t = valueType(codec, place, "../types.js");
     typeImports.push(...t.imports);
     return t.type;
+  };
+  /** `, partitioner: "goka"` for a topic that does not use the default. */
+  const partitionerField = (name: string): string => {
+    const p = topicPartitioner(input.model, name);
+    return p === DEFAULT_PARTITIONER ? "" : `, partitioner: ${stringLiteral(p)}`;
   };
   const prefix = groupTypePrefix(g.name);
   const constPrefix = groupConstPrefix(g.name);
@@ -112,14 +107,14 @@ export function emitGraph(g: GroupModel, input: GraphInput): string {
   for (const [i, input] of g.inputs.entries()) {
     const names = input.topics.map((t) => `${topic(t.value)}.name`);
     const first = input.topics[0]?.value ?? "";
-    graph.push(`    { topics: [${names.join(", ")}], codec: ${topic(first)}.codec, handler: ${stringLiteral(handlers[i]?.name ?? input.handler)} },`);
+    graph.push(`    { topics: [${names.join(", ")}], codec: ${topic(first)}.codec, handler: ${stringLiteral(handlers[i]?.name ?? input.handler)}${partitionerField(first)} },`);
   }
   graph.push("  ],");
   if (g.persist !== undefined) graph.push(`  persist: { codec: ${topic(tableTopic(g.name))}.codec },`);
   if (g.loop !== undefined) graph.push(`  loop: { codec: ${topic(loopTopic(g.name))}.codec, handler: ${stringLiteral(g.loop.handler)} },`);
   const edges = (key: string, field: string, items: readonly string[]) => {
     if (items.length === 0) return;
-    graph.push(`  ${key}: [`, ...items.map((t) => `    { ${field}: ${topic(t)}.name, codec: ${topic(t)}.codec },`), "  ],");
+    graph.push(`  ${key}: [`, ...items.map((t) => `    { ${field}: ${topic(t)}.name, codec: ${topic(t)}.codec${partitionerField(t)} },`), "  ],");
   };
   edges("joins", "table", g.joins.map((j) => j.table));
   edges("lookups", "table", g.lookups.map((l) => l.table));
@@ -129,6 +124,15 @@ export function emitGraph(g: GroupModel, input: GraphInput): string {
   }
   const partitions = groupPartitions(input.model, g);
   if (partitions !== undefined) graph.push(`  partitions: ${partitions},`);
+  // The compression of each topic the group writes whose catalogue entry says one.
+  const written = [...(g.persist === undefined ? [] : [tableTopic(g.name)]), ...(g.loop === undefined ? [] : [loopTopic(g.name)]), ...g.outputs.map((o) => o.topic)];
+  const compressed = [...new Set(written)].flatMap((t) => {
+    const compression = input.model.topics.get(t)?.compression;
+    return compression === undefined ? [] : [`${stringLiteral(t)}: ${stringLiteral(compression)}`];
+  });
+  if (compressed.length > 0) graph.push(`  compression: { ${compressed.join(", ")} },`);
+  const own = groupPartitioner(g).value;
+  if (own !== DEFAULT_PARTITIONER) graph.push(`  partitioner: ${stringLiteral(own)},`);
   if (g.errors !== undefined) graph.push(`  errors: ${errorsText(g)},`);
   graph.push("};");
 

@@ -1,5 +1,5 @@
 /** `index.ts`: re-exports every group definition and lists them in `groups`. */
-import { groupConstPrefix } from "../names.js";
+import { groupConstPrefix } from "../shared/names.js";
 import { fileText, ownedHeader, stringLiteral } from "./ts-text.js";
 
 /** The text of `index.ts` for `groups` (names, in spec order). */

@@ -1,9 +1,10 @@
 /**
  * `topics.ts`: one `TopicSpec` constant per topic the specs know, built with
- * `defineTopic(name, codec)`, and `topicsByName` mapping topic names to them.
+ * `defineTopic(name, codec)` (plus `{ partitioner }` when not the default
+ * `kafka`), and `topicsByName` mapping topic names to them.
  */
 import { codecExpression, jsonTypeName, type NeededImport } from "./codec-text.js";
-import type { CatalogueTopic } from "./topic-catalogue.js";
+import type { CatalogueTopic } from "../model/topic-catalogue.js";
 import { docComment, fileText, importLine, ownedHeader, stringLiteral } from "./ts-text.js";
 
 /** Module paths as seen from `topics.ts`. */
@@ -26,7 +27,12 @@ export function emitTopics(place: TopicsPlace, topics: readonly CatalogueTopic[]
     valueImports.push(...codec.imports);
     const named = jsonTypeName(t.codec);
     if (named !== undefined) typeNames.add(named);
-    body.push(...docComment(t.description), `export const ${t.constName} = defineTopic(${stringLiteral(t.name)}, ${codec.expression});`);
+    const extra = [
+      ...(t.compression === undefined ? [] : [`compression: ${stringLiteral(t.compression)}`]),
+      ...(t.partitioner === "kafka" ? [] : [`partitioner: ${stringLiteral(t.partitioner)}`]),
+    ];
+    const options = extra.length === 0 ? "" : `, { ${extra.join(", ")} }`;
+    body.push(...docComment(t.description), `export const ${t.constName} = defineTopic(${stringLiteral(t.name)}, ${codec.expression}${options});`);
   }
 
   const byModule = new Map<string, string[]>();

@@ -4,8 +4,8 @@
  * self-contained JSON Schema (references `#/types/X` rewritten to
  * `#/$defs/X`, every referenced type copied into `$defs`) for ajv.
  */
-import { joinPath } from "../build-model-paths.js";
-import type { CodecModel, SpecModel } from "../model.js";
+import { joinPath } from "../shared/paths.js";
+import type { CodecModel, SpecModel } from "../model/model.js";
 import { referencedTypes, typeDeclaration, typeRefName } from "./json-schema-to-ts.js";
 import { fileText, ownedHeader, propertyName } from "./ts-text.js";
 

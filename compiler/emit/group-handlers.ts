@@ -1,12 +1,13 @@
 /**
- * The handlers a group needs, as both its generated `graph.ts` (the
- * `<Group>Handlers` interface) and its user-owned `handlers.ts` (stubs,
- * merging) see them: name, message type and what that type needs imported.
+ * The handlers a group needs (the model's view, model/group-handlers.ts), as
+ * both its generated `graph.ts` (the `<Group>Handlers` interface) and its
+ * user-owned `handlers.ts` (stubs, merging) see them: name, message type and
+ * what that type needs imported.
  */
-import type { GroupModel } from "../model.js";
-import { loopTopic } from "../model.js";
-import { groupTypePrefix } from "../names.js";
-import type { CodecResolver } from "../resolve-codec.js";
+import { groupHandlerModels } from "../model/group-handlers.js";
+import type { GroupModel } from "../model/model.js";
+import { groupTypePrefix } from "../shared/names.js";
+import type { CodecResolver } from "../model/resolve-codec.js";
 import { valueType, type CodecPlace, type NeededImport } from "./codec-text.js";
 
 /** One handler of a group. */
@@ -26,20 +27,10 @@ export function contextTypeName(group: string): string {
   return `${groupTypePrefix(group)}Context`;
 }
 
-/** The handlers of `g`, inputs first, then the loop, then visitors, as module paths from `place.file`. */
+/** The handlers of `g` (see model/group-handlers.ts) with their message types as seen from `place.file`. */
 export function groupHandlers(g: GroupModel, codecs: CodecResolver, place: CodecPlace, typesModule: string): GroupHandler[] {
-  const out: GroupHandler[] = [];
-  for (const input of g.inputs) {
-    const codec = codecs.input(input);
-    const t = codec === undefined ? { type: "unknown", imports: [] } : valueType(codec, place, typesModule);
-    out.push({ name: input.handler, kind: "input", handles: input.topics.map((x) => x.value).join(", "), msgType: t.type, imports: t.imports });
-  }
-  if (g.loop !== undefined) {
-    const t = valueType(g.loop.codec, place, typesModule);
-    out.push({ name: g.loop.handler, kind: "loop", handles: loopTopic(g.name), msgType: t.type, imports: t.imports });
-  }
-  for (const v of g.visitors) {
-    out.push({ name: v.handler, kind: "visitor", handles: `visitor ${v.name}`, msgType: "unknown", imports: [] });
-  }
-  return out;
+  return groupHandlerModels(g, codecs).map((h) => {
+    const t = h.kind === "visitor" || h.codec === undefined ? { type: "unknown", imports: [] } : valueType(h.codec, place, typesModule);
+    return { name: h.name, kind: h.kind, handles: h.handles, msgType: t.type, imports: t.imports };
+  });
 }

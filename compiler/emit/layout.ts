@@ -1,5 +1,5 @@
 /** Where generated files go inside the output folder (display-relative paths, `/` separators). */
-import { joinPath } from "../build-model-paths.js";
+import { joinPath } from "../shared/paths.js";
 
 /** Paths of the files one build produces. */
 export interface OutputLayout {

@@ -13,7 +13,7 @@
  */
 import { createRequire } from "node:module";
 import type { ts as TS } from "ts-morph";
-import { diagnostic, type Diagnostic } from "../diagnostics.js";
+import { diagnostic, type Diagnostic } from "../diagnostics/catalogue.js";
 import type { NeededImport } from "./codec-text.js";
 import { handlerStub, typeImportLines } from "./emit-handlers.js";
 import type { GroupHandler } from "./group-handlers.js";

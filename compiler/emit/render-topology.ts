@@ -1,5 +1,5 @@
 /** Printing a topology as Mermaid, Graphviz DOT or JSON (`gokac graph --format`). */
-import { groupNode, topicNode, type EdgeKind, type Topology } from "../topology.js";
+import { groupNode, topicNode, type EdgeKind, type Topology } from "../model/topology.js";
 
 /** The formats `gokac graph` prints. */
 export const GRAPH_FORMATS = ["mermaid", "dot", "json"] as const;

@@ -3,7 +3,7 @@
  * as plain text (no ts-morph on the build path), so these keep the output
  * consistent: two-space indentation, double quotes, `\n` line ends.
  */
-import { isReservedWord, isValidIdentifier } from "../names.js";
+import { isReservedWord, isValidIdentifier } from "../shared/names.js";
 
 /** The header line every file gokac owns starts with; `source` is the spec path it was generated from. */
 export function ownedHeader(source: string): string {

@@ -1,7 +1,15 @@
 /**
- * Kafka's default partitioner for keyed messages, so gokac places keys where
- * Java (and Goka's sarama hasher is configured to match) clients do:
- * `toPositive(murmur2(keyBytes)) % numPartitions`.
+ * Where a key goes: the two partitioners a topic may declare
+ * (`partitioner:` in the specs).
+ *
+ * - `kafka` (default): the Java client's default partitioner,
+ *   `toPositive(murmur2(keyBytes)) % numPartitions`.
+ * - `goka`: a default Goka (v1.x) deployment. Goka does NOT use Kafka's
+ *   partitioner: its emitters and processors give sarama
+ *   `NewCustomHashPartitioner(DefaultHasher)`, i.e. FNV-1a 32 of the key
+ *   bytes, `int32(hash) % numPartitions` (Go's truncated remainder), made
+ *   non-negative; its views find a key's partition as `|int32(hash)| % n`,
+ *   which is the same partition.
  */
 
 const SEED = 0x9747b28c;
@@ -33,9 +41,31 @@ export function murmur2(data: Uint8Array): number {
   return h | 0;
 }
 
-/** The partition Kafka's default partitioner gives a (UTF-8) key among `partitions`. */
-export function partitionForKey(key: string | Uint8Array, partitions: number): number {
+/** How a topic places keys on its partitions: Kafka's Java client (`kafka`) or a default Goka (`goka`). */
+export type Partitioner = "kafka" | "goka";
+
+/** The partitioners a spec may name, the default first. */
+export const PARTITIONERS: readonly Partitioner[] = ["kafka", "goka"];
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** 32-bit FNV-1a (Go's `hash/fnv` `New32a`), as an unsigned 32-bit integer. */
+export function fnv1a32(data: Uint8Array): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < data.length; i++) h = Math.imul(h ^ data[i]!, FNV_PRIME);
+  return h >>> 0;
+}
+
+/**
+ * The partition a (UTF-8) key gets among `partitions` with `partitioner`
+ * (default `kafka`). For `goka` this is sarama's hash partitioner as Goka
+ * configures it: `int32(fnv1a32) % n` made non-negative; the absolute value
+ * is taken of the remainder, so -2^31 lands on `2^31 % n` as sarama puts it.
+ */
+export function partitionForKey(key: string | Uint8Array, partitions: number, partitioner: Partitioner = "kafka"): number {
   if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`partition count must be a positive integer, got ${partitions}`);
   const bytes = typeof key === "string" ? utf8.encode(key) : key;
+  if (partitioner === "goka") return Math.abs((fnv1a32(bytes) | 0) % partitions);
   return (murmur2(bytes) & 0x7fffffff) % partitions;
 }

@@ -16,8 +16,14 @@ export interface BrokerMessage {
   readonly offset: number;
   /** UTF-8 key bytes decoded as a string; `""` for a null key. */
   readonly key: string;
-  /** Set when the key was `null` or not valid UTF-8 (`key` is then `""` or the lossy decoding); brokers that cannot tell leave it out. */
-  readonly keyProblem?: "null" | "invalid-utf8";
+  /** Set when the key was `null` (`key` is then `""`); a group with state treats it as undecodable. Brokers that cannot tell leave it out. */
+  readonly nullKey?: true;
+  /**
+   * Set only when the key's bytes are not valid UTF-8: the raw bytes (`key`
+   * then shows them lossily, for messages only). Such a message fails to
+   * decode, as an undecodable value does; it is never handled with a mangled key.
+   */
+  readonly invalidKey?: Uint8Array;
   /** `null` is a tombstone. */
   readonly value: Uint8Array | null;
   readonly headers: Readonly<Record<string, Uint8Array>>;
@@ -40,6 +46,15 @@ export interface ProducedOffset {
   readonly topic: string;
   readonly partition: number;
   readonly offset: number;
+}
+
+/** Kafka's record-batch compression codecs, as a topic's `compression:` names them. */
+export type Compression = "none" | "gzip" | "snappy" | "lz4" | "zstd";
+
+/** Options of `Broker.producer`. */
+export interface ProducerOptions {
+  /** How records are compressed, by topic; topics not named are not compressed. Brokers without compression ignore it. */
+  readonly compression?: Readonly<Record<string, Compression>>;
 }
 
 export interface TopicConfig {
@@ -161,7 +176,7 @@ export interface Broker {
   committedOffset(group: string, topic: string, partition: number): Promise<number | undefined>;
   /** A reader positioned at `offset` (clamped to the earliest offset still in the log). */
   reader(topic: string, partition: number, offset: number): Promise<PartitionReader>;
-  producer(): Promise<Producer>;
+  producer(options?: ProducerOptions): Promise<Producer>;
   /** Joins a consumer group with the copartitioned assignment; resolves once the member runs. */
   joinGroup(options: GroupOptions): Promise<GroupMember>;
   /** Releases connections; members and readers should be closed first. */

@@ -1,6 +1,6 @@
 /**
- * An emitter (Goka's Emitter): a typed producer for one topic, partitioning
- * keys with Kafka's default partitioner.
+ * An emitter (Goka's Emitter): a typed producer for one topic, placing keys
+ * with the topic's partitioner (Kafka's default unless it says `goka`).
  */
 import { partitionForKey } from "../broker/partitioner.js";
 import type { Broker, ProducedOffset, Producer } from "../broker/port.js";
@@ -33,10 +33,10 @@ export function createEmitter<V>(broker: Broker, topic: TopicSpec<V>): Emitter<V
     const count = await partitions;
     const records = messages.map((m) => {
       const value = m.value === null ? null : topic.codec.encode(m.value);
-      const base = { topic: topic.name, partition: partitionForKey(m.key, count), key: m.key, value };
+      const base = { topic: topic.name, partition: partitionForKey(m.key, count, topic.partitioner), key: m.key, value };
       return m.headers === undefined ? base : { ...base, headers: m.headers };
     });
-    producer ??= broker.producer();
+    producer ??= broker.producer(topic.compression === undefined ? {} : { compression: { [topic.name]: topic.compression } });
     return (await producer).send(records);
   }
 

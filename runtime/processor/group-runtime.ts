@@ -3,6 +3,7 @@
  * (handlers and codecs by topic), the producer, the group member, partition
  * counts for keying, the lookup views, and how to fail the processor.
  */
+import type { Partitioner } from "../broker/partitioner.js";
 import type { Broker, GroupMember, Producer } from "../broker/port.js";
 import type { Codec } from "../codecs/codec.js";
 import type { EventHub } from "../events.js";
@@ -35,11 +36,13 @@ export interface GroupRuntime {
   readonly loop: { readonly topic: string; readonly codec: Codec<unknown> } | undefined;
   readonly joins: ReadonlyMap<string, Codec<unknown>>;
   readonly lookups: ReadonlyMap<string, View<unknown>>;
-  /** Declared outputs: codec and live partition count. */
-  readonly outputs: ReadonlyMap<string, { readonly codec: Codec<unknown>; readonly partitions: number }>;
+  /** Declared outputs: codec, live partition count and partitioner. */
+  readonly outputs: ReadonlyMap<string, { readonly codec: Codec<unknown>; readonly partitions: number; readonly partitioner: Partitioner }>;
   readonly visitors: ReadonlyMap<string, AnyHandler>;
   /** The copartitioned count of inputs, loop and tables. */
   readonly partitions: number;
+  /** How keys are placed on the group's table and loop. */
+  readonly partitioner: Partitioner;
   readonly maxBatchSize: number;
   /** Skip (and commit) input messages whose value is `null`. */
   readonly ignoreNil: boolean;

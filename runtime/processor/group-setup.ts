@@ -3,6 +3,7 @@
  * and creates the group's topics, resolves handlers and codecs by topic,
  * learns partition counts, recovers the lookup views, opens a producer.
  */
+import type { Partitioner } from "../broker/partitioner.js";
 import { ensureTopics, groupTopicRequirements } from "../broker/topics.js";
 import type { Codec } from "../codecs/codec.js";
 import { ProcessorSetupError } from "../errors.js";
@@ -45,11 +46,11 @@ export async function setUpGroup(definition: GroupDefinition<unknown>, options: 
   const first = [...consumed.keys()][0];
   const partitions = first === undefined ? undefined : await broker.partitionCount(first);
   if (partitions === undefined) throw new ProcessorSetupError(group, `input topic ${first ?? "(none)"} does not exist`);
-  const outputs = new Map<string, { codec: Codec<unknown>; partitions: number }>();
+  const outputs = new Map<string, { codec: Codec<unknown>; partitions: number; partitioner: Partitioner }>();
   for (const output of graph.outputs ?? []) {
     const count = await broker.partitionCount(output.topic);
     if (count === undefined) throw new ProcessorSetupError(group, `output topic ${output.topic} does not exist; create it first`);
-    outputs.set(output.topic, { codec: output.codec, partitions: count });
+    outputs.set(output.topic, { codec: output.codec, partitions: count, partitioner: output.partitioner ?? "kafka" });
   }
   const errors = resolveErrorPolicy(graph);
   let deadLetterPartitions = 0;
@@ -64,13 +65,13 @@ export async function setUpGroup(definition: GroupDefinition<unknown>, options: 
   }
   const lookups = new Map<string, View<unknown>>();
   for (const lookup of graph.lookups ?? []) {
-    const view = createView<unknown>(broker, { name: lookup.table, codec: lookup.codec }, { storage, events, cancelled: hooks.cancelled });
+    const view = createView<unknown>(broker, { name: lookup.table, codec: lookup.codec, partitioner: lookup.partitioner ?? "kafka" }, { storage, events, cancelled: hooks.cancelled });
     hooks.onView(view);
     lookups.set(lookup.table, view);
   }
   events.emit("state", { state: "recovering" });
   await Promise.all([...lookups.values()].map((v) => v.start()));
-  const producer = await broker.producer();
+  const producer = await broker.producer(graph.compression === undefined ? {} : { compression: graph.compression });
   return {
     group,
     broker,
@@ -86,6 +87,7 @@ export async function setUpGroup(definition: GroupDefinition<unknown>, options: 
     outputs,
     visitors: new Map((graph.visitors ?? []).map((v) => [v.name, handler(v.handler)])),
     partitions,
+    partitioner: graph.partitioner ?? "kafka",
     maxBatchSize: options.maxBatchSize ?? 500,
     ignoreNil: options.nilHandling !== "process",
     errors,

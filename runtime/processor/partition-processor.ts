@@ -151,6 +151,14 @@ export class PartitionProcessor implements ContextHost {
     this.interrupt?.();
   }
 
+  /** The number of keys in the partition's group table (a scan of the store), or `undefined` without a table. */
+  async countKeys(): Promise<number | undefined> {
+    if (this.table === undefined || this.closed) return undefined;
+    let n = 0;
+    for await (const _ of this.table.store.entries()) n++;
+    return n;
+  }
+
   /** Drains the queue, commits what may be, closes the tables. */
   async close(): Promise<void> {
     this.closing = true;
@@ -185,8 +193,10 @@ export class PartitionProcessor implements ContextHost {
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
       let error: unknown;
-      if (m.keyProblem !== undefined && (m.keyProblem === "invalid-utf8" || this.rt.keyRequired) && !(m.value === null && this.rt.ignoreNil)) {
-        error = new KeyDecodeError(m.keyProblem);
+      if (m.invalidKey !== undefined) {
+        error = new KeyDecodeError("invalid-utf8");
+      } else if (m.nullKey === true && this.rt.keyRequired && !(m.value === null && this.rt.ignoreNil)) {
+        error = new KeyDecodeError("null");
       } else {
         try {
           values[i] = m.value === null ? null : consumed.codec.decode(m.value);
@@ -205,6 +215,7 @@ export class PartitionProcessor implements ContextHost {
     if (!(await this.prefetch(messages.slice(0, end).map((m) => m.key), first)) || this.rt.failed) return;
 
     // 2. Handlers, one at a time; `handled` counts those whose effects are kept.
+    const started = performance.now();
     let handled = 0;
     for (; handled < end; handled++) {
       const m = messages[handled]!;
@@ -227,9 +238,13 @@ export class PartitionProcessor implements ContextHost {
     }
     if (handled === end && decodeError !== undefined) this.failAt("decode", messages[end]!, decodeError);
 
+    const handlerSeconds = (performance.now() - started) / 1000;
+    const emitted = this.outbox.producedCount;
+
     // 3-4. Produce, store, commit what was handled.
     if (!(await this.flush(first))) return;
     const next = messages[handled]?.offset ?? messages[messages.length - 1]!.offset + 1;
+    this.rt.events.emit("batch", { topic: batch.topic, partition: this.partition, processed: handled, emitted, handlerSeconds, nextOffset: next });
     this.tracker(batch.topic).markProcessed(next);
     // Not awaited: the next batch need not wait for the commit round trip. Commits stay
     // ordered on their chain, and `close` (revocation, stop) waits for the last one.
@@ -439,6 +454,7 @@ export class PartitionProcessor implements ContextHost {
       if (offsets.length === 0) return;
       try {
         await member.commit(offsets);
+        this.rt.events.emit("commit", { partition: this.partition, offsets });
       } catch (error) {
         this.failAt("commit", this.current, error);
       }
@@ -477,13 +493,13 @@ export class PartitionProcessor implements ContextHost {
   emit(topic: string, key: string, value: unknown, options: EmitOptions | undefined): void {
     const output = this.rt.outputs.get(topic);
     if (output === undefined) throw new Error(`group ${this.rt.group} does not declare output ${topic}`);
-    this.outbox.produce(record(topic, partitionForKey(key, output.partitions), key, value === null ? null : output.codec.encode(value), options));
+    this.outbox.produce(record(topic, partitionForKey(key, output.partitions, output.partitioner), key, value === null ? null : output.codec.encode(value), options));
   }
 
   loopback(key: string, value: unknown, options: EmitOptions | undefined): void {
     const loop = this.rt.loop;
     if (loop === undefined) throw new Error(`group ${this.rt.group} has no loop`);
-    this.outbox.produce(record(loop.topic, partitionForKey(key, this.rt.partitions), key, loop.codec.encode(value), options));
+    this.outbox.produce(record(loop.topic, partitionForKey(key, this.rt.partitions, this.rt.partitioner), key, loop.codec.encode(value), options));
   }
 
   join(table: string, key: string): unknown {

@@ -18,6 +18,11 @@ export interface FlushFailure {
 /** What the handlers of one partition produced and wrote, until flushed. */
 export class PendingWrites {
   private records: ProduceRecord[] = [];
+
+  /** Records produced (outputs, loopbacks) and not yet flushed. */
+  get producedCount(): number {
+    return this.records.length;
+  }
   /**
    * Table writes in order, as parallel key/value logs (`null` deletes): a
    * failed message's writes are dropped by truncating to where it began.

@@ -9,7 +9,7 @@ import { partitionForKey } from "../broker/partitioner.js";
 import type { Broker, GroupMember } from "../broker/port.js";
 import { asError, checkPositiveInteger, ProcessorStateError, RuntimeOptionsError } from "../errors.js";
 import { createEventHub, type EventSource } from "../events.js";
-import type { GroupDefinition } from "../graph.js";
+import type { GroupDefinition, GroupGraph } from "../graph.js";
 import { createLevelStorage } from "../storage/level-storage.js";
 import type { Storage } from "../storage/storage.js";
 import type { View } from "../view/view.js";
@@ -42,6 +42,8 @@ export type ProcessorLifecycle = "idle" | "starting" | "running" | "stopping" | 
 /** A running group. */
 export interface Processor<V = unknown> extends EventSource {
   readonly group: string;
+  /** The group graph it runs. */
+  readonly graph: GroupGraph;
   readonly lifecycle: ProcessorLifecycle;
   /** Partitions this processor owns now. */
   readonly partitions: readonly number[];
@@ -61,6 +63,7 @@ export interface Processor<V = unknown> extends EventSource {
 
 interface Internals {
   runnerFor(key: string): PartitionProcessor | undefined;
+  runners(): ReadonlyMap<number, PartitionProcessor>;
 }
 
 const internals = new WeakMap<Processor<any>, Internals>();
@@ -70,6 +73,22 @@ export async function writeTableValue(processor: Processor<any>, key: string, va
   const runner = internals.get(processor)?.runnerFor(key);
   if (runner === undefined) throw new ProcessorStateError(`group ${processor.group}: the partition of key ${JSON.stringify(key)} is not owned by this processor`);
   await runner.write(key, value);
+}
+
+/** Counts the keys of the group table in each owned partition (a scan of the local stores; for the monitor). Not public API. */
+export async function countTableKeys(processor: Processor<any>): Promise<Map<number, number>> {
+  const counts = new Map<number, number>();
+  for (const [partition, runner] of internals.get(processor)?.runners() ?? []) {
+    const n = await runner.countKeys().catch(() => undefined);
+    if (n !== undefined) counts.set(partition, n);
+  }
+  return counts;
+}
+
+/** Reads `key` from the group table if this processor owns its partition (`owned: false` otherwise; for the monitor). Not public API. */
+export async function readOwnedTableValue(processor: Processor<any>, key: string): Promise<{ owned: boolean; value: unknown }> {
+  const runner = internals.get(processor)?.runnerFor(key);
+  return runner === undefined ? { owned: false, value: undefined } : { owned: true, value: await runner.read(key) };
 }
 
 /** Creates a processor for a group definition (generated `xxxGroup`). */
@@ -147,6 +166,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
         topics: [...runtime.consumed.keys()],
         callbacks: {
           onAssigned: async (assigned) => {
+            events.emit("rebalance", { assigned });
             const opening = Promise.all(
               assigned.map(async (p) => {
                 const runner = await PartitionProcessor.start(runtime, p);
@@ -164,6 +184,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
             }
           },
           onRevoked: async (revoked) => {
+            events.emit("rebalance", { revoked });
             await Promise.all(
               revoked.map(async (p) => {
                 const runner = runners.get(p);
@@ -198,6 +219,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
 
   const processor: Processor<V> = {
     group,
+    graph,
     get lifecycle() {
       return lifecycle;
     },
@@ -247,9 +269,9 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
 
   function runnerFor(key: string): PartitionProcessor | undefined {
     if (rt === undefined) return undefined;
-    return runners.get(partitionForKey(key, rt.partitions));
+    return runners.get(partitionForKey(key, rt.partitions, rt.partitioner));
   }
 
-  internals.set(processor, { runnerFor });
+  internals.set(processor, { runnerFor, runners: () => runners });
   return processor;
 }

@@ -6,7 +6,7 @@
  */
 import { createMemoryBroker, type MemoryBroker } from "../broker/memory/index.js";
 import type { ProduceRecord } from "../broker/port.js";
-import { partitionForKey } from "../broker/partitioner.js";
+import { partitionForKey, type Partitioner } from "../broker/partitioner.js";
 import type { Codec } from "../codecs/codec.js";
 import type { Headers, HeadersInit } from "../context.js";
 import { checkPositiveInteger } from "../errors.js";
@@ -100,7 +100,7 @@ export function createTester(options: TesterOptions = {}): Tester {
   // One storage per group, as each group has its own state directory in production (a join and its table's owner each keep a copy).
   const storages = new Map<string, Storage>();
   const groups = new Map<string, Registered>();
-  const queued: { topic: string; codec: Codec<unknown>; key: string; value: unknown; headers: HeadersInit | undefined }[] = [];
+  const queued: { topic: string; codec: Codec<unknown>; partitioner: Partitioner; key: string; value: unknown; headers: HeadersInit | undefined }[] = [];
   const marks = new Map<string, number>();
   const failures: Error[] = [];
 
@@ -136,10 +136,11 @@ export function createTester(options: TesterOptions = {}): Tester {
     return g;
   }
 
-  function consumedCodec(topic: string): Codec<unknown> {
+  function consumedCodec(topic: string): { codec: Codec<unknown>; partitioner: Partitioner } {
     for (const g of groups.values()) {
-      for (const input of g.definition.graph.inputs) if (input.topics.includes(topic)) return input.codec;
-      if (g.definition.graph.loop !== undefined && topic === loopTopic(g.definition.graph.group)) return g.definition.graph.loop.codec;
+      const graph = g.definition.graph;
+      for (const input of graph.inputs) if (input.topics.includes(topic)) return { codec: input.codec, partitioner: input.partitioner ?? "kafka" };
+      if (graph.loop !== undefined && topic === loopTopic(graph.group)) return { codec: graph.loop.codec, partitioner: graph.partitioner ?? "kafka" };
     }
     throw new Error(`tester: no registered group consumes ${topic}; pass its TopicSpec`);
   }
@@ -158,7 +159,7 @@ export function createTester(options: TesterOptions = {}): Tester {
         await ensureTopic(q.topic, defaultPartitions, false);
         const partitions = (await broker.partitionCount(q.topic)) ?? defaultPartitions;
         const value = q.value === null ? null : q.codec.encode(q.value);
-        const base = { topic: q.topic, partition: partitionForKey(q.key, partitions), key: q.key, value };
+        const base = { topic: q.topic, partition: partitionForKey(q.key, partitions, q.partitioner), key: q.key, value };
         records.push(q.headers === undefined ? base : { ...base, headers: q.headers });
       }
       const producer = await broker.producer();
@@ -190,8 +191,8 @@ export function createTester(options: TesterOptions = {}): Tester {
     },
     consume(topic, key, value, consumeOptions) {
       const name = typeof topic === "string" ? topic : topic.name;
-      const codec = typeof topic === "string" ? consumedCodec(topic) : (topic.codec as Codec<unknown>);
-      queued.push({ topic: name, codec, key, value, headers: consumeOptions?.headers });
+      const { codec, partitioner } = typeof topic === "string" ? consumedCodec(topic) : { codec: topic.codec as Codec<unknown>, partitioner: topic.partitioner ?? "kafka" };
+      queued.push({ topic: name, codec, partitioner, key, value, headers: consumeOptions?.headers });
     },
     run,
     async tableValue<V>(group: GroupRef<V>, key: string) {

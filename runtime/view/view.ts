@@ -4,7 +4,7 @@
  * until `stop`. Processors use views for lookups; applications use them to
  * serve queries.
  */
-import { partitionForKey } from "../broker/partitioner.js";
+import { partitionForKey, type Partitioner } from "../broker/partitioner.js";
 import type { Broker } from "../broker/port.js";
 import type { Codec } from "../codecs/codec.js";
 import { ProcessorSetupError } from "../errors.js";
@@ -42,7 +42,7 @@ export interface View<V> extends EventSource {
 
 /** A view of a table topic (a `TopicSpec` like `usersTable`) or of a group's table (its definition). */
 export function createView<V>(broker: Broker, table: TopicSpec<V> | GroupDefinition<V>, options: ViewOptions = {}): View<V> {
-  const { topic, codec } = tableOf(table);
+  const { topic, codec, partitioner } = tableOf(table);
   const storage = options.storage ?? (options.stateDir === undefined ? createMemoryStorage() : createLevelStorage(options.stateDir));
   const events = options.events ?? createEventHub();
   let partitions: PartitionTable<V>[] = [];
@@ -52,7 +52,7 @@ export function createView<V>(broker: Broker, table: TopicSpec<V> | GroupDefinit
 
   function partitionOf(key: string): PartitionTable<V> {
     if (!started) throw new Error(`view of ${topic}: get before start`);
-    const p = partitions[partitionForKey(key, partitions.length)];
+    const p = partitions[partitionForKey(key, partitions.length, partitioner)];
     if (p === undefined) throw new Error(`view of ${topic}: no partitions`);
     return p;
   }
@@ -88,11 +88,11 @@ export function createView<V>(broker: Broker, table: TopicSpec<V> | GroupDefinit
   };
 }
 
-function tableOf<V>(table: TopicSpec<V> | GroupDefinition<V>): { topic: string; codec: Codec<V> } {
+function tableOf<V>(table: TopicSpec<V> | GroupDefinition<V>): { topic: string; codec: Codec<V>; partitioner: Partitioner } {
   if ("graph" in table) {
     const persist = table.graph.persist;
     if (persist === undefined) throw new TypeError(`group ${table.graph.group} has no table (persist) to view`);
-    return { topic: tableTopic(table.graph.group), codec: persist.codec as Codec<V> };
+    return { topic: tableTopic(table.graph.group), codec: persist.codec as Codec<V>, partitioner: table.graph.partitioner ?? "kafka" };
   }
-  return { topic: table.name, codec: table.codec };
+  return { topic: table.name, codec: table.codec, partitioner: table.partitioner ?? "kafka" };
 }

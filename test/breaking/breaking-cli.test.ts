@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { gokac } from "../compiler/cli-helpers.js";
+import { gokac } from "../support/cli.js";
 
 const spec = (partitions: number) => `topics:
   clicks: { partitions: ${partitions}, codec: string }

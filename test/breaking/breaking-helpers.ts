@@ -2,8 +2,8 @@
 import { fileURLToPath } from "node:url";
 import { analyze, type AnalyzeResult } from "../../compiler/analyze.js";
 import { findBreakingChanges } from "../../compiler/breaking/find-breaking-changes.js";
-import type { Diagnostic } from "../../compiler/diagnostics.js";
-import { readSpecFolder } from "../../compiler/fs-read-specs.js";
+import type { Diagnostic } from "../../compiler/diagnostics/catalogue.js";
+import { readSpecFolder } from "../../cli/io/read-specs.js";
 
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { analyze, type AnalyzeInput } from "../../compiler/analyze.js";
 import { BREAKING_CODES, findBreakingChanges } from "../../compiler/breaking/find-breaking-changes.js";
-import { CATALOGUE } from "../../compiler/diagnostics.js";
+import { CATALOGUE } from "../../compiler/diagnostics/catalogue.js";
 import { yaml } from "../compiler/helpers.js";
 import { compareFixture, located } from "./breaking-helpers.js";
 

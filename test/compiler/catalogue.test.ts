@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { CATALOGUE } from "../../compiler/diagnostics.js";
+import { CATALOGUE } from "../../compiler/diagnostics/catalogue.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 

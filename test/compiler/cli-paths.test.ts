@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { gokac, project } from "./cli-helpers.js";
+import { gokac, project } from "../support/cli.js";
 
 const SECRET = "TOP-SECRET-LINE";
 

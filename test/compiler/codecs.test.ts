@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createCodecResolver } from "../../compiler/resolve-codec.js";
+import { createCodecResolver } from "../../compiler/model/resolve-codec.js";
 import { check, found, yaml } from "./helpers.js";
 
 const TOPICS = yaml`

@@ -1,7 +1,7 @@
 /** The group spec's `errors:` (contract part 2): schema, model (durations in ms), and the generated graph passing it to the runtime. */
 import { describe, expect, it } from "vitest";
 import { compile } from "../../compiler/compile.js";
-import { parseDuration } from "../../compiler/build-model-errors.js";
+import { parseDuration } from "../../compiler/model/build-errors.js";
 import { check, codes, yaml } from "./helpers.js";
 
 const TOPICS = yaml`

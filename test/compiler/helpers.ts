@@ -1,6 +1,6 @@
 /** Helpers for compiler tests: inline YAML in, diagnostics out. */
 import { analyze, type AnalyzeResult } from "../../compiler/analyze.js";
-import type { Diagnostic } from "../../compiler/diagnostics.js";
+import type { Diagnostic } from "../../compiler/diagnostics/catalogue.js";
 
 /** Strips the common indentation of a template literal so specs can be written inline. */
 export function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createCodecResolver } from "../../compiler/resolve-codec.js";
+import { createCodecResolver } from "../../compiler/model/resolve-codec.js";
 import { CATALOGUE_FILE, check, found, yaml } from "./helpers.js";
 
 /** The group from the spec-language contract, with what it needs around it. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   camelCase, groupConstPrefix, groupTypePrefix, isLegalGroupName, isLegalTopicName, isReservedWord, isValidIdentifier,
   pascalCase, schemaFileTypeName, topicConstName,
-} from "../../compiler/names.js";
+} from "../../compiler/shared/names.js";
 import { check, checkOne, found, yaml } from "./helpers.js";
 
 describe("name helpers", () => {

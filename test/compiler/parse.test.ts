@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseSpecFile } from "../../compiler/parse.js";
+import { parseSpecFile } from "../../compiler/parse/parse.js";
 import { check, checkOne, found, yaml } from "./helpers.js";
 
 describe("parse (GK001, GK002)", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isAbsolutePath, normalizePath, relativePath, resolveSpecPath } from "../../compiler/build-model-paths.js";
-import { levenshtein, suggest } from "../../compiler/suggest.js";
+import { isAbsolutePath, normalizePath, relativePath, resolveSpecPath } from "../../compiler/shared/paths.js";
+import { levenshtein, suggest } from "../../compiler/diagnostics/suggest.js";
 
 describe("spec paths", () => {
   it("normalises", () => {

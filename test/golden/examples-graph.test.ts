@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { analyze } from "../../compiler/analyze.js";
 import { renderDot, renderMermaid } from "../../compiler/emit/render-topology.js";
-import { readSpecFolder } from "../../compiler/fs-read-specs.js";
-import { buildTopology } from "../../compiler/topology.js";
+import { readSpecFolder } from "../../cli/io/read-specs.js";
+import { buildTopology } from "../../compiler/model/topology.js";
 import { repoRoot } from "./golden-helpers.js";
 
 describe("topology of the examples", () => {

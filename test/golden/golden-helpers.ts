@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import ts from "typescript";
 import { compile, type CompileResult } from "../../compiler/compile.js";
-import { readSpecFolder, readTextFile } from "../../compiler/fs-read-specs.js";
+import { readSpecFolder, readTextFile } from "../../cli/io/read-specs.js";
 
 /** The repository root (tests run with it as cwd). */
 export const repoRoot = resolve(import.meta.dirname, "../..");

@@ -41,5 +41,5 @@ describe("golden outputs", () => {
     const files = features.flatMap((feature) =>
       listFiles(join(repoRoot, `test/golden/${feature}/expected`)).map((f) => join(repoRoot, `test/golden/${feature}/expected`, f)));
     expect(typeCheck(files)).toEqual([]);
-  });
+  }, 180_000); // runs the TypeScript compiler
 });

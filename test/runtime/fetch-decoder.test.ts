@@ -10,7 +10,7 @@
  */
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { decodeLog, decodeMessages, NeedsFullDecoder, parseFetchResponse, type DecodedLog } from "../../runtime/broker/kafka/fetch-decoder.js";
+import { decodeLog, decodeMessages, NeedsFullDecoder, parseFetchResponse, RecordDecodeError, type DecodedLog } from "../../runtime/broker/kafka/fetch-decoder.js";
 import { prng } from "../prng.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -275,15 +275,18 @@ describe("decodeLog", () => {
     }
   });
 
-  it("throws NeedsFullDecoder for another compression codec or an old message format", async () => {
-    const snappy = await batch(0, simple(2));
-    snappy.writeInt16BE((snappy.readInt16BE(ATTRIBUTES) & ~0x07) | 2, ATTRIBUTES);
-    expect(() => decodeLog(snappy, 0)).toThrow(NeedsFullDecoder);
-    expect(() => decodeMessages(snappy, 0, "t", 0)).toThrow(NeedsFullDecoder);
-    // Also behind a good batch.
-    const behind = Buffer.concat([await batch(0, simple(2)), snappy]);
-    behind.writeBigInt64BE(2n, behind.length - snappy.length); // the snappy batch's base offset
-    expect(() => decodeLog(behind, 0)).toThrow(NeedsFullDecoder);
+  it("throws RecordDecodeError (with the batch's offset) for a corrupt compressed batch or an unknown codec, NeedsFullDecoder for an old message format", async () => {
+    for (const codec of [2, 3, 4, 5, 7]) {
+      // Uncompressed records marked as compressed: no codec reads them.
+      const corrupt = await batch(0, simple(2));
+      corrupt.writeInt16BE((corrupt.readInt16BE(ATTRIBUTES) & ~0x07) | codec, ATTRIBUTES);
+      expect(() => decodeLog(corrupt, 0)).toThrow(RecordDecodeError);
+      expect(() => decodeMessages(corrupt, 0, "t", 0)).toThrow(RecordDecodeError);
+      // Also behind a good batch.
+      const behind = Buffer.concat([await batch(0, simple(2)), corrupt]);
+      behind.writeBigInt64BE(2n, behind.length - corrupt.length); // the corrupt batch's base offset
+      expect(() => decodeLog(behind, 0)).toThrow(expect.objectContaining({ name: "RecordDecodeError", offset: 2 }));
+    }
 
     const magic1 = await batch(0, simple(2));
     magic1[MAGIC] = 1;

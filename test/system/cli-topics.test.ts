@@ -1,9 +1,8 @@
 /** `gokac topics` against a real broker: plan, create, verify, mismatches. */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { registerTopicsCommand } from "../../compiler/commands/topics.js";
 import type { Broker } from "../../runtime/broker/port.js";
 import { createKafkaBroker } from "../../runtime/broker/kafka/index.js";
-import { removeTempProjects, runCli, tempProject } from "./cli-harness.js";
+import { project, removeProjects, runGokac } from "../support/cli.js";
 import { describeKafka, kafkaBrokers, unique } from "./kafka-env.js";
 
 function spec(input: string, output: string, group: string, partitions: number): string {
@@ -32,19 +31,19 @@ describeKafka("gokac topics", () => {
   });
   afterAll(async () => {
     await broker.close();
-    removeTempProjects();
+    removeProjects();
   });
 
   it("reports missing topics (exit 1), creates them with --create (exit 0), then verifies (exit 0)", async () => {
     const [input, output, group] = [unique("cli-in"), unique("cli-out"), unique("cli-group")];
-    const cwd = tempProject({ "specs/app.yaml": spec(input, output, group, 3) });
+    const cwd = project({ "specs/app.yaml": spec(input, output, group, 3) });
     const args = ["topics", "specs", "--brokers", kafkaBrokers()];
-    const before = await runCli(registerTopicsCommand, args, { cwd });
+    const before = await runGokac(args, { cwd });
     expect(before.code).toBe(1);
     expect(before.stdout).toContain(`${group}-table`);
     expect(await broker.partitionCount(input)).toBeUndefined();
 
-    const create = await runCli(registerTopicsCommand, [...args, "--create"], { cwd });
+    const create = await runGokac([...args, "--create"], { cwd });
     expect(create.stderr).toBe("");
     expect(create.code).toBe(0);
     expect(await broker.partitionCount(input)).toBe(3);
@@ -54,7 +53,7 @@ describeKafka("gokac topics", () => {
     expect(await broker.isCompacted(`${group}-loop`)).toBe(false);
     expect(await broker.partitionCount(output)).toBe(2);
 
-    const after = await runCli(registerTopicsCommand, args, { cwd });
+    const after = await runGokac(args, { cwd });
     expect(after.code).toBe(0);
   });
 
@@ -62,18 +61,18 @@ describeKafka("gokac topics", () => {
     const [input, output, group] = [unique("cli-in"), unique("cli-out"), unique("cli-group")];
     await broker.createTopic({ topic: input, partitions: 4, compacted: false });
     await broker.createTopic({ topic: `${group}-table`, partitions: 8, compacted: true });
-    const cwd = tempProject({ "specs/app.yaml": spec(input, output, group, 4) });
-    const result = await runCli(registerTopicsCommand, ["topics", "specs", "--brokers", kafkaBrokers(), "--create"], { cwd });
+    const cwd = project({ "specs/app.yaml": spec(input, output, group, 4) });
+    const result = await runGokac(["topics", "specs", "--brokers", kafkaBrokers(), "--create"], { cwd });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^specs\/app\.yaml:\d+:\d+: error GK501/m);
     expect(await broker.partitionCount(`${group}-loop`)).toBeUndefined();
   });
 
   it("exits 2 without brokers and 1 with spec errors", async () => {
-    const cwd = tempProject({ "specs/app.yaml": "group: x\n" });
-    const noBrokers = await runCli(registerTopicsCommand, ["topics", "specs"], { cwd, env: {} });
+    const cwd = project({ "specs/app.yaml": "group: x\n" });
+    const noBrokers = await runGokac(["topics", "specs"], { cwd, env: {} });
     expect(noBrokers.code).toBe(2);
-    const bad = await runCli(registerTopicsCommand, ["topics", "specs", "--brokers", kafkaBrokers()], { cwd });
+    const bad = await runGokac(["topics", "specs", "--brokers", kafkaBrokers()], { cwd });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/error GK\d{3}/);
   });

@@ -1,6 +1,6 @@
 /** Exit statuses of the cluster commands on wrong input, through the real `gokac` process. */
 import { expect, it } from "vitest";
-import { gokac } from "./gokac-process.js";
+import { gokac } from "../support/gokac-process.js";
 import { describeKafka, kafkaBrokers } from "./kafka-env.js";
 
 describeKafka("gokac cluster commands on wrong input", () => {

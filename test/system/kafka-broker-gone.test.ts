@@ -10,7 +10,7 @@ import { createKafkaBroker } from "../../runtime/broker/kafka/index.js";
 import { describeKafka, eventually, spareKafka, unique } from "./kafka-env.js";
 
 describeKafka("a broker that disappears", () => {
-  const spare = spareKafka("spare-gone", 9192);
+  const spare = spareKafka("spare-gone");
   let broker: Broker | undefined;
   afterAll(async () => {
     await broker?.close().catch(() => undefined);

@@ -11,7 +11,7 @@ import { describeKafka, spareKafka, unique } from "./kafka-env.js";
 const bytes = (s: string) => new TextEncoder().encode(s);
 
 describeKafka("a broker that restarts", () => {
-  const spare = spareKafka("spare-restart", 9292);
+  const spare = spareKafka("spare-restart");
   let broker: Broker | undefined;
   afterAll(async () => {
     await broker?.close().catch(() => undefined);

@@ -7,6 +7,7 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createServer, type AddressInfo, type Server } from "node:net";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe } from "vitest";
@@ -54,28 +55,68 @@ const run = promisify(execFile);
  * for tests that stop or restart a broker without disturbing the others.
  */
 export interface SpareKafka {
+  /** `127.0.0.1:<port>`; known from the first `start()` on. */
   readonly brokers: string;
+  /** Starts the node; the first start picks free ports (broker and controller), later ones reuse them. */
   start(): Promise<void>;
   /** Stops the node; `clean` (default) also deletes its data. */
   stop(clean?: boolean): Promise<void>;
 }
 
-/** Describes a spare node on `port` (controller on `port + 1`); nothing starts until `start()`. */
-export function spareKafka(name: string, port: number): SpareKafka {
-  const env = {
+/** `count` distinct ports that are free on 127.0.0.1 right now (all held open until each is known). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", resolve);
+      });
+    }
+    return servers.map((s) => (s.address() as AddressInfo).port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  }
+}
+
+/** Describes a spare node on free ports; nothing starts until `start()`. */
+export function spareKafka(name: string): SpareKafka {
+  let ports: { broker: number; controller: number } | undefined;
+  const env = () => ({
     ...process.env,
     KAFKA_DIR: `${repoRoot}.kafka/${name}`,
-    KAFKA_BROKER_PORT: String(port),
-    KAFKA_CONTROLLER_PORT: String(port + 1),
+    KAFKA_BROKER_PORT: String(ports?.broker ?? 0),
+    KAFKA_CONTROLLER_PORT: String(ports?.controller ?? 0),
     KAFKA_HEAP: "384m",
+  });
+  const stop = async (clean = true) => {
+    await run("bash", [`${repoRoot}scripts/kafka/stop.sh`], { env: { ...env(), KAFKA_CLEAN: clean ? "1" : "0" }, timeout: 60_000 });
   };
   return {
-    brokers: `127.0.0.1:${port}`,
+    get brokers() {
+      if (ports === undefined) throw new Error(`spare Kafka ${name}: not started yet, so it has no port`);
+      return `127.0.0.1:${ports.broker}`;
+    },
     async start() {
-      await run("bash", [`${repoRoot}scripts/kafka/start.sh`], { env, timeout: 180_000 });
+      if (ports !== undefined) {
+        await run("bash", [`${repoRoot}scripts/kafka/start.sh`], { env: env(), timeout: 180_000 });
+        return;
+      }
+      // Another process may take a port between the check and Kafka binding it: then again, on other ports.
+      for (let attempt = 1; ; attempt++) {
+        const [broker, controller] = await freePorts(2);
+        ports = { broker: broker!, controller: controller! };
+        try {
+          await run("bash", [`${repoRoot}scripts/kafka/start.sh`], { env: env(), timeout: 180_000 });
+          return;
+        } catch (error) {
+          await stop().catch(() => undefined);
+          if (attempt >= 3) throw error;
+        }
+      }
     },
-    async stop(clean = true) {
-      await run("bash", [`${repoRoot}scripts/kafka/stop.sh`], { env: { ...env, KAFKA_CLEAN: clean ? "1" : "0" }, timeout: 60_000 });
-    },
+    stop,
   };
 }

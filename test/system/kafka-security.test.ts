@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createKafkaBroker, KafkaConnectionError, type KafkaConnectionErrorCode } from "../../runtime/index.js";
-import { gokac, startGokac, type GokacProcess } from "./gokac-process.js";
+import { gokac, startGokac, type GokacProcess } from "../support/gokac-process.js";
 import { describeKafka, eventually, repoRoot, unique } from "./kafka-env.js";
 
 const run = promisify(execFile);

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { gokac, startGokac, type GokacProcess } from "./gokac-process.js";
+import { gokac, startGokac, type GokacProcess } from "../support/gokac-process.js";
 import { describeKafka, eventually, kafkaBrokers } from "./kafka-env.js";
 
 const GROUPS = ["translator", "blocker", "message_filter", "collector", "detector"];

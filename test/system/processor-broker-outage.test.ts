@@ -15,8 +15,8 @@ import { emitterOf, openView, startProcessor } from "./runtime-adapter.js";
 
 describeKafka("processor and view through broker outages", () => {
   const state = mkdtempSync(join(tmpdir(), "gokac-outage-"));
-  const gone = spareKafka("spare-proc-gone", 9492);
-  const restart = spareKafka("spare-view-restart", 9592);
+  const gone = spareKafka("spare-proc-gone");
+  const restart = spareKafka("spare-view-restart");
   afterAll(async () => {
     await Promise.allSettled([gone.stop(), restart.stop()]);
     rmSync(state, { recursive: true, force: true });

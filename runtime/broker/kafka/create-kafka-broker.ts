@@ -4,7 +4,8 @@
  */
 import kafkajs, { type Admin, type Kafka as KafkaClient, type logLevel as KafkaJsLogLevel } from "kafkajs";
 import { GokacError } from "../../errors.js";
-import type { Broker, GroupMember, GroupOptions, PartitionReader, Producer, TopicConfig } from "../port.js";
+import type { Broker, GroupMember, GroupOptions, PartitionReader, Producer, ProducerOptions, TopicConfig } from "../port.js";
+import { registerCompressionCodecs } from "./compression.js";
 import { joinKafkaGroup, type GroupMemberSettings } from "./group-member.js";
 import { createInternalCluster } from "./kafkajs-internals.js";
 import { createPartitionReader } from "./partition-reader.js";
@@ -84,6 +85,8 @@ function errorType(error: unknown): string | undefined {
  */
 export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
   const brokers = parseBrokerList(options.brokers);
+  // Every codec a producer may have used, for kafkajs's consumer and fallback decoder too.
+  registerCompressionCodecs();
   const level = options.logLevel ?? "nothing";
   if (!(level in LEVELS)) throw new KafkaBrokerOptionsError(`logLevel "${String(level)}" is not one of ${Object.keys(LEVELS).join(", ")}`);
   const secrets = new SecretSet();
@@ -238,9 +241,9 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
         throw error;
       }
     },
-    async producer(): Promise<Producer> {
+    async producer(producerOptions?: ProducerOptions): Promise<Producer> {
       await connectionChecked();
-      return track(await createKafkaProducer(kafka));
+      return track(await createKafkaProducer(kafka, producerOptions?.compression ?? {}));
     },
     async joinGroup(group: GroupOptions): Promise<GroupMember> {
       await connectionChecked();

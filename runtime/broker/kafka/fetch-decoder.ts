@@ -11,14 +11,19 @@
  * (`decodeMessages`).
  *
  * Handled: record batches of magic 2 (the only format Kafka 4 writes),
- * uncompressed or gzip, control batches skipped, a trailing partial batch
- * (cut by the fetch's byte limit) left for the next fetch. Anything else
- * (another compression codec, an old message format) throws
+ * uncompressed or compressed with any of Kafka's codecs (compression.ts),
+ * control batches skipped, a trailing partial batch (cut by the fetch's byte
+ * limit) left for the next fetch. An old message format throws
  * `NeedsFullDecoder` and the reader decodes that response with kafkajs.
+ *
+ * Keys must be UTF-8 (gokac's keys are strings): a key that is not, or a
+ * batch that does not decompress, throws `RecordDecodeError` with the offset,
+ * never a silently mangled key.
  */
-import { gunzipSync } from "node:zlib";
+import { isUtf8 } from "node:buffer";
 import { GokacError } from "../../errors.js";
 import { logOf, type BrokerMessage, type LogChunk } from "../port.js";
+import { decompressRecords } from "./compression.js";
 
 /** A response this decoder does not handle; kafkajs's decoder does. */
 export class NeedsFullDecoder extends GokacError {
@@ -26,6 +31,21 @@ export class NeedsFullDecoder extends GokacError {
   declare readonly code: "NEEDS_FULL_DECODER";
   constructor(message: string) {
     super(message, { code: "NEEDS_FULL_DECODER" });
+  }
+}
+
+/** A record (or its batch) that cannot be decoded: a key that is not UTF-8, a batch that does not decompress. */
+export class RecordDecodeError extends Error {
+  override readonly name = "RecordDecodeError";
+  constructor(
+    /** The record's offset (a batch's base offset when the whole batch failed). */
+    readonly offset: number,
+    /** The key as far as it is known: its bytes shown lossily (U+FFFD), `""` for a whole batch. */
+    readonly key: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
   }
 }
 
@@ -97,7 +117,6 @@ export interface DecodedMessages {
 const NO_HEADERS: Readonly<Record<string, Uint8Array>> = Object.freeze({});
 const EMPTY = new Uint8Array(0);
 const COMPRESSION_NONE = 0;
-const COMPRESSION_GZIP = 1;
 const CONTROL_BATCH = 0x20;
 const LOG_APPEND_TIME = 0x08;
 /** Bytes of a v2 batch header before its first record. */
@@ -213,8 +232,13 @@ function walkBatches(records: Buffer, from: number, visit: (offset: number, base
         const compression = attributes & 0x07;
         let body: Buffer;
         if (compression === COMPRESSION_NONE) body = records;
-        else if (compression === COMPRESSION_GZIP) body = gunzipSync(records.subarray(at + BATCH_HEADER, batchEnd));
-        else throw new NeedsFullDecoder(`record batch compressed with codec ${compression}`);
+        else {
+          try {
+            body = decompressRecords(compression, records.subarray(at + BATCH_HEADER, batchEnd));
+          } catch (error) {
+            throw new RecordDecodeError(baseOffset, "", error instanceof Error ? error.message : String(error), { cause: error });
+          }
+        }
         const appendTime = (attributes & LOG_APPEND_TIME) !== 0;
         const baseTimestamp = Number(records.readBigInt64BE(at + (appendTime ? 35 : 27))); // max_timestamp or first_timestamp
         buf = body;
@@ -246,12 +270,28 @@ let keyLength = 0;
 let valueStart = 0;
 let valueLength = 0;
 
+/**
+ * Throws unless the `length` bytes at `start` of the cursor's buffer are
+ * UTF-8. ASCII (most keys) is checked by a loop, anything else by Node.
+ */
+function checkKey(offset: number, start: number, length: number): void {
+  const end = start + length;
+  for (let i = start; i < end; i++) {
+    if (buf[i]! >= 0x80) {
+      if (isUtf8(buf.subarray(start, end))) return;
+      throw new RecordDecodeError(offset, utf8(buf, start, end), `key at offset ${offset} is not valid UTF-8 (${buf.toString("hex", start, end)})`);
+    }
+  }
+}
+
 /** Reads the positions of the record at the cursor (after its attributes) into the module's entry; false if it lies before `from`. */
 function readEntry(baseOffset: number, from: number): boolean {
   skipVarint(); // timestamp delta
-  if (baseOffset + varint() < from) return false;
+  const offset = baseOffset + varint();
+  if (offset < from) return false;
   keyLength = varint();
   keyStart = pos;
+  if (keyLength > 0) checkKey(offset, keyStart, keyLength);
   pos += Math.max(0, keyLength);
   valueLength = varint();
   valueStart = pos;
@@ -305,6 +345,7 @@ export function decodeMessages(records: Buffer | null, from: number, topic: stri
     const offset = baseOffset + varint();
     if (offset < from) return;
     const keyLength = varint();
+    if (keyLength > 0) checkKey(offset, pos, keyLength);
     const key = keyLength < 0 ? "" : utf8(buf, pos, pos + keyLength);
     pos += Math.max(0, keyLength);
     const valueLength = varint();

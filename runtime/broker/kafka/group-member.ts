@@ -17,7 +17,7 @@
  */
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import { asError } from "../../errors.js";
-import type { GroupMember, GroupOptions, TopicPartition } from "../port.js";
+import type { BrokerMessage, GroupMember, GroupOptions, TopicPartition } from "../port.js";
 import { copartitionedAssigner } from "./copartitioned-assigner.js";
 import { gateGroupJoins } from "./kafkajs-internals.js";
 import { toBrokerMessage } from "./messages.js";
@@ -128,7 +128,17 @@ export async function joinKafkaGroup(
         await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 200))]);
       }
       if (!settled || stopped || leaving || epoch !== mine || isStale()) return;
-      const messages = batch.messages.map((m) => toBrokerMessage(batch.topic, batch.partition, m));
+      const messages: BrokerMessage[] = [];
+      for (const m of batch.messages) {
+        try {
+          messages.push(toBrokerMessage(batch.topic, batch.partition, m));
+        } catch (error) {
+          // Never outside the member's error handling: the processor stops with the message's coordinates.
+          const key = m.key === null ? "" : m.key.toString("utf8");
+          fail(new Error(`group ${options.group}: cannot read ${batch.topic}/${batch.partition}@${m.offset} key ${JSON.stringify(key)}: ${asError(error).message}`, { cause: error }));
+          return;
+        }
+      }
       const work = callbacks.onBatch({ topic: batch.topic, partition: batch.partition, messages });
       running.add(work);
       try {

@@ -19,29 +19,29 @@ function headersOf(raw: IHeaders | InternalMessage["headers"] | undefined): Read
     if (!Object.hasOwn(raw, name)) continue;
     const value = raw[name];
     // Kafka allows repeated header names; kafkajs gives them as an array. The port keeps the last, as Java's lastHeader.
-    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    const last: Buffer | string | null | undefined = Array.isArray(value) ? value[value.length - 1] : value;
     if (last === undefined) continue;
     headers ??= {};
-    headers[name] = typeof last === "string" ? new TextEncoder().encode(last) : bytes(last);
+    // A null header value (legal in Kafka, common from Java) reads as empty, as in the lean decoder.
+    headers[name] = last === null ? EMPTY : typeof last === "string" ? new TextEncoder().encode(last) : bytes(last);
   }
   return headers ?? NO_HEADERS;
 }
 
-/** A fetched kafkajs message as a port message. */
+/** A fetched kafkajs message as a port message; a key that is not UTF-8 is kept as `invalidKey` (see the port). */
 export function toBrokerMessage(topic: string, partition: number, message: KafkaMessage | InternalMessage): BrokerMessage {
+  const key = message.key;
   const converted: BrokerMessage = {
     topic,
     partition,
     offset: Number(message.offset),
-    key: message.key === null ? "" : message.key.toString("utf8"),
-    value: message.value === null ? null : message.value.length === 0 ? EMPTY : bytes(message.value),
+    key: key === null || key === undefined ? "" : key.toString("utf8"),
+    value: message.value === null || message.value === undefined ? null : message.value.length === 0 ? EMPTY : bytes(message.value),
     headers: headersOf(message.headers),
     timestamp: Number(message.timestamp),
   };
-  // The processor's error policies decide what such a key means (see runtime/processor/error-policy.ts).
-  if (message.key === null) return { ...converted, keyProblem: "null" };
-  if (!isUtf8(message.key)) return { ...converted, keyProblem: "invalid-utf8" };
-  return converted;
+  if (key === null || key === undefined) return { ...converted, nullKey: true };
+  return isUtf8(key) ? converted : { ...converted, invalidKey: Uint8Array.from(key) };
 }
 
 /** A port record as a kafkajs message (partition explicit; the client's partitioner never runs). */

@@ -5,7 +5,7 @@
  * views.
  */
 import { logOfMessages, type BrokerMessage, type LogChunk, type PartitionReader } from "../port.js";
-import { decodeLog, decodeMessages, NeedsFullDecoder, parseFetchResponse } from "./fetch-decoder.js";
+import { decodeLog, decodeMessages, NeedsFullDecoder, parseFetchResponse, RecordDecodeError } from "./fetch-decoder.js";
 import { decodeFetchFully, fetchRaw, protocolError, type InternalCluster } from "./kafkajs-internals.js";
 import { toBrokerMessage } from "./messages.js";
 
@@ -72,6 +72,10 @@ export async function createPartitionReader(options: PartitionReaderOptions): Pr
         position = Math.max(position, result.next);
         return result;
       } catch (error) {
+        if (error instanceof RecordDecodeError) {
+          // The same bytes would come again: no retry. Named as every failure is: topic, partition, offset, key.
+          throw new RecordDecodeError(error.offset, error.key, `${topic}/${partition}@${error.offset} key ${JSON.stringify(error.key)}: ${error.message}`, { cause: error });
+        }
         if (errorType(error) === "OFFSET_OUT_OF_RANGE") {
           // Retention or compaction removed the position's messages: continue at the oldest one kept.
           const now = await bounds(topic, partition);
@@ -97,7 +101,10 @@ export async function createPartitionReader(options: PartitionReaderOptions): Pr
           const offset = Number(m.offset);
           if (offset < from) continue;
           next = offset + 1;
-          if (m.isControlRecord !== true) messages.push(toBrokerMessage(topic, partition, m));
+          if (m.isControlRecord === true) continue;
+          const message = toBrokerMessage(topic, partition, m);
+          if (message.invalidKey !== undefined) throw new RecordDecodeError(offset, message.key, `key at offset ${offset} is not valid UTF-8`);
+          messages.push(message);
         }
       }
     }

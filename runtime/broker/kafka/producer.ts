@@ -1,6 +1,7 @@
 /** The port's Producer over a kafkajs producer: explicit partitions, acks from all in-sync replicas. */
 import type { Kafka, TopicMessages } from "kafkajs";
-import type { ProduceRecord, ProducedOffset, Producer } from "../port.js";
+import type { Compression, ProduceRecord, ProducedOffset, Producer } from "../port.js";
+import { CODEC_IDS } from "./compression.js";
 import { toKafkaMessage } from "./messages.js";
 
 /**
@@ -16,9 +17,11 @@ export const MAX_RECORDS_PER_REQUEST = 1_000;
  * Connects a producer. `send` groups records by topic (order within each
  * partition kept), sends them in one request per broker with `acks=-1`
  * (chunked, see `MAX_RECORDS_PER_REQUEST`), and maps each partition's base
- * offset back to the records in input order.
+ * offset back to the records in input order. Each topic's records are
+ * compressed as `compression` says (one request per codec in use, sent
+ * together: a partition belongs to one topic, so its order is kept).
  */
-export async function createKafkaProducer(kafka: Kafka): Promise<Producer> {
+export async function createKafkaProducer(kafka: Kafka, compression: Readonly<Record<string, Compression>> = {}): Promise<Producer> {
   const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2_000 } });
   await producer.connect();
   let closed = false;
@@ -55,9 +58,14 @@ export async function createKafkaProducer(kafka: Kafka): Promise<Producer> {
       indexInPartition.push(n);
       counts.set(tp, n + 1);
     }
-    const metadata = await producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 });
+    const byCodec = new Map<number, TopicMessages[]>();
+    for (const entry of byTopic.values()) {
+      const codec = CODEC_IDS[(Object.hasOwn(compression, entry.topic) ? compression[entry.topic] : undefined) ?? "none"];
+      byCodec.set(codec, [...(byCodec.get(codec) ?? []), entry]);
+    }
+    const sent = await Promise.all([...byCodec].map(([codec, topicMessages]) => producer.sendBatch({ topicMessages, acks: -1, compression: codec })));
     const base = new Map<string, number>();
-    for (const m of metadata) {
+    for (const m of sent.flat()) {
       if (m.baseOffset !== undefined) base.set(`${m.partition}:${m.topicName}`, Number(m.baseOffset));
     }
     return records.map((record, i) => {

@@ -1,0 +1,152 @@
+/**
+ * `gokac topics <specs> --brokers LIST [--create]`: compares the topics the
+ * specs need (partition counts, compaction of tables) with the cluster and,
+ * with `--create`, creates what is missing and whose count is known.
+ *
+ * Exit 0 when every needed topic exists as specified (after creating),
+ * 1 on spec errors, mismatches (GK501) or missing topics, 2 on bad usage.
+ */
+import type { Command } from "commander";
+import { loopTopic, tableTopic, type GroupModel, type SourceLocation, type SpecModel } from "../../compiler/index.js";
+import type { TopicRequirement as RuntimeTopicRequirement, TopicStatus as RuntimeTopicStatus } from "../../runtime/index.js";
+import type { ExitStatus } from "../exit.js";
+import type { CommandIo } from "../io/command-io.js";
+import { brokersOption, clusterOptions, kafkaConfigOption } from "../options.js";
+import type { CommandContext } from "../program.js";
+import { loadRuntime } from "../runtime.js";
+import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
+
+/** A requirement plus where the specs name the topic. */
+interface Need {
+  readonly requirement: RuntimeTopicRequirement;
+  readonly at: SourceLocation;
+}
+
+function groupCount(model: SpecModel, g: GroupModel): number | undefined {
+  if (g.partitions !== undefined) return g.partitions.value;
+  for (const input of g.inputs) {
+    for (const t of input.topics) {
+      const n = model.topics.get(t.value)?.partitions;
+      if (n !== undefined) return n;
+    }
+  }
+  return undefined;
+}
+
+function tableCount(model: SpecModel, table: string): number | undefined {
+  const declared = model.topics.get(table)?.partitions;
+  if (declared !== undefined) return declared;
+  const owner = model.groups.find((g) => tableTopic(g.name) === table);
+  return owner === undefined ? undefined : groupCount(model, owner);
+}
+
+/** Every topic the specs need, with the count each must have when the specs know it. */
+export function specTopicNeeds(model: SpecModel): Need[] {
+  const needs: Need[] = [];
+  const add = (at: SourceLocation, r: Omit<RuntimeTopicRequirement, "partitions" | "create">, partitions: number | undefined) =>
+    needs.push({ at, requirement: { ...r, create: partitions !== undefined, ...(partitions === undefined ? {} : { partitions }) } });
+  for (const g of model.groups) {
+    const set = `group ${g.name}`;
+    const count = groupCount(model, g);
+    for (const input of g.inputs) {
+      for (const t of input.topics) {
+        add(t.at, { topic: t.value, role: "input", group: g.name, compacted: false, copartition: set, required: true }, model.topics.get(t.value)?.partitions ?? g.partitions?.value);
+      }
+    }
+    if (g.loop !== undefined) add(g.loop.at, { topic: loopTopic(g.name), role: "loop", group: g.name, compacted: false, copartition: set, required: true }, count);
+    if (g.persist !== undefined) add(g.persist.at, { topic: tableTopic(g.name), role: "table", group: g.name, compacted: true, copartition: set, required: true }, count);
+    for (const j of g.joins) add(j.at, { topic: j.table, role: "join", group: g.name, compacted: true, copartition: set, required: true }, tableCount(model, j.table) ?? count);
+    for (const l of g.lookups) add(l.at, { topic: l.table, role: "lookup", group: g.name, compacted: true, required: true }, tableCount(model, l.table));
+    for (const o of g.outputs) add(o.at, { topic: o.topic, role: "output", group: g.name, compacted: false, required: false }, model.topics.get(o.topic)?.partitions);
+  }
+  const named = new Set(needs.map((n) => n.requirement.topic));
+  for (const t of model.topics.values()) {
+    if (!named.has(t.name)) add(t.at, { topic: t.name, role: "output", group: "(catalogue)", compacted: false, required: false }, t.partitions);
+  }
+  return needs;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ")).join("\n") + "\n";
+}
+
+/** The command body; resolves with the exit status. */
+export async function topicsCommandAction(io: CommandIo, specs: string, options: { brokers?: string; kafkaConfig?: string; create?: boolean }): Promise<ExitStatus> {
+  const cluster = await clusterOptions(io, options, "topics");
+  const first = analyzeSpecFolder(io, specs);
+  if (first.model === undefined || first.diagnostics.some((d) => d.severity === "error")) {
+    reportDiagnostics(io, first.diagnostics);
+    return 1;
+  }
+  const needs = specTopicNeeds(first.model);
+  const runtime = await loadRuntime(io);
+  const broker = runtime.createKafkaBroker(cluster);
+  try {
+    // 1. Copartitioning with the live counts, reported at the spec positions (GK501).
+    const live = new Map<string, number>();
+    for (const topic of new Set(needs.map((n) => n.requirement.topic))) {
+      const n = await broker.partitionCount(topic);
+      if (n !== undefined) live.set(topic, n);
+    }
+    const second = analyzeSpecFolder(io, specs, live);
+    const mismatched = reportDiagnostics(io, second.diagnostics.filter((d) => d.code === "GK501"));
+    let failed = mismatched;
+
+    // 2. Existence and compaction, topic by topic.
+    const requirements = needs.map((n) => n.requirement);
+    const report = await runtime.checkTopics(broker, requirements);
+    const at = new Map(needs.map((n) => [n.requirement.topic, n.at] as const));
+    for (const p of report.problems) {
+      if (p.code === "GK501") continue;
+      if (p.code === "GK902" && options.create === true) {
+        const creatable = report.topics.some((t) => t.requirement.topic === p.topics[0] && t.action === "create");
+        if (creatable) continue;
+      }
+      const where = at.get(p.topics[0] ?? "");
+      io.stderr(`${where === undefined ? "" : `${where.file}:${where.line}:${where.column}: `}${p.severity} ${p.code}: ${p.message}\n`);
+      if (p.severity === "error") failed = true;
+    }
+
+    // 3. Create what is missing and known, unless counts disagree: never half-build a mismatched group.
+    const byTopic = new Map<string, RuntimeTopicStatus>();
+    for (const s of report.topics) if (!byTopic.has(s.requirement.topic)) byTopic.set(s.requirement.topic, s);
+    const created = new Set<string>();
+    if (options.create === true && !mismatched) {
+      for (const s of byTopic.values()) {
+        if (s.action === "create" && s.partitions !== undefined) {
+          await broker.createTopic({ topic: s.requirement.topic, partitions: s.partitions, compacted: s.requirement.compacted });
+          created.add(s.requirement.topic);
+        }
+      }
+    }
+
+    const rows = [["TOPIC", "ROLE", "PARTITIONS", "ON CLUSTER", "CLEANUP", "STATUS"]];
+    for (const s of byTopic.values()) {
+      const roles = [...new Set(report.topics.filter((t) => t.requirement.topic === s.requirement.topic).map((t) => t.requirement.role))].join(",");
+      const status = created.has(s.requirement.topic) ? "created" : s.action === "ok" ? "ok" : s.action === "create" ? "missing (--create creates it)" : "missing";
+      const cleanup = s.liveCompacted === undefined ? (s.requirement.compacted ? "compact" : "delete") : s.liveCompacted ? "compact" : "delete";
+      rows.push([s.requirement.topic, roles, String(s.partitions ?? "?"), String(s.livePartitions ?? "-"), cleanup, status]);
+      if (s.action !== "ok" && !created.has(s.requirement.topic) && s.requirement.required) failed = true;
+    }
+    io.stdout(table(rows));
+    return failed ? 1 : 0;
+  } finally {
+    await broker.close();
+  }
+}
+
+/** Registers `topics` on the gokac program. */
+export function registerTopicsCommand(program: Command, { io, run }: CommandContext): void {
+  const command = program
+    .command("topics")
+    .description("compare the topics the specs need (partitions, compaction of tables) with the cluster; create what is missing")
+    .argument("<specs>", "spec folder");
+  command
+    .addOption(brokersOption(command))
+    .addOption(kafkaConfigOption(command))
+    .option("--create", "create missing topics whose partition count the specs know (tables compacted)")
+    .action(async (specs: string, options: { brokers?: string; kafkaConfig?: string; create?: boolean }) => {
+      await run(() => topicsCommandAction(io, specs, options), "failure");
+    });
+}
