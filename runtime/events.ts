@@ -29,6 +29,15 @@ export interface RuntimeEvents {
     readonly policy: "skip" | "dead-letter";
     readonly error: unknown;
   };
+  /** A `deferCommit` callback was not called within `waitedMs` (the handler timeout): the partition's commits wait for it. */
+  "defer-overdue": {
+    readonly group: string;
+    readonly topic: string;
+    readonly partition: number;
+    readonly offset: number;
+    readonly key: string;
+    readonly waitedMs: number;
+  };
   /** A handler failed and runs again after `delayMs` (attempt `attempt`, counting from 2). */
   "handler-retry": {
     readonly group: string;

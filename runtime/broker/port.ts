@@ -134,6 +134,13 @@ export interface GroupCallbacks {
    * is delivered. The processor recovers tables here.
    */
   onAssigned(partitions: readonly number[]): Promise<void>;
+  /**
+   * Optional: a rebalance has started and `onRevoked` will follow once the
+   * running callback returns. Called at once, outside the serialised
+   * callbacks, so a long `onAssigned` (table recovery) can give up instead
+   * of holding up the rebalance past its timeout.
+   */
+  onRebalanceStarted?(): void;
   /** Called before partitions are taken away; resolve after draining and committing them. */
   onRevoked(partitions: readonly number[]): Promise<void>;
   /**

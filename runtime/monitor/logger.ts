@@ -127,6 +127,9 @@ export function logProcessorEvents(logger: Logger, processor: Processor<any>, op
     processor.on("message-failed", ({ topic, partition, offset, key, kind, policy, error }) => {
       log.warn({ topic, partition, offset, key, kind, policy, reason: reasonOf(error) }, `${policy === "skip" ? "skipped" : "dead-lettered"} ${topic || "(visit)"}/${partition}@${offset}: ${kind} failed`);
     }),
+    processor.on("defer-overdue", ({ topic, partition, offset, key, waitedMs }) => {
+      log.warn({ topic, partition, offset, key, waitedMs }, `deferCommit of ${topic}/${partition}@${offset} not completed after ${waitedMs} ms; commits of the partition wait for it`);
+    }),
     processor.on("handler-retry", ({ topic, partition, offset, key, attempt, delayMs, error }) => {
       log.info({ topic, partition, offset, key, attempt, delayMs, reason: reasonOf(error) }, `retrying ${topic || "(visit)"}/${partition}@${offset} (attempt ${attempt}) in ${delayMs} ms`);
     }),

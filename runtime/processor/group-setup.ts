@@ -6,8 +6,8 @@
 import type { Partitioner } from "../broker/partitioner.js";
 import { ensureTopics, groupTopicRequirements } from "../broker/topics.js";
 import type { Codec } from "../codecs/codec.js";
-import { ProcessorSetupError } from "../errors.js";
-import type { EventHub } from "../events.js";
+import { ProcessorError, ProcessorSetupError } from "../errors.js";
+import type { EventHub, RuntimeEvents } from "../events.js";
 import type { GroupDefinition } from "../graph.js";
 import type { Storage } from "../storage/storage.js";
 import { loopTopic, tableTopic } from "../topics/requirements.js";
@@ -25,6 +25,21 @@ export interface SetUpHooks {
   cancelled(): boolean;
   /** Each lookup view, as soon as it exists (so a stop can close it). */
   onView(view: View<unknown>): void;
+}
+
+/**
+ * The event hub a lookup view reports to: the processor's, except that a
+ * view failing to catch up stops the processor (issue 11, D2) instead of
+ * leaving it serving a frozen table.
+ */
+function lookupEvents(events: EventHub, group: string, table: string, fail: (error: Error) => void): EventHub {
+  return {
+    on: (event, listener) => events.on(event, listener),
+    emit(event, payload) {
+      if (event === "error") fail(new ProcessorError("lookup", { group, topic: table, partition: -1, offset: -1, key: "" }, (payload as RuntimeEvents["error"]).error));
+      else events.emit(event, payload);
+    },
+  };
 }
 
 /** Builds the `GroupRuntime` of a processor; rejects with what prevents it from running. */
@@ -65,7 +80,7 @@ export async function setUpGroup(definition: GroupDefinition<unknown>, options: 
   }
   const lookups = new Map<string, View<unknown>>();
   for (const lookup of graph.lookups ?? []) {
-    const view = createView<unknown>(broker, { name: lookup.table, codec: lookup.codec, partitioner: lookup.partitioner ?? "kafka" }, { storage, events, cancelled: hooks.cancelled });
+    const view = createView<unknown>(broker, { name: lookup.table, codec: lookup.codec, partitioner: lookup.partitioner ?? "kafka" }, { storage, events: lookupEvents(events, group, lookup.table, hooks.fail), cancelled: hooks.cancelled });
     hooks.onView(view);
     lookups.set(lookup.table, view);
   }

@@ -83,8 +83,11 @@ export class PartitionProcessor implements ContextHost {
     this.outbox = new PendingWrites(rt.producer, partition, table);
   }
 
-  /** Opens and recovers the partition's tables (group table, then joins, which keep catching up). */
-  static async start(rt: GroupRuntime, partition: number): Promise<PartitionProcessor> {
+  /**
+   * Opens and recovers the partition's tables (group table, then joins, which keep catching up).
+   * Rejects with `RecoveryCancelled` when the processor stops or `abandoned()` turns true (a rebalance started) meanwhile.
+   */
+  static async start(rt: GroupRuntime, partition: number, abandoned: () => boolean = () => false): Promise<PartitionProcessor> {
     const emitState = (state: "initializing" | "connecting" | "recovering" | "preparing" | "running") => rt.events.emit("state", { state, partition });
     emitState("initializing");
     const opened: PartitionTable<unknown>[] = [];
@@ -99,8 +102,9 @@ export class PartitionProcessor implements ContextHost {
       }
       emitState("connecting");
       emitState("recovering");
-      await Promise.all(opened.map((t) => t.recover(rt.broker, rt.events, () => rt.cancelled)));
-      if (rt.cancelled) throw new RecoveryCancelled();
+      const cancelled = () => rt.cancelled || abandoned();
+      await Promise.all(opened.map((t) => t.recover(rt.broker, rt.events, cancelled)));
+      if (cancelled()) throw new RecoveryCancelled();
       emitState("preparing");
       for (const t of joined.values()) {
         await t.catchUp(rt.broker, (error) => rt.fail(new ProcessorError("storage", { group: rt.group, topic: t.topic, partition, offset: t.offset, key: "" }, error)));
@@ -518,9 +522,16 @@ export class PartitionProcessor implements ContextHost {
     const tracker = offset >= 0 ? this.tracker(topic) : undefined;
     tracker?.defer(offset);
     let called = false;
+    // Never silent: a callback still not called after the handler timeout is reported (the commit keeps waiting for it).
+    const waitMs = this.rt.errors.timeoutMs;
+    const overdue = setTimeout(() => {
+      if (!called && !this.revoked) this.rt.events.emit("defer-overdue", { group: this.rt.group, topic, partition: this.partition, offset, key, waitedMs: waitMs });
+    }, waitMs);
+    overdue.unref();
     return (err?: unknown) => {
       if (called) return;
       called = true;
+      clearTimeout(overdue);
       if (err !== undefined && err !== null) {
         this.rt.fail(new ProcessorError("deferred", { group: this.rt.group, topic, partition: this.partition, offset, key }, err));
         return;

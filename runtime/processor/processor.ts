@@ -114,6 +114,8 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
   let member: GroupMember | undefined;
   let starting: Promise<void> | undefined;
   let stopRequested = false;
+  /** Counts the rebalances the group member announced (see `onRebalanceStarted`). */
+  let generation = 0;
   let failure: Error | undefined;
   let shutdown: Promise<void> | undefined;
   let resolveDone!: (error: Error | undefined) => void;
@@ -165,15 +167,23 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
         group,
         topics: [...runtime.consumed.keys()],
         callbacks: {
+          onRebalanceStarted: () => {
+            generation++;
+          },
           onAssigned: async (assigned) => {
             events.emit("rebalance", { assigned });
-            const opening = Promise.all(
+            // A rebalance announced meanwhile abandons these recoveries at once (the partitions are about to be revoked).
+            const mine = generation;
+            // Every partition settles (a cancelled one has closed its tables) before the callback returns.
+            const opening = Promise.allSettled(
               assigned.map(async (p) => {
-                const runner = await PartitionProcessor.start(runtime, p);
+                const runner = await PartitionProcessor.start(runtime, p, () => generation !== mine);
                 if (cancelled()) await runner.close();
                 else runners.set(p, runner);
               }),
-            );
+            ).then((results) => {
+              for (const r of results) if (r.status === "rejected" && !(r.reason instanceof RecoveryCancelled)) throw r.reason;
+            });
             pendingRunners.add(opening);
             try {
               await opening;

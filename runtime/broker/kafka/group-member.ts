@@ -65,6 +65,8 @@ export async function joinKafkaGroup(
   }
 
   function revokeAll(): Promise<void> {
+    // Before queueing: a recovery running in onAssigned gives up now rather than after the rebalance timeout.
+    callbacks.onRebalanceStarted?.();
     const partitions = assigned;
     assigned = [];
     epoch++;

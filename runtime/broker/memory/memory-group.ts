@@ -131,6 +131,7 @@ export class MemoryGroup {
 
   join(options: GroupOptions): Promise<GroupMember> {
     const member = new Member(options, this);
+    this.announceRebalance();
     return this.serialized(async () => {
       await this.revokeAll();
       this.members.push(member);
@@ -140,6 +141,7 @@ export class MemoryGroup {
   }
 
   leave(member: Member): Promise<void> {
+    if (!member.left) this.announceRebalance();
     return this.serialized(async () => {
       if (member.left) return;
       await this.revokeAll();
@@ -147,6 +149,11 @@ export class MemoryGroup {
       this.members.splice(this.members.indexOf(member), 1);
       await this.assignAll();
     });
+  }
+
+  /** Tells every member a rebalance is coming, before it waits for the running one (as Kafka's REBALANCING event). */
+  private announceRebalance(): void {
+    for (const m of this.members) m.options.callbacks.onRebalanceStarted?.();
   }
 
   private serialized<T>(step: () => Promise<T>): Promise<T> {
