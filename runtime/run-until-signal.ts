@@ -28,13 +28,13 @@ export async function runUntilSignal(processors: readonly Processor<any>[], opti
   for (const [signal, listener] of listeners) process.on(signal, listener);
   try {
     const failed = Promise.race(processors.map((p) => p.done.then((error) => (error === undefined ? new Promise<never>(() => {}) : { error }))));
-    let startError: Error | undefined;
-    try {
-      await Promise.all(processors.filter((p) => p.lifecycle === "idle").map((p) => p.start()));
-    } catch (error) {
-      startError = asError(error);
-    }
-    const reason = startError !== undefined ? { error: startError } : await Promise.race([signalled, failed]);
+    const starting = Promise.all(processors.filter((p) => p.lifecycle === "idle").map((p) => p.start())).then(
+      () => undefined,
+      (error: unknown) => ({ error: asError(error) }),
+    );
+    // A signal during start-up (lookup views, first recoveries) stops at once: stopping abandons the recoveries.
+    const early = await Promise.race([starting, signalled]);
+    const reason = early ?? (await Promise.race([signalled, failed]));
     options.onStopping?.(reason);
     const stops = await Promise.allSettled(processors.map((p) => p.stop()));
     const stopFailure = stops.find((s): s is PromiseRejectedResult => s.status === "rejected");

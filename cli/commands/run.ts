@@ -84,7 +84,13 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
       monitor = await runtime.startMonitor({ processors: processors.map((p) => p.processor), broker, host: http.host, port: http.port });
       io.stderr(`monitor on ${monitor.url}\n`);
     }
-    await Promise.all(processors.map((p) => p.processor.start()));
+    const started = Promise.all(processors.map((p) => p.processor.start()));
+    // A signal during start-up (lookup views, first recoveries) stops at once: `finally` stops the processors, which abandon their recoveries.
+    if ((await Promise.race([started.then(() => "started" as const), io.stopSignal.then(() => "signal" as const)])) === "signal") {
+      started.catch(() => undefined);
+      io.stderr("stopping…\n");
+      return 0;
+    }
     io.stderr(`running ${processors.map((p) => p.group).join(", ")} on ${cluster.brokers}; stop with Ctrl-C\n`);
 
     const failure = await Promise.race([

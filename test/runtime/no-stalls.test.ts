@@ -4,7 +4,7 @@
  * processor (D2), and a `deferCommit` never completed is reported.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { codecs, createEmitter, createMemoryBroker, createMemoryStorage, createProcessor, defineGroup, defineTopic, partitionForKey, type BaseContext, type Processor, type RuntimeEvents, type Storage } from "gokac/runtime";
+import { codecs, createEmitter, createMemoryBroker, createMemoryStorage, createProcessor, defineGroup, defineTopic, partitionForKey, type BaseContext, runUntilSignal, type Processor, type RuntimeEvents, type Storage } from "gokac/runtime";
 import { createTester } from "gokac/runtime/testing";
 import { clicks, counterGroup, counterTable, counts } from "./groups.js";
 
@@ -134,5 +134,23 @@ describe("no stalls", () => {
     expect(overdue).toMatchObject([{ group: "deferring", topic: "numbers", partition: 0, offset: 0, key: "a", waitedMs: 30 }]);
     expect((await tester.broker.committedOffset("deferring", "numbers", 0)) ?? 0).toBe(0);
     await tester.close();
+  });
+
+  it("D9: a signal during start-up (a long first recovery) stops the processors at once", { timeout: 20_000 }, async () => {
+    const broker = createMemoryBroker({ maxBatchSize: 100 });
+    await broker.createTopic({ topic: clicks.name, partitions: 1, compacted: false });
+    await broker.createTopic({ topic: counterTable.name, partitions: 1, compacted: true });
+    await broker.createTopic({ topic: counts.name, partitions: 1, compacted: false });
+    const producer = await broker.producer();
+    await producer.send(Array.from({ length: 5_000 }, (_, i) => ({ topic: counterTable.name, partition: 0, key: `k${i}`, value: codecs.int64.encode(1n) })));
+    await producer.close();
+    const processor = createProcessor(counterGroup(undefined, 1), { broker, storage: slowRecoveryStorage() });
+    processors.push(processor);
+    processor.on("recovery-progress", () => void process.emit("SIGUSR2" as never));
+    const t0 = Date.now();
+    // 50 chunks at WRITE_MS: 5 s of recovery, were the signal ignored until start-up completes.
+    expect(await runUntilSignal([processor], { signals: ["SIGUSR2"] })).toBeUndefined();
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(processor.lifecycle).toBe("stopped");
   });
 });
