@@ -9,9 +9,10 @@
  * 2. run the handlers in order against the write-through `TableCache`,
  *    without a promise per message unless a handler returns one; what they
  *    cause goes to the `PendingWrites` outbox;
- * 3. flush the outbox: all table writes, emits and loopbacks in one produce
- *    request, then, once acknowledged, the table changes and the changelog
- *    offset in one store batch;
+ * 3. flush the outbox: emits, loopbacks and dead letters, then (once
+ *    acknowledged) the table writes to the changelog, then, once those are
+ *    acknowledged, the table changes and the changelog offset in one store
+ *    batch;
  * 4. commit the inputs (without waiting for the commit).
  *
  * A failure stops the processor as Goka does: the messages handled before the

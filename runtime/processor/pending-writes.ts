@@ -1,12 +1,12 @@
 /**
  * The outbox of one partition processor: what its handlers caused since the
- * last flush (emits, loopbacks, group-table writes), sent in one produce
- * request once the batch is handled. Once every record is acknowledged, the
- * table changes are written to the store with the changelog offset, in one
- * batch. A failed handler's effects are dropped by rolling back to where its
+ * last flush (emits, loopbacks, dead letters, group-table writes), sent once
+ * the batch is handled: outputs first, then the changelog (see `flush`).
+ * Once every record is acknowledged, the table changes are written to the
+ * store with the changelog offset, in one batch. A failed handler's effects are dropped by rolling back to where its
  * message began.
  */
-import type { ProduceRecord, Producer } from "../broker/port.js";
+import type { ProducedOffset, ProduceRecord, Producer } from "../broker/port.js";
 import type { PartitionTable } from "../table/partition-table.js";
 
 /** Why a flush failed: the produce was not acknowledged, or the store write failed. */
@@ -67,8 +67,13 @@ export class PendingWrites {
   }
 
   /**
-   * Sends what the handlers produced, then stores the table changes with the
-   * changelog offset; resolves with what failed, if anything. The changelog
+   * Sends what the handlers produced (emits, loopbacks, dead letters); once
+   * acknowledged, the table changes to the changelog; once those are
+   * acknowledged, stores them with the changelog offset. Resolves with what
+   * failed, if anything. The order matters for at-least-once (issue 11, D4):
+   * a crash or failed send between the two leaves the outputs sent and the
+   * table unchanged, so reprocessing the batch duplicates outputs rather
+   * than applying table changes twice and losing emits. The changelog
    * gets each key's last value of the batch only: compaction would drop the
    * others anyway, and readers of the table (joins, views, recovery) need
    * only the latest value.
@@ -86,10 +91,13 @@ export class PendingWrites {
     const changes = new Map<string, Uint8Array | null>();
     for (let i = 0; i < keys.length; i++) changes.set(keys[i]!, values[i]!);
     const table = this.table;
-    if (table !== undefined) for (const [key, value] of changes) records.push({ topic: table.topic, partition: this.partition, key, value });
-    let produced;
+    const changelog: ProduceRecord[] = [];
+    if (table !== undefined) for (const [key, value] of changes) changelog.push({ topic: table.topic, partition: this.partition, key, value });
+    let produced: readonly ProducedOffset[] = [];
     try {
-      produced = await this.producer.send(records);
+      // One round trip when only one of the two has records.
+      if (records.length > 0) await this.producer.send(records);
+      if (changelog.length > 0) produced = await this.producer.send(changelog);
     } catch (error) {
       return { kind: "produce", error };
     }
