@@ -14,6 +14,7 @@ import { registerBuildCommand } from "./commands/build.js";
 import { registerEmitCommand } from "./commands/emit.js";
 import { registerGetCommand } from "./commands/get.js";
 import { registerGraphCommand } from "./commands/graph.js";
+import { registerReplayCommand } from "./commands/replay.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerSchemaCommand } from "./commands/schema.js";
 import { registerTailCommand } from "./commands/tail.js";
@@ -42,6 +43,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerGetCommand,
   registerBreakingCommand,
   registerTailCommand,
+  registerReplayCommand,
 ];
 
 /** The `version` of gokac's package.json (two folders up from this file, in the sources and in dist/ alike). */

@@ -31,6 +31,8 @@ export type { View, ViewOptions } from "./view/view.js";
 export { createEmitter } from "./emitter/emitter.js";
 export type { Emitter } from "./emitter/emitter.js";
 export { runUntilSignal } from "./run-until-signal.js";
+export { replayDeadLetters, replayGroup } from "./replay/replay-dead-letters.js";
+export type { ReplayOptions, ReplayResult } from "./replay/replay-dead-letters.js";
 export type { RunUntilSignalOptions } from "./run-until-signal.js";
 export type { EventSource, PartitionState, RuntimeEvents } from "./events.js";
 // Operating: HTTP monitor, metrics, health, table reads, logs, recovery ETA (runtime/monitor/).
