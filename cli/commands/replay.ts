@@ -32,7 +32,14 @@ export async function replayCommandAction(io: CommandIo, specs: string, topic: s
   }
   const cluster = await clusterOptions(io, options, "replay");
   const analyzed = analyzeSpecFolder(io, specs);
-  if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
+  if (
+    analyzed.model === undefined ||
+    reportDiagnostics(
+      io,
+      analyzed.diagnostics.filter((d) => d.severity === "error"),
+    )
+  )
+    return 1;
   const runtime = await loadRuntime(io);
   const broker = runtime.createKafkaBroker(cluster);
   try {
@@ -46,7 +53,9 @@ export async function replayCommandAction(io: CommandIo, specs: string, topic: s
     });
     const parts = Object.entries(result.replayed).map(([t, n]) => `${n} to ${t}`);
     const total = Object.values(result.replayed).reduce((a, b) => a + b, 0);
-    io.stderr(`replayed ${total} dead letter${total === 1 ? "" : "s"}${parts.length > 0 ? ` (${parts.join(", ")})` : ""}${result.skipped > 0 ? `, skipped ${result.skipped}` : ""}\n`);
+    io.stderr(
+      `replayed ${total} dead letter${total === 1 ? "" : "s"}${parts.length > 0 ? ` (${parts.join(", ")})` : ""}${result.skipped > 0 ? `, skipped ${result.skipped}` : ""}\n`,
+    );
     return 0;
   } finally {
     await broker.close();

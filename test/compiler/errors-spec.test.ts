@@ -30,7 +30,14 @@ describe("errors: in a group spec", () => {
     const result = group(LEDGER);
     expect(result.diagnostics).toEqual([]);
     const errors = result.model?.groups[0]?.errors;
-    expect(errors).toMatchObject({ decode: "dead-letter", handler: "skip", retries: 3, backoffMs: 200, timeoutMs: 30_000, deadLetter: "ledger-dlq" });
+    expect(errors).toMatchObject({
+      decode: "dead-letter",
+      handler: "skip",
+      retries: 3,
+      backoffMs: 200,
+      timeoutMs: 30_000,
+      deadLetter: "ledger-dlq",
+    });
   });
 
   it("an illegal dead-letter topic name is GK301", () => {
@@ -42,7 +49,10 @@ describe("errors: in a group spec", () => {
     for (const body of ["  decode: ignore\n", "  retries: -1\n", "  backoff: 200\n", "  timeout: 0s\n", "  retry: 3\n"]) {
       const found = codes(group(base + body));
       expect(found.length, body).toBeGreaterThan(0);
-      expect(found.every((c) => c.startsWith("GK1")), `${body}: ${found.join(",")}`).toBe(true);
+      expect(
+        found.every((c) => c.startsWith("GK1")),
+        `${body}: ${found.join(",")}`,
+      ).toBe(true);
     }
   });
 
@@ -53,18 +63,30 @@ describe("errors: in a group spec", () => {
 
   it("the generated graph carries the policy for the runtime", () => {
     const result = compile({
-      analyzeInput: { root: "specs", projectRoot: ".", files: [{ path: "specs/topics.yaml", text: TOPICS }, { path: "specs/g.yaml", text: LEDGER }], readFile: () => undefined },
+      analyzeInput: {
+        root: "specs",
+        projectRoot: ".",
+        files: [
+          { path: "specs/topics.yaml", text: TOPICS },
+          { path: "specs/g.yaml", text: LEDGER },
+        ],
+        readFile: () => undefined,
+      },
       outDir: "generated",
       existingFiles: () => undefined,
       existingPaths: [],
     });
     expect(result.diagnostics).toEqual([]);
     const graph = result.files.find((f) => f.path.endsWith("ledger/graph.ts"))?.content ?? "";
-    expect(graph).toContain(`errors: { decode: "dead-letter", handler: "skip", retries: 3, backoffMs: 200, timeoutMs: 30000, deadLetter: "ledger-dlq" },`);
+    expect(graph).toContain(
+      `errors: { decode: "dead-letter", handler: "skip", retries: 3, backoffMs: 200, timeoutMs: 30000, deadLetter: "ledger-dlq" },`,
+    );
   });
 
   it("durations: ms, s, m and h", () => {
-    expect([parseDuration("0ms"), parseDuration("200ms"), parseDuration("30s"), parseDuration("5m"), parseDuration("1h")]).toEqual([0, 200, 30_000, 300_000, 3_600_000]);
+    expect([parseDuration("0ms"), parseDuration("200ms"), parseDuration("30s"), parseDuration("5m"), parseDuration("1h")]).toEqual([
+      0, 200, 30_000, 300_000, 3_600_000,
+    ]);
     expect([parseDuration("1.5s"), parseDuration("10"), parseDuration(10)]).toEqual([undefined, undefined, undefined]);
   });
 });

@@ -1,6 +1,17 @@
 /** Skipped and dead-lettered messages are never silent: a warn log line with their coordinates, the failure metric by policy, the monitor's error list. */
 import { afterEach, describe, expect, it } from "vitest";
-import { createEmitter, createLogger, createMemoryBroker, createMemoryStorage, createProcessor, defineGroup, logProcessorEvents, startMonitor, type Monitor, type Processor } from "gokac/runtime";
+import {
+  createEmitter,
+  createLogger,
+  createMemoryBroker,
+  createMemoryStorage,
+  createProcessor,
+  defineGroup,
+  logProcessorEvents,
+  startMonitor,
+  type Monitor,
+  type Processor,
+} from "gokac/runtime";
 import { clicks, counterGroup, counts, type CounterContext } from "../runtime/groups.js";
 
 let monitor: Monitor | undefined;

@@ -1,6 +1,16 @@
 /** The spec's `errors:` policies on the in-memory broker: skip and dead-letter keep a group going, retries with doubling backoff, the handler timeout. */
 import { afterEach, describe, expect, it } from "vitest";
-import { codecs, defineGroup, defineTopic, ProcessorError, type BaseContext, type EmitContext, type ErrorPolicyGraph, type RuntimeEvents, type TableContext } from "gokac/runtime";
+import {
+  codecs,
+  defineGroup,
+  defineTopic,
+  ProcessorError,
+  type BaseContext,
+  type EmitContext,
+  type ErrorPolicyGraph,
+  type RuntimeEvents,
+  type TableContext,
+} from "gokac/runtime";
 import { createTester, type Tester } from "gokac/runtime/testing";
 
 const numbers = defineTopic("numbers", codecs.int64);
@@ -14,7 +24,11 @@ afterEach(async () => {
 });
 
 /** A group summing `numbers` per key into its table and echoing each value; `onValue` runs first and may throw. */
-function summing(errors: ErrorPolicyGraph | undefined, onValue: (ctx: Ctx, msg: bigint) => void | Promise<void> = () => undefined, partitions?: number) {
+function summing(
+  errors: ErrorPolicyGraph | undefined,
+  onValue: (ctx: Ctx, msg: bigint) => void | Promise<void> = () => undefined,
+  partitions?: number,
+) {
   return defineGroup<bigint>(
     {
       group: "sum",
@@ -83,7 +97,14 @@ describe("decode policy", () => {
     expect(await tester.tableValue(group, "poison")).toBeUndefined();
     const [letter, ...rest] = tester.deadLetters(group);
     expect(rest).toEqual([]);
-    expect(letter).toMatchObject({ key: "poison", value: Uint8Array.of(1, 2, 3), kind: "decode", topic: "numbers", partition: 0, offset: 1 });
+    expect(letter).toMatchObject({
+      key: "poison",
+      value: Uint8Array.of(1, 2, 3),
+      kind: "decode",
+      topic: "numbers",
+      partition: 0,
+      offset: 1,
+    });
     const text = (name: string) => new TextDecoder().decode(letter?.headers[name]);
     expect(text("trace")).toBe("t-1");
     expect(text("gokac.error.group")).toBe("sum");
@@ -109,7 +130,7 @@ describe("decode policy", () => {
 describe("handler policy", () => {
   it("dead-letter: a failed message's table writes and emits are dropped; messages before and after it are processed", async () => {
     tester = createTester();
-    const group = summing({ handler: "dead-letter", "deadLetter": "sum-errors" }, throwOn13);
+    const group = summing({ handler: "dead-letter", deadLetter: "sum-errors" }, throwOn13);
     tester.register(group);
     tester.consume(numbers, "a", 1n);
     tester.consume(numbers, "a", 13n);
@@ -179,7 +200,11 @@ describe("handler policy", () => {
     const failed = collect(tester, "visited", "message-failed");
     for (const k of ["a", "b", "c"]) tester.consume(numbers, k, 5n);
     await tester.visitAll(group, "double", null);
-    expect([await tester.tableValue(group, "a"), await tester.tableValue(group, "b"), await tester.tableValue(group, "c")]).toEqual([10n, 5n, 10n]);
+    expect([await tester.tableValue(group, "a"), await tester.tableValue(group, "b"), await tester.tableValue(group, "c")]).toEqual([
+      10n,
+      5n,
+      10n,
+    ]);
     expect(failed).toMatchObject([{ key: "b", offset: -1, kind: "handler", policy: "skip" }]);
   });
 });

@@ -4,7 +4,14 @@
  * duplicated outputs, never a table change applied twice or a lost emit.
  */
 import { describe, expect, it } from "vitest";
-import { createMemoryBroker, createMemoryStorage, createProcessor, type Broker, type MemoryBroker, type ProduceRecord } from "gokac/runtime";
+import {
+  createMemoryBroker,
+  createMemoryStorage,
+  createProcessor,
+  type Broker,
+  type MemoryBroker,
+  type ProduceRecord,
+} from "gokac/runtime";
 import { clicks, counterGroup, counterTable, counts } from "./groups.js";
 
 /** `broker` whose producers record the topics of each send, and fail the send numbered `failAt` (0-based), if given. */

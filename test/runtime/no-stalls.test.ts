@@ -4,7 +4,21 @@
  * processor (D2), and a `deferCommit` never completed is reported.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { codecs, createEmitter, createMemoryBroker, createMemoryStorage, createProcessor, defineGroup, defineTopic, partitionForKey, type BaseContext, runUntilSignal, type Processor, type RuntimeEvents, type Storage } from "gokac/runtime";
+import {
+  codecs,
+  createEmitter,
+  createMemoryBroker,
+  createMemoryStorage,
+  createProcessor,
+  defineGroup,
+  defineTopic,
+  partitionForKey,
+  type BaseContext,
+  runUntilSignal,
+  type Processor,
+  type RuntimeEvents,
+  type Storage,
+} from "gokac/runtime";
 import { createTester } from "gokac/runtime/testing";
 import { clicks, counterGroup, counterTable, counts } from "./groups.js";
 
@@ -40,42 +54,53 @@ afterEach(async () => {
 });
 
 describe("no stalls", () => {
-  it("D1: a member joining during a long recovery gets its rebalance at once; the recovery is abandoned and resumed", { timeout: 30_000 }, async () => {
-    const broker = createMemoryBroker({ maxBatchSize: 100 });
-    const ENTRIES = 4_000;
-    await broker.createTopic({ topic: clicks.name, partitions: 2, compacted: false });
-    await broker.createTopic({ topic: counterTable.name, partitions: 2, compacted: true });
-    await broker.createTopic({ topic: counts.name, partitions: 2, compacted: false });
-    const producer = await broker.producer();
-    // About 40 chunks of 100 per partition: at WRITE_MS each, 4 s of recovery per partition.
-    await producer.send(Array.from({ length: 2 * ENTRIES }, (_, i) => ({ topic: counterTable.name, partition: partitionForKey(`k${i}`, 2), key: `k${i}`, value: codecs.int64.encode(BigInt(i)) })));
-    await producer.close();
+  it(
+    "D1: a member joining during a long recovery gets its rebalance at once; the recovery is abandoned and resumed",
+    { timeout: 30_000 },
+    async () => {
+      const broker = createMemoryBroker({ maxBatchSize: 100 });
+      const ENTRIES = 4_000;
+      await broker.createTopic({ topic: clicks.name, partitions: 2, compacted: false });
+      await broker.createTopic({ topic: counterTable.name, partitions: 2, compacted: true });
+      await broker.createTopic({ topic: counts.name, partitions: 2, compacted: false });
+      const producer = await broker.producer();
+      // About 40 chunks of 100 per partition: at WRITE_MS each, 4 s of recovery per partition.
+      await producer.send(
+        Array.from({ length: 2 * ENTRIES }, (_, i) => ({
+          topic: counterTable.name,
+          partition: partitionForKey(`k${i}`, 2),
+          key: `k${i}`,
+          value: codecs.int64.encode(BigInt(i)),
+        })),
+      );
+      await producer.close();
 
-    const a = createProcessor(counterGroup(undefined, 2), { broker, storage: slowRecoveryStorage() });
-    processors.push(a);
-    let revokedAt: number | undefined;
-    a.on("rebalance", ({ revoked }) => {
-      if (revoked !== undefined && revokedAt === undefined) revokedAt = Date.now();
-    });
-    const recovering = new Promise<void>((resolve) => a.on("recovery-progress", () => resolve()));
-    const startingA = a.start();
-    await recovering;
+      const a = createProcessor(counterGroup(undefined, 2), { broker, storage: slowRecoveryStorage() });
+      processors.push(a);
+      let revokedAt: number | undefined;
+      a.on("rebalance", ({ revoked }) => {
+        if (revoked !== undefined && revokedAt === undefined) revokedAt = Date.now();
+      });
+      const recovering = new Promise<void>((resolve) => a.on("recovery-progress", () => resolve()));
+      const startingA = a.start();
+      await recovering;
 
-    const b = createProcessor(counterGroup(undefined, 2), { broker, storage: createMemoryStorage() });
-    processors.push(b);
-    const joinedAt = Date.now();
-    const startingB = b.start();
-    await Promise.all([startingA, startingB]);
-    expect(revokedAt).toBeDefined();
-    // Without abandoning, the revocation waits for the rest of the 4 s recovery.
-    expect(revokedAt! - joinedAt).toBeLessThan(1_500);
-    expect([...a.partitions, ...b.partitions].sort()).toEqual([0, 1]);
-    // Both tables are complete after the abandoned recovery resumed (or was done by the other member).
-    for (const i of [0, 1, 2 * ENTRIES - 2, 2 * ENTRIES - 1]) {
-      const owner = a.partitions.includes(partitionForKey(`k${i}`, 2)) ? a : b;
-      expect(await owner.get(`k${i}`)).toBe(BigInt(i));
-    }
-  });
+      const b = createProcessor(counterGroup(undefined, 2), { broker, storage: createMemoryStorage() });
+      processors.push(b);
+      const joinedAt = Date.now();
+      const startingB = b.start();
+      await Promise.all([startingA, startingB]);
+      expect(revokedAt).toBeDefined();
+      // Without abandoning, the revocation waits for the rest of the 4 s recovery.
+      expect(revokedAt! - joinedAt).toBeLessThan(1_500);
+      expect([...a.partitions, ...b.partitions].sort()).toEqual([0, 1]);
+      // Both tables are complete after the abandoned recovery resumed (or was done by the other member).
+      for (const i of [0, 1, 2 * ENTRIES - 2, 2 * ENTRIES - 1]) {
+        const owner = a.partitions.includes(partitionForKey(`k${i}`, 2)) ? a : b;
+        expect(await owner.get(`k${i}`)).toBe(BigInt(i));
+      }
+    },
+  );
 
   it("D2: a lookup view that fails to catch up stops the processor with kind lookup", { timeout: 20_000 }, async () => {
     const broker = createMemoryBroker();
@@ -103,7 +128,11 @@ describe("no stalls", () => {
       },
     };
     const group = defineGroup(
-      { group: "geo-reader", inputs: [{ topics: [clicks.name], codec: clicks.codec, handler: "h" }], lookups: [{ table: geo.name, codec: geo.codec }] },
+      {
+        group: "geo-reader",
+        inputs: [{ topics: [clicks.name], codec: clicks.codec, handler: "h" }],
+        lookups: [{ table: geo.name, codec: geo.codec }],
+      },
       { h: () => undefined },
     );
     const processor = createProcessor(group, { broker, storage });
@@ -142,7 +171,9 @@ describe("no stalls", () => {
     await broker.createTopic({ topic: counterTable.name, partitions: 1, compacted: true });
     await broker.createTopic({ topic: counts.name, partitions: 1, compacted: false });
     const producer = await broker.producer();
-    await producer.send(Array.from({ length: 5_000 }, (_, i) => ({ topic: counterTable.name, partition: 0, key: `k${i}`, value: codecs.int64.encode(1n) })));
+    await producer.send(
+      Array.from({ length: 5_000 }, (_, i) => ({ topic: counterTable.name, partition: 0, key: `k${i}`, value: codecs.int64.encode(1n) })),
+    );
     await producer.close();
     const processor = createProcessor(counterGroup(undefined, 1), { broker, storage: slowRecoveryStorage() });
     processors.push(processor);

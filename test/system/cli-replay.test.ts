@@ -35,7 +35,12 @@ describeKafka("gokac replay", () => {
     await broker.createTopic({ topic: input.name, partitions: 2, compacted: false });
     let buggy = true;
     const group = defineGroup<bigint>(
-      { group: unique("replay"), inputs: [{ topics: [input.name], codec: input.codec, handler: "add" }], persist: { codec: codecs.int64 }, errors: { handler: "dead-letter" } },
+      {
+        group: unique("replay"),
+        inputs: [{ topics: [input.name], codec: input.codec, handler: "add" }],
+        persist: { codec: codecs.int64 },
+        errors: { handler: "dead-letter" },
+      },
       {
         add: (ctx: { value(): unknown; setValue(v: bigint): void }, msg: bigint) => {
           if (buggy && msg === 13n) throw new Error("cannot handle 13 yet");
@@ -47,7 +52,10 @@ describeKafka("gokac replay", () => {
     processor = createProcessor(group, { broker, stateDir: join(stateRoot, group.graph.group) });
     await processor.start();
     const producer = await broker.producer();
-    const send = (key: string, n: bigint) => producer.send([{ topic: input.name, partition: partitionForKey(key, 2), key, value: codecs.int64.encode(n), headers: { trace: key } }]);
+    const send = (key: string, n: bigint) =>
+      producer.send([
+        { topic: input.name, partition: partitionForKey(key, 2), key, value: codecs.int64.encode(n), headers: { trace: key } },
+      ]);
     for (const key of ["a", "b", "c"]) {
       await send(key, 1n);
       await send(key, 13n);
@@ -65,7 +73,11 @@ describeKafka("gokac replay", () => {
     expect(await inputCount()).toBe(7);
     const rest = await cli(["replay", "specs", dlq]);
     expect(rest.code, rest.stderr).toBe(0);
-    await eventually(async () => (await Promise.all(["a", "b", "c"].map((k) => p.get(k)))).every((v) => v === 14n), 30_000, "the replayed 13s processed");
+    await eventually(
+      async () => (await Promise.all(["a", "b", "c"].map((k) => p.get(k)))).every((v) => v === 14n),
+      30_000,
+      "the replayed 13s processed",
+    );
 
     // Replayed once: a third run sends nothing, and nothing failed again.
     const again = await cli(["replay", "specs", dlq]);

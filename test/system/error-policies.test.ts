@@ -42,7 +42,12 @@ describeKafka("error policies on Kafka", () => {
     const input = defineTopic(unique("policy-in"), codecs.int64);
     await broker.createTopic({ topic: input.name, partitions: PARTITIONS, compacted: false });
     const group = defineGroup<bigint>(
-      { group: unique("policy"), inputs: [{ topics: [input.name], codec: input.codec, handler: "add" }], persist: { codec: codecs.int64 }, ...(errors === undefined ? {} : { errors }) },
+      {
+        group: unique("policy"),
+        inputs: [{ topics: [input.name], codec: input.codec, handler: "add" }],
+        persist: { codec: codecs.int64 },
+        ...(errors === undefined ? {} : { errors }),
+      },
       {
         add: (ctx: { value(): unknown; setValue(v: bigint): void }, msg: bigint) => {
           if (msg === 13n) throw new Error("unlucky 13");
@@ -51,7 +56,12 @@ describeKafka("error policies on Kafka", () => {
       },
     );
     const send = (key: string | null, value: Buffer, headers?: Record<string, string>) =>
-      producer.send({ topic: input.name, messages: [{ key, value, partition: key === null ? 0 : partitionForKey(key, PARTITIONS), ...(headers === undefined ? {} : { headers }) }] });
+      producer.send({
+        topic: input.name,
+        messages: [
+          { key, value, partition: key === null ? 0 : partitionForKey(key, PARTITIONS), ...(headers === undefined ? {} : { headers }) },
+        ],
+      });
     const int64 = (n: bigint) => Buffer.from(codecs.int64.encode(n));
     for (const k of KEYS) await send(k, int64(1n));
     await send("c", Buffer.from([1, 2, 3]), { origin: "chaos" });
@@ -86,15 +96,19 @@ describeKafka("error policies on Kafka", () => {
     return out;
   }
 
-  it("skip: the poison messages are skipped in their partitions; every valid message of every partition is processed and committed", { timeout: 90_000 }, async () => {
-    const { input, group, processor } = await setUp({ decode: "skip", handler: "skip" });
-    await eventually(() => committedAll(group.graph.group, input.name), 30_000, "every partition committed to its end");
-    expect(await sums(processor)).toEqual(KEYS.map(() => 3n));
-    expect(processor.failedMessages).toEqual({ skip: 3, "dead-letter": 0 });
-    expect(processor.lifecycle).toBe("running");
-    await processor.stop();
-    expect(await processor.done).toBeUndefined();
-  });
+  it(
+    "skip: the poison messages are skipped in their partitions; every valid message of every partition is processed and committed",
+    { timeout: 90_000 },
+    async () => {
+      const { input, group, processor } = await setUp({ decode: "skip", handler: "skip" });
+      await eventually(() => committedAll(group.graph.group, input.name), 30_000, "every partition committed to its end");
+      expect(await sums(processor)).toEqual(KEYS.map(() => 3n));
+      expect(processor.failedMessages).toEqual({ skip: 3, "dead-letter": 0 });
+      expect(processor.lifecycle).toBe("running");
+      await processor.stop();
+      expect(await processor.done).toBeUndefined();
+    },
+  );
 
   it("dead-letter: the dead letters keep key, value bytes and headers and say what failed where", { timeout: 90_000 }, async () => {
     const { input, group, processor } = await setUp({ decode: "dead-letter", handler: "dead-letter" });
@@ -105,7 +119,12 @@ describeKafka("error policies on Kafka", () => {
     expect(await broker.partitionCount(dlq)).toBe(PARTITIONS);
     const letters = await readAll(dlq);
     const text = (m: BrokerMessage, h: string) => new TextDecoder().decode(m.headers[h]);
-    const summary = letters.map((m) => ({ key: m.key, kind: text(m, "gokac.error.kind"), topic: text(m, "gokac.error.topic"), group: text(m, "gokac.error.group") }));
+    const summary = letters.map((m) => ({
+      key: m.key,
+      kind: text(m, "gokac.error.kind"),
+      topic: text(m, "gokac.error.topic"),
+      group: text(m, "gokac.error.group"),
+    }));
     expect(summary.sort((x, y) => (x.key < y.key ? -1 : 1))).toEqual([
       { key: "", kind: "decode", topic: input.name, group: group.graph.group },
       { key: "c", kind: "decode", topic: input.name, group: group.graph.group },
