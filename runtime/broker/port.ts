@@ -135,6 +135,21 @@ export interface GroupOptions {
   /** All copartitioned topics the group consumes: inputs and its loop. */
   readonly topics: readonly string[];
   readonly callbacks: GroupCallbacks;
+  /**
+   * Where the member id is kept between runs (a processor's state directory).
+   * A restarted member rejoins under its previous id, so the broker does not
+   * wait for the dead member's session timeout. Optional; brokers without
+   * members that outlive a process ignore it.
+   */
+  readonly memberIds?: MemberIdStore;
+}
+
+/** Keeps a group member's id between process runs (see `GroupOptions.memberIds`). */
+export interface MemberIdStore {
+  /** The id of the previous run, if any. */
+  load(): Promise<string | undefined>;
+  /** Records the id the broker gave this run. */
+  save(memberId: string): Promise<void>;
 }
 
 export interface GroupMember {

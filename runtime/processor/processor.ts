@@ -11,6 +11,7 @@ import { checkPositiveInteger, ProcessorStateError, RuntimeOptionsError } from "
 import { createEventHub, type EventSource } from "../events.js";
 import type { GroupDefinition } from "../graph.js";
 import { createLevelStorage } from "../storage/level-storage.js";
+import { openMemberIdStore } from "../storage/member-id-store.js";
 import type { Storage } from "../storage/storage.js";
 import type { View } from "../view/view.js";
 import type { GroupRuntime } from "./group-runtime.js";
@@ -85,7 +86,10 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
   const graph = definition.graph;
   const group = graph.group;
   const events = createEventHub();
-  const storage = options.storage ?? createLevelStorage(options.stateDir ?? `.state/${group}`);
+  const stateDir = options.stateDir ?? `.state/${group}`;
+  const storage = options.storage ?? createLevelStorage(stateDir);
+  // With a state directory of its own, a restarted processor rejoins under its previous member id (fast restart).
+  const memberIds = options.storage === undefined ? openMemberIdStore(stateDir, group) : undefined;
   const runners = new Map<number, PartitionRunner>();
   const pendingRunners = new Set<Promise<unknown>>();
   let lifecycle: ProcessorLifecycle = "idle";
@@ -124,6 +128,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
       runners.clear();
       await Promise.allSettled(views.map((v) => v.stop()));
       await rt?.producer.close().catch(() => undefined);
+      await memberIds?.close().catch(() => undefined);
       lifecycle = "stopped";
       events.emit("state", { state: "stopped" });
       resolveDone(failure);
@@ -141,6 +146,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
       const joining = options.broker.joinGroup({
         group,
         topics: [...runtime.consumed.keys()],
+        ...(memberIds === undefined ? {} : { memberIds }),
         callbacks: {
           onAssigned: async (assigned) => {
             const opening = Promise.all(
