@@ -14,6 +14,11 @@ export interface RuntimeEvents {
   "recovery-progress": { readonly topic: string; readonly partition: number; readonly offset: number; readonly hwm: number; readonly recovered: number };
   /** A table partition reached its high watermark, having read `recovered` messages. */
   recovered: { readonly topic: string; readonly partition: number; readonly offset: number; readonly recovered: number };
+  /**
+   * A table partition's local state could not be trusted (`reason`, the
+   * `StateMismatchError` saying why) and is rebuilt from the changelog.
+   */
+  "state-rebuilt": { readonly topic: string; readonly partition: number; readonly reason: string; readonly error: Error };
   /** The processor failed and is stopping. */
   error: { readonly error: Error };
 }

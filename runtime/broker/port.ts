@@ -170,6 +170,8 @@ export interface Broker {
   /** Creates a topic; does nothing if it already exists with the same partition count. */
   createTopic(config: TopicConfig): Promise<void>;
   highWatermark(topic: string, partition: number): Promise<number>;
+  /** The earliest offset still in a partition's log (after retention or deleted records). Optional: brokers whose logs always start at 0 omit it. */
+  lowWatermark?(topic: string, partition: number): Promise<number>;
   /** The committed offset of a group for a partition (next to consume), or `undefined`. */
   committedOffset(group: string, topic: string, partition: number): Promise<number | undefined>;
   /** A reader positioned at `offset` (clamped to the earliest offset still in the log). */

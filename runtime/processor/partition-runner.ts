@@ -87,11 +87,12 @@ export class PartitionRunner implements ContextHost {
     emitState("initializing");
     const opened: PartitionTable<unknown>[] = [];
     try {
-      const table = rt.table === undefined ? undefined : await PartitionTable.open(rt.storage, rt.table.topic, partition, rt.table.codec);
+      const integrity = { policy: rt.onStateMismatch, events: rt.events };
+      const table = rt.table === undefined ? undefined : await PartitionTable.open(rt.storage, rt.table.topic, partition, rt.table.codec, integrity);
       if (table !== undefined) opened.push(table);
       const joined = new Map<string, PartitionTable<unknown>>();
       for (const [topic, codec] of rt.joins) {
-        const t = await PartitionTable.open(rt.storage, topic, partition, codec);
+        const t = await PartitionTable.open(rt.storage, topic, partition, codec, integrity);
         opened.push(t);
         joined.set(topic, t);
       }
@@ -316,9 +317,15 @@ export class PartitionRunner implements ContextHost {
     }
     if (this.table === undefined || changes.size === 0) return true;
     let tableOffset = -1;
-    for (const p of produced) if (p.topic === this.table.topic && p.offset > tableOffset) tableOffset = p.offset;
+    let tableFirst = Infinity;
+    for (const p of produced) {
+      if (p.topic !== this.table.topic) continue;
+      if (p.offset > tableOffset) tableOffset = p.offset;
+      if (p.offset < tableFirst) tableFirst = p.offset;
+    }
     try {
-      await this.table.write(changes, tableOffset + 1);
+      // `true`: another writer's records were read into the store; cached values may be stale.
+      if (await this.table.write(changes, tableOffset + 1, tableFirst)) this.cache.clear();
     } catch (error) {
       this.failAt("storage", where, error);
       return false;

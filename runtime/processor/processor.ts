@@ -12,6 +12,7 @@ import { createEventHub, type EventSource } from "../events.js";
 import type { GroupDefinition } from "../graph.js";
 import { createLevelStorage } from "../storage/level-storage.js";
 import { openMemberIdStore } from "../storage/member-id-store.js";
+import { isStateMismatchPolicy, type StateMismatchPolicy } from "../storage/state-errors.js";
 import type { Storage } from "../storage/storage.js";
 import type { View } from "../view/view.js";
 import type { GroupRuntime } from "./group-runtime.js";
@@ -35,6 +36,14 @@ export interface ProcessorOptions {
    * handler with `null` (outside the handler's declared type).
    */
   readonly nilHandling?: "ignore" | "process";
+  /**
+   * A table partition whose local state cannot be trusted (damaged files,
+   * a store from another incarnation of the changelog, a foreign writer; see
+   * `StateMismatchError`): `"rebuild"` (default) deletes it and recovers it
+   * from the changelog, emitting `state-rebuilt`; `"fail"` stops the
+   * processor with the error.
+   */
+  readonly onStateMismatch?: StateMismatchPolicy;
 }
 
 /** The lifecycle of a processor as a whole. */
@@ -82,6 +91,9 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
   checkPositiveInteger("maxBatchSize", options.maxBatchSize);
   if (options.nilHandling !== undefined && options.nilHandling !== "ignore" && options.nilHandling !== "process") {
     throw new RuntimeOptionsError("nilHandling", `expected "ignore" or "process", got ${JSON.stringify(options.nilHandling)}`);
+  }
+  if (!isStateMismatchPolicy(options.onStateMismatch)) {
+    throw new RuntimeOptionsError("onStateMismatch", `expected "rebuild" or "fail", got ${JSON.stringify(options.onStateMismatch)}`);
   }
   const graph = definition.graph;
   const group = graph.group;
