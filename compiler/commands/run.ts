@@ -20,6 +20,8 @@ export interface RunOptions {
   readonly out?: string;
   readonly group?: readonly string[];
   readonly stateDir?: string;
+  /** `rebuild` (default) or `fail`: what a processor does with a table partition whose local state cannot be trusted. */
+  readonly onStateMismatch?: string;
 }
 
 function describeError(error: unknown): string {
@@ -49,11 +51,17 @@ function showProgress(io: CommandIo, group: string, processor: RuntimeProcessor)
     lastShown.set(key, now);
     io.stderr(`${group}: recovering ${key}: ${p.offset ?? "?"}/${hwm ?? "?"}\n`);
   });
+  on.call(processor, "state-rebuilt", (payload) => {
+    const p = payload as { error?: { message?: string } };
+    io.stderr(`${group}: warning: ${p.error?.message ?? JSON.stringify(payload)}; rebuilding it from the changelog\n`);
+  });
 }
 
 /** The command body; resolves with the exit status. */
 export async function runCommandAction(io: CommandIo, specs: string, options: RunOptions): Promise<0 | 1 | 2> {
   const brokers = resolveBrokers(io, options.brokers);
+  const onStateMismatch = options.onStateMismatch ?? "rebuild";
+  if (onStateMismatch !== "rebuild" && onStateMismatch !== "fail") throw new UsageError(`--on-state-mismatch: expected rebuild or fail, got ${JSON.stringify(onStateMismatch)}`);
   const analyzed = analyzeSpecFolder(io, specs);
   if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
   const all = await loadGeneratedGroups(io, options.out ?? "generated");
@@ -77,7 +85,7 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
     }
     const stateDir = resolve(io.cwd, options.stateDir ?? ".state");
     for (const g of selected) {
-      const processor = runtime.createProcessor(g, { broker, stateDir: resolve(stateDir, g.graph.group) });
+      const processor = runtime.createProcessor(g, { broker, stateDir: resolve(stateDir, g.graph.group), onStateMismatch });
       showProgress(io, g.graph.group, processor);
       processors.push({ group: g.graph.group, processor });
     }
@@ -109,6 +117,7 @@ export function registerRunCommand(program: Command, io: CommandIo): void {
     .option("--group <name>", "a group to run (repeatable; default: all)", (value: string, previous: string[] = []) => [...previous, value])
     .option("--brokers <list>", "Kafka bootstrap brokers, host:port[,host:port…] (default: $GOKAC_BROKERS)")
     .option("--state-dir <dir>", "where table partitions are stored locally", ".state")
+    .option("--on-state-mismatch <policy>", "a table partition whose local state cannot be trusted: rebuild (from the changelog, with a warning) or fail", "rebuild")
     .action(async (specs: string, options: RunOptions) => {
       await runCommand(io, () => runCommandAction(io, specs, options));
     });

@@ -67,7 +67,7 @@ export interface RuntimeProcessor {
 export interface RuntimeApi {
   createEmitter(broker: RuntimeBroker, topic: { name: string; codec: unknown }): RuntimeEmitter;
   createView(broker: RuntimeBroker, table: { name: string; codec: unknown }): RuntimeView;
-  createProcessor(group: unknown, options: { broker: RuntimeBroker; stateDir: string }): RuntimeProcessor;
+  createProcessor(group: unknown, options: { broker: RuntimeBroker; stateDir: string; onStateMismatch?: "rebuild" | "fail" }): RuntimeProcessor;
   createKafkaBroker(options: { brokers: string; clientId?: string; logLevel?: "nothing" | "error" | "warn" | "info" | "debug" }): RuntimeBroker;
   checkTopics(broker: RuntimeBroker, requirements: readonly RuntimeTopicRequirement[]): Promise<RuntimeTopicReport>;
   groupTopicRequirements(graph: unknown): RuntimeTopicRequirement[];
