@@ -55,7 +55,8 @@ export { asError, GokacError, ProcessorError, ProcessorSetupError, ProcessorStat
 export type { GokacErrorOptions, MessageCoordinates, ProcessorErrorKind } from "./errors.js";
 
 // Storage.
-export { createLevelStorage, createMemoryStorage } from "./storage/index.js";
+export { createLevelStorage, createMemoryStorage, StateMismatchError } from "./storage/index.js";
+export type { StateMismatchPolicy, StateMismatchReason } from "./storage/index.js";
 export type { LevelStorageOptions, Storage, TableChanges, TableStore, WriteBehindOptions } from "./storage/index.js";
 
 // Brokers: the port, the in-memory broker, and Kafka.

@@ -30,6 +30,8 @@ export interface RunOptions {
   readonly out?: string;
   readonly group?: readonly string[];
   readonly stateDir?: string;
+  /** `rebuild` (default) or `fail`: what a processor does with a table partition whose local state cannot be trusted. */
+  readonly onStateMismatch?: string;
   readonly http?: string;
   readonly logLevel?: string;
 }
@@ -52,6 +54,8 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
     throw new UsageError(`no group ${unknown.join(", ")} in the build (groups: ${all.map((g) => g.graph.group).join(", ")})`);
   }
   const selected = wanted.length === 0 ? all : all.filter((g) => wanted.includes(g.graph.group));
+  const onStateMismatch = options.onStateMismatch ?? "rebuild";
+  if (onStateMismatch !== "rebuild" && onStateMismatch !== "fail") throw new UsageError(`--on-state-mismatch: expected rebuild or fail, got ${JSON.stringify(onStateMismatch)}`);
   const runtime = await loadRuntime(io);
   const logLevel = options.logLevel ?? "info";
   if (!runtime.isLogLevel(logLevel)) throw new UsageError(`--log-level: expected trace, debug, info, warn, error, fatal or silent, got ${JSON.stringify(logLevel)}`);
@@ -76,7 +80,7 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
     }
     const stateDir = resolve(io.cwd, options.stateDir ?? ".state");
     for (const g of selected) {
-      const processor = runtime.createProcessor(g, { broker, stateDir: resolve(stateDir, g.graph.group) });
+      const processor = runtime.createProcessor(g, { broker, stateDir: resolve(stateDir, g.graph.group), onStateMismatch });
       runtime.logProcessorEvents(logger, processor);
       processors.push({ group: g.graph.group, processor });
     }
@@ -115,6 +119,7 @@ export function registerRunCommand(program: Command, { io, run }: CommandContext
     .addOption(brokersOption(command))
     .addOption(kafkaConfigOption(command))
     .option("--state-dir <dir>", "where table partitions are stored locally", ".state")
+    .option("--on-state-mismatch <policy>", "a table partition whose local state cannot be trusted: rebuild (from the changelog, with a warning) or fail", "rebuild")
     .option("--http <host:port>", "serve the web monitor, /metrics, /healthz, /readyz and /api/tables (port 0: any free port)")
     .option("--log-level <level>", "trace, debug, info, warn, error, fatal or silent", "info")
     .action(async (specs: string, options: RunOptions) => {

@@ -123,6 +123,9 @@ export function logProcessorEvents(logger: Logger, processor: Processor<any>, op
     processor.on("commit", ({ partition, offsets }) => {
       if (log.isLevelEnabled("trace")) log.trace({ partition, offsets }, "committed");
     }),
+    processor.on("state-rebuilt", ({ topic, partition, reason, error }) => {
+      log.warn({ topic, partition, reason, err: error }, `state of ${topic}/${partition} cannot be trusted (${reason}); rebuilding it from the changelog`);
+    }),
     processor.on("error", ({ error }) => {
       if (error instanceof ProcessorError) {
         log.error(

@@ -53,7 +53,7 @@ export async function setUpGroup(definition: GroupDefinition<unknown>, options: 
   }
   const lookups = new Map<string, View<unknown>>();
   for (const lookup of graph.lookups ?? []) {
-    const view = createView<unknown>(broker, { name: lookup.table, codec: lookup.codec, partitioner: lookup.partitioner ?? "kafka" }, { storage, events, cancelled: hooks.cancelled });
+    const view = createView<unknown>(broker, { name: lookup.table, codec: lookup.codec, partitioner: lookup.partitioner ?? "kafka" }, { storage, events, cancelled: hooks.cancelled, onStateMismatch: options.onStateMismatch ?? "rebuild" });
     hooks.onView(view);
     lookups.set(lookup.table, view);
   }
@@ -78,6 +78,7 @@ export async function setUpGroup(definition: GroupDefinition<unknown>, options: 
     partitioner: graph.partitioner ?? "kafka",
     maxBatchSize: options.maxBatchSize ?? 500,
     ignoreNil: options.nilHandling !== "process",
+    onStateMismatch: options.onStateMismatch ?? "rebuild",
     fail: hooks.fail,
     get failed() {
       return hooks.failed();

@@ -224,6 +224,9 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
     async highWatermark(topic: string, partition: number): Promise<number> {
       return (await bounds(topic, partition)).high;
     },
+    async lowWatermark(topic: string, partition: number): Promise<number> {
+      return (await bounds(topic, partition)).low;
+    },
     async committedOffset(group: string, topic: string, partition: number): Promise<number | undefined> {
       const result = await retrying(async () => (await connectedAdmin()).fetchOffsets({ groupId: group, topics: [topic] }));
       const offset = result.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset;

@@ -19,7 +19,7 @@ import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import { asError } from "../../errors.js";
 import type { BrokerMessage, GroupMember, GroupOptions, TopicPartition } from "../port.js";
 import { copartitionedAssigner } from "./copartitioned-assigner.js";
-import { gateGroupJoins } from "./kafkajs-internals.js";
+import { gateGroupJoins, rejoinAsPreviousMember } from "./kafkajs-internals.js";
 import { toBrokerMessage } from "./messages.js";
 
 /** Timings of a member; the defaults suit tests and production alike. */
@@ -85,6 +85,20 @@ export async function joinKafkaGroup(
   }
 
   gateGroupJoins(kafka, () => membership);
+  const memberIds = options.memberIds;
+  if (memberIds !== undefined) {
+    let saved: string | undefined;
+    rejoinAsPreviousMember(
+      kafka,
+      () => memberIds.load(),
+      (id) => {
+        if (id === saved) return;
+        saved = id;
+        // Best effort: a lost id only costs the next restart the session timeout.
+        void memberIds.save(id).catch(() => undefined);
+      },
+    );
+  }
   const retries = settings.retries ?? 5;
   consumer = kafka.consumer({
     groupId: options.group,
