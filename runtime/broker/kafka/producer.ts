@@ -2,6 +2,7 @@
 import type { Kafka, TopicMessages } from "kafkajs";
 import type { ProduceRecord, ProducedOffset, Producer } from "../port.js";
 import { toKafkaMessage } from "./messages.js";
+import type { OutageGuard } from "./outage.js";
 
 /**
  * Records per kafkajs `sendBatch` call. kafkajs groups a batch's messages per
@@ -16,9 +17,11 @@ export const MAX_RECORDS_PER_REQUEST = 1_000;
  * Connects a producer. `send` groups records by topic (order within each
  * partition kept), sends them in one request per broker with `acks=-1`
  * (chunked, see `MAX_RECORDS_PER_REQUEST`), and maps each partition's base
- * offset back to the records in input order.
+ * offset back to the records in input order. With `outage`, a send that
+ * fails because the cluster is unreachable is retried until the outage
+ * allowance is spent (a retry may write records twice: at-least-once).
  */
-export async function createKafkaProducer(kafka: Kafka): Promise<Producer> {
+export async function createKafkaProducer(kafka: Kafka, outage?: OutageGuard): Promise<Producer> {
   const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2_000 } });
   await producer.connect();
   let closed = false;
@@ -55,7 +58,8 @@ export async function createKafkaProducer(kafka: Kafka): Promise<Producer> {
       indexInPartition.push(n);
       counts.set(tp, n + 1);
     }
-    const metadata = await producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 });
+    const request = () => producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 });
+    const metadata = await (outage === undefined ? request() : outage.retry("producer", request));
     const base = new Map<string, number>();
     for (const m of metadata) {
       if (m.baseOffset !== undefined) base.set(`${m.partition}:${m.topicName}`, Number(m.baseOffset));
