@@ -1,5 +1,5 @@
 /**
- * `gokac run <specs> [--out DIR] [--group NAME]… --brokers LIST [--state-dir DIR]`:
+ * `gokac run <specs> [--out DIR] [--group NAME]… --brokers LIST [--state-dir DIR] [--max-outage DURATION]`:
  * runs the built processors (all groups, or those named) on the cluster until
  * SIGINT/SIGTERM, then stops them cleanly (drain, commit, close stores).
  *
@@ -7,11 +7,15 @@
  * different partition counts, GK902 for a missing input; missing tables and
  * loops are created). Progress (states, table recovery) goes to stderr.
  * Exit 0 after a clean stop, 1 when a processor failed or the topics are wrong.
+ * A broker outage is ridden out for `--max-outage` (default 5m); past it the
+ * processors stop with BROKER_UNREACHABLE, exit 1. After a failure the other
+ * groups get `DRAIN_AFTER_FAILURE_MS` to drain before the command returns.
  */
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { analyzeSpecFolder, clusterOptions, KAFKA_CONFIG_OPTION, reportDiagnostics, runCommand, UsageError, type CommandIo } from "./cluster-common.js";
 import { loadGeneratedGroups } from "./load-generated.js";
+import { parseDuration } from "./parse-duration.js";
 import { loadRuntime, type RuntimeProcessor } from "./runtime-api.js";
 
 /** Options of `gokac run`. */
@@ -21,7 +25,12 @@ export interface RunOptions {
   readonly out?: string;
   readonly group?: readonly string[];
   readonly stateDir?: string;
+  /** How long the cluster may be unreachable before the processors stop (`30s`, `5m`, or milliseconds). */
+  readonly maxOutage?: string;
 }
+
+/** How long, after one group failed, the others may take to drain and stop. */
+export const DRAIN_AFTER_FAILURE_MS = 15_000;
 
 function describeError(error: unknown): string {
   if (typeof error === "object" && error !== null && "problems" in error && Array.isArray(error.problems)) {
@@ -54,6 +63,8 @@ function showProgress(io: CommandIo, group: string, processor: RuntimeProcessor)
 
 /** The command body; resolves with the exit status. */
 export async function runCommandAction(io: CommandIo, specs: string, options: RunOptions): Promise<0 | 1 | 2> {
+  const maxOutageMs = parseDuration(options.maxOutage ?? "5m");
+  if (maxOutageMs === undefined) throw new UsageError(`--max-outage: ${JSON.stringify(options.maxOutage)} is not a duration (e.g. 30s, 5m, or milliseconds)`);
   const cluster = await clusterOptions(io, options, "run");
   const analyzed = analyzeSpecFolder(io, specs);
   if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
@@ -65,8 +76,9 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
   }
   const selected = wanted.length === 0 ? all : all.filter((g) => wanted.includes(g.graph.group));
   const runtime = await loadRuntime(io.loadRuntime, "createKafkaBroker", "createProcessor", "ensureTopics", "groupTopicRequirements");
-  const broker = runtime.createKafkaBroker(cluster);
+  const broker = runtime.createKafkaBroker({ ...cluster, maxOutageMs });
   const processors: { group: string; processor: RuntimeProcessor }[] = [];
+  let failed = false;
   try {
     for (const g of selected) {
       try {
@@ -89,14 +101,22 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
       io.stopSignal.then(() => undefined),
       ...processors.map((p) => p.processor.done.then((error) => (error === undefined ? undefined : { group: p.group, error }))),
     ]);
+    failed = failure !== undefined;
     io.stderr(failure === undefined ? "stopping…\n" : `gokac: group ${failure.group} failed: ${describeError(failure.error)}\n`);
     return failure === undefined ? 0 : 1;
   } finally {
-    const stops = await Promise.allSettled(processors.map((p) => p.processor.stop()));
-    for (const [i, s] of stops.entries()) {
-      if (s.status === "rejected") io.stderr(`gokac: group ${processors[i]?.group}: stop failed: ${describeError(s.reason)}\n`);
+    // After a failure, drain for a bounded time: what is not committed is processed again on restart.
+    const stopping = processors.map((p) => p.processor.stop());
+    const drained = Promise.allSettled(stopping);
+    const stops = failed ? await Promise.race([drained, new Promise<undefined>((r) => setTimeout(() => r(undefined), DRAIN_AFTER_FAILURE_MS).unref())]) : await drained;
+    if (stops === undefined) {
+      io.stderr(`gokac: groups still draining after ${DRAIN_AFTER_FAILURE_MS / 1000} s; exiting without waiting (their uncommitted messages are processed again on restart)\n`);
+    } else {
+      for (const [i, s] of stops.entries()) {
+        if (s.status === "rejected") io.stderr(`gokac: group ${processors[i]?.group}: stop failed: ${describeError(s.reason)}\n`);
+      }
     }
-    await broker.close();
+    await (stops === undefined ? Promise.race([broker.close(), new Promise((r) => setTimeout(r, 1_000).unref())]) : broker.close());
   }
 }
 
@@ -111,6 +131,7 @@ export function registerRunCommand(program: Command, io: CommandIo): void {
     .option("--brokers <list>", "Kafka bootstrap brokers, host:port[,host:port…] (default: $GOKAC_BROKERS)")
     .option(...KAFKA_CONFIG_OPTION)
     .option("--state-dir <dir>", "where table partitions are stored locally", ".state")
+    .option("--max-outage <duration>", "how long the cluster may be unreachable before the processors stop with exit 1 (30s, 5m, or milliseconds)", "5m")
     .action(async (specs: string, options: RunOptions) => {
       await runCommand(io, () => runCommandAction(io, specs, options));
     });

@@ -70,6 +70,8 @@ export interface RuntimeKafkaOptions {
   readonly logLevel?: "nothing" | "error" | "warn" | "info" | "debug";
   readonly ssl?: unknown;
   readonly sasl?: unknown;
+  /** How long the cluster may be unreachable (`gokac run --max-outage`). */
+  readonly maxOutageMs?: number;
 }
 
 /** What `loadKafkaConfig` gives (see runtime/broker/kafka/kafka-config.ts). */
