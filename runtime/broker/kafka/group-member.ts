@@ -149,8 +149,34 @@ export async function joinKafkaGroup(
     void ready.then(() => firstAssignment());
   });
   consumer.on(CRASH, ({ payload }) => {
-    if (!payload.restart) fail(unreachable ?? payload.error);
+    if (payload.restart) return;
+    // kafkajs does not restart on some errors an outage causes (e.g. no coordinator found): restart it here.
+    if (unreachable === undefined && outage !== undefined && !stopped && !leaving && isOutageError(payload.error)) {
+      unreachable = outage.exceeded(`group member of ${options.group}`, lastContact, payload.error);
+      if (unreachable === undefined) {
+        void restartConsumer();
+        return;
+      }
+    }
+    fail(unreachable ?? payload.error);
   });
+
+  /** Runs the crashed consumer again (it reconnects and rejoins); failures to do so count against the outage allowance. */
+  async function restartConsumer(): Promise<void> {
+    restarting = true;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      if (stopped || leaving || outage === undefined || consumer === undefined) return;
+      try {
+        // Crashes from here on come as CRASH events again.
+        await consumer.run(runConfig);
+        return;
+      } catch (error) {
+        unreachable = outage.exceeded(`group member of ${options.group}`, lastContact, error);
+        if (unreachable !== undefined) return fail(unreachable);
+      }
+    }
+  }
 
   async function eachBatch({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload): Promise<void> {
     const mine = epoch;
@@ -186,16 +212,17 @@ export async function joinKafkaGroup(
     }
   }
 
+  const runConfig = {
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 64,
+    eachBatch,
+  };
   try {
     await consumer.connect();
     // Goka starts a new group at the oldest offset: nothing produced before the first start is skipped.
     await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 64,
-      eachBatch,
-    });
+    await consumer.run(runConfig);
   } catch (error) {
     stopped = true;
     await consumer.disconnect().catch(() => undefined);

@@ -52,6 +52,8 @@ const CONNECTION_ERRORS = new Set([
   "KafkaJSBrokerNotFound",
   "KafkaJSMetadataNotLoaded",
   "KafkaJSLockTimeout",
+  // No broker answered the coordinator look-up (kafkajs calls it non-retriable).
+  "KafkaJSGroupCoordinatorNotFound",
 ]);
 
 function field(error: unknown, name: string): unknown {
