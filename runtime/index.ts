@@ -50,6 +50,7 @@ export { checkTopics, ensureTopics, groupTopicRequirements, TopicCheckError } fr
 export type { TopicProblem, TopicReport, TopicRequirement, TopicRole, TopicStatus } from "./broker/topics.js";
 // The Kafka broker (runtime/broker/kafka/, owned by the Kafka engineer).
 export { createKafkaBroker, KafkaBrokerOptionsError, parseBrokerList } from "./broker/kafka/index.js";
+export { BrokerUnreachableError, DEFAULT_MAX_OUTAGE_MS } from "./broker/kafka/index.js";
 export type { KafkaBrokerOptions, KafkaLogLevel } from "./broker/kafka/index.js";
 export { KafkaConfigError, KafkaConnectionError, KafkaSecurityOptionsError, loadKafkaConfig, redactFields, REDACTED, SecretSet } from "./broker/kafka/index.js";
 export type {

@@ -112,7 +112,7 @@ export class OutageGuard {
    */
   exceeded(what: string, since: number, cause: unknown): BrokerUnreachableError | undefined {
     const given = this.gaveUpWith;
-    if (given !== undefined && given.at >= since) return given.error;
+    if (given !== undefined && given.at > since) return given.error;
     const now = Date.now();
     if (now - since < this.maxOutageMs) return undefined;
     const error = new BrokerUnreachableError(what, this.brokers, now - since, this.maxOutageMs, cause);
