@@ -73,6 +73,7 @@ export { CATALOGUE_GROUP, loopTopic, tableTopic, topicRequirements } from "./top
 export type { CatalogueTopic, GroupTopics, TopicCreateRule, TopicPolicyInput, TopicPolicyOptions, TopicRequirement, TopicRole } from "./topics/requirements.js";
 // The Kafka broker (runtime/broker/kafka/, owned by the Kafka engineer).
 export { createKafkaBroker, KafkaBrokerOptionsError, parseBrokerList } from "./broker/kafka/index.js";
+export { BrokerUnreachableError, DEFAULT_MAX_OUTAGE_MS } from "./broker/kafka/index.js";
 export type { KafkaBrokerOptions, KafkaLogLevel } from "./broker/kafka/index.js";
 export { KafkaConfigError, KafkaConnectionError, KafkaSecurityOptionsError, loadKafkaConfig, redactFields, REDACTED, SecretSet } from "./broker/kafka/index.js";
 export type {

@@ -15,6 +15,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { Processor } from "../../runtime/index.js";
+import { parseDuration } from "../parse-duration.js";
 import { UsageError, type ExitStatus } from "../exit.js";
 import type { CommandIo } from "../io/command-io.js";
 import { loadGeneratedGroups } from "../io/load-generated.js";
@@ -23,6 +24,9 @@ import type { CommandContext } from "../program.js";
 import { loadRuntime, type RuntimeModule } from "../runtime.js";
 import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
 
+/** How long, after one group failed, the others may take to drain and stop. */
+export const DRAIN_AFTER_FAILURE_MS = 15_000;
+
 /** Options of `gokac run`. */
 export interface RunOptions {
   readonly brokers?: string;
@@ -30,6 +34,8 @@ export interface RunOptions {
   readonly out?: string;
   readonly group?: readonly string[];
   readonly stateDir?: string;
+  /** How long the cluster may be unreachable before the processors stop (`30s`, `5m`, or milliseconds). */
+  readonly maxOutage?: string;
   /** `rebuild` (default) or `fail`: what a processor does with a table partition whose local state cannot be trusted. */
   readonly onStateMismatch?: string;
   readonly http?: string;
@@ -54,6 +60,8 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
     throw new UsageError(`no group ${unknown.join(", ")} in the build (groups: ${all.map((g) => g.graph.group).join(", ")})`);
   }
   const selected = wanted.length === 0 ? all : all.filter((g) => wanted.includes(g.graph.group));
+  const maxOutageMs = parseDuration(options.maxOutage ?? "5m");
+  if (maxOutageMs === undefined) throw new UsageError(`--max-outage: ${JSON.stringify(options.maxOutage)} is not a duration (e.g. 30s, 5m, or milliseconds)`);
   const onStateMismatch = options.onStateMismatch ?? "rebuild";
   if (onStateMismatch !== "rebuild" && onStateMismatch !== "fail") throw new UsageError(`--on-state-mismatch: expected rebuild or fail, got ${JSON.stringify(onStateMismatch)}`);
   const runtime = await loadRuntime(io);
@@ -66,9 +74,10 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
     throw new UsageError(`--http: ${error instanceof Error ? error.message : String(error)}`);
   }
   const logger = runtime.createLogger({ level: logLevel, output: { write: (text) => io.stdout(text), isTTY: process.stdout.isTTY === true } });
-  const broker = runtime.createKafkaBroker(cluster);
+  const broker = runtime.createKafkaBroker({ ...cluster, maxOutageMs });
   const processors: { group: string; processor: Processor }[] = [];
   let monitor: { url: string; close(): Promise<void> } | undefined;
+  let failed = false;
   try {
     for (const g of selected) {
       try {
@@ -95,15 +104,22 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
       io.stopSignal.then(() => undefined),
       ...processors.map((p) => p.processor.done.then((error) => (error === undefined ? undefined : { group: p.group, error }))),
     ]);
+    failed = failure !== undefined;
     io.stderr(failure === undefined ? "stopping…\n" : `gokac: group ${failure.group} failed: ${describeError(runtime, failure.error)}\n`);
     return failure === undefined ? 0 : 1;
   } finally {
     await monitor?.close();
-    const stops = await Promise.allSettled(processors.map((p) => p.processor.stop()));
-    for (const [i, s] of stops.entries()) {
-      if (s.status === "rejected") io.stderr(`gokac: group ${processors[i]?.group}: stop failed: ${describeError(runtime, s.reason)}\n`);
+    // After a failure, drain for a bounded time: what is not committed is processed again on restart.
+    const drained = Promise.allSettled(processors.map((p) => p.processor.stop()));
+    const stops = failed ? await Promise.race([drained, new Promise<undefined>((r) => setTimeout(() => r(undefined), DRAIN_AFTER_FAILURE_MS).unref())]) : await drained;
+    if (stops === undefined) {
+      io.stderr(`gokac: groups still draining after ${DRAIN_AFTER_FAILURE_MS / 1000} s; exiting without waiting (their uncommitted messages are processed again on restart)\n`);
+    } else {
+      for (const [i, s] of stops.entries()) {
+        if (s.status === "rejected") io.stderr(`gokac: group ${processors[i]?.group}: stop failed: ${describeError(runtime, s.reason)}\n`);
+      }
     }
-    await broker.close();
+    await (stops === undefined ? Promise.race([broker.close(), new Promise((r) => setTimeout(r, 1_000).unref())]) : broker.close());
   }
 }
 
@@ -119,6 +135,7 @@ export function registerRunCommand(program: Command, { io, run }: CommandContext
     .addOption(brokersOption(command))
     .addOption(kafkaConfigOption(command))
     .option("--state-dir <dir>", "where table partitions are stored locally", ".state")
+    .option("--max-outage <duration>", "how long the cluster may be unreachable before the processors stop with exit 1 (30s, 5m, or milliseconds)", "5m")
     .option("--on-state-mismatch <policy>", "a table partition whose local state cannot be trusted: rebuild (from the changelog, with a warning) or fail", "rebuild")
     .option("--http <host:port>", "serve the web monitor, /metrics, /healthz, /readyz and /api/tables (port 0: any free port)")
     .option("--log-level <level>", "trace, debug, info, warn, error, fatal or silent", "info")
