@@ -3,6 +3,7 @@
  * is damaged on disk, or that does not belong to the changelog it claims to
  * reflect. See docs/runtime.md, "State integrity".
  */
+import { GokacError } from "../errors.js";
 import { crc32 } from "node:zlib";
 
 /** Why a store cannot be trusted. */
@@ -24,10 +25,10 @@ export type StateMismatchReason =
 export type StateMismatchPolicy = "rebuild" | "fail";
 
 /** A table partition's local state cannot be trusted; `path` is its directory when on disk. */
-export class StateMismatchError extends Error {
+export class StateMismatchError extends GokacError {
   override readonly name = "StateMismatchError";
-  /** Deleting the state (or the default `rebuild` policy) fixes it; a restart alone does not. */
-  readonly retriable = false;
+  /** Not retriable: deleting the state (or the default `rebuild` policy) fixes it; a restart alone does not. */
+  declare readonly code: "STATE_MISMATCH";
   constructor(
     readonly reason: StateMismatchReason,
     readonly topic: string,
@@ -36,7 +37,7 @@ export class StateMismatchError extends Error {
     detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`state of table ${topic} partition ${partition}${path === undefined ? "" : ` (${path})`}: ${reason}: ${detail}`, options);
+    super(`state of table ${topic} partition ${partition}${path === undefined ? "" : ` (${path})`}: ${reason}: ${detail}`, { code: "STATE_MISMATCH", cause: options?.cause });
   }
 }
 

@@ -9,16 +9,16 @@
  * processor that stops does not wait on work that cannot finish.
  */
 
+import { GokacError, reasonOf } from "../../errors.js";
+
 /** Default of `maxOutageMs`: how long the Kafka broker rides out an unreachable cluster. */
 export const DEFAULT_MAX_OUTAGE_MS = 5 * 60_000;
 
 /** The cluster could not be reached (or kept failing) for longer than `maxOutageMs`. */
-export class BrokerUnreachableError extends Error {
+export class BrokerUnreachableError extends GokacError {
   override readonly name = "BrokerUnreachableError";
-  /** Stable, machine-readable: branch on it, never on the message. */
-  readonly code = "BROKER_UNREACHABLE";
-  /** A restart (once the cluster is back) may succeed. */
-  readonly retriable = true;
+  /** Retriable: a restart (once the cluster is back) may succeed. */
+  declare readonly code: "BROKER_UNREACHABLE";
   constructor(
     /** What gave up first: `group member of <group>`, `producer`, `reader of <topic>/<partition>`, `admin`. */
     readonly what: string,
@@ -30,11 +30,11 @@ export class BrokerUnreachableError extends Error {
     readonly maxOutageMs: number,
     cause: unknown,
   ) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = reasonOf(cause);
     super(
       `Kafka cluster ${brokers.join(",")} unreachable for ${seconds(unreachableMs)} (${what}), longer than the allowed outage of ${seconds(maxOutageMs)}` +
         ` (raise it with --max-outage / maxOutageMs); last error: ${reason}`,
-      { cause },
+      { code: "BROKER_UNREACHABLE", retriable: true, cause },
     );
   }
 }
