@@ -151,7 +151,7 @@ export class PartitionProcessor implements ContextHost {
     await this.commitChain;
     // From here the partition may belong to another member: a late `deferCommit` callback commits nothing.
     this.revoked = true;
-    await Promise.allSettled([this.table, ...this.joined.values()].map((t) => t?.close()));
+    await Promise.allSettled([this.table, ...this.joined.values()].flatMap((t) => (t === undefined ? [] : [t.close()])));
   }
 
   // ---- the handler loop ----
