@@ -13,6 +13,7 @@ import { registerBuildCommand } from "./commands/build.js";
 import { registerEmitCommand } from "./commands/emit.js";
 import { registerGetCommand } from "./commands/get.js";
 import { registerGraphCommand } from "./commands/graph.js";
+import { registerInitCommand } from "./commands/init.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerSchemaCommand } from "./commands/schema.js";
 import { registerTopicsCommand } from "./commands/topics.js";
@@ -31,6 +32,7 @@ export type RegisterCommand = (program: Command, context: CommandContext) => voi
 
 /** Every gokac command, in the order `--help` lists them. */
 export const COMMANDS: readonly RegisterCommand[] = [
+  registerInitCommand,
   registerBuildCommand,
   registerSchemaCommand,
   registerGraphCommand,
