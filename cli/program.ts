@@ -16,6 +16,7 @@ import { registerGraphCommand } from "./commands/graph.js";
 import { registerInitCommand } from "./commands/init.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerSchemaCommand } from "./commands/schema.js";
+import { registerTestCommand } from "./commands/test.js";
 import { registerTopicsCommand } from "./commands/topics.js";
 import { runAction, type ExitStatus, type UnexpectedKind } from "./exit.js";
 import type { CommandIo } from "./io/command-io.js";
@@ -41,6 +42,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerEmitCommand,
   registerGetCommand,
   registerBreakingCommand,
+  registerTestCommand,
 ];
 
 /** A program ready to parse, and the exit status of the command it ran (0 until one ran). */
