@@ -53,6 +53,8 @@ export function codecValue(topic: GeneratedTopic, value: unknown): unknown {
     if (typeof value !== "string") throw new Error("bytes take a string (its UTF-8 bytes)");
     out = new TextEncoder().encode(value);
   } else if (name === "string" || name === "float64" || name === "boolean") {
+    const want = name === "float64" ? "number" : name;
+    if (typeof value !== want) throw new Error(`${name} takes a ${want}`);
     out = value;
   } else {
     // JSON codecs read the value as their consumers will: decode checks the schema
