@@ -17,6 +17,7 @@ import { loadGeneratedGroups, loadGeneratedTopics } from "../io/load-generated.j
 import { resolveOut, resolveSpecs } from "../io/project-config.js";
 import { displayPath, isFolder, isTestFileName } from "../io/read-specs.js";
 import { walkFiles } from "../io/walk.js";
+import { outOption } from "../options.js";
 import type { CommandContext } from "../program.js";
 import { runCase, type CreateTester } from "../testing/run-tests.js";
 import { readTestFile } from "../testing/test-file.js";
@@ -85,9 +86,8 @@ export function registerTestCommand(program: Command, { io, run }: CommandContex
     .command("test")
     .description("run the declarative tests (*.test.yaml beside the specs) on the in-memory broker")
     .argument("[specs]", 'spec folder (default: "gokac.specs" of package.json)')
-    .option("--out <dir>", 'the build\'s output folder (default: "gokac.out" of package.json, else generated)')
     .option("--brokers <list>", "a real cluster (not supported yet: exit 2)");
-  command.action(async (specs: string | undefined, options: TestOptions) => {
+  command.addOption(outOption(command)).action(async (specs: string | undefined, options: TestOptions) => {
     await run(() => testCommandAction(io, resolveSpecs(io.cwd, specs), options), "failure");
   });
 }
