@@ -45,9 +45,9 @@ export async function testCommandAction(io: CommandIo, specs: string, options: T
   const analyzed = analyzeSpecFolder(io, specs);
   if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
   const read = files.map((f) => readTestFile(f, readFileSync(resolve(io.cwd, f), "utf8")));
-  let failed = false;
-  for (const f of read) if (f.diagnostics.length > 0) (failed = true), io.stderr(f.diagnostics.map(formatText).join(""));
-  if (failed) return 1;
+  const refused = read.filter((f) => f.diagnostics.length > 0);
+  for (const f of refused) io.stderr(f.diagnostics.map(formatText).join(""));
+  if (refused.length > 0) return 1;
 
   const out = resolveOut(io.cwd, options.out);
   const [groups, topics, testing] = await Promise.all([
