@@ -1,5 +1,5 @@
 /**
- * `gokac run <specs> [--out DIR] [--group NAME]… --brokers LIST [--state-dir DIR]`:
+ * `gokac run [specs] [--out DIR] [--group NAME]… --brokers LIST [--state-dir DIR]`:
  * runs the built processors (all groups, or those named) on the cluster until
  * SIGINT/SIGTERM, then stops them cleanly (drain, commit, close stores).
  *
@@ -19,8 +19,9 @@ import { parseDuration } from "../parse-duration.js";
 import { UsageError, type ExitStatus } from "../exit.js";
 import type { CommandIo } from "../io/command-io.js";
 import { loadGeneratedGroups } from "../io/load-generated.js";
-import { brokersOption, DEFAULT_OUT, outOption, clusterOptions, kafkaConfigOption } from "../options.js";
+import { brokersOption, outOption, clusterOptions, kafkaConfigOption } from "../options.js";
 import type { CommandContext } from "../program.js";
+import { resolveOut, resolveSpecs } from "../io/project-config.js";
 import { loadRuntime, type RuntimeModule } from "../runtime.js";
 import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
 
@@ -53,7 +54,7 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
   const cluster = await clusterOptions(io, options, "run");
   const analyzed = analyzeSpecFolder(io, specs);
   if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
-  const all = await loadGeneratedGroups(io, options.out ?? DEFAULT_OUT);
+  const all = await loadGeneratedGroups(io, resolveOut(io.cwd, options.out));
   const wanted = options.group ?? [];
   const unknown = wanted.filter((name) => !all.some((g) => g.graph.group === name));
   if (unknown.length > 0) {
@@ -128,7 +129,7 @@ export function registerRunCommand(program: Command, { io, run }: CommandContext
   const command = program
     .command("run")
     .description("run the built processors (all groups, or those named) until SIGINT/SIGTERM, then shut down cleanly")
-    .argument("<specs>", "spec folder");
+    .argument("[specs]", 'spec folder (default: "gokac.specs" of package.json)');
   command
     .addOption(outOption(command))
     .option("--group <name>", "a group to run (repeatable; default: all)", (value: string, previous: string[] = []) => [...previous, value])
@@ -139,7 +140,7 @@ export function registerRunCommand(program: Command, { io, run }: CommandContext
     .option("--on-state-mismatch <policy>", "a table partition whose local state cannot be trusted: rebuild (from the changelog, with a warning) or fail", "rebuild")
     .option("--http <host:port>", "serve the web monitor, /metrics, /healthz, /readyz and /api/tables (port 0: any free port)")
     .option("--log-level <level>", "trace, debug, info, warn, error, fatal or silent", "info")
-    .action(async (specs: string, options: RunOptions) => {
-      await run(() => runCommandAction(io, specs, options), "failure");
+    .action(async (specs: string | undefined, options: RunOptions) => {
+      await run(() => runCommandAction(io, resolveSpecs(io.cwd, specs), options), "failure");
     });
 }

@@ -1,5 +1,5 @@
 /**
- * `gokac topics <specs> --brokers LIST [--create]`: compares the topics the
+ * `gokac topics [specs] --brokers LIST [--create]`: compares the topics the
  * specs need (partition counts, compaction of tables) with the cluster and,
  * with `--create`, creates what is missing and whose count is known.
  *
@@ -13,6 +13,7 @@ import type { ExitStatus } from "../exit.js";
 import type { CommandIo } from "../io/command-io.js";
 import { brokersOption, clusterOptions, kafkaConfigOption } from "../options.js";
 import type { CommandContext } from "../program.js";
+import { resolveSpecs } from "../io/project-config.js";
 import { loadRuntime } from "../runtime.js";
 import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
 
@@ -141,12 +142,12 @@ export function registerTopicsCommand(program: Command, { io, run }: CommandCont
   const command = program
     .command("topics")
     .description("compare the topics the specs need (partitions, compaction of tables) with the cluster; create what is missing")
-    .argument("<specs>", "spec folder");
+    .argument("[specs]", 'spec folder (default: "gokac.specs" of package.json)');
   command
     .addOption(brokersOption(command))
     .addOption(kafkaConfigOption(command))
     .option("--create", "create missing topics whose partition count the specs know (tables compacted)")
-    .action(async (specs: string, options: { brokers?: string; kafkaConfig?: string; create?: boolean }) => {
-      await run(() => topicsCommandAction(io, specs, options), "failure");
+    .action(async (specs: string | undefined, options: { brokers?: string; kafkaConfig?: string; create?: boolean }) => {
+      await run(() => topicsCommandAction(io, resolveSpecs(io.cwd, specs), options), "failure");
     });
 }
