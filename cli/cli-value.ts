@@ -50,9 +50,30 @@ export function parseCliValue(codec: string, text: string): unknown {
   }
 }
 
-/** A decoded value as JSON for printing (bigint as a number literal, bytes as a UTF-8 string). */
+/**
+ * A decoded value as JSON for printing: bytes as a UTF-8 string, and bigints
+ * (int64) as JSON number literals with every digit. The choice: JSON numbers
+ * have no size limit, so `12345678901234567890` is exact for jq, for Python
+ * and for `gokac emit` (which reads int64 back as bigint); only a reader that
+ * parses into doubles rounds it, and a string would lie about the type.
+ */
 export function toCliJson(value: unknown): string {
   if (value === undefined) return "null";
   if (value instanceof Uint8Array) return JSON.stringify(new TextDecoder().decode(value));
-  return JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? `__bigint__${v}` : v)).replace(/"__bigint__(-?\d+)"/g, "$1");
+  return stringify(value) ?? "null";
+}
+
+/** JSON.stringify with bigints as exact number literals (undefined where JSON.stringify omits the value). */
+function stringify(value: unknown): string | undefined {
+  if (typeof value === "bigint") return value.toString();
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  const withJson = value as { toJSON?: () => unknown };
+  if (typeof withJson.toJSON === "function") return stringify(withJson.toJSON());
+  if (Array.isArray(value)) return `[${value.map((v) => stringify(v) ?? "null").join(",")}]`;
+  const fields: string[] = [];
+  for (const [k, v] of Object.entries(value)) {
+    const text = stringify(v);
+    if (text !== undefined) fields.push(`${JSON.stringify(k)}:${text}`);
+  }
+  return `{${fields.join(",")}}`;
 }

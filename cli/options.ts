@@ -11,6 +11,7 @@ import { DIAGNOSTIC_FORMATS } from "../compiler/diagnostics/format.js";
 import type { KafkaBrokerOptions } from "../runtime/index.js";
 import { UsageError } from "./exit.js";
 import type { CommandIo } from "./io/command-io.js";
+import { DEFAULT_OUT_FOLDER } from "./io/project-config.js";
 import { loadRuntime } from "./runtime.js";
 
 /** Where the brokers came from: `--brokers` or the `GOKAC_BROKERS` environment variable. */
@@ -24,9 +25,9 @@ export function brokersOption(command: Command, purpose = "Kafka bootstrap broke
   return command.createOption("--brokers <list>", `${purpose}, host:port[,host:port…] (default: $GOKAC_BROKERS)`);
 }
 
-/** `--out <dir>`, default `generated`. */
+/** `--out <dir>`; its default (`gokac.out` of package.json, else `generated`) is resolved by `resolveOut` in cli/io/project-config.ts. */
 export function outOption(command: Command, description = "the build's output folder"): Option {
-  return command.createOption("--out <dir>", description).default(DEFAULT_OUT);
+  return command.createOption("--out <dir>", `${description} (default: "gokac.out" of package.json, else ${DEFAULT_OUT})`);
 }
 
 /** `--format <format>` of diagnostics: text (default), json or github. */
@@ -34,8 +35,8 @@ export function diagnosticFormatOption(command: Command): Option {
   return command.createOption("--format <format>", "diagnostics format").choices(DIAGNOSTIC_FORMATS).default("text");
 }
 
-/** The default of `--out`. */
-export const DEFAULT_OUT = "generated";
+/** The default of `--out` when package.json gives none. */
+export const DEFAULT_OUT = DEFAULT_OUT_FOLDER;
 
 /**
  * The cluster a command talks to: `--brokers` when given (a blank value

@@ -15,9 +15,11 @@ import { registerEmitCommand } from "./commands/emit.js";
 import { registerGetCommand } from "./commands/get.js";
 import { registerGraphCommand } from "./commands/graph.js";
 import { registerReplayCommand } from "./commands/replay.js";
+import { registerInitCommand } from "./commands/init.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerSchemaCommand } from "./commands/schema.js";
 import { registerTailCommand } from "./commands/tail.js";
+import { registerTestCommand } from "./commands/test.js";
 import { registerTopicsCommand } from "./commands/topics.js";
 import { runAction, type ExitStatus, type UnexpectedKind } from "./exit.js";
 import type { CommandIo } from "./io/command-io.js";
@@ -34,6 +36,7 @@ export type RegisterCommand = (program: Command, context: CommandContext) => voi
 
 /** Every gokac command, in the order `--help` lists them. */
 export const COMMANDS: readonly RegisterCommand[] = [
+  registerInitCommand,
   registerBuildCommand,
   registerSchemaCommand,
   registerGraphCommand,
@@ -44,6 +47,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerBreakingCommand,
   registerTailCommand,
   registerReplayCommand,
+  registerTestCommand,
 ];
 
 /** The `version` of gokac's package.json (two folders up from this file, in the sources and in dist/ alike). */

@@ -55,6 +55,11 @@ export interface RuntimeEvents {
   commit: { readonly partition: number; readonly offsets: readonly { readonly topic: string; readonly offset: number }[] };
   /** A rebalance gave this processor `assigned` partitions or took `revoked` ones away. */
   rebalance: { readonly assigned?: readonly number[]; readonly revoked?: readonly number[] };
+  /**
+   * A table partition's local state could not be trusted (`reason`, the
+   * `StateMismatchError` saying why) and is rebuilt from the changelog.
+   */
+  "state-rebuilt": { readonly topic: string; readonly partition: number; readonly reason: string; readonly error: Error };
   /** The processor failed and is stopping. */
   error: { readonly error: Error };
 }

@@ -57,7 +57,8 @@ export { asError, GokacError, ProcessorError, ProcessorSetupError, ProcessorStat
 export type { GokacErrorOptions, MessageCoordinates, ProcessorErrorKind } from "./errors.js";
 
 // Storage.
-export { createLevelStorage, createMemoryStorage } from "./storage/index.js";
+export { createLevelStorage, createMemoryStorage, StateMismatchError } from "./storage/index.js";
+export type { StateMismatchPolicy, StateMismatchReason } from "./storage/index.js";
 export type { LevelStorageOptions, Storage, TableChanges, TableStore, WriteBehindOptions } from "./storage/index.js";
 
 // Brokers: the port, the in-memory broker, and Kafka.
@@ -74,6 +75,7 @@ export { CATALOGUE_GROUP, loopTopic, tableTopic, topicRequirements } from "./top
 export type { CatalogueTopic, GroupTopics, TopicCreateRule, TopicPolicyInput, TopicPolicyOptions, TopicRequirement, TopicRole } from "./topics/requirements.js";
 // The Kafka broker (runtime/broker/kafka/, owned by the Kafka engineer).
 export { createKafkaBroker, KafkaBrokerOptionsError, parseBrokerList } from "./broker/kafka/index.js";
+export { BrokerUnreachableError, DEFAULT_MAX_OUTAGE_MS } from "./broker/kafka/index.js";
 export type { KafkaBrokerOptions, KafkaLogLevel } from "./broker/kafka/index.js";
 export { KafkaConfigError, KafkaConnectionError, KafkaSecurityOptionsError, loadKafkaConfig, redactFields, REDACTED, SecretSet } from "./broker/kafka/index.js";
 export type {

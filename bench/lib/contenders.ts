@@ -73,7 +73,7 @@ function compileNodeContenders(root: string): void {
       execFileSync(process.execPath, [tsc, "-p", join(root, project)], { cwd: root, stdio: "pipe" });
     } catch (error) {
       const e = error as { stdout?: Buffer; stderr?: Buffer };
-      throw new Error(`tsc -p ${project} failed:\n${String(e.stdout ?? "")}${String(e.stderr ?? "")}`);
+      throw new Error(`tsc -p ${project} failed:\n${String(e.stdout ?? "")}${String(e.stderr ?? "")}`, { cause: error });
     }
   }
   compiled = true;
@@ -160,7 +160,7 @@ const kstreams: Contender = {
       execFileSync("mvn", ["-q", "-B", "-Dstyle.color=never", "package", "-DskipTests"], { cwd: dir, stdio: "pipe" });
     } catch (error) {
       const e = error as { stdout?: Buffer; stderr?: Buffer };
-      throw new Error(`bench/kstreams: mvn package failed:\n${String(e.stdout ?? "")}${String(e.stderr ?? "")}`);
+      throw new Error(`bench/kstreams: mvn package failed:\n${String(e.stdout ?? "")}${String(e.stderr ?? "")}`, { cause: error });
     }
     if (!existsSync(join(dir, "target/kstreams-bench-0.1.0.jar"))) throw new Error("bench/kstreams: mvn package made no jar");
   },

@@ -39,7 +39,7 @@ function javaVersion(): string {
 
 /** Reads the machine's description (spawns java, go; reads scripts/kafka/pom.xml for the broker's version). */
 export function describeMachine(root: string): MachineInfo {
-  let kafka = "?";
+  let kafka: string;
   try {
     kafka = /<kafka\.version>([^<]+)</.exec(readFileSync(join(root, "scripts/kafka/pom.xml"), "utf8"))?.[1] ?? "?";
   } catch {

@@ -9,18 +9,19 @@
 import { parseArgs } from "node:util";
 import type { Command } from "commander";
 import { isDiagnosticFormat, type DiagnosticFormat } from "../../compiler/diagnostics/format.js";
-import { brokersOption, DEFAULT_OUT, diagnosticFormatOption, outOption } from "../options.js";
+import { brokersOption, diagnosticFormatOption, outOption } from "../options.js";
 
 /** Options of `gokac build`. */
 export interface BuildOptions {
-  readonly out: string;
+  /** `--out`; absent: package.json's `gokac.out`, else `generated`. */
+  readonly out?: string;
   readonly check?: boolean;
   readonly brokers?: string;
   readonly format: DiagnosticFormat;
 }
 
 /** `build <specs>` with its options, or undefined when commander must handle the arguments. */
-export function parseBuildArgs(args: readonly string[]): { readonly specs: string; readonly options: BuildOptions } | undefined {
+export function parseBuildArgs(args: readonly string[]): { readonly specs: string | undefined; readonly options: BuildOptions } | undefined {
   let parsed;
   try {
     parsed = parseArgs({
@@ -35,9 +36,9 @@ export function parseBuildArgs(args: readonly string[]): { readonly specs: strin
   const { values, positionals } = parsed;
   const format = values.format ?? "text";
   const specs = positionals[0];
-  if (positionals.length !== 1 || specs === undefined || !isDiagnosticFormat(format)) return undefined;
+  if (positionals.length > 1 || !isDiagnosticFormat(format)) return undefined;
   const options: BuildOptions = {
-    out: values.out ?? DEFAULT_OUT,
+    ...(values.out === undefined ? {} : { out: values.out }),
     format,
     ...(values.check === true ? { check: true } : {}),
     ...(values.brokers === undefined ? {} : { brokers: values.brokers }),

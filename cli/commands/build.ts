@@ -1,5 +1,5 @@
 /**
- * `gokac build <specs> [--out generated] [--check] [--brokers LIST] [--format text|json|github]`:
+ * `gokac build [specs] [--out generated] [--check] [--brokers LIST] [--format text|json|github]`:
  * validate, check and emit. Writes only files whose content changes and
  * nothing at all when any error is found; `--check` writes nothing and exits
  * 1 when any file would change. Exit 0 clean (warnings allowed), 1 errors in
@@ -15,6 +15,7 @@ import { loopTopic, tableTopic } from "../../compiler/model/model.js";
 import type { ExitStatus } from "../exit.js";
 import { saveBuildCache } from "../io/build-cache.js";
 import type { CommandIo } from "../io/command-io.js";
+import { resolveOut, resolveSpecs } from "../io/project-config.js";
 import { displayPath, readSpecFolder, unreadableSpecFiles } from "../io/read-specs.js";
 import { applyChanges, planChanges, snapshotOutput } from "../io/write-files.js";
 import { resolveBrokers, type BrokerSource } from "../options.js";
@@ -68,8 +69,9 @@ function topicNames(result: CompileResult): string[] {
 }
 
 /** Runs a build; resolves with the exit status. */
-export async function buildCommandAction(io: CommandIo, specs: string, options: BuildOptions): Promise<ExitStatus> {
-  const out = displayPath(io.cwd, options.out);
+export async function buildCommandAction(io: CommandIo, specsArgument: string | undefined, options: BuildOptions): Promise<ExitStatus> {
+  const specs = resolveSpecs(io.cwd, specsArgument);
+  const out = displayPath(io.cwd, resolveOut(io.cwd, options.out));
   const format = options.format;
   const brokers = resolveBrokers(io, options.brokers);
   // 1. Nothing changed since the last successful build: answer from the cache (never with brokers: the cluster may have).
@@ -144,8 +146,8 @@ export function registerBuildCommand(program: Command, { io, run }: CommandConte
   const command = program
     .command("build")
     .description("validate and check the specs, then emit typed TypeScript (types, topics, group graphs, handler stubs)")
-    .argument("<specs>", "spec folder");
-  addBuildFlags(command).action(async (specs: string, options: BuildOptions) => {
+    .argument("[specs]", 'spec folder (default: "gokac.specs" of package.json)');
+  addBuildFlags(command).action(async (specs: string | undefined, options: BuildOptions) => {
     await run(() => buildCommandAction(io, specs, options), "internal");
   });
 }

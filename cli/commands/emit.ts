@@ -1,5 +1,5 @@
 /**
- * `gokac emit <specs> <topic> [<key> <value>] --brokers LIST [--out DIR]`:
+ * `gokac emit [specs] <topic> [<key> <value>] --brokers LIST [--out DIR]`:
  * sends one message, or every `key<TAB>value` line of standard input in
  * order, encoded with the topic's codec from the built output. A value that
  * does not parse or does not match the topic's type is refused (exit 1)
@@ -10,8 +10,10 @@ import { parseCliValue, ValueError } from "../cli-value.js";
 import { UsageError, type ExitStatus } from "../exit.js";
 import type { CommandIo } from "../io/command-io.js";
 import { loadGeneratedTopics, type GeneratedTopic } from "../io/load-generated.js";
-import { brokersOption, DEFAULT_OUT, outOption, clusterOptions, kafkaConfigOption } from "../options.js";
+import { brokersOption, outOption, clusterOptions, kafkaConfigOption } from "../options.js";
 import type { CommandContext } from "../program.js";
+import { resolveOut, resolveSpecs } from "../io/project-config.js";
+import { isFolder } from "../io/read-specs.js";
 import { loadRuntime } from "../runtime.js";
 import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
 
@@ -56,7 +58,7 @@ export async function emitCommandAction(
   const cluster = await clusterOptions(io, options, "emit");
   const analyzed = analyzeSpecFolder(io, specs);
   if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
-  const topics = await loadGeneratedTopics(io, options.out ?? DEFAULT_OUT);
+  const topics = await loadGeneratedTopics(io, resolveOut(io.cwd, options.out));
   const topic = topics.get(topicName);
   if (topic === undefined) {
     io.stderr(`gokac: topic ${topicName} is not known to the specs in ${specs} (known: ${[...topics.keys()].join(", ")})\n`);
@@ -112,15 +114,24 @@ export function registerEmitCommand(program: Command, { io, run }: CommandContex
   const command = program
     .command("emit")
     .description("send a message (value as JSON, a plain word for string topics), or key<TAB>value lines from stdin")
-    .argument("<specs>", "spec folder")
-    .argument("<topic>", "topic to send to")
+    .argument("[specs]", 'spec folder (default: "gokac.specs" of package.json; give it when giving 2 or 4 arguments)')
+    .argument("[topic]", "topic to send to (required)")
     .argument("[key]", "message key")
     .argument("[value]", "message value");
   command
     .addOption(brokersOption(command))
     .addOption(kafkaConfigOption(command))
     .addOption(outOption(command))
-    .action(async (specs: string, topic: string, key: string | undefined, value: string | undefined, options: { brokers?: string; kafkaConfig?: string; out?: string }) => {
-      await run(() => emitCommandAction(io, specs, topic, key, value, options), "failure");
+    .action(async (first: string, second: string | undefined, third: string | undefined, fourth: string | undefined, options: { brokers?: string; kafkaConfig?: string; out?: string }) => {
+      // [specs] topic [key value]: with 2 or 4 arguments the first is the spec folder, with 1 or 3 it is the default
+      const args = [first, second, third, fourth].filter((a): a is string => a !== undefined);
+      await run(async () => {
+        if (args.length === 0) throw new UsageError("missing argument: the topic to send to");
+        // `specs topic key` (a folder first, a value missing) stays the usage error it always was
+        const explicit = args.length % 2 === 0 || (args.length === 3 && isFolder(io.cwd, args[0] ?? ""));
+        const specs = resolveSpecs(io.cwd, explicit ? args[0] : undefined);
+        const [topic, key, value] = explicit ? args.slice(1) : args;
+        return emitCommandAction(io, specs, topic ?? "", key, value, options);
+      }, "failure");
     });
 }

@@ -1,5 +1,5 @@
 /**
- * `gokac graph <specs> [--format mermaid|dot|json]`: prints the whole
+ * `gokac graph [specs] [--format mermaid|dot|json]`: prints the whole
  * topology (groups, topics, tables, who feeds whom). Exit 0, 1 when the
  * specs have errors (printed to stderr), 2 on bad usage.
  */
@@ -9,6 +9,7 @@ import type { ExitStatus } from "../exit.js";
 import type { CommandIo } from "../io/command-io.js";
 import { readSpecFolder, unreadableSpecFiles } from "../io/read-specs.js";
 import type { CommandContext } from "../program.js";
+import { resolveSpecs } from "../io/project-config.js";
 
 /** Prints the topology of `specs`; resolves with the exit status. */
 export async function graphCommandAction(io: CommandIo, specs: string, options: { format: GraphFormat }): Promise<ExitStatus> {
@@ -26,10 +27,10 @@ export function registerGraphCommand(program: Command, { io, run }: CommandConte
   const command = program
     .command("graph")
     .description("print the whole topology: groups, topics, tables, and which group feeds which")
-    .argument("<specs>", "spec folder");
+    .argument("[specs]", 'spec folder (default: "gokac.specs" of package.json)');
   command
     .addOption(command.createOption("--format <format>", "output format").choices(GRAPH_FORMATS).default("mermaid"))
-    .action(async (specs: string, options: { format: GraphFormat }) => {
-      await run(() => graphCommandAction(io, specs, options), "internal");
+    .action(async (specs: string | undefined, options: { format: GraphFormat }) => {
+      await run(() => graphCommandAction(io, resolveSpecs(io.cwd, specs), options), "internal");
     });
 }

@@ -1,5 +1,5 @@
 /**
- * `gokac run <specs> [--out DIR] [--group NAME]… --brokers LIST [--state-dir DIR]`:
+ * `gokac run [specs] [--out DIR] [--group NAME]… --brokers LIST [--state-dir DIR]`:
  * runs the built processors (all groups, or those named) on the cluster until
  * SIGINT/SIGTERM, then stops them cleanly (drain, commit, close stores).
  *
@@ -15,13 +15,18 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { Processor } from "../../runtime/index.js";
+import { parseDuration } from "../parse-duration.js";
 import { UsageError, type ExitStatus } from "../exit.js";
 import type { CommandIo } from "../io/command-io.js";
 import { loadGeneratedGroups } from "../io/load-generated.js";
-import { brokersOption, DEFAULT_OUT, outOption, clusterOptions, kafkaConfigOption } from "../options.js";
+import { brokersOption, outOption, clusterOptions, kafkaConfigOption } from "../options.js";
 import type { CommandContext } from "../program.js";
+import { resolveOut, resolveSpecs } from "../io/project-config.js";
 import { loadRuntime, type RuntimeModule } from "../runtime.js";
 import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
+
+/** How long, after one group failed, the others may take to drain and stop. */
+export const DRAIN_AFTER_FAILURE_MS = 15_000;
 
 /** Options of `gokac run`. */
 export interface RunOptions {
@@ -30,6 +35,10 @@ export interface RunOptions {
   readonly out?: string;
   readonly group?: readonly string[];
   readonly stateDir?: string;
+  /** How long the cluster may be unreachable before the processors stop (`30s`, `5m`, or milliseconds). */
+  readonly maxOutage?: string;
+  /** `rebuild` (default) or `fail`: what a processor does with a table partition whose local state cannot be trusted. */
+  readonly onStateMismatch?: string;
   readonly http?: string;
   readonly logLevel?: string;
 }
@@ -45,13 +54,17 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
   const cluster = await clusterOptions(io, options, "run");
   const analyzed = analyzeSpecFolder(io, specs);
   if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
-  const all = await loadGeneratedGroups(io, options.out ?? DEFAULT_OUT);
+  const all = await loadGeneratedGroups(io, resolveOut(io.cwd, options.out));
   const wanted = options.group ?? [];
   const unknown = wanted.filter((name) => !all.some((g) => g.graph.group === name));
   if (unknown.length > 0) {
     throw new UsageError(`no group ${unknown.join(", ")} in the build (groups: ${all.map((g) => g.graph.group).join(", ")})`);
   }
   const selected = wanted.length === 0 ? all : all.filter((g) => wanted.includes(g.graph.group));
+  const maxOutageMs = parseDuration(options.maxOutage ?? "5m");
+  if (maxOutageMs === undefined) throw new UsageError(`--max-outage: ${JSON.stringify(options.maxOutage)} is not a duration (e.g. 30s, 5m, or milliseconds)`);
+  const onStateMismatch = options.onStateMismatch ?? "rebuild";
+  if (onStateMismatch !== "rebuild" && onStateMismatch !== "fail") throw new UsageError(`--on-state-mismatch: expected rebuild or fail, got ${JSON.stringify(onStateMismatch)}`);
   const runtime = await loadRuntime(io);
   const logLevel = options.logLevel ?? "info";
   if (!runtime.isLogLevel(logLevel)) throw new UsageError(`--log-level: expected trace, debug, info, warn, error, fatal or silent, got ${JSON.stringify(logLevel)}`);
@@ -62,9 +75,10 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
     throw new UsageError(`--http: ${error instanceof Error ? error.message : String(error)}`);
   }
   const logger = runtime.createLogger({ level: logLevel, output: { write: (text) => io.stdout(text), isTTY: process.stdout.isTTY === true } });
-  const broker = runtime.createKafkaBroker(cluster);
+  const broker = runtime.createKafkaBroker({ ...cluster, maxOutageMs });
   const processors: { group: string; processor: Processor }[] = [];
   let monitor: { url: string; close(): Promise<void> } | undefined;
+  let failed = false;
   try {
     for (const g of selected) {
       try {
@@ -76,7 +90,7 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
     }
     const stateDir = resolve(io.cwd, options.stateDir ?? ".state");
     for (const g of selected) {
-      const processor = runtime.createProcessor(g, { broker, stateDir: resolve(stateDir, g.graph.group) });
+      const processor = runtime.createProcessor(g, { broker, stateDir: resolve(stateDir, g.graph.group), onStateMismatch });
       runtime.logProcessorEvents(logger, processor);
       processors.push({ group: g.graph.group, processor });
     }
@@ -97,15 +111,22 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
       io.stopSignal.then(() => undefined),
       ...processors.map((p) => p.processor.done.then((error) => (error === undefined ? undefined : { group: p.group, error }))),
     ]);
+    failed = failure !== undefined;
     io.stderr(failure === undefined ? "stopping…\n" : `gokac: group ${failure.group} failed: ${describeError(runtime, failure.error)}\n`);
     return failure === undefined ? 0 : 1;
   } finally {
     await monitor?.close();
-    const stops = await Promise.allSettled(processors.map((p) => p.processor.stop()));
-    for (const [i, s] of stops.entries()) {
-      if (s.status === "rejected") io.stderr(`gokac: group ${processors[i]?.group}: stop failed: ${describeError(runtime, s.reason)}\n`);
+    // After a failure, drain for a bounded time: what is not committed is processed again on restart.
+    const drained = Promise.allSettled(processors.map((p) => p.processor.stop()));
+    const stops = failed ? await Promise.race([drained, new Promise<undefined>((r) => setTimeout(() => r(undefined), DRAIN_AFTER_FAILURE_MS).unref())]) : await drained;
+    if (stops === undefined) {
+      io.stderr(`gokac: groups still draining after ${DRAIN_AFTER_FAILURE_MS / 1000} s; exiting without waiting (their uncommitted messages are processed again on restart)\n`);
+    } else {
+      for (const [i, s] of stops.entries()) {
+        if (s.status === "rejected") io.stderr(`gokac: group ${processors[i]?.group}: stop failed: ${describeError(runtime, s.reason)}\n`);
+      }
     }
-    await broker.close();
+    await (stops === undefined ? Promise.race([broker.close(), new Promise((r) => setTimeout(r, 1_000).unref())]) : broker.close());
   }
 }
 
@@ -114,16 +135,18 @@ export function registerRunCommand(program: Command, { io, run }: CommandContext
   const command = program
     .command("run")
     .description("run the built processors (all groups, or those named) until SIGINT/SIGTERM, then shut down cleanly")
-    .argument("<specs>", "spec folder");
+    .argument("[specs]", 'spec folder (default: "gokac.specs" of package.json)');
   command
     .addOption(outOption(command))
     .option("--group <name>", "a group to run (repeatable; default: all)", (value: string, previous: string[] = []) => [...previous, value])
     .addOption(brokersOption(command))
     .addOption(kafkaConfigOption(command))
     .option("--state-dir <dir>", "where table partitions are stored locally", ".state")
+    .option("--max-outage <duration>", "how long the cluster may be unreachable before the processors stop with exit 1 (30s, 5m, or milliseconds)", "5m")
+    .option("--on-state-mismatch <policy>", "a table partition whose local state cannot be trusted: rebuild (from the changelog, with a warning) or fail", "rebuild")
     .option("--http <host:port>", "serve the web monitor, /metrics, /healthz, /readyz and /api/tables (port 0: any free port)")
     .option("--log-level <level>", "trace, debug, info, warn, error, fatal or silent", "info")
-    .action(async (specs: string, options: RunOptions) => {
-      await run(() => runCommandAction(io, specs, options), "failure");
+    .action(async (specs: string | undefined, options: RunOptions) => {
+      await run(() => runCommandAction(io, resolveSpecs(io.cwd, specs), options), "failure");
     });
 }

@@ -20,7 +20,8 @@ import { toCliJson } from "../cli-value.js";
 import { UsageError, type ExitStatus } from "../exit.js";
 import type { CommandIo } from "../io/command-io.js";
 import { loadGeneratedTopics, type GeneratedTopic } from "../io/load-generated.js";
-import { brokersOption, clusterOptions, DEFAULT_OUT, kafkaConfigOption, outOption } from "../options.js";
+import { resolveOut } from "../io/project-config.js";
+import { brokersOption, clusterOptions, kafkaConfigOption, outOption } from "../options.js";
 import type { CommandContext } from "../program.js";
 import { loadRuntime } from "../runtime.js";
 import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
@@ -72,7 +73,7 @@ export async function tailCommandAction(io: CommandIo, specs: string, topicName:
   const cluster = await clusterOptions(io, options, "tail");
   const analyzed = analyzeSpecFolder(io, specs);
   if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
-  const topic = (await loadGeneratedTopics(io, options.out ?? DEFAULT_OUT)).get(topicName);
+  const topic = (await loadGeneratedTopics(io, resolveOut(io.cwd, options.out))).get(topicName);
 
   const runtime = await loadRuntime(io);
   const broker = runtime.createKafkaBroker(cluster);

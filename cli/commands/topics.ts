@@ -1,5 +1,5 @@
 /**
- * `gokac topics <specs> --brokers LIST [--create]`: compares the topics the
+ * `gokac topics [specs] --brokers LIST [--create]`: compares the topics the
  * specs need (partition counts, compaction of tables) with the cluster and,
  * with `--create`, creates what is missing and whose count is known.
  *
@@ -7,13 +7,14 @@
  * 1 on spec errors, mismatches (GK501) or missing topics, 2 on bad usage.
  */
 import type { Command } from "commander";
-import { loopTopic, tableTopic, type GroupModel, type SourceLocation, type SpecModel } from "../../compiler/index.js";
-import type { TopicRequirement as RuntimeTopicRequirement, TopicStatus as RuntimeTopicStatus } from "../../runtime/index.js";
+import { loopTopic, tableTopic, type SourceLocation, type SpecModel } from "../../compiler/index.js";
+import type { TopicPolicyInput, TopicRequirement as RuntimeTopicRequirement, TopicStatus as RuntimeTopicStatus } from "../../runtime/index.js";
 import type { ExitStatus } from "../exit.js";
 import type { CommandIo } from "../io/command-io.js";
 import { brokersOption, clusterOptions, kafkaConfigOption } from "../options.js";
 import type { CommandContext } from "../program.js";
-import { loadRuntime } from "../runtime.js";
+import { resolveSpecs } from "../io/project-config.js";
+import { loadRuntime, type RuntimeModule } from "../runtime.js";
 import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
 
 /** A requirement plus where the specs name the topic. */
@@ -22,48 +23,50 @@ interface Need {
   readonly at: SourceLocation;
 }
 
-function groupCount(model: SpecModel, g: GroupModel): number | undefined {
-  if (g.partitions !== undefined) return g.partitions.value;
-  for (const input of g.inputs) {
-    for (const t of input.topics) {
-      const n = model.topics.get(t.value)?.partitions;
-      if (n !== undefined) return n;
-    }
-  }
-  return undefined;
+/** The model as the runtime's topic policy reads it (names and counts only). */
+function policyInput(model: SpecModel): TopicPolicyInput {
+  return {
+    groups: model.groups.map((g) => ({
+      name: g.name,
+      inputs: g.inputs.flatMap((i) => i.topics.map((t) => t.value)),
+      loop: g.loop !== undefined,
+      persist: g.persist !== undefined,
+      joins: g.joins.map((j) => j.table),
+      lookups: g.lookups.map((l) => l.table),
+      outputs: g.outputs.map((o) => o.topic),
+      ...(g.partitions === undefined ? {} : { partitions: g.partitions.value }),
+    })),
+    topics: [...model.topics.values()].map((t) => ({ name: t.name, ...(t.partitions === undefined ? {} : { partitions: t.partitions }) })),
+  };
 }
 
-function tableCount(model: SpecModel, table: string): number | undefined {
-  const declared = model.topics.get(table)?.partitions;
-  if (declared !== undefined) return declared;
-  const owner = model.groups.find((g) => tableTopic(g.name) === table);
-  return owner === undefined ? undefined : groupCount(model, owner);
-}
-
-/** Every topic the specs need, with the count each must have when the specs know it. */
-export function specTopicNeeds(model: SpecModel): Need[] {
-  const needs: Need[] = [];
-  const add = (at: SourceLocation, r: Omit<RuntimeTopicRequirement, "partitions" | "create">, partitions: number | undefined) =>
-    needs.push({ at, requirement: { ...r, create: partitions !== undefined, ...(partitions === undefined ? {} : { partitions }) } });
+/** Where the specs name each use, in the policy's documented order (per group: inputs, loop, table, joins, lookups, outputs; then the catalogue). */
+function usePositions(model: SpecModel): SourceLocation[] {
+  const at: SourceLocation[] = [];
+  const named = new Set<string>();
   for (const g of model.groups) {
-    const set = `group ${g.name}`;
-    const count = groupCount(model, g);
-    for (const input of g.inputs) {
-      for (const t of input.topics) {
-        add(t.at, { topic: t.value, role: "input", group: g.name, compacted: false, copartition: set, required: true }, model.topics.get(t.value)?.partitions ?? g.partitions?.value);
-      }
-    }
-    if (g.loop !== undefined) add(g.loop.at, { topic: loopTopic(g.name), role: "loop", group: g.name, compacted: false, copartition: set, required: true }, count);
-    if (g.persist !== undefined) add(g.persist.at, { topic: tableTopic(g.name), role: "table", group: g.name, compacted: true, copartition: set, required: true }, count);
-    for (const j of g.joins) add(j.at, { topic: j.table, role: "join", group: g.name, compacted: true, copartition: set, required: true }, tableCount(model, j.table) ?? count);
-    for (const l of g.lookups) add(l.at, { topic: l.table, role: "lookup", group: g.name, compacted: true, required: true }, tableCount(model, l.table));
-    for (const o of g.outputs) add(o.at, { topic: o.topic, role: "output", group: g.name, compacted: false, required: false }, model.topics.get(o.topic)?.partitions);
+    for (const input of g.inputs) for (const t of input.topics) (at.push(t.at), named.add(t.value));
+    if (g.loop !== undefined) (at.push(g.loop.at), named.add(loopTopic(g.name)));
+    if (g.persist !== undefined) (at.push(g.persist.at), named.add(tableTopic(g.name)));
+    for (const j of g.joins) (at.push(j.at), named.add(j.table));
+    for (const l of g.lookups) (at.push(l.at), named.add(l.table));
+    for (const o of g.outputs) (at.push(o.at), named.add(o.topic));
   }
-  const named = new Set(needs.map((n) => n.requirement.topic));
-  for (const t of model.topics.values()) {
-    if (!named.has(t.name)) add(t.at, { topic: t.name, role: "output", group: "(catalogue)", compacted: false, required: false }, t.partitions);
-  }
-  return needs;
+  for (const t of model.topics.values()) if (!named.has(t.name)) at.push(t.at);
+  return at;
+}
+
+/**
+ * Every topic the specs need, with the count each must have when the specs
+ * know it: the runtime's one topic policy (runtime/topics/requirements.ts,
+ * the processor uses it too) with every declared topic creatable, each
+ * requirement paired with where the specs name it.
+ */
+export function specTopicNeeds(runtime: Pick<RuntimeModule, "topicRequirements">, model: SpecModel): Need[] {
+  const requirements = runtime.topicRequirements(policyInput(model), { create: "all-declared" });
+  const at = usePositions(model);
+  if (at.length !== requirements.length) throw new Error(`topic policy gave ${requirements.length} requirements for ${at.length} uses`);
+  return requirements.map((requirement, i) => ({ requirement, at: at[i]! }));
 }
 
 function table(rows: string[][]): string {
@@ -79,8 +82,8 @@ export async function topicsCommandAction(io: CommandIo, specs: string, options:
     reportDiagnostics(io, first.diagnostics);
     return 1;
   }
-  const needs = specTopicNeeds(first.model);
   const runtime = await loadRuntime(io);
+  const needs = specTopicNeeds(runtime, first.model);
   const broker = runtime.createKafkaBroker(cluster);
   try {
     // 1. Copartitioning with the live counts, reported at the spec positions (GK501).
@@ -141,12 +144,12 @@ export function registerTopicsCommand(program: Command, { io, run }: CommandCont
   const command = program
     .command("topics")
     .description("compare the topics the specs need (partitions, compaction of tables) with the cluster; create what is missing")
-    .argument("<specs>", "spec folder");
+    .argument("[specs]", 'spec folder (default: "gokac.specs" of package.json)');
   command
     .addOption(brokersOption(command))
     .addOption(kafkaConfigOption(command))
     .option("--create", "create missing topics whose partition count the specs know (tables compacted)")
-    .action(async (specs: string, options: { brokers?: string; kafkaConfig?: string; create?: boolean }) => {
-      await run(() => topicsCommandAction(io, specs, options), "failure");
+    .action(async (specs: string | undefined, options: { brokers?: string; kafkaConfig?: string; create?: boolean }) => {
+      await run(() => topicsCommandAction(io, resolveSpecs(io.cwd, specs), options), "failure");
     });
 }

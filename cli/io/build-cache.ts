@@ -12,6 +12,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { walkFiles } from "./walk.js";
+import { isSpecFileName } from "./read-specs.js";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Diagnostic } from "../../compiler/diagnostics/catalogue.js";
@@ -78,7 +79,7 @@ export function buildFingerprint(key: BuildCacheKey, referenced: readonly string
   hash.update(compilerStamp()).update("\0");
   hash.update(`${key.specs}\0${key.out}\0`);
   const specs: string[] = [];
-  walkFiles(resolve(key.cwd, key.specs), (n) => /\.ya?ml$/i.test(n), specs);
+  walkFiles(resolve(key.cwd, key.specs), isSpecFileName, specs);
   for (const f of specs.sort()) hash.update(`spec:${f}\0`).update(read(f)).update("\0");
   for (const f of [...referenced].sort()) hash.update(`ref:${f}\0`).update(readOrMissing(resolve(key.cwd, f))).update("\0");
   const outputs: string[] = [];

@@ -19,8 +19,18 @@ function listYaml(dir: string, out: string[]): void {
     const path = resolve(dir, entry.name);
     if (entry.isDirectory()) {
       if (entry.name !== "node_modules" && !entry.name.startsWith(".")) listYaml(path, out);
-    } else if (/\.ya?ml$/i.test(entry.name)) out.push(path);
+    } else if (isSpecFileName(entry.name)) out.push(path);
   }
+}
+
+/** Spec files are `*.yaml`/`*.yml`, except the declarative tests beside them (`*.test.yaml`, read by `gokac test`). */
+export function isSpecFileName(name: string): boolean {
+  return /\.ya?ml$/i.test(name) && !isTestFileName(name);
+}
+
+/** Declarative test files: `*.test.yaml`/`*.test.yml`. */
+export function isTestFileName(name: string): boolean {
+  return /\.test\.ya?ml$/i.test(name);
 }
 
 /** True when `path` (relative to `cwd`) is a folder. */

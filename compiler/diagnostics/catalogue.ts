@@ -86,6 +86,9 @@ export const CATALOGUE = {
   GK957: { severity: "error", title: "JSON type: property removed" },
   GK958: { severity: "error", title: "JSON type: type narrowed (fewer values allowed)" },
   GK959: { severity: "error", title: "JSON type: enum value removed" },
+  // 96x — declarative test files (*.test.yaml), reported by gokac test
+  GK961: { severity: "error", title: "test names a topic or table the build does not have" },
+  GK962: { severity: "error", title: "test value refused by the topic's codec" },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type DiagnosticCode = keyof typeof CATALOGUE;

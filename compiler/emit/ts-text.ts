@@ -16,6 +16,7 @@ export function ownedHeader(source: string): string {
  * a file name can never end the comment and turn the rest into code.
  */
 export function commentSafe(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach a comment
   return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 

@@ -159,6 +159,21 @@ export interface GroupOptions {
   /** All copartitioned topics the group consumes: inputs and its loop. */
   readonly topics: readonly string[];
   readonly callbacks: GroupCallbacks;
+  /**
+   * Where the member id is kept between runs (a processor's state directory).
+   * A restarted member rejoins under its previous id, so the broker does not
+   * wait for the dead member's session timeout. Optional; brokers without
+   * members that outlive a process ignore it.
+   */
+  readonly memberIds?: MemberIdStore;
+}
+
+/** Keeps a group member's id between process runs (see `GroupOptions.memberIds`). */
+export interface MemberIdStore {
+  /** The id of the previous run, if any. */
+  load(): Promise<string | undefined>;
+  /** Records the id the broker gave this run. */
+  save(memberId: string): Promise<void>;
 }
 
 export interface GroupMember {
@@ -179,6 +194,8 @@ export interface Broker {
   /** Creates a topic; does nothing if it already exists with the same partition count. */
   createTopic(config: TopicConfig): Promise<void>;
   highWatermark(topic: string, partition: number): Promise<number>;
+  /** The earliest offset still in a partition's log (after retention or deleted records). Optional: brokers whose logs always start at 0 omit it. */
+  lowWatermark?(topic: string, partition: number): Promise<number>;
   /** The committed offset of a group for a partition (next to consume), or `undefined`. */
   committedOffset(group: string, topic: string, partition: number): Promise<number | undefined>;
   /** A reader positioned at `offset` (clamped to the earliest offset still in the log). */

@@ -2,6 +2,7 @@
  * gokac's built-in codecs for scalar values, byte-compatible with the usual
  * Kafka (Java) serializers so topics can be shared with other clients.
  */
+import { GokacError } from "../errors.js";
 import type { Codec } from "./codec.js";
 
 const utf8Encoder = new TextEncoder();
@@ -79,15 +80,16 @@ export const bytesCodec: Codec<Uint8Array> = {
 };
 
 /** A value JSON cannot carry as it is: refused rather than stored or sent changed. */
-export class UnrepresentableValueError extends TypeError {
+export class UnrepresentableValueError extends GokacError {
   override readonly name = "UnrepresentableValueError";
+  declare readonly code: "UNREPRESENTABLE_VALUE";
   /** `path` is a JSON pointer to the offending part of the value (`""` for the value itself). */
   constructor(
     readonly path: string,
     readonly reason: "non-finite-number" | "no-json-representation" | "inexact-integer",
     detail: string,
   ) {
-    super(`json: ${path === "" ? "the value" : path} ${detail}`);
+    super(`json: ${path === "" ? "the value" : path} ${detail}`, { code: "UNREPRESENTABLE_VALUE" });
   }
 }
 

@@ -133,6 +133,9 @@ export function logProcessorEvents(logger: Logger, processor: Processor<any>, op
     processor.on("handler-retry", ({ topic, partition, offset, key, attempt, delayMs, error }) => {
       log.info({ topic, partition, offset, key, attempt, delayMs, reason: reasonOf(error) }, `retrying ${topic || "(visit)"}/${partition}@${offset} (attempt ${attempt}) in ${delayMs} ms`);
     }),
+    processor.on("state-rebuilt", ({ topic, partition, reason, error }) => {
+      log.warn({ topic, partition, reason, err: error }, `state of ${topic}/${partition} cannot be trusted (${reason}); rebuilding it from the changelog`);
+    }),
     processor.on("error", ({ error }) => {
       if (error instanceof ProcessorError) {
         log.error(

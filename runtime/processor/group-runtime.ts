@@ -7,6 +7,7 @@ import type { Partitioner } from "../broker/partitioner.js";
 import type { Broker, GroupMember, Producer } from "../broker/port.js";
 import type { Codec } from "../codecs/codec.js";
 import type { EventHub } from "../events.js";
+import type { StateMismatchPolicy } from "../storage/state-errors.js";
 import type { Storage } from "../storage/storage.js";
 import type { View } from "../view/view.js";
 import type { ResolvedErrorPolicy } from "./error-policy.js";
@@ -44,6 +45,8 @@ export interface GroupRuntime {
   /** How keys are placed on the group's table and loop. */
   readonly partitioner: Partitioner;
   readonly maxBatchSize: number;
+  /** What to do with a table partition whose local state cannot be trusted. */
+  readonly onStateMismatch: StateMismatchPolicy;
   /** Skip (and commit) input messages whose value is `null`. */
   readonly ignoreNil: boolean;
   /** The spec's `errors:` with defaults. */

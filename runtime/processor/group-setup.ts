@@ -80,7 +80,7 @@ export async function setUpGroup(definition: GroupDefinition<unknown>, options: 
   }
   const lookups = new Map<string, View<unknown>>();
   for (const lookup of graph.lookups ?? []) {
-    const view = createView<unknown>(broker, { name: lookup.table, codec: lookup.codec, partitioner: lookup.partitioner ?? "kafka" }, { storage, events: lookupEvents(events, group, lookup.table, hooks.fail), cancelled: hooks.cancelled });
+    const view = createView<unknown>(broker, { name: lookup.table, codec: lookup.codec, partitioner: lookup.partitioner ?? "kafka" }, { storage, events: lookupEvents(events, group, lookup.table, hooks.fail), cancelled: hooks.cancelled, onStateMismatch: options.onStateMismatch ?? "rebuild" });
     hooks.onView(view);
     lookups.set(lookup.table, view);
   }
@@ -109,6 +109,7 @@ export async function setUpGroup(definition: GroupDefinition<unknown>, options: 
     deadLetterPartitions,
     keyRequired: graph.persist !== undefined || graph.loop !== undefined || (graph.joins ?? []).length > 0,
     failedMessages: { skip: 0, "dead-letter": 0 },
+    onStateMismatch: options.onStateMismatch ?? "rebuild",
     fail: hooks.fail,
     get failed() {
       return hooks.failed();

@@ -93,11 +93,12 @@ export class PartitionProcessor implements ContextHost {
     emitState("initializing");
     const opened: PartitionTable<unknown>[] = [];
     try {
-      const table = rt.table === undefined ? undefined : await PartitionTable.open(rt.storage, rt.table.topic, partition, rt.table.codec);
+      const integrity = { policy: rt.onStateMismatch, events: rt.events };
+      const table = rt.table === undefined ? undefined : await PartitionTable.open(rt.storage, rt.table.topic, partition, rt.table.codec, integrity);
       if (table !== undefined) opened.push(table);
       const joined = new Map<string, PartitionTable<unknown>>();
       for (const [topic, codec] of rt.joins) {
-        const t = await PartitionTable.open(rt.storage, topic, partition, codec);
+        const t = await PartitionTable.open(rt.storage, topic, partition, codec, integrity);
         opened.push(t);
         joined.set(topic, t);
       }
@@ -174,7 +175,7 @@ export class PartitionProcessor implements ContextHost {
     await this.commitChain;
     // From here the partition may belong to another member: a late `deferCommit` callback commits nothing.
     this.revoked = true;
-    await Promise.allSettled([this.table, ...this.joined.values()].map((t) => t?.close()));
+    await Promise.allSettled([this.table, ...this.joined.values()].flatMap((t) => (t === undefined ? [] : [t.close()])));
   }
 
   // ---- the handler loop ----
@@ -432,6 +433,10 @@ export class PartitionProcessor implements ContextHost {
   private async flush(where: Current = this.current): Promise<boolean> {
     const failure = await this.outbox.flush();
     if (failure === undefined) return true;
+    if (failure === "reloaded") {
+      this.cache?.clear();
+      return true;
+    }
     this.failAt(failure.kind, where, failure.error);
     return false;
   }

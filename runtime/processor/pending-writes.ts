@@ -76,9 +76,10 @@ export class PendingWrites {
    * than applying table changes twice and losing emits. The changelog
    * gets each key's last value of the batch only: compaction would drop the
    * others anyway, and readers of the table (joins, views, recovery) need
-   * only the latest value.
+   * only the latest value. `"reloaded"`: the store found another writer's
+   * records on the changelog and re-read them (the caller drops its cache).
    */
-  async flush(): Promise<FlushFailure | undefined> {
+  async flush(): Promise<FlushFailure | "reloaded" | undefined> {
     const records = this.records;
     const keys = this.changedKeys;
     const values = this.changedValues;
@@ -103,12 +104,17 @@ export class PendingWrites {
     }
     if (table === undefined || changes.size === 0) return undefined;
     let tableOffset = -1;
-    for (const p of produced) if (p.topic === table.topic && p.offset > tableOffset) tableOffset = p.offset;
+    let tableFirst = Infinity;
+    for (const p of produced) {
+      if (p.topic !== table.topic) continue;
+      if (p.offset > tableOffset) tableOffset = p.offset;
+      if (p.offset < tableFirst) tableFirst = p.offset;
+    }
     try {
-      await table.write(changes, tableOffset + 1);
+      // `true`: another writer's records were read into the store (state integrity); cached values may be stale.
+      return (await table.write(changes, tableOffset + 1, tableFirst)) ? "reloaded" : undefined;
     } catch (error) {
       return { kind: "storage", error };
     }
-    return undefined;
   }
 }

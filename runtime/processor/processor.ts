@@ -11,6 +11,8 @@ import { asError, checkPositiveInteger, ProcessorStateError, RuntimeOptionsError
 import { createEventHub, type EventSource } from "../events.js";
 import type { GroupDefinition, GroupGraph } from "../graph.js";
 import { createLevelStorage } from "../storage/level-storage.js";
+import { openMemberIdStore } from "../storage/member-id-store.js";
+import { isStateMismatchPolicy, type StateMismatchPolicy } from "../storage/state-errors.js";
 import type { Storage } from "../storage/storage.js";
 import type { View } from "../view/view.js";
 import type { GroupRuntime } from "./group-runtime.js";
@@ -34,6 +36,14 @@ export interface ProcessorOptions {
    * handler with `null` (outside the handler's declared type).
    */
   readonly nilHandling?: "ignore" | "process";
+  /**
+   * A table partition whose local state cannot be trusted (damaged files,
+   * a store from another incarnation of the changelog, a foreign writer; see
+   * `StateMismatchError`): `"rebuild"` (default) deletes it and recovers it
+   * from the changelog, emitting `state-rebuilt`; `"fail"` stops the
+   * processor with the error.
+   */
+  readonly onStateMismatch?: StateMismatchPolicy;
 }
 
 /** The lifecycle of a processor as a whole. */
@@ -103,10 +113,16 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
   if (options.nilHandling !== undefined && options.nilHandling !== "ignore" && options.nilHandling !== "process") {
     throw new RuntimeOptionsError("nilHandling", `expected "ignore" or "process", got ${JSON.stringify(options.nilHandling)}`);
   }
+  if (!isStateMismatchPolicy(options.onStateMismatch)) {
+    throw new RuntimeOptionsError("onStateMismatch", `expected "rebuild" or "fail", got ${JSON.stringify(options.onStateMismatch)}`);
+  }
   const graph = definition.graph;
   const group = graph.group;
   const events = createEventHub();
-  const storage = options.storage ?? createLevelStorage(options.stateDir ?? `.state/${group}`);
+  const stateDir = options.stateDir ?? `.state/${group}`;
+  const storage = options.storage ?? createLevelStorage(stateDir);
+  // With a state directory of its own, a restarted processor rejoins under its previous member id (fast restart).
+  const memberIds = options.storage === undefined ? openMemberIdStore(stateDir, group) : undefined;
   const runners = new Map<number, PartitionProcessor>();
   const pendingRunners = new Set<Promise<unknown>>();
   let lifecycle: ProcessorLifecycle = "idle";
@@ -149,6 +165,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
       runners.clear();
       await Promise.allSettled(views.map((v) => v.stop()));
       await rt?.producer.close().catch(() => undefined);
+      await memberIds?.close().catch(() => undefined);
       lifecycle = "stopped";
       events.emit("state", { state: "stopped" });
       resolveDone(failure);
@@ -166,6 +183,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
       const joining = options.broker.joinGroup({
         group,
         topics: [...runtime.consumed.keys()],
+        ...(memberIds === undefined ? {} : { memberIds }),
         callbacks: {
           onRebalanceStarted: () => {
             generation++;

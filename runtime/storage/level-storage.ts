@@ -1,12 +1,24 @@
 /**
  * Table stores on disk with LevelDB (classic-level via `level`): one database
  * per table partition under `<dir>/<topic>.<partition>`. Values live under a
- * `v` prefix, the changelog offset under `o`, written in one batch. Writes go
- * through a write-behind buffer by default (see `write-behind.ts`).
+ * `v` prefix, the changelog offset under `o`, the identity of the last
+ * applied record under `a` (see `recordHash`), all written in one batch.
+ * Writes go through a write-behind buffer by default (see `write-behind.ts`).
+ *
+ * Integrity: LevelDB keeps block checksums but does not check them on reads
+ * unless asked, and classic-level cannot ask (no `verify_checksums` or
+ * `paranoid_checks` option). So every stored entry carries its own CRC-32 of
+ * key and value (4 bytes, before the value), checked on every read; opening a
+ * store reads every entry once (`verifyOnOpen`, default on). A store that
+ * fails either way, or that LevelDB cannot open, is reported as a
+ * `StateMismatchError` ("corrupt") naming its path, table and partition.
  */
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import { crc32 } from "node:zlib";
 import { Level } from "level";
 import type { LogChunk } from "../broker/port.js";
+import { recordHash, StateMismatchError } from "./state-errors.js";
 import type { Storage, TableChanges, TableStore } from "./storage.js";
 import { withWriteBehind, type WriteBehindOptions } from "./write-behind.js";
 
@@ -14,44 +26,145 @@ import { withWriteBehind, type WriteBehindOptions } from "./write-behind.js";
 export interface LevelStorageOptions {
   /** Buffer writes and flush them in batches (default on); `false` writes every batch through at once. */
   readonly writeBehind?: WriteBehindOptions | false;
+  /** Read and check every entry's checksum when a store opens (default true); reads are always checked. */
+  readonly verifyOnOpen?: boolean;
 }
 
 const VALUE = "v";
 const OFFSET_KEY = "o";
+const ANCHOR_KEY = "a";
+/** The format marker: stores written before checksums lack it. */
+const FORMAT_KEY = "f";
+const FORMAT = "2";
 const utf8 = new TextDecoder();
 const utf8Encode = new TextEncoder();
 
 type Db = Level<string, Uint8Array>;
 
+/** `value` prefixed with the CRC-32 of `key` and `value`. */
+function seal(key: string, value: Uint8Array): Uint8Array {
+  const out = new Uint8Array(value.length + 4);
+  new DataView(out.buffer).setUint32(0, crc32(value, crc32(key)));
+  out.set(value, 4);
+  return out;
+}
+
+/** The value sealed under `key`, or `undefined` if its checksum does not match. */
+function unseal(key: string, sealed: Uint8Array): Uint8Array | undefined {
+  if (sealed.length < 4) return undefined;
+  const value = sealed.subarray(4);
+  const expected = new DataView(sealed.buffer, sealed.byteOffset, 4).getUint32(0);
+  return crc32(value, crc32(key)) === expected ? value : undefined;
+}
+
 /** A `Storage` keeping each table partition in a LevelDB under `dir`. */
 export function createLevelStorage(dir: string, options: LevelStorageOptions = {}): Storage {
   const writeBehind = options.writeBehind ?? {};
+  const verifyOnOpen = options.verifyOnOpen ?? true;
+  const pathOf = (topic: string, partition: number) => join(dir, `${topic}.${partition}`);
   return {
     async open(topic, partition) {
-      const db: Db = new Level<string, Uint8Array>(join(dir, `${topic}.${partition}`), { keyEncoding: "utf8", valueEncoding: "view" });
-      await db.open();
-      const store = levelStore(db);
+      const path = pathOf(topic, partition);
+      const corrupt = (detail: string, cause?: unknown) =>
+        new StateMismatchError("corrupt", topic, partition, path, detail, cause === undefined ? undefined : { cause });
+      const db: Db = new Level<string, Uint8Array>(path, { keyEncoding: "utf8", valueEncoding: "view" });
+      try {
+        await db.open();
+      } catch (error) {
+        // LEVEL_LOCKED (another process has it) is not damage: report it as it is, with the path.
+        const code = (error as { cause?: { code?: unknown } }).cause?.code;
+        if (code === "LEVEL_LOCKED") throw new Error(`table ${topic} partition ${partition}: store ${path} is in use by another process`, { cause: error });
+        throw corrupt(`LevelDB cannot open it: ${describe(error)}`, error);
+      }
+      const store = levelStore(db, topic, partition, path);
+      try {
+        await checkFormat(db, verifyOnOpen, corrupt, topic, partition, path);
+      } catch (error) {
+        await db.close().catch(() => undefined);
+        throw error instanceof StateMismatchError ? error : corrupt(`reading it failed: ${describe(error)}`, error);
+      }
       return writeBehind === false ? store : withWriteBehind(store, writeBehind);
+    },
+    async remove(topic, partition) {
+      await rm(pathOf(topic, partition), { recursive: true, force: true });
     },
   };
 }
 
-function levelStore(db: Db): TableStore {
+function describe(error: unknown): string {
+  const cause = (error as { cause?: unknown }).cause;
+  const message = error instanceof Error ? error.message : String(error);
+  return cause instanceof Error ? `${message} (${cause.message})` : message;
+}
+
+/** Checks the format marker and, with `verifyAll`, every entry's checksum; an empty store gets the marker. */
+async function checkFormat(db: Db, verifyAll: boolean, corrupt: (detail: string) => Error, topic: string, partition: number, path: string): Promise<void> {
+  const format = await db.get(FORMAT_KEY);
+  if (format === undefined) {
+    const any = await db.keys({ limit: 1 }).all();
+    if (any.length > 0) throw new StateMismatchError("old-format", topic, partition, path, "written without checksums by an older gokac");
+    await db.put(FORMAT_KEY, utf8Encode.encode(FORMAT));
+    return;
+  }
+  if (utf8.decode(format) !== FORMAT) throw corrupt(`unknown format marker ${JSON.stringify(utf8.decode(format))}`);
+  if (!verifyAll) return;
+  for await (const [key, sealed] of db.iterator()) {
+    if (key === FORMAT_KEY) continue;
+    if (key !== OFFSET_KEY && key !== ANCHOR_KEY && !key.startsWith(VALUE)) throw corrupt(`unexpected key ${JSON.stringify(key)}`);
+    if (unseal(key, sealed) === undefined) throw corrupt(`checksum mismatch at key ${JSON.stringify(key)}`);
+  }
+}
+
+function levelStore(db: Db, topic: string, partition: number, path: string): TableStore {
+  const read = (key: string, sealed: Uint8Array | undefined): Uint8Array | undefined => {
+    if (sealed === undefined) return undefined;
+    const value = unseal(key, sealed);
+    if (value === undefined) throw new StateMismatchError("corrupt", topic, partition, path, `checksum mismatch at key ${JSON.stringify(key)}`);
+    return value;
+  };
+  /** Reads with the path, table and partition in any LevelDB error. */
+  const guarded = async <T>(action: () => Promise<T>): Promise<T> => {
+    try {
+      return await action();
+    } catch (error) {
+      if (error instanceof StateMismatchError) throw error;
+      throw new StateMismatchError("corrupt", topic, partition, path, `LevelDB read failed: ${describe(error)}`, { cause: error });
+    }
+  };
+  const number = async (key: string): Promise<number | undefined> => {
+    const raw = read(key, await db.get(key));
+    return raw === undefined ? undefined : Number(utf8.decode(raw));
+  };
+  const putMeta = (batch: ReturnType<Db["batch"]>, offset: number, anchor: number | undefined) => {
+    batch.put(OFFSET_KEY, seal(OFFSET_KEY, utf8Encode.encode(String(offset))));
+    if (anchor !== undefined) batch.put(ANCHOR_KEY, seal(ANCHOR_KEY, utf8Encode.encode(String(anchor))));
+  };
   return {
-    async offset() {
-      const raw = await db.get(OFFSET_KEY);
-      return raw === undefined ? undefined : Number(utf8.decode(raw));
+    offset: () => guarded(() => number(OFFSET_KEY)),
+    anchor: () => guarded(() => number(ANCHOR_KEY)),
+    get: (key) => guarded(async () => read(VALUE + key, await db.get(VALUE + key))),
+    getSync: (key) => {
+      try {
+        return read(VALUE + key, db.getSync(VALUE + key));
+      } catch (error) {
+        if (error instanceof StateMismatchError) throw error;
+        throw new StateMismatchError("corrupt", topic, partition, path, `LevelDB read failed: ${describe(error)}`, { cause: error });
+      }
     },
-    get: (key) => db.get(VALUE + key),
-    getSync: (key) => db.getSync(VALUE + key),
-    getMany: (keys) => db.getMany(keys.map((key) => VALUE + key)),
+    getMany: (keys) =>
+      guarded(async () => {
+        const raws = await db.getMany(keys.map((key) => VALUE + key));
+        return raws.map((raw, i) => read(VALUE + keys[i]!, raw));
+      }),
     async write(changes: TableChanges, offset: number) {
       const batch = db.batch();
+      let anchor: number | undefined;
       for (const [key, value] of changes) {
         if (value === null) batch.del(VALUE + key);
-        else batch.put(VALUE + key, value);
+        else batch.put(VALUE + key, seal(VALUE + key, value));
+        anchor = recordHash(key, value);
       }
-      batch.put(OFFSET_KEY, utf8Encode.encode(String(offset)));
+      putMeta(batch, offset, anchor);
       await batch.write();
     },
     async writeLog(log: LogChunk, offset: number) {
@@ -60,14 +173,15 @@ function levelStore(db: Db): TableStore {
       for (let i = 0; i < log.length; i++) {
         const value = log.value(i);
         if (value === null) batch.del(VALUE + log.key(i));
-        else batch.put(VALUE + log.key(i), value);
+        else batch.put(VALUE + log.key(i), seal(VALUE + log.key(i), value));
       }
-      batch.put(OFFSET_KEY, utf8Encode.encode(String(offset)));
+      const last = log.length - 1;
+      putMeta(batch, offset, last < 0 ? undefined : recordHash(log.key(last), log.value(last)));
       await batch.write();
     },
     async *entries() {
       // Keys are `v` + key; `w` is the first string after every such key.
-      for await (const [key, value] of db.iterator({ gte: VALUE, lt: "w" })) yield [key.slice(VALUE.length), value] as const;
+      for await (const [key, value] of db.iterator({ gte: VALUE, lt: "w" })) yield [key.slice(VALUE.length), read(key, value)!] as const;
     },
     close: () => db.close(),
   };

@@ -3,11 +3,13 @@
  * `createMemoryStorage()` (like a disk), so restarts can be tested without files.
  */
 import type { LogChunk } from "../broker/port.js";
+import { recordHash } from "./state-errors.js";
 import type { Storage, TableChanges, TableStore } from "./storage.js";
 
 interface PartitionData {
   readonly values: Map<string, Uint8Array>;
   offset: number | undefined;
+  anchor: number | undefined;
   open: boolean;
 }
 
@@ -19,12 +21,17 @@ export function createMemoryStorage(): Storage {
       const id = `${topic}/${partition}`;
       let data = partitions.get(id);
       if (data === undefined) {
-        data = { values: new Map(), offset: undefined, open: false };
+        data = { values: new Map(), offset: undefined, anchor: undefined, open: false };
         partitions.set(id, data);
       }
       if (data.open) throw new Error(`memory storage: ${id} is already open`);
       data.open = true;
       return memoryStore(data);
+    },
+    async remove(topic, partition) {
+      const id = `${topic}/${partition}`;
+      if (partitions.get(id)?.open === true) throw new Error(`memory storage: ${id} is open`);
+      partitions.delete(id);
     },
   };
 }
@@ -32,6 +39,7 @@ export function createMemoryStorage(): Storage {
 function memoryStore(data: PartitionData): TableStore {
   return {
     offset: async () => data.offset,
+    anchor: async () => data.anchor,
     get: async (key) => data.values.get(key),
     getSync: (key) => data.values.get(key),
     getMany: async (keys) => keys.map((key) => data.values.get(key)),
@@ -39,6 +47,7 @@ function memoryStore(data: PartitionData): TableStore {
       for (const [key, value] of changes) {
         if (value === null) data.values.delete(key);
         else data.values.set(key, value);
+        data.anchor = recordHash(key, value);
       }
       data.offset = offset;
     },
@@ -49,6 +58,7 @@ function memoryStore(data: PartitionData): TableStore {
         // A copy: a reader's values may be views into a whole fetched response, which the store would keep alive.
         else data.values.set(log.key(i), value.slice());
       }
+      if (log.length > 0) data.anchor = recordHash(log.key(log.length - 1), log.value(log.length - 1));
       data.offset = offset;
     },
     async *entries() {

@@ -13,6 +13,12 @@ import type { LogChunk } from "../broker/port.js";
 export interface TableStore {
   /** The changelog offset to continue recovering from (last applied + 1), or `undefined` for a fresh store. */
   offset(): Promise<number | undefined>;
+  /**
+   * `recordHash` of the last changelog record applied (the last entry of the
+   * last `write`/`writeLog`), stored with the offset; `undefined` when
+   * unknown. Optional: without it the store's identity is not checked.
+   */
+  anchor?(): Promise<number | undefined>;
   get(key: string): Promise<Uint8Array | undefined>;
   /** A synchronous read, when the store supports it (memory, classic-level); spares a promise per lookup. */
   getSync?(key: string): Uint8Array | undefined;
@@ -34,6 +40,12 @@ export interface TableStore {
 
 /** Opens table partition stores; `createLevelStorage` (disk, default) or `createMemoryStorage`. */
 export interface Storage {
-  /** Opens (creating if needed) the store of `topic`'s `partition`. One opener at a time per partition. */
+  /**
+   * Opens (creating if needed) the store of `topic`'s `partition`. One opener
+   * at a time per partition. Rejects with a `StateMismatchError` when the
+   * store is damaged.
+   */
   open(topic: string, partition: number): Promise<TableStore>;
+  /** Deletes the (closed) store of `topic`'s `partition`, to rebuild it from the changelog. Optional: without it a damaged store cannot be rebuilt. */
+  remove?(topic: string, partition: number): Promise<void>;
 }

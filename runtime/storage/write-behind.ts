@@ -28,6 +28,8 @@ export function withWriteBehind(store: TableStore, options: WriteBehindOptions =
   const maxDelayMs = options.maxDelayMs ?? 1_000;
   let buffer: Changes = new Map();
   let bufferOffset: number | undefined;
+  /** The key of the last buffered write: it must stay the batch's last entry, the record the store's anchor names. */
+  let lastKey: string | undefined;
   /** Changes being written (or whose write failed): still read from memory. */
   let flushing: Changes | undefined;
   let lastFlush: Promise<void> = Promise.resolve();
@@ -42,6 +44,12 @@ export function withWriteBehind(store: TableStore, options: WriteBehindOptions =
       if (bufferOffset === undefined) return;
       const changes = buffer;
       const offset = bufferOffset;
+      if (lastKey !== undefined && changes.has(lastKey)) {
+        const value = changes.get(lastKey)!;
+        changes.delete(lastKey);
+        changes.set(lastKey, value);
+      }
+      lastKey = undefined;
       buffer = new Map();
       bufferOffset = undefined;
       flushing = changes;
@@ -97,7 +105,10 @@ export function withWriteBehind(store: TableStore, options: WriteBehindOptions =
     async write(changes: TableChanges, offset: number) {
       if (failure !== undefined) throw failure.error;
       // forEach: no entry array per key on this hot path.
-      changes.forEach((value, key) => buffer.set(key, value));
+      changes.forEach((value, key) => {
+        buffer.set(key, value);
+        lastKey = key;
+      });
       bufferOffset = offset;
       if (buffer.size >= maxKeys) return flush();
       if (timer === undefined) {
@@ -135,6 +146,13 @@ export function withWriteBehind(store: TableStore, options: WriteBehindOptions =
       });
       lastFlush = run.catch(() => undefined);
       return run;
+    };
+  }
+  const anchor = store.anchor?.bind(store);
+  if (anchor !== undefined) {
+    wrapped.anchor = async () => {
+      await flush();
+      return anchor();
     };
   }
   const getSync = store.getSync?.bind(store);

@@ -8,29 +8,59 @@ import { logOfMessages, type Broker, type LogChunk, type PartitionReader } from 
 import type { Codec } from "../codecs/codec.js";
 import { asError, reasonOf, RecoveryError } from "../errors.js";
 import type { EventHub } from "../events.js";
+import { recordHash, StateMismatchError, type StateMismatchPolicy } from "../storage/state-errors.js";
 import type { Storage, TableChanges, TableStore } from "../storage/storage.js";
 
 const RECOVERY_WAIT_MS = 500;
 const CATCH_UP_WAIT_MS = 1_000;
+/** How long the identity check waits for the record at the store's offset. */
+const IDENTITY_WAIT_MS = 500;
+
+/** What a table does when its store cannot be trusted (see `StateMismatchError`), and where it says so. */
+export interface IntegrityOptions {
+  /** `rebuild` (default): delete the store and recover it from the changelog, with a `state-rebuilt` event; `fail`: throw. */
+  readonly policy?: StateMismatchPolicy;
+  readonly events?: EventHub | undefined;
+}
 
 /** A table partition backed by a local store. */
 export class PartitionTable<V> {
   /** The changelog offset the store reflects (next to read). */
   private position = 0;
   private catchingUp: { reader: PartitionReader; loop: Promise<void>; stopped: boolean } | undefined;
+  /** The broker the table recovered from (for re-reading the changelog after a foreign write). */
+  private broker: Broker | undefined;
 
   private constructor(
     readonly topic: string,
     readonly partition: number,
     readonly codec: Codec<V>,
-    readonly store: TableStore,
+    /** The store; replaced when it is rebuilt. */
+    public store: TableStore,
+    private readonly storage: Storage,
+    private readonly integrity: IntegrityOptions,
   ) {}
 
-  /** Opens the partition's store. */
-  static async open<V>(storage: Storage, topic: string, partition: number, codec: Codec<V>): Promise<PartitionTable<V>> {
-    const store = await storage.open(topic, partition);
-    const table = new PartitionTable(topic, partition, codec, store);
-    table.position = (await store.offset()) ?? 0;
+  /**
+   * Opens the partition's store. A damaged store (`StateMismatchError`) is
+   * deleted and opened empty under the `rebuild` policy, thrown under `fail`.
+   */
+  static async open<V>(storage: Storage, topic: string, partition: number, codec: Codec<V>, integrity: IntegrityOptions = {}): Promise<PartitionTable<V>> {
+    let store: TableStore;
+    try {
+      store = await storage.open(topic, partition);
+    } catch (error) {
+      if (!(error instanceof StateMismatchError) || !canRebuild(storage, integrity)) throw error;
+      store = await rebuilt(storage, error, integrity);
+    }
+    const table = new PartitionTable(topic, partition, codec, store, storage, integrity);
+    try {
+      table.position = (await store.offset()) ?? 0;
+    } catch (error) {
+      if (!(error instanceof StateMismatchError) || !canRebuild(storage, integrity)) throw error;
+      await store.close().catch(() => undefined);
+      table.store = await rebuilt(storage, error, integrity);
+    }
     return table;
   }
 
@@ -46,16 +76,15 @@ export class PartitionTable<V> {
    * `recovered` event) once `cancelled()` is true.
    */
   async recover(broker: Broker, events?: EventHub, cancelled: () => boolean = () => false): Promise<number> {
+    this.broker = broker;
     const hwm = await broker.highWatermark(this.topic, this.partition);
     let recovered = 0;
-    if (this.position > hwm) {
-      // As Goka: a store ahead of its changelog belongs to a topic that was deleted and recreated; its values cannot be trusted.
-      throw new RecoveryError(
-        this.topic,
-        this.partition,
-        this.position,
-        new Error(`the local store is at offset ${this.position} but the changelog ends at ${hwm} (topic recreated?); delete the state directory to recover from the changelog`),
-      );
+    const mismatch = await this.checkIdentity(broker, hwm);
+    if (mismatch !== undefined) {
+      if (!canRebuild(this.storage, this.integrity)) throw mismatch;
+      await this.store.close();
+      this.store = await rebuilt(this.storage, mismatch, this.integrity);
+      this.position = 0;
     }
     if (this.position >= hwm) {
       events?.emit("recovered", { topic: this.topic, partition: this.partition, offset: this.position, recovered });
@@ -117,10 +146,74 @@ export class PartitionTable<V> {
     return raws.map((raw, i) => this.decode(keys[i] ?? "", raw));
   }
 
-  /** Writes encoded changes the processor already produced to the changelog, up to `offset` (exclusive). */
-  async write(changes: TableChanges, offset: number): Promise<void> {
+  /**
+   * Writes encoded changes the processor already produced to the changelog,
+   * up to `offset` (exclusive). With `first`, the offset the first of them
+   * got, checks they landed right after what the store holds: otherwise
+   * another writer appended to the changelog meanwhile (an evicted instance
+   * still running). Then, under `rebuild`, the store re-reads the changelog
+   * up to `offset` instead, and `write` resolves with `true` (values read
+   * from the store before may be stale); under `fail` it throws a
+   * `StateMismatchError` and writes nothing (a restart recovers from the
+   * changelog).
+   */
+  async write(changes: TableChanges, offset: number, first?: number): Promise<boolean> {
+    if (first !== undefined && (first !== this.position || offset - first !== changes.size)) {
+      const error = new StateMismatchError(
+        "foreign-writer",
+        this.topic,
+        this.partition,
+        undefined,
+        `this processor's ${changes.size} changelog records landed at offsets ${first}..${offset - 1}, but the store is at ${this.position}: another instance writes this partition's changelog`,
+      );
+      if (this.broker === undefined || (this.integrity.policy ?? "rebuild") !== "rebuild") throw error;
+      this.integrity.events?.emit("state-rebuilt", { topic: this.topic, partition: this.partition, reason: error.reason, error });
+      await this.readUpTo(this.broker, offset);
+      return true;
+    }
     await this.store.write(changes, offset);
     this.position = Math.max(this.position, offset);
+    return false;
+  }
+
+  /** Applies the changelog from the store's position up to `offset` (exclusive). */
+  private async readUpTo(broker: Broker, offset: number): Promise<void> {
+    const reader = await broker.reader(this.topic, this.partition, this.position);
+    try {
+      while (this.position < offset) {
+        const chunk = await readLog(reader, RECOVERY_WAIT_MS);
+        await this.applyLog(chunk, Math.max(this.position, chunk.next));
+      }
+    } finally {
+      await reader.close();
+    }
+  }
+
+  /**
+   * Whether the store belongs to this changelog: it must not be ahead of the
+   * log, the log must still hold the records after it, and the record just
+   * before its offset, if the log has one there, must be the one the store
+   * applied last (its `anchor`). A record compacted away since cannot be
+   * compared: the check then passes (see docs/runtime.md).
+   */
+  private async checkIdentity(broker: Broker, hwm: number): Promise<StateMismatchError | undefined> {
+    const at = this.position;
+    if (at === 0) return undefined;
+    const mismatch = (reason: "ahead" | "truncated" | "different-log", detail: string) => new StateMismatchError(reason, this.topic, this.partition, undefined, detail);
+    if (at > hwm) return mismatch("ahead", `the store is at offset ${at} but the changelog ends at ${hwm} (topic deleted and recreated, or another cluster)`);
+    const low = await broker.lowWatermark?.(this.topic, this.partition);
+    if (low !== undefined && low > at) return mismatch("truncated", `the store is at offset ${at} but the changelog now starts at ${low}: records in between are gone`);
+    const anchor = await this.store.anchor?.();
+    if (anchor === undefined || (low !== undefined && low > at - 1)) return undefined;
+    const reader = await broker.reader(this.topic, this.partition, at - 1);
+    try {
+      const first = (await reader.next(IDENTITY_WAIT_MS))[0];
+      if (first === undefined || first.offset !== at - 1) return undefined;
+      if (recordHash(first.key, first.value) === anchor) return undefined;
+      return mismatch("different-log", `the changelog record at offset ${at - 1} is not the one the store applied there (topic recreated and refilled, or another cluster)`);
+    } finally {
+      await reader.close();
+    }
   }
 
   /** Stops catching up and closes the store. */
@@ -166,6 +259,17 @@ export class PartitionTable<V> {
 }
 
 type ReadLog = LogChunk & { readonly next: number };
+
+function canRebuild(storage: Storage, integrity: IntegrityOptions): boolean {
+  return (integrity.policy ?? "rebuild") === "rebuild" && storage.remove !== undefined;
+}
+
+/** Deletes the store `error` is about, tells why, and opens it empty. */
+async function rebuilt(storage: Storage, error: StateMismatchError, integrity: IntegrityOptions): Promise<TableStore> {
+  integrity.events?.emit("state-rebuilt", { topic: error.topic, partition: error.partition, reason: error.reason, error });
+  await storage.remove!(error.topic, error.partition);
+  return storage.open(error.topic, error.partition);
+}
 
 /** The reader's next stretch of log: its lean `nextLog`, or `next` reshaped (`next: -1` when nothing came). */
 function readLog(reader: PartitionReader, maxWaitMs: number): Promise<ReadLog> {

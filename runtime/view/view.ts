@@ -12,6 +12,7 @@ import { createEventHub, type EventHub, type EventSource } from "../events.js";
 import type { GroupDefinition, TopicSpec } from "../graph.js";
 import { createLevelStorage } from "../storage/level-storage.js";
 import { createMemoryStorage } from "../storage/memory-storage.js";
+import type { StateMismatchPolicy } from "../storage/state-errors.js";
 import type { Storage } from "../storage/storage.js";
 import { PartitionTable } from "../table/partition-table.js";
 import { tableTopic } from "../topics/requirements.js";
@@ -25,6 +26,8 @@ export interface ViewOptions {
   readonly events?: EventHub;
   /** Abandons recovery once true (a processor stopping while it starts). */
   readonly cancelled?: () => boolean;
+  /** A partition whose local state cannot be trusted: rebuild it from the changelog (default) or fail. */
+  readonly onStateMismatch?: StateMismatchPolicy;
 }
 
 /** A read-only, catching-up copy of a whole table. */
@@ -63,7 +66,7 @@ export function createView<V>(broker: Broker, table: TopicSpec<V> | GroupDefinit
     async start() {
       const count = await broker.partitionCount(topic);
       if (count === undefined) throw new ProcessorSetupError(`view:${topic}`, `table topic ${topic} does not exist`);
-      const opened = await Promise.all(Array.from({ length: count }, (_, p) => PartitionTable.open(storage, topic, p, codec)));
+      const opened = await Promise.all(Array.from({ length: count }, (_, p) => PartitionTable.open(storage, topic, p, codec, { policy: options.onStateMismatch ?? "rebuild", events })));
       partitions = opened;
       await Promise.all(opened.map((t) => t.recover(broker, events, cancelled)));
       if (cancelled()) return;

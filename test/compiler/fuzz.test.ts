@@ -49,6 +49,7 @@ const CONTEXT = `${CATALOGUE_FILE}\n---\n${ACCOUNTS}`;
 const SEEDS = [parse(GROUP) as unknown, parse(CATALOGUE_FILE) as unknown, parse(ACCOUNTS) as unknown];
 const KEYS = ["group", "inputs", "persist", "persit", "loop", "joins", "lookups", "outputs", "visitors", "partitions", "topic", "topics",
   "codec", "handler", "table", "json", "custom", "module", "export", "schema", "name", "types", "$ref", "type", "description"];
+// eslint-disable-next-line no-loss-of-precision -- 1e309 is Infinity on purpose: specs may hold numbers JavaScript cannot
 const SCALARS: unknown[] = [null, true, false, 0, -1, 1.5, 8, 1e309, "", "string", "int64", "json", "clicks", "clicks-table", "clicks-loop",
   "users-table", "..", "a b", "x".repeat(300), "#/types/Click", "#/types/Nope", "../../etc/passwd", "/abs.json", "delete", "Click", [], {}];
 

@@ -40,8 +40,9 @@ describe("logs", () => {
     logger.info("hidden");
     logger.warn({ group: "g", partition: 3 }, "shown");
     expect(out.lines).toHaveLength(1);
+    // eslint-disable-next-line no-control-regex -- strips the terminal's colour escapes
     const plain = out.lines[0]!.replace(/\u001b\[[0-9;]*m/g, "");
-    expect(plain).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN  shown group=g partition=3\n$/);
+    expect(plain).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN {2}shown group=g partition=3\n$/);
   });
 
   it("rejects an unknown level", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codecs, SchemaValidationError } from "gokac/runtime";
+import { codecs, SchemaValidationError, UnrepresentableValueError } from "gokac/runtime";
 
 describe("codecs", () => {
   it("int64 is Java LongSerializer compatible (8-byte big-endian two's complement)", () => {
@@ -34,7 +34,7 @@ describe("codecs", () => {
     const raw = Uint8Array.of(1, 2, 3);
     expect(codecs.bytes.decode(codecs.bytes.encode(raw))).toEqual(raw);
     expect(codecs.json.decode(codecs.json.encode({ a: [1, "x", null] }))).toEqual({ a: [1, "x", null] });
-    expect(() => codecs.json.encode(undefined)).toThrow(TypeError);
+    expect(() => codecs.json.encode(undefined)).toThrow(UnrepresentableValueError);
     expect(() => codecs.json.decode(codecs.string.encode("{nope"))).toThrow();
   });
 

@@ -94,7 +94,7 @@ describe("processor lifecycle", () => {
       { group: "stateless", inputs: [{ topics: [input.name], codec: input.codec, handler: "h" }] },
       {
         h(ctx: BaseContext) {
-          (ctx as unknown as TableContext<string>).value();
+          void (ctx as unknown as TableContext<string>).value();
         },
       },
     );

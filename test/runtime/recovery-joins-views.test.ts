@@ -118,7 +118,7 @@ describe("incremental recovery of joins and views", () => {
 });
 
 describe("a store ahead of its changelog", () => {
-  it("fails the start with a RecoveryError naming the table partition (the topic was recreated)", async () => {
+  it("is rebuilt from the changelog by default, with a state-rebuilt event (the topic was recreated); fails with StateMismatchError under onStateMismatch: fail", async () => {
     const storeDir = join(dir, "ahead");
     const view = createView(broker, prices, { stateDir: storeDir });
     const emitter = createEmitter(broker, prices);
@@ -130,10 +130,18 @@ describe("a store ahead of its changelog", () => {
     // The same state directory against a broker whose table topic starts again from offset 0.
     const recreated = createMemoryBroker();
     await recreated.createTopic({ topic: prices.name, partitions: PARTITIONS, compacted: true });
+    const strict = createView(recreated, prices, { stateDir: storeDir, onStateMismatch: "fail" });
+    const error = await strict.start().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "StateMismatchError", reason: "ahead", topic: prices.name, retriable: false });
+    await strict.stop();
+
     const again = createView(recreated, prices, { stateDir: storeDir });
-    const error = await again.start().catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: "RecoveryError", topic: prices.name, retriable: false });
-    expect((error as { offset: number }).offset).toBeGreaterThan(0);
+    const rebuilt: string[] = [];
+    again.on("state-rebuilt", (e) => rebuilt.push(e.reason));
+    await again.start();
+    expect(rebuilt.length).toBeGreaterThan(0);
+    expect(new Set(rebuilt)).toEqual(new Set(["ahead"]));
+    expect(await again.get(items[0]!)).toBeUndefined();
     await again.stop();
   });
 });

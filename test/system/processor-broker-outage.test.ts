@@ -24,7 +24,8 @@ describeKafka("processor and view through broker outages", () => {
 
   it("a processor whose broker disappears stops with an error", { timeout: 180_000 }, async () => {
     await gone.start();
-    const broker = createKafkaBroker({ brokers: gone.brokers, group: { sessionTimeoutMs: 10_000, retries: 3 }, readerFailAfterMs: 10_000 });
+    // A short outage allowance (the default rides out minutes of it).
+    const broker = createKafkaBroker({ brokers: gone.brokers, group: { sessionTimeoutMs: 10_000, retries: 3 }, readerFailAfterMs: 10_000, maxOutageMs: 10_000 });
     const input = defineTopic(unique("outage-in"), codecs.string);
     await broker.createTopic({ topic: input.name, partitions: 2, compacted: false });
     const group = defineGroup<string>(
@@ -36,6 +37,7 @@ describeKafka("processor and view through broker outages", () => {
     const started = Date.now();
     const error = await p.done;
     expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ code: "BROKER_UNREACHABLE" });
     expect(Date.now() - started).toBeLessThan(120_000);
     await broker.close().catch(() => undefined);
   });

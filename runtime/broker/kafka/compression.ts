@@ -20,6 +20,7 @@
  * registry, so kafkajs's consumer (group inputs) and fallback decoder read
  * them too; the broker calls it when it is created. Users register nothing.
  */
+import type * as ZstdWasmModule from "@bokuweb/zstd-wasm";
 import { promisify } from "node:util";
 import { gunzipSync, gzip } from "node:zlib";
 import kafkajs from "kafkajs";
@@ -144,7 +145,7 @@ export function decompressRecords(codec: number, data: Buffer): Buffer {
   throw new DecompressionError(codec, new Error("unknown compression codec"));
 }
 
-type ZstdWasm = typeof import("@bokuweb/zstd-wasm");
+type ZstdWasm = typeof ZstdWasmModule;
 let zstdWasm: Promise<ZstdWasm> | undefined;
 
 /** The zstd compressor, its WASM module loaded once. */

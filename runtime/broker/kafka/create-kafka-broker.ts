@@ -9,6 +9,7 @@ import { registerCompressionCodecs } from "./compression.js";
 import { joinKafkaGroup, type GroupMemberSettings } from "./group-member.js";
 import { createInternalCluster } from "./kafkajs-internals.js";
 import { createPartitionReader } from "./partition-reader.js";
+import { DEFAULT_MAX_OUTAGE_MS, isConnectionError, OutageGuard } from "./outage.js";
 import { createKafkaProducer } from "./producer.js";
 import { redactFields, SecretSet } from "./redact.js";
 import { checkConnection, checkSecurityOptions, type KafkaSaslOptions, type KafkaTlsOptions } from "./security.js";
@@ -26,8 +27,15 @@ export interface KafkaBrokerOptions {
   readonly logLevel?: KafkaLogLevel;
   /** Timings of group members (tests shorten them). */
   readonly group?: GroupMemberSettings;
-  /** How long a partition reader keeps retrying failing fetches before `next` rejects (default 30000). */
+  /** How long a partition reader keeps retrying fetches failing for other reasons than an outage before `next` rejects (default 30000). */
   readonly readerFailAfterMs?: number;
+  /**
+   * How long the cluster may stay unreachable, in milliseconds (default
+   * 300000, 5 minutes): group members rejoin, producers, commits and readers
+   * retry until then, and past it fail with `BrokerUnreachableError` (code
+   * `BROKER_UNREACHABLE`), which stops a processor.
+   */
+  readonly maxOutageMs?: number;
   /** Connection timeout in milliseconds (default 3000). */
   readonly connectionTimeoutMs?: number;
   /** TLS: `true` trusts the system's CAs; `{ ca, cert, key }` (PEM contents) a given CA and, with cert and key, mutual TLS. */
@@ -89,6 +97,11 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
   registerCompressionCodecs();
   const level = options.logLevel ?? "nothing";
   if (!(level in LEVELS)) throw new KafkaBrokerOptionsError(`logLevel "${String(level)}" is not one of ${Object.keys(LEVELS).join(", ")}`);
+  const maxOutageMs = options.maxOutageMs ?? DEFAULT_MAX_OUTAGE_MS;
+  if (!Number.isFinite(maxOutageMs) || maxOutageMs < 0) {
+    throw new KafkaBrokerOptionsError(`maxOutageMs must be a number of milliseconds >= 0, got ${String(options.maxOutageMs)}`);
+  }
+  const outage = new OutageGuard(maxOutageMs, brokers);
   const secrets = new SecretSet();
   const security = checkSecurityOptions(options.ssl, options.sasl, secrets);
   const clientConfig = (bootstrap: string[]) => ({
@@ -136,10 +149,20 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
    */
   async function retrying<T>(action: () => Promise<T>): Promise<T> {
     const giveUpAt = Date.now() + RETRY_MS;
+    let since: number | undefined;
     for (let attempt = 0; ; attempt++) {
+      const started = Date.now();
       try {
         return await action();
       } catch (error) {
+        // An unreachable cluster: retried for the outage allowance (then BrokerUnreachableError).
+        if (isConnectionError(error)) {
+          since ??= started;
+          const stop = outage.exceeded("admin", since, error);
+          if (stop !== undefined) throw stop;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
+          continue;
+        }
         const retriable = typeof error === "object" && error !== null && "retriable" in error && error.retriable === true;
         if (!retriable || Date.now() > giveUpAt) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
@@ -224,6 +247,9 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
     async highWatermark(topic: string, partition: number): Promise<number> {
       return (await bounds(topic, partition)).high;
     },
+    async lowWatermark(topic: string, partition: number): Promise<number> {
+      return (await bounds(topic, partition)).low;
+    },
     async committedOffset(group: string, topic: string, partition: number): Promise<number | undefined> {
       const result = await retrying(async () => (await connectedAdmin()).fetchOffsets({ groupId: group, topics: [topic] }));
       const offset = result.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset;
@@ -235,7 +261,7 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
       await connectionChecked();
       const cluster = createInternalCluster(kafka);
       try {
-        return track(await createPartitionReader({ cluster, topic, partition, offset, bounds, failAfterMs: options.readerFailAfterMs ?? 30_000 }));
+        return track(await createPartitionReader({ cluster, topic, partition, offset, bounds, failAfterMs: options.readerFailAfterMs ?? 30_000, outage }));
       } catch (error) {
         await cluster.disconnect().catch(() => undefined);
         throw error;
@@ -243,11 +269,11 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
     },
     async producer(producerOptions?: ProducerOptions): Promise<Producer> {
       await connectionChecked();
-      return track(await createKafkaProducer(kafka, producerOptions?.compression ?? {}));
+      return track(await createKafkaProducer(kafka, producerOptions?.compression ?? {}, outage));
     },
     async joinGroup(group: GroupOptions): Promise<GroupMember> {
       await connectionChecked();
-      const member = await joinKafkaGroup(newClient, group, options.group ?? {});
+      const member = await joinKafkaGroup(newClient, group, options.group ?? {}, outage);
       const handle = { close: () => member.leave() };
       owned.add(handle);
       return {

@@ -35,8 +35,9 @@ export class NeedsFullDecoder extends GokacError {
 }
 
 /** A record (or its batch) that cannot be decoded: a key that is not UTF-8, a batch that does not decompress. */
-export class RecordDecodeError extends Error {
+export class RecordDecodeError extends GokacError {
   override readonly name = "RecordDecodeError";
+  declare readonly code: "RECORD_DECODE";
   constructor(
     /** The record's offset (a batch's base offset when the whole batch failed). */
     readonly offset: number,
@@ -45,7 +46,7 @@ export class RecordDecodeError extends Error {
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, { code: "RECORD_DECODE", cause: options?.cause });
   }
 }
 

@@ -14,13 +14,20 @@
  * 4. Heartbeats keep going while a batch (or the recovery before it) runs.
  * 5. Any terminal failure (kafkajs crash without restart, `onBatch` or
  *    `onAssigned` rejecting) calls `onError` once and stops the member.
+ * 6. Outages (with an `OutageGuard`): when kafkajs gives up on an unreachable
+ *    cluster, the consumer restarts (reconnects and rejoins; the rejoin
+ *    revokes and reassigns as in 1) for as long as the guard allows, counted
+ *    from the member's last contact (fetch, heartbeat, join, commit); commits
+ *    wait through it. Past the allowance the member fails with
+ *    `BrokerUnreachableError`.
  */
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import { asError } from "../../errors.js";
 import type { BrokerMessage, GroupMember, GroupOptions, TopicPartition } from "../port.js";
 import { copartitionedAssigner } from "./copartitioned-assigner.js";
-import { gateGroupJoins } from "./kafkajs-internals.js";
+import { gateGroupJoins, rejoinAsPreviousMember } from "./kafkajs-internals.js";
 import { toBrokerMessage } from "./messages.js";
+import { isOutageError, type OutageGuard } from "./outage.js";
 
 /** Timings of a member; the defaults suit tests and production alike. */
 export interface GroupMemberSettings {
@@ -47,6 +54,7 @@ export async function joinKafkaGroup(
   newClient: () => Kafka,
   options: GroupOptions,
   settings: GroupMemberSettings = {},
+  outage?: OutageGuard,
 ): Promise<GroupMember> {
   const { callbacks } = options;
   const kafka = newClient();
@@ -57,6 +65,11 @@ export async function joinKafkaGroup(
   let stopped = false;
   let leaving = false;
   const running = new Set<Promise<void>>();
+  /** When the member last heard from the cluster, and whether kafkajs is restarting the consumer after a crash. */
+  let lastContact = Date.now();
+  let restarting = false;
+  /** Set when the outage allowance ran out: the error the member fails with. */
+  let unreachable: Error | undefined;
 
   /** Runs membership callbacks one after the other; a failing one fails the member (the promise still resolves). */
   function serial(step: () => Promise<void>): Promise<void> {
@@ -87,6 +100,20 @@ export async function joinKafkaGroup(
   }
 
   gateGroupJoins(kafka, () => membership);
+  const memberIds = options.memberIds;
+  if (memberIds !== undefined) {
+    let saved: string | undefined;
+    rejoinAsPreviousMember(
+      kafka,
+      () => memberIds.load(),
+      (id) => {
+        if (id === saved) return;
+        saved = id;
+        // Best effort: a lost id only costs the next restart the session timeout.
+        void memberIds.save(id).catch(() => undefined);
+      },
+    );
+  }
   const retries = settings.retries ?? 5;
   consumer = kafka.consumer({
     groupId: options.group,
@@ -96,13 +123,37 @@ export async function joinKafkaGroup(
     heartbeatInterval: settings.heartbeatIntervalMs ?? 1_000,
     maxWaitTimeInMs: settings.maxWaitMs ?? 250,
     allowAutoTopicCreation: false,
-    retry: { retries, initialRetryTime: 300, maxRetryTime: 3_000, restartOnFailure: async () => false },
+    retry: {
+      retries,
+      initialRetryTime: 300,
+      maxRetryTime: 3_000,
+      // Called for retriable crashes only (kafkajs gave up retrying): restart within the outage allowance.
+      restartOnFailure: async (error: Error) => {
+        if (outage === undefined || stopped || leaving) return false;
+        unreachable = outage.exceeded(`group member of ${options.group}`, lastContact, error);
+        if (unreachable !== undefined) return false;
+        restarting = true;
+        return true;
+      },
+    },
   });
-  const { REBALANCING, GROUP_JOIN, CRASH } = consumer.events;
+  const { REBALANCING, GROUP_JOIN, CRASH, FETCH, HEARTBEAT, COMMIT_OFFSETS, STOP } = consumer.events;
+  const contact = () => {
+    lastContact = Date.now();
+  };
+  consumer.on(FETCH, contact);
+  consumer.on(HEARTBEAT, contact);
+  consumer.on(COMMIT_OFFSETS, contact);
+  // kafkajs stops its runner before deciding on a restart: commits wait from here, not fail.
+  consumer.on(STOP, () => {
+    if (!leaving && !stopped) restarting = true;
+  });
   consumer.on(REBALANCING, () => {
     void revokeAll();
   });
   consumer.on(GROUP_JOIN, ({ payload }) => {
+    contact();
+    restarting = false;
     // A rejoin kafkajs did without announcing a rebalance (e.g. after UNKNOWN_MEMBER_ID) still revokes first.
     void revokeAll();
     const partitions = [...new Set(Object.values(payload.memberAssignment).flat())].sort((a, b) => a - b);
@@ -111,8 +162,34 @@ export async function joinKafkaGroup(
     void ready.then(() => firstAssignment());
   });
   consumer.on(CRASH, ({ payload }) => {
-    if (!payload.restart) fail(payload.error);
+    if (payload.restart) return;
+    // kafkajs does not restart on some errors an outage causes (e.g. no coordinator found): restart it here.
+    if (unreachable === undefined && outage !== undefined && !stopped && !leaving && isOutageError(payload.error)) {
+      unreachable = outage.exceeded(`group member of ${options.group}`, lastContact, payload.error);
+      if (unreachable === undefined) {
+        void restartConsumer();
+        return;
+      }
+    }
+    fail(unreachable ?? payload.error);
   });
+
+  /** Runs the crashed consumer again (it reconnects and rejoins); failures to do so count against the outage allowance. */
+  async function restartConsumer(): Promise<void> {
+    restarting = true;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      if (stopped || leaving || outage === undefined || consumer === undefined) return;
+      try {
+        // Crashes from here on come as CRASH events again.
+        await consumer.run(runConfig);
+        return;
+      } catch (error) {
+        unreachable = outage.exceeded(`group member of ${options.group}`, lastContact, error);
+        if (unreachable !== undefined) return fail(unreachable);
+      }
+    }
+  }
 
   async function eachBatch({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload): Promise<void> {
     const mine = epoch;
@@ -158,16 +235,17 @@ export async function joinKafkaGroup(
     }
   }
 
+  const runConfig = {
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 64,
+    eachBatch,
+  };
   try {
     await consumer.connect();
     // Goka starts a new group at the oldest offset: nothing produced before the first start is skipped.
     await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 64,
-      eachBatch,
-    });
+    await consumer.run(runConfig);
   } catch (error) {
     stopped = true;
     await consumer.disconnect().catch(() => undefined);
@@ -179,7 +257,10 @@ export async function joinKafkaGroup(
     async commit(offsets: readonly (TopicPartition & { readonly offset: number })[]): Promise<void> {
       if (stopped) throw new Error(`gokac: group ${options.group}: commit after the member stopped`);
       if (offsets.length === 0) return;
-      await consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+      const request = () => consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+      if (outage === undefined) return request();
+      // Through an outage (and the consumer's restart after it) the commit waits; it lands with the new generation.
+      await outage.retry(`commit of group ${options.group}`, request, (error) => !stopped && (restarting || isOutageError(error)));
     },
     async leave(): Promise<void> {
       if (leaving) return;
@@ -187,7 +268,11 @@ export async function joinKafkaGroup(
       await Promise.allSettled([...running]);
       if (!stopped) await revokeAll();
       stopped = true;
-      await consumer.disconnect();
+      // A cluster given up on cannot take the LeaveGroup: do not wait out kafkajs's retries of it.
+      const disconnecting = consumer.disconnect();
+      if (unreachable === undefined && outage?.gaveUp === undefined) return disconnecting;
+      disconnecting.catch(() => undefined);
+      await Promise.race([disconnecting, new Promise((resolve) => setTimeout(resolve, 1_000))]);
     },
   };
 }

@@ -8,3 +8,4 @@ export type { KafkaConnectionErrorCode, KafkaConnectionStep, KafkaSaslOauthBeare
 export { loadKafkaConfig, KafkaConfigError } from "./kafka-config.js";
 export type { KafkaConfig, KafkaConfigErrorCode, LoadKafkaConfigOptions } from "./kafka-config.js";
 export { redactFields, REDACTED, SecretSet } from "./redact.js";
+export { BrokerUnreachableError, DEFAULT_MAX_OUTAGE_MS } from "./outage.js";

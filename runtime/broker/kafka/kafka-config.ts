@@ -25,6 +25,7 @@
  * `ca`, `cert` and `key` are file names, or PEM text when they start with
  * `-----BEGIN`. Errors name the file, the key and a code, never a value.
  */
+import { GokacError } from "../../errors.js";
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { inspect } from "node:util";
@@ -52,11 +53,11 @@ export type KafkaConfigErrorCode =
   | "token-module";
 
 /** A kafka-config file was refused; says which file and key, and how to fix it, never a value. */
-export class KafkaConfigError extends Error {
+export class KafkaConfigError extends GokacError {
   override readonly name = "KafkaConfigError";
-  readonly retriable = false;
+  declare readonly code: KafkaConfigErrorCode;
   constructor(
-    readonly code: KafkaConfigErrorCode,
+    code: KafkaConfigErrorCode,
     /** The config file. */
     readonly file: string,
     /** The key, dotted (`sasl.password`), or "" for the whole file. */
@@ -64,7 +65,7 @@ export class KafkaConfigError extends Error {
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(`kafka config ${file}${key === "" ? "" : ` (${key})`}: ${message}`, options);
+    super(`kafka config ${file}${key === "" ? "" : ` (${key})`}: ${message}`, { code, cause: options?.cause });
   }
 }
 

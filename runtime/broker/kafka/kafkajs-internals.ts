@@ -148,3 +148,59 @@ export function gateGroupJoins(kafka: Kafka, barrier: () => Promise<void>): void
     return cluster;
   };
 }
+
+/** The part of a JoinGroup answer `rejoinAsPreviousMember` reads. */
+interface JoinGroupAnswer {
+  readonly memberId: string;
+}
+
+type JoinGroup = (request: { memberId?: string } & Record<string, unknown>) => Promise<JoinGroupAnswer>;
+
+/**
+ * Makes the first JoinGroup of the next consumer `kafka` creates use the
+ * member id `previous()` resolves with (the id of a previous run of the same
+ * processor, which may have been killed), instead of asking for a new one;
+ * `joined` gets every id the broker answers with. A dead member's id is still
+ * in the group until its session times out: rejoining under it replaces the
+ * dead member at once instead of waiting for the timeout. An id the broker no
+ * longer knows (UNKNOWN_MEMBER_ID) is dropped and the join repeated with none.
+ * kafkajs's consumer has no static membership (`group.instance.id`), which
+ * would be the standard way; this is the dynamic-membership equivalent.
+ */
+export function rejoinAsPreviousMember(kafka: Kafka, previous: () => Promise<string | undefined>, joined: (memberId: string) => void): void {
+  const symbol = createClusterSymbol(kafka);
+  const record = kafka as unknown as Record<symbol, CreateCluster>;
+  const original = record[symbol] as CreateCluster;
+  let tried = false;
+  const wrapped = new WeakSet<object>();
+  record[symbol] = (options) => {
+    const cluster = original.call(kafka, options);
+    const find = cluster.findGroupCoordinator.bind(cluster);
+    cluster.findGroupCoordinator = async (group) => {
+      const coordinator = (await find(group)) as { joinGroup: JoinGroup };
+      if (wrapped.has(coordinator)) return coordinator;
+      wrapped.add(coordinator);
+      const join = coordinator.joinGroup.bind(coordinator);
+      coordinator.joinGroup = async (request) => {
+        let answer: JoinGroupAnswer | undefined;
+        if (!tried && (request.memberId ?? "") === "") {
+          tried = true;
+          const id = await previous().catch(() => undefined);
+          if (id !== undefined && id !== "") {
+            try {
+              answer = await join({ ...request, memberId: id });
+            } catch (error) {
+              const type = typeof error === "object" && error !== null && "type" in error ? error.type : undefined;
+              if (type !== "UNKNOWN_MEMBER_ID") throw error;
+            }
+          }
+        }
+        answer ??= await join(request);
+        joined(answer.memberId);
+        return answer;
+      };
+      return coordinator;
+    };
+    return cluster;
+  };
+}

@@ -8,6 +8,7 @@ import { logOfMessages, type BrokerMessage, type LogChunk, type PartitionReader 
 import { decodeLog, decodeMessages, NeedsFullDecoder, parseFetchResponse, RecordDecodeError } from "./fetch-decoder.js";
 import { decodeFetchFully, fetchRaw, protocolError, type InternalCluster } from "./kafkajs-internals.js";
 import { toBrokerMessage } from "./messages.js";
+import { isOutageError, type OutageGuard } from "./outage.js";
 
 /** The oldest offset still in a partition's log and its high watermark. */
 export type PartitionBounds = (topic: string, partition: number) => Promise<{ low: number; high: number }>;
@@ -23,6 +24,8 @@ export interface PartitionReaderOptions {
   readonly bounds: PartitionBounds;
   /** How long fetches may keep failing (leader moves, broker restarts) before `next` rejects. */
   readonly failAfterMs?: number;
+  /** With it, fetches failing because the cluster is unreachable are retried for its allowance (instead of `failAfterMs`), then fail with `BrokerUnreachableError`. */
+  readonly outage?: OutageGuard;
   /** Per-fetch byte limit for the partition. */
   readonly maxBytes?: number;
 }
@@ -52,7 +55,7 @@ export async function createPartitionReader(options: PartitionReaderOptions): Pr
   /** One Fetch from the position: the partition's record batches, still encoded; throws its error code as kafkajs would. */
   async function fetchOnce(maxWaitMs: number): Promise<{ payload: Buffer; records: Buffer | null }> {
     const leader = cluster.findTopicPartitionMetadata(topic).find((p) => p.partitionId === partition)?.leader;
-    if (leader === undefined || leader < 0) throw Object.assign(new Error(`no leader for ${topic}/${partition}`), { type: "LEADER_NOT_AVAILABLE" });
+    if (leader === undefined || leader < 0) throw Object.assign(new Error(`no leader for ${topic}/${partition}`), { type: "LEADER_NOT_AVAILABLE", retriable: true });
     const broker = await cluster.findBroker({ nodeId: leader });
     const payload = await fetchRaw(broker, { topic, partition, offset: position, maxWaitMs, maxBytes });
     const fetched = parseFetchResponse(payload, topic, partition);
@@ -65,7 +68,9 @@ export async function createPartitionReader(options: PartitionReaderOptions): Pr
   async function read<T extends { next: number }>(maxWaitMs: number, decode: (records: Buffer | null, payload: Buffer, from: number) => Promise<T> | T): Promise<T> {
     if (closed) throw new Error(`gokac: reader of ${topic}/${partition} is closed`);
     const giveUpAt = Date.now() + failAfterMs;
+    let since: number | undefined;
     for (let attempt = 0; ; attempt++) {
+      const started = Date.now();
       try {
         const { payload, records } = await fetchOnce(Math.max(0, Math.floor(maxWaitMs)));
         const result = await decode(records, payload, position);
@@ -82,7 +87,12 @@ export async function createPartitionReader(options: PartitionReaderOptions): Pr
           position = Math.max(now.low, Math.min(position, now.high));
           continue;
         }
-        if (closed || Date.now() > giveUpAt) throw error;
+        if (closed) throw error;
+        if (options.outage !== undefined && isOutageError(error)) {
+          since ??= started;
+          const stop = options.outage.exceeded(`reader of ${topic}/${partition}`, since, error);
+          if (stop !== undefined) throw stop;
+        } else if (Date.now() > giveUpAt) throw error;
         await sleep(Math.min(1_000, 100 * 2 ** Math.min(attempt, 4)));
         await cluster.refreshMetadata().catch(() => undefined);
       }

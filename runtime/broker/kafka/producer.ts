@@ -3,6 +3,7 @@ import type { Kafka, TopicMessages } from "kafkajs";
 import type { Compression, ProduceRecord, ProducedOffset, Producer } from "../port.js";
 import { CODEC_IDS } from "./compression.js";
 import { toKafkaMessage } from "./messages.js";
+import type { OutageGuard } from "./outage.js";
 
 /**
  * Records per kafkajs `sendBatch` call. kafkajs groups a batch's messages per
@@ -19,9 +20,12 @@ export const MAX_RECORDS_PER_REQUEST = 1_000;
  * (chunked, see `MAX_RECORDS_PER_REQUEST`), and maps each partition's base
  * offset back to the records in input order. Each topic's records are
  * compressed as `compression` says (one request per codec in use, sent
- * together: a partition belongs to one topic, so its order is kept).
+ * together: a partition belongs to one topic, so its order is kept). With
+ * `outage`, a send that fails because the cluster is unreachable is retried
+ * until the outage allowance is spent (a retry may write records twice:
+ * at-least-once).
  */
-export async function createKafkaProducer(kafka: Kafka, compression: Readonly<Record<string, Compression>> = {}): Promise<Producer> {
+export async function createKafkaProducer(kafka: Kafka, compression: Readonly<Record<string, Compression>> = {}, outage?: OutageGuard): Promise<Producer> {
   const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2_000 } });
   await producer.connect();
   let closed = false;
@@ -63,7 +67,8 @@ export async function createKafkaProducer(kafka: Kafka, compression: Readonly<Re
       const codec = CODEC_IDS[(Object.hasOwn(compression, entry.topic) ? compression[entry.topic] : undefined) ?? "none"];
       byCodec.set(codec, [...(byCodec.get(codec) ?? []), entry]);
     }
-    const sent = await Promise.all([...byCodec].map(([codec, topicMessages]) => producer.sendBatch({ topicMessages, acks: -1, compression: codec })));
+    const request = () => Promise.all([...byCodec].map(([codec, topicMessages]) => producer.sendBatch({ topicMessages, acks: -1, compression: codec })));
+    const sent = await (outage === undefined ? request() : outage.retry("producer", request));
     const base = new Map<string, number>();
     for (const m of sent.flat()) {
       if (m.baseOffset !== undefined) base.set(`${m.partition}:${m.topicName}`, Number(m.baseOffset));

@@ -4,6 +4,7 @@
  * failures no retry can fix (wrong password, untrusted certificate, a
  * plaintext client at a TLS listener) into one clear, prompt error.
  */
+import { GokacError } from "../../errors.js";
 import type { Kafka as KafkaClient, SASLOptions } from "kafkajs";
 import type { ConnectionOptions } from "node:tls";
 import { oneLine, type SecretSet } from "./redact.js";
@@ -56,28 +57,29 @@ export type KafkaConnectionErrorCode =
 export type KafkaConnectionStep = "tls" | "sasl" | "first request";
 
 /** A broker could not be used for a reason retrying cannot fix; the message is one line, without secrets. */
-export class KafkaConnectionError extends Error {
+export class KafkaConnectionError extends GokacError {
   override readonly name = "KafkaConnectionError";
-  readonly retriable = false;
+  declare readonly code: KafkaConnectionErrorCode;
   constructor(
-    readonly code: KafkaConnectionErrorCode,
+    code: KafkaConnectionErrorCode,
     /** `host:port` of the broker. */
     readonly broker: string,
     readonly step: KafkaConnectionStep,
     message: string,
   ) {
-    super(message);
+    super(message, { code });
   }
 }
 
 /** Thrown by `checkSecurityOptions`; `option` names the culprit, the message says how to fix it. */
-export class KafkaSecurityOptionsError extends TypeError {
+export class KafkaSecurityOptionsError extends GokacError {
   override readonly name = "KafkaSecurityOptionsError";
+  declare readonly code: "INVALID_SECURITY_OPTIONS";
   constructor(
     readonly option: string,
     message: string,
   ) {
-    super(`${option}: ${message}`);
+    super(`${option}: ${message}`, { code: "INVALID_SECURITY_OPTIONS" });
   }
 }
 
