@@ -44,13 +44,17 @@ function policyInput(model: SpecModel): TopicPolicyInput {
 function usePositions(model: SpecModel): SourceLocation[] {
   const at: SourceLocation[] = [];
   const named = new Set<string>();
+  const use = (where: SourceLocation, topic: string): void => {
+    at.push(where);
+    named.add(topic);
+  };
   for (const g of model.groups) {
-    for (const input of g.inputs) for (const t of input.topics) (at.push(t.at), named.add(t.value));
-    if (g.loop !== undefined) (at.push(g.loop.at), named.add(loopTopic(g.name)));
-    if (g.persist !== undefined) (at.push(g.persist.at), named.add(tableTopic(g.name)));
-    for (const j of g.joins) (at.push(j.at), named.add(j.table));
-    for (const l of g.lookups) (at.push(l.at), named.add(l.table));
-    for (const o of g.outputs) (at.push(o.at), named.add(o.topic));
+    for (const input of g.inputs) for (const t of input.topics) use(t.at, t.value);
+    if (g.loop !== undefined) use(g.loop.at, loopTopic(g.name));
+    if (g.persist !== undefined) use(g.persist.at, tableTopic(g.name));
+    for (const j of g.joins) use(j.at, j.table);
+    for (const l of g.lookups) use(l.at, l.table);
+    for (const o of g.outputs) use(o.at, o.topic);
   }
   for (const t of model.topics.values()) if (!named.has(t.name)) at.push(t.at);
   return at;
