@@ -38,9 +38,7 @@ func configure() *sarama.Config {
 	// Kafka 4 removed the old protocol versions sarama uses by default.
 	cfg.Version = sarama.V4_0_0_0
 	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
-	// Goka's default is snappy; gokac reads uncompressed batches here (codecs are
-	// a separate part of the runtime), so the only change to what Goka writes.
-	cfg.Producer.Compression = sarama.CompressionNone
+	// The producer keeps Goka's default compression (snappy): gokac reads it.
 	goka.ReplaceGlobalConfig(cfg)
 	return cfg
 }
