@@ -43,6 +43,8 @@ export type {
   LoggerOptions,
   LogLevel,
   Monitor,
+  MonitorEmit,
+  MonitorEmitResult,
   MonitorOptions,
   MonitorPartitionState,
   MonitorStatus,
