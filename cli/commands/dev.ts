@@ -204,6 +204,9 @@ export async function devCommandAction(io: CommandIo, specs: string, options: De
     void readStdin(io, emit);
     await io.stopSignal;
     io.stderr("stopping…\n");
+    // A pending read of the process's stdin would keep it alive after the command returns.
+    const stdin = io.stdin as { destroy?: () => void };
+    if (typeof stdin.destroy === "function") stdin.destroy();
     return 0;
   } finally {
     stopping = true;
