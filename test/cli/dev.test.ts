@@ -2,6 +2,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type * as Runtime from "../../runtime/index.js";
 import { repoRoot } from "../golden/golden-helpers.js";
 import { gokac, project, removeProjects, runGokac } from "../support/cli.js";
 
@@ -104,7 +105,7 @@ describe("gokac dev", () => {
   }, 60_000);
 
   it("gokac run does not serve POST /api/topics", async () => {
-    const runtime = (await import("gokac/runtime")) as typeof import("../../runtime/index.js");
+    const runtime = (await import("gokac/runtime")) as typeof Runtime;
     const monitor = await runtime.startMonitor({ processors: [], port: 0, defaultMetrics: false });
     try {
       expect((await post(monitor.url, "clicks", { key: "a", value: "x" })).status).toBe(405);
