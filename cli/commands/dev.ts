@@ -88,10 +88,18 @@ async function createTopics(runtime: RuntimeModule, broker: MemoryBroker, groups
 /** The command body; resolves with the exit status. */
 export async function devCommandAction(io: CommandIo, specs: string, options: DevOptions): Promise<ExitStatus> {
   const analyzed = analyzeSpecFolder(io, specs);
-  if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
+  if (
+    analyzed.model === undefined ||
+    reportDiagnostics(
+      io,
+      analyzed.diagnostics.filter((d) => d.severity === "error"),
+    )
+  )
+    return 1;
   const runtime = await loadRuntime(io);
   const logLevel = options.logLevel ?? "info";
-  if (!runtime.isLogLevel(logLevel)) throw new UsageError(`--log-level: expected trace, debug, info, warn, error, fatal or silent, got ${JSON.stringify(logLevel)}`);
+  if (!runtime.isLogLevel(logLevel))
+    throw new UsageError(`--log-level: expected trace, debug, info, warn, error, fatal or silent, got ${JSON.stringify(logLevel)}`);
   let http: { host: string; port: number };
   try {
     http = runtime.parseHostPort(options.http ?? DEV_HTTP_DEFAULT);
@@ -106,7 +114,10 @@ export async function devCommandAction(io: CommandIo, specs: string, options: De
   };
   let build = await load();
 
-  const logger: Logger = runtime.createLogger({ level: logLevel, output: { write: (text) => io.stdout(text), isTTY: process.stdout.isTTY === true } });
+  const logger: Logger = runtime.createLogger({
+    level: logLevel,
+    output: { write: (text) => io.stdout(text), isTTY: process.stdout.isTTY === true },
+  });
   const broker = runtime.createMemoryBroker();
   const storages = new Map<string, Storage>();
   const storageOf = (group: string): Storage => {
@@ -128,7 +139,8 @@ export async function devCommandAction(io: CommandIo, specs: string, options: De
       if (error instanceof ValueError) return { status: "refused", reason: error.message };
       throw error;
     }
-    if ((await broker.partitionCount(topicName)) === undefined) await broker.createTopic({ topic: topicName, partitions: 1, compacted: false });
+    if ((await broker.partitionCount(topicName)) === undefined)
+      await broker.createTopic({ topic: topicName, partitions: 1, compacted: false });
     const emitter = runtime.createEmitter(broker, topic);
     try {
       const { partition, offset } = await emitter.emit(key, value);
@@ -156,7 +168,8 @@ export async function devCommandAction(io: CommandIo, specs: string, options: De
     const started: Running = { processors, monitor };
     for (const p of processors) {
       void p.processor.done.then((error) => {
-        if (error !== undefined && running === started) io.stderr(`gokac: group ${p.group} failed: ${describe(error)}; it starts again when a file in ${out} changes\n`);
+        if (error !== undefined && running === started)
+          io.stderr(`gokac: group ${p.group} failed: ${describe(error)}; it starts again when a file in ${out} changes\n`);
       });
     }
     await Promise.all(processors.map((p) => p.processor.start()));
@@ -193,7 +206,9 @@ export async function devCommandAction(io: CommandIo, specs: string, options: De
   try {
     running = await start(build);
     io.stderr(`monitor on ${running.monitor.url}\n`);
-    io.stderr(`dev: ${build.groups.map((g) => g.graph.group).join(", ")} on the in-memory broker; emit with POST ${running.monitor.url}/api/topics/<topic> or topic<TAB>key<TAB>value lines on stdin; stop with Ctrl-C\n`);
+    io.stderr(
+      `dev: ${build.groups.map((g) => g.graph.group).join(", ")} on the in-memory broker; emit with POST ${running.monitor.url}/api/topics/<topic> or topic<TAB>key<TAB>value lines on stdin; stop with Ctrl-C\n`,
+    );
     watcher = watch(resolve(io.cwd, out), { recursive: true }, (_event, file) => {
       if (file === null || !String(file).endsWith(".ts")) return;
       clearTimeout(timer);
@@ -219,7 +234,10 @@ export async function devCommandAction(io: CommandIo, specs: string, options: De
 }
 
 /** Sends every `topic<TAB>key<TAB>value` line of standard input; a bad line is reported and skipped. */
-async function readStdin(io: CommandIo, emit: (topic: string, key: string, text: string, where: string) => Promise<MonitorEmitResult>): Promise<void> {
+async function readStdin(
+  io: CommandIo,
+  emit: (topic: string, key: string, text: string, where: string) => Promise<MonitorEmitResult>,
+): Promise<void> {
   let lineNo = 0;
   try {
     for await (const line of lines(io.stdin)) {
@@ -231,7 +249,8 @@ async function readStdin(io: CommandIo, emit: (topic: string, key: string, text:
         continue;
       }
       const result = await emit(topic, key, rest.join("\t"), `stdin line ${lineNo}: `);
-      if (result.status === "unknown-topic") io.stderr(`gokac: stdin line ${lineNo}: topic ${topic} is not in the build (known: ${result.topics.join(", ")})\n`);
+      if (result.status === "unknown-topic")
+        io.stderr(`gokac: stdin line ${lineNo}: topic ${topic} is not in the build (known: ${result.topics.join(", ")})\n`);
       else if (result.status === "refused") io.stderr(`gokac: ${result.reason}\n`);
     }
   } catch (error) {
@@ -243,11 +262,17 @@ async function readStdin(io: CommandIo, emit: (topic: string, key: string, text:
 export function registerDevCommand(program: Command, { io, run }: CommandContext): void {
   const command = program
     .command("dev")
-    .description("every built group on the in-memory broker, with the web monitor, emit over HTTP or stdin, handlers reloaded on change; no Kafka needed")
+    .description(
+      "every built group on the in-memory broker, with the web monitor, emit over HTTP or stdin, handlers reloaded on change; no Kafka needed",
+    )
     .argument("[specs]", 'spec folder (default: "gokac.specs" of package.json)');
   command
     .addOption(outOption(command))
-    .option("--http <host:port>", "serve the web monitor, /api/tables and POST /api/topics/<topic> (port 0: any free port)", DEV_HTTP_DEFAULT)
+    .option(
+      "--http <host:port>",
+      "serve the web monitor, /api/tables and POST /api/topics/<topic> (port 0: any free port)",
+      DEV_HTTP_DEFAULT,
+    )
     .option("--log-level <level>", "trace, debug, info, warn, error, fatal or silent", "info")
     .action(async (specs: string | undefined, options: DevOptions) => {
       await run(() => devCommandAction(io, resolveSpecs(io.cwd, specs), options), "failure");

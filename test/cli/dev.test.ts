@@ -58,7 +58,11 @@ async function tableValue(url: string, table: string, key: string): Promise<unkn
 }
 
 function post(url: string, topic: string, body: unknown): Promise<Response> {
-  return fetch(`${url}/api/topics/${topic}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return fetch(`${url}/api/topics/${topic}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 }
 
 describe("gokac dev", () => {
