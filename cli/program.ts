@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerBreakingCommand } from "./commands/breaking.js";
 import { registerBuildCommand } from "./commands/build.js";
+import { registerDevCommand } from "./commands/dev.js";
 import { registerEmitCommand } from "./commands/emit.js";
 import { registerGetCommand } from "./commands/get.js";
 import { registerGraphCommand } from "./commands/graph.js";
@@ -42,6 +43,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerGraphCommand,
   registerTopicsCommand,
   registerRunCommand,
+  registerDevCommand,
   registerEmitCommand,
   registerGetCommand,
   registerBreakingCommand,

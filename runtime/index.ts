@@ -45,6 +45,8 @@ export type {
   LoggerOptions,
   LogLevel,
   Monitor,
+  MonitorEmit,
+  MonitorEmitResult,
   MonitorOptions,
   MonitorPartitionState,
   MonitorStatus,

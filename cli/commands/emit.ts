@@ -20,7 +20,8 @@ import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
 /** Lines sent per batch when reading standard input. */
 const BATCH = 2_000;
 
-function encodeChecked(topic: GeneratedTopic, text: string, where: string): unknown {
+/** The value of `text` for `topic` as `gokac emit` reads it (JSON; a plain word for string topics), checked by encoding it; ValueError when refused. */
+export function encodeChecked(topic: GeneratedTopic, text: string, where: string): unknown {
   try {
     // JSON codecs read the text as the topic's consumers will: their decode refuses integers a
     // number cannot hold exactly (and checks the schema) instead of rounding them in JSON.parse.
@@ -34,7 +35,8 @@ function encodeChecked(topic: GeneratedTopic, text: string, where: string): unkn
   }
 }
 
-async function* lines(input: AsyncIterable<string | Buffer>): AsyncGenerator<string> {
+/** The lines of a text stream, without their line endings. */
+export async function* lines(input: AsyncIterable<string | Buffer>): AsyncGenerator<string> {
   let rest = "";
   for await (const chunk of input) {
     rest += typeof chunk === "string" ? chunk : chunk.toString("utf8");

@@ -1,6 +1,6 @@
 /** Operating a running processor: the HTTP monitor and metrics, structured logs, recovery ETA. */
 export { parseHostPort, startMonitor } from "./server.js";
-export type { Monitor, MonitorOptions, MonitorStatus } from "./server.js";
+export type { Monitor, MonitorEmit, MonitorEmitResult, MonitorOptions, MonitorStatus } from "./server.js";
 export type { ErrorStatus, GroupStatus, InputStatus, MonitorPartitionState, PartitionStatus, RecoveryStatus } from "./observer.js";
 export { createLogger, formatPretty, isLogLevel, LOG_LEVELS, logProcessorEvents } from "./logger.js";
 export type { Logger, LoggerOptions, LogLevel, ProcessorLogOptions } from "./logger.js";

@@ -33,7 +33,24 @@ export interface MonitorOptions {
   readonly defaultMetrics?: boolean;
   /** Milliseconds now (default `Date.now`). */
   readonly now?: () => number;
+  /**
+   * Serves `POST /api/topics/<topic>` (body `{ "key": "...", "value": <JSON> }`)
+   * through this hook when given (`gokac dev`); absent, the route does not exist.
+   */
+  readonly emit?: MonitorEmit;
 }
+
+/** What `MonitorOptions.emit` answers: sent (200), an unknown topic (404), a refused value (400). */
+export type MonitorEmitResult =
+  | { readonly status: "sent"; readonly partition: number; readonly offset: number }
+  | { readonly status: "unknown-topic"; readonly topics: readonly string[] }
+  | { readonly status: "refused"; readonly reason: string };
+
+/** Sends one message to `topic` for `POST /api/topics/<topic>`; `value` is the body's JSON as parsed. */
+export type MonitorEmit = (topic: string, key: string, value: unknown) => Promise<MonitorEmitResult>;
+
+/** Largest request body `POST /api/topics/<topic>` reads. */
+const MAX_EMIT_BODY_BYTES = 1 << 20;
 
 /** The whole status `/api/status` serves. */
 export interface MonitorStatus {
@@ -100,6 +117,7 @@ export async function startMonitor(options: MonitorOptions): Promise<Monitor> {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://monitor");
     const path = url.pathname;
+    if (options.emit !== undefined && path.startsWith("/api/topics/")) return routeEmit(req, res, options.emit, decodeURIComponent(path.slice("/api/topics/".length)));
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "GET only\n");
     if (path === "/" || path === "/index.html") return send(res, 200, "text/html; charset=utf-8", MONITOR_PAGE);
     if (path === "/metrics") {
@@ -164,6 +182,31 @@ export async function startMonitor(options: MonitorOptions): Promise<Monitor> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+async function routeEmit(req: IncomingMessage, res: ServerResponse, emit: MonitorEmit, topic: string): Promise<void> {
+  if (req.method !== "POST") return send(res, 405, "text/plain", "POST only\n");
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_EMIT_BODY_BYTES) return send(res, 413, "application/json", JSON.stringify({ error: "body-too-large", limit: MAX_EMIT_BODY_BYTES }));
+    chunks.push(chunk);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    return send(res, 400, "application/json", JSON.stringify({ error: "invalid-json" }));
+  }
+  const message = typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  if (message === undefined || typeof message["key"] !== "string" || !("value" in message)) {
+    return send(res, 400, "application/json", JSON.stringify({ error: "invalid-message", expected: '{ "key": string, "value": JSON }' }));
+  }
+  const result = await emit(topic, message["key"], message["value"]);
+  if (result.status === "unknown-topic") return send(res, 404, "application/json", JSON.stringify({ error: "unknown-topic", topic, topics: result.topics }));
+  if (result.status === "refused") return send(res, 400, "application/json", JSON.stringify({ error: "value-refused", topic, reason: result.reason }));
+  return send(res, 200, "application/json", JSON.stringify({ topic, partition: result.partition, offset: result.offset }));
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {

@@ -29,6 +29,8 @@ export interface CliOptions {
   readonly stdin?: string;
   readonly stop?: Promise<void>;
   readonly loadRuntime?: () => Promise<unknown>;
+  /** Sees each piece of standard error as it is written (for commands that keep running, such as `dev`). */
+  readonly onStderr?: (text: string) => void;
 }
 
 /** Runs `gokac <args>` in-process; the runtime is the sources' (`loadTestRuntime`) unless `options.loadRuntime` replaces it. */
@@ -40,7 +42,10 @@ export async function runGokac(args: readonly string[], options: CliOptions = {}
     cwd: options.cwd ?? process.cwd(),
     env: options.env ?? {},
     stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
+    stderr: (t) => {
+      stderr += t;
+      options.onStderr?.(t);
+    },
     stdin: (async function* () {
       if (stdin !== undefined) yield stdin;
     })(),
