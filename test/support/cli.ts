@@ -29,6 +29,8 @@ export interface CliOptions {
   readonly stdin?: string;
   readonly stop?: Promise<void>;
   readonly loadRuntime?: () => Promise<unknown>;
+  /** Called with each piece of output as it is written (for commands that run until stopped, e.g. `build --watch`). */
+  readonly onOutput?: (stream: "stdout" | "stderr", text: string) => void;
 }
 
 /** Runs `gokac <args>` in-process; the runtime is the sources' (`loadTestRuntime`) unless `options.loadRuntime` replaces it. */
@@ -39,8 +41,14 @@ export async function runGokac(args: readonly string[], options: CliOptions = {}
   const io: CommandIo = {
     cwd: options.cwd ?? process.cwd(),
     env: options.env ?? {},
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
+    stdout: (t) => {
+      stdout += t;
+      options.onOutput?.("stdout", t);
+    },
+    stderr: (t) => {
+      stderr += t;
+      options.onOutput?.("stderr", t);
+    },
     stdin: (async function* () {
       if (stdin !== undefined) yield stdin;
     })(),
