@@ -36,6 +36,57 @@ export interface AnalyzeInput {
   leavesProject?(path: string): boolean;
   /** Live partition counts (topic → partitions) when `--brokers` is used. */
   readonly clusterPartitions?: ReadonlyMap<string, number>;
+  /** Per-file results of earlier analyses to reuse (watch mode); absent: every file is parsed. */
+  readonly cache?: AnalyzeCache;
+}
+
+/** What parsing and validating one spec file gave: its documents and their diagnostics. */
+interface FileAnalysis {
+  readonly text: string;
+  readonly documents: readonly SpecDocument[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Parse and validate results per spec file, kept in memory between analyses
+ * of the same folder (`gokac build --watch`): a file whose path and text are
+ * unchanged is not parsed again. Pure: holds only what `analyze` computed.
+ * Entries of files no longer analyzed are dropped after each analysis.
+ */
+export class AnalyzeCache {
+  readonly #files = new Map<string, FileAnalysis>();
+  #hits = 0;
+
+  /** How many files the last analysis took from the cache (for tests and benchmarks). */
+  get hits(): number {
+    return this.#hits;
+  }
+
+  /** The analysis of `file`, reused when its text is the one cached. */
+  analyzeFile(file: SpecSource): FileAnalysis {
+    const cached = this.#files.get(file.path);
+    if (cached !== undefined && cached.text === file.text) {
+      this.#hits++;
+      return cached;
+    }
+    const analysis = analyzeFile(file);
+    this.#files.set(file.path, analysis);
+    return analysis;
+  }
+
+  /** Starts an analysis of `files`: forgets the other files' entries and resets `hits`. */
+  begin(files: readonly SpecSource[]): void {
+    this.#hits = 0;
+    const current = new Set(files.map((f) => f.path));
+    for (const path of this.#files.keys()) if (!current.has(path)) this.#files.delete(path);
+  }
+}
+
+function analyzeFile(file: SpecSource): FileAnalysis {
+  const parsed = parseSpecFile(file.path, file.text);
+  const diagnostics: Diagnostic[] = [...parsed.diagnostics];
+  for (const doc of parsed.documents) diagnostics.push(...validateDocument(doc));
+  return { text: file.text, documents: parsed.documents, diagnostics };
 }
 
 /** The model (undefined only when nothing could be built) and every diagnostic, sorted by file, line, column, code. */
@@ -62,13 +113,12 @@ export function analyze(input: AnalyzeInput): AnalyzeResult {
   }
 
   const documents: SpecDocument[] = [];
+  const cache = input.cache;
+  cache?.begin(input.files);
   for (const file of input.files) {
-    const parsed = parseSpecFile(file.path, file.text);
-    diagnostics.push(...parsed.diagnostics);
-    for (const doc of parsed.documents) {
-      documents.push(doc);
-      diagnostics.push(...validateDocument(doc));
-    }
+    const analysis = cache === undefined ? analyzeFile(file) : cache.analyzeFile(file);
+    documents.push(...analysis.documents);
+    diagnostics.push(...analysis.diagnostics);
   }
   const structural = diagnostics.some((d) => d.severity === "error");
 

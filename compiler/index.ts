@@ -12,7 +12,7 @@
  *   emit/         TypeScript text, handler merging, topology rendering
  * `analyze` runs parse → validate → model → checks; `compile` adds emit.
  */
-export { analyze, specSchema, type AnalyzeInput, type AnalyzeResult, type SpecSource } from "./analyze.js";
+export { analyze, AnalyzeCache, specSchema, type AnalyzeInput, type AnalyzeResult, type SpecSource } from "./analyze.js";
 export { compile, type CompileInput, type CompileResult, type OutputFile } from "./compile.js";
 export { CATALOGUE, diagnostic, hasErrors, type Diagnostic, type DiagnosticCode, type Severity, type SourceLocation } from "./diagnostics/catalogue.js";
 export {

@@ -16,6 +16,8 @@ export interface BuildOptions {
   /** `--out`; absent: package.json's `gokac.out`, else `generated`. */
   readonly out?: string;
   readonly check?: boolean;
+  /** `--watch`: rebuild on every change until stopped (build-watch.ts). */
+  readonly watch?: boolean;
   readonly brokers?: string;
   readonly format: DiagnosticFormat;
 }
@@ -28,7 +30,7 @@ export function parseBuildArgs(args: readonly string[]): { readonly specs: strin
       args: [...args],
       allowPositionals: true,
       strict: true,
-      options: { out: { type: "string" }, check: { type: "boolean" }, format: { type: "string" }, brokers: { type: "string" } },
+      options: { out: { type: "string" }, check: { type: "boolean" }, watch: { type: "boolean" }, format: { type: "string" }, brokers: { type: "string" } },
     });
   } catch {
     return undefined;
@@ -41,6 +43,7 @@ export function parseBuildArgs(args: readonly string[]): { readonly specs: strin
     ...(values.out === undefined ? {} : { out: values.out }),
     format,
     ...(values.check === true ? { check: true } : {}),
+    ...(values.watch === true ? { watch: true } : {}),
     ...(values.brokers === undefined ? {} : { brokers: values.brokers }),
   };
   return { specs, options };
@@ -51,6 +54,7 @@ export function addBuildFlags(command: Command): Command {
   return command
     .addOption(outOption(command, "output folder"))
     .option("--check", "write nothing; exit 1 if any file would change")
+    .option("--watch", "rebuild on every change of the specs or the files they reference, until Ctrl-C")
     .addOption(brokersOption(command, "check partition counts against a live cluster"))
     .addOption(diagnosticFormatOption(command));
 }

@@ -1,5 +1,5 @@
 /**
- * `gokac build [specs] [--out generated] [--check] [--brokers LIST] [--format text|json|github]`:
+ * `gokac build [specs] [--out generated] [--check | --watch] [--brokers LIST] [--format text|json|github]`:
  * validate, check and emit. Writes only files whose content changes and
  * nothing at all when any error is found; `--check` writes nothing and exits
  * 1 when any file would change. Exit 0 clean (warnings allowed), 1 errors in
@@ -70,6 +70,7 @@ function topicNames(result: CompileResult): string[] {
 
 /** Runs a build; resolves with the exit status. */
 export async function buildCommandAction(io: CommandIo, specsArgument: string | undefined, options: BuildOptions): Promise<ExitStatus> {
+  if (options.watch === true) return (await import("./build-watch.js")).watchBuildAction(io, specsArgument, options);
   const specs = resolveSpecs(io.cwd, specsArgument);
   const out = displayPath(io.cwd, resolveOut(io.cwd, options.out));
   const format = options.format;

@@ -74,7 +74,7 @@ describe("gokac dev", () => {
       cwd: dir,
       stdin: "clicks\tb\tx\nclicks\tb\n",
       stop: stopped,
-      onStderr: (t) => void (stderr += t),
+      onOutput: (stream, t) => void (stream === "stderr" ? (stderr += t) : undefined),
     });
     try {
       const url = await until("the monitor's URL", async () => /monitor on (http:\/\/\S+)/.exec(stderr)?.[1]);

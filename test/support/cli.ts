@@ -29,8 +29,8 @@ export interface CliOptions {
   readonly stdin?: string;
   readonly stop?: Promise<void>;
   readonly loadRuntime?: () => Promise<unknown>;
-  /** Sees each piece of standard error as it is written (for commands that keep running, such as `dev`). */
-  readonly onStderr?: (text: string) => void;
+  /** Called with each piece of output as it is written (for commands that run until stopped, e.g. `build --watch`). */
+  readonly onOutput?: (stream: "stdout" | "stderr", text: string) => void;
 }
 
 /** Runs `gokac <args>` in-process; the runtime is the sources' (`loadTestRuntime`) unless `options.loadRuntime` replaces it. */
@@ -41,10 +41,13 @@ export async function runGokac(args: readonly string[], options: CliOptions = {}
   const io: CommandIo = {
     cwd: options.cwd ?? process.cwd(),
     env: options.env ?? {},
-    stdout: (t) => void (stdout += t),
+    stdout: (t) => {
+      stdout += t;
+      options.onOutput?.("stdout", t);
+    },
     stderr: (t) => {
       stderr += t;
-      options.onStderr?.(t);
+      options.onOutput?.("stderr", t);
     },
     stdin: (async function* () {
       if (stdin !== undefined) yield stdin;
