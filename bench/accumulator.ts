@@ -12,7 +12,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { formatSelfTime, topSelfTime } from "./lib/profile-summary.js";
-import { codecs, createLevelStorage, createMemoryBroker, createProcessor, defineGroup, partitionForKey, type BaseContext, type ProduceRecord, type TableContext } from "gokac/runtime";
+import {
+  codecs,
+  createLevelStorage,
+  createMemoryBroker,
+  createProcessor,
+  defineGroup,
+  partitionForKey,
+  type BaseContext,
+  type ProduceRecord,
+  type TableContext,
+} from "gokac/runtime";
 
 const { values: args } = parseArgs({
   options: {
@@ -106,7 +116,12 @@ await processor.stop();
 await rm(dir, { recursive: true, force: true });
 
 const rssMb = process.resourceUsage().maxRSS / 1024;
-console.log(`accumulator (memory broker, level storage): ${messages} messages, ${keyCount} keys, ${partitions} partitions, batch ${args.batch}, ${args.async ? "async" : "sync"} handler, ${args["write-through"] ? "write-through" : "write-behind"} store`);
-console.log(`  ${Math.round(messages / seconds).toLocaleString("en-US")} msg/s (${seconds.toFixed(2)} s wall, ${cpuSeconds.toFixed(2)} s CPU: ${Math.round(messages / cpuSeconds).toLocaleString("en-US")} msg per CPU-second), peak RSS ${rssMb.toFixed(0)} MB (${rssAfterFillMb.toFixed(0)} MB after filling the in-memory topic), wrong sums in sample: ${wrong}`);
-if (args.profile !== undefined) console.log(`CPU profile of the processing phase: ${args.profile}\n${formatSelfTime(topSelfTime(args.profile, process.cwd(), 15))}`);
+console.log(
+  `accumulator (memory broker, level storage): ${messages} messages, ${keyCount} keys, ${partitions} partitions, batch ${args.batch}, ${args.async ? "async" : "sync"} handler, ${args["write-through"] ? "write-through" : "write-behind"} store`,
+);
+console.log(
+  `  ${Math.round(messages / seconds).toLocaleString("en-US")} msg/s (${seconds.toFixed(2)} s wall, ${cpuSeconds.toFixed(2)} s CPU: ${Math.round(messages / cpuSeconds).toLocaleString("en-US")} msg per CPU-second), peak RSS ${rssMb.toFixed(0)} MB (${rssAfterFillMb.toFixed(0)} MB after filling the in-memory topic), wrong sums in sample: ${wrong}`,
+);
+if (args.profile !== undefined)
+  console.log(`CPU profile of the processing phase: ${args.profile}\n${formatSelfTime(topSelfTime(args.profile, process.cwd(), 15))}`);
 if (wrong > 0) process.exitCode = 1;

@@ -81,11 +81,18 @@ function measure(n: number): string {
 }
 
 function main(): void {
-  const sizes = process.argv.slice(2).map(Number).filter((x) => Number.isInteger(x) && x > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((x) => Number.isInteger(x) && x > 0);
   mkdirSync(scratch, { recursive: true });
   // 1. Compile the compiler as it ships (tsc errors elsewhere do not stop the emit).
   try {
-    execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", join(scratch, "dist")], { cwd: root, stdio: "ignore" });
+    execFileSync(
+      process.execPath,
+      [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", join(scratch, "dist")],
+      { cwd: root, stdio: "ignore" },
+    );
   } catch {
     // emitted anyway
   }
@@ -96,7 +103,11 @@ function main(): void {
   console.log("| ---: | --- | ---: | ---: | ---: |");
   for (const n of sizes.length > 0 ? sizes : [100, 500]) console.log(measure(n));
   // wall times on a shared machine depend on its load; print it so figures can be compared
-  console.log(`load average (1, 5, 15 min) at the end: ${loadavg().map((x) => x.toFixed(1)).join(", ")}`);
+  console.log(
+    `load average (1, 5, 15 min) at the end: ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(", ")}`,
+  );
 }
 
 main();

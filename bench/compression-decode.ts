@@ -16,22 +16,43 @@ interface KafkaEncoder {
 }
 const require = createRequire(import.meta.url);
 const { RecordBatch } = require("kafkajs/src/protocol/recordBatch/v0/index.js") as {
-  RecordBatch: (options: { compression: number; firstOffset: unknown; firstTimestamp: number; maxTimestamp: number; lastOffsetDelta: number; records: KafkaEncoder[] }) => Promise<KafkaEncoder>;
+  RecordBatch: (options: {
+    compression: number;
+    firstOffset: unknown;
+    firstTimestamp: number;
+    maxTimestamp: number;
+    lastOffsetDelta: number;
+    records: KafkaEncoder[];
+  }) => Promise<KafkaEncoder>;
 };
-const Record = require("kafkajs/src/protocol/recordBatch/record/v0/index.js") as (r: { offsetDelta: number; key: string; value: Buffer }) => KafkaEncoder;
+const Record = require("kafkajs/src/protocol/recordBatch/record/v0/index.js") as (r: {
+  offsetDelta: number;
+  key: string;
+  value: Buffer;
+}) => KafkaEncoder;
 const Long = require("kafkajs/src/utils/long.js") as { fromNumber(value: number): unknown };
 
 registerCompressionCodecs();
 const total = Number(process.argv[2] ?? 200_000);
 const PER_BATCH = 1_000;
 const CODECS = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
-const value = (i: number) => Buffer.from(JSON.stringify({ id: i, owner: `user-${i % 977}`, amount: (i * 37) % 10_000, note: "x".repeat(30) }).padEnd(100, " "));
+const value = (i: number) =>
+  Buffer.from(JSON.stringify({ id: i, owner: `user-${i % 977}`, amount: (i * 37) % 10_000, note: "x".repeat(30) }).padEnd(100, " "));
 
 async function encode(codec: number): Promise<Buffer> {
   const batches: Buffer[] = [];
   for (let base = 0; base < total; base += PER_BATCH) {
-    const records = Array.from({ length: Math.min(PER_BATCH, total - base) }, (_, j) => Record({ offsetDelta: j, key: `key-${base + j}`, value: value(base + j) }));
-    const encoder = await RecordBatch({ compression: codec, firstOffset: Long.fromNumber(base), firstTimestamp: 0, maxTimestamp: 0, lastOffsetDelta: records.length - 1, records });
+    const records = Array.from({ length: Math.min(PER_BATCH, total - base) }, (_, j) =>
+      Record({ offsetDelta: j, key: `key-${base + j}`, value: value(base + j) }),
+    );
+    const encoder = await RecordBatch({
+      compression: codec,
+      firstOffset: Long.fromNumber(base),
+      firstTimestamp: 0,
+      maxTimestamp: 0,
+      lastOffsetDelta: records.length - 1,
+      records,
+    });
     batches.push(Buffer.from(encoder.buffer));
   }
   return Buffer.concat(batches);
@@ -41,7 +62,7 @@ async function encode(codec: number): Promise<Buffer> {
 function recover(log: Buffer, batchLengths: number[]): number {
   let read = 0;
   let bytes = 0;
-  for (let at = 0, b = 0; b < batchLengths.length; ) {
+  for (let at = 0, b = 0; b < batchLengths.length;) {
     let end = at;
     while (b < batchLengths.length && end - at < 4 * 1024 * 1024) end += batchLengths[b++]!;
     const chunk = decodeLog(log.subarray(at, end), 0);
@@ -55,7 +76,7 @@ function recover(log: Buffer, batchLengths: number[]): number {
 
 function batchLengths(log: Buffer): number[] {
   const lengths: number[] = [];
-  for (let at = 0; at < log.length; ) {
+  for (let at = 0; at < log.length;) {
     const length = 12 + log.readInt32BE(at + 8);
     lengths.push(length);
     at += length;
@@ -75,5 +96,9 @@ for (const [name, codec] of Object.entries(CODECS)) {
     if (read !== total) throw new Error(`${name}: read ${read} of ${total}`);
     best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e9);
   }
-  console.log(`${name.padEnd(7)} ${Math.round(total / best).toLocaleString("en").padStart(10)}   ${(log.length / 1e6).toFixed(1).padStart(6)}`);
+  console.log(
+    `${name.padEnd(7)} ${Math.round(total / best)
+      .toLocaleString("en")
+      .padStart(10)}   ${(log.length / 1e6).toFixed(1).padStart(6)}`,
+  );
 }

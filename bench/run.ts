@@ -74,11 +74,19 @@ function log(line: string): void {
 
 function newestProfile(dir: string): string | undefined {
   if (!existsSync(dir)) return undefined;
-  const files = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).map((f) => join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .map((f) => join(dir, f));
   return files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 }
 
-async function throughputWorkload(opts: BenchOptions, ctx: RunContext, cluster: BenchCluster, runId: string, results: BenchResults): Promise<void> {
+async function throughputWorkload(
+  opts: BenchOptions,
+  ctx: RunContext,
+  cluster: BenchCluster,
+  runId: string,
+  results: BenchResults,
+): Promise<void> {
   const input = `bench-in-${runId}`;
   log(`throughput: seeding ${opts.messages} messages (${opts.keys} keys) into ${input}`);
   await cluster.freshTopics([{ name: input, partitions: opts.partitions }]);
@@ -101,10 +109,14 @@ async function throughputWorkload(opts: BenchOptions, ctx: RunContext, cluster: 
           ...(verifyKeys === undefined ? {} : { verifyKeys }),
         });
         const check = run.check === undefined ? "" : `; table: ${run.check.wrong} wrong, ${run.check.missing} missing of ${opts.keys} keys`;
-        log(`  ${pass.label} ${name}: ${Math.round(run.messagesPerSecond)} msg/s (${run.seconds.toFixed(2)} s, ${Math.round(run.peakRssMb)} MB${check})`);
+        log(
+          `  ${pass.label} ${name}: ${Math.round(run.messagesPerSecond)} msg/s (${run.seconds.toFixed(2)} s, ${Math.round(run.peakRssMb)} MB${check})`,
+        );
         if (pass.kind === "measured") s.runs.push(run);
         const prof = profileDir === undefined ? undefined : newestProfile(profileDir);
-        if (prof !== undefined) results.profiles[`${name} throughput (${Math.round(run.messagesPerSecond)} msg/s while profiled)`] = `${selfTimeByArea(prof, root)}\n\ntop functions:\n${formatSelfTime(topSelfTime(prof, root))}`;
+        if (prof !== undefined)
+          results.profiles[`${name} throughput (${Math.round(run.messagesPerSecond)} msg/s while profiled)`] =
+            `${selfTimeByArea(prof, root)}\n\ntop functions:\n${formatSelfTime(topSelfTime(prof, root))}`;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         log(`  ${name} failed: ${message}`);
@@ -120,7 +132,14 @@ async function throughputWorkload(opts: BenchOptions, ctx: RunContext, cluster: 
  * LevelDB rate right after the contenders, so the baseline of the ratio sees
  * the same drift (disk, load) as the runs it divides.
  */
-async function recoveryWorkload(opts: BenchOptions, ctx: RunContext, cluster: BenchCluster, runId: string, results: BenchResults, withLevelDb: boolean): Promise<void> {
+async function recoveryWorkload(
+  opts: BenchOptions,
+  ctx: RunContext,
+  cluster: BenchCluster,
+  runId: string,
+  results: BenchResults,
+  withLevelDb: boolean,
+): Promise<void> {
   const stateful = opts.contenders.filter((n) => contenders[n].stateful);
   if (stateful.length === 0) return;
   const input = `bench-rec-in-${runId}`;
@@ -146,11 +165,17 @@ async function recoveryWorkload(opts: BenchOptions, ctx: RunContext, cluster: Be
         if (waited > 1_000) log(`  (waited ${(waited / 1000).toFixed(1)} s for group ${group} to empty)`);
         await cluster.deleteGroups([group]);
         const run = await runRecovery(ctx, contenders[name], input, opts.tableKeys, group, profileDir);
-        const stored = (run.phaseKeysPerSecond === undefined ? "" : `; phase ${Math.round(run.phaseKeysPerSecond)} keys/s`) + (run.storedKeys === undefined ? "" : `; ${run.storedKeys} keys stored`);
-        log(`  ${pass.label} ${name}: ${Math.round(run.keysPerSecond)} keys/s (${run.seconds.toFixed(2)} s, ${Math.round(run.peakRssMb)} MB${stored})`);
+        const stored =
+          (run.phaseKeysPerSecond === undefined ? "" : `; phase ${Math.round(run.phaseKeysPerSecond)} keys/s`) +
+          (run.storedKeys === undefined ? "" : `; ${run.storedKeys} keys stored`);
+        log(
+          `  ${pass.label} ${name}: ${Math.round(run.keysPerSecond)} keys/s (${run.seconds.toFixed(2)} s, ${Math.round(run.peakRssMb)} MB${stored})`,
+        );
         if (pass.kind === "measured") s.runs.push(run);
         const prof = profileDir === undefined ? undefined : newestProfile(profileDir);
-        if (prof !== undefined) results.profiles[`${name} recovery (${Math.round(run.keysPerSecond)} keys/s while profiled)`] = `${selfTimeByArea(prof, root)}\n\ntop functions:\n${formatSelfTime(topSelfTime(prof, root))}`;
+        if (prof !== undefined)
+          results.profiles[`${name} recovery (${Math.round(run.keysPerSecond)} keys/s while profiled)`] =
+            `${selfTimeByArea(prof, root)}\n\ntop functions:\n${formatSelfTime(topSelfTime(prof, root))}`;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         log(`  ${name} failed: ${message}`);
@@ -171,10 +196,21 @@ async function levelDbPass(opts: BenchOptions, scratch: string, results: BenchRe
   const s = (results.leveldb ??= { label: "raw LevelDB", runs: [] });
   if (s.error !== undefined || pass.kind === "profile") return;
   try {
-    const { stdout } = await execFileAsync(process.execPath, [
-      "--import", "tsx", join(root, "bench/contenders/leveldb-rate.ts"),
-      "--keys", String(opts.tableKeys), "--batch", String(recoveryBatch(opts)), "--dir", join(scratch, "leveldb"),
-    ], { cwd: root });
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(root, "bench/contenders/leveldb-rate.ts"),
+        "--keys",
+        String(opts.tableKeys),
+        "--batch",
+        String(recoveryBatch(opts)),
+        "--dir",
+        join(scratch, "leveldb"),
+      ],
+      { cwd: root },
+    );
     const run = JSON.parse(stdout.trim()) as LevelDbRun;
     log(`  ${pass.label} leveldb: ${Math.round(run.keysPerSecond)} keys/s`);
     if (pass.kind === "measured") s.runs.push(run);
@@ -196,7 +232,11 @@ async function compilerWorkload(results: BenchResults): Promise<void> {
   }
   log("compiler: node --import tsx bench/compiler.ts");
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, ["--import", "tsx", script], { cwd: root, timeout: 600_000, maxBuffer: 16 << 20 });
+    const { stdout, stderr } = await execFileAsync(process.execPath, ["--import", "tsx", script], {
+      cwd: root,
+      timeout: 600_000,
+      maxBuffer: 16 << 20,
+    });
     results.compiler = { output: `${stdout}${stderr}` };
     log(stdout.trim());
   } catch (error) {
@@ -208,15 +248,34 @@ async function compilerWorkload(results: BenchResults): Promise<void> {
 async function writeResults(opts: BenchOptions, results: BenchResults): Promise<void> {
   await mkdir(opts.out, { recursive: true });
   await writeFile(join(opts.out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-  const tp = opts.contenders.map((n) => ({ label: contenders[n].label, value: medianOf(results.throughput[n], (r) => r.messagesPerSecond), ours: n === "gokac" }));
-  const rc = opts.contenders.filter((n) => contenders[n].stateful).map((n) => ({ label: contenders[n].label, value: medianOf(results.recovery[n], (r) => r.keysPerSecond), ours: n === "gokac" }));
-  if (results.leveldb !== undefined) rc.push({ label: "raw LevelDB batch writes", value: medianOf(results.leveldb, (r) => r.keysPerSecond), ours: false });
+  const tp = opts.contenders.map((n) => ({
+    label: contenders[n].label,
+    value: medianOf(results.throughput[n], (r) => r.messagesPerSecond),
+    ours: n === "gokac",
+  }));
+  const rc = opts.contenders
+    .filter((n) => contenders[n].stateful)
+    .map((n) => ({ label: contenders[n].label, value: medianOf(results.recovery[n], (r) => r.keysPerSecond), ours: n === "gokac" }));
+  if (results.leveldb !== undefined)
+    rc.push({ label: "raw LevelDB batch writes", value: medianOf(results.leveldb, (r) => r.keysPerSecond), ours: false });
   const panels = [
-    ...(results.throughput && Object.keys(results.throughput).length > 0 ? [{ title: `Accumulator throughput (${opts.messages.toLocaleString("en-US")} messages, ${opts.partitions} partitions)`, unit: "msg/s", bars: tp }] : []),
+    ...(results.throughput && Object.keys(results.throughput).length > 0
+      ? [
+          {
+            title: `Accumulator throughput (${opts.messages.toLocaleString("en-US")} messages, ${opts.partitions} partitions)`,
+            unit: "msg/s",
+            bars: tp,
+          },
+        ]
+      : []),
     ...(rc.length > 0 ? [{ title: `Recovery of a ${opts.tableKeys.toLocaleString("en-US")}-key table`, unit: "keys/s", bars: rc }] : []),
   ];
   const m = results.machine;
-  const svg = renderSvg("gokac vs Goka vs Kafka Streams vs raw kafkajs", `medians of ${opts.repetitions} runs · ${m.cores} cores, ${m.memoryGiB} GiB · node ${m.node} · one local Kafka broker`, panels);
+  const svg = renderSvg(
+    "gokac vs Goka vs Kafka Streams vs raw kafkajs",
+    `medians of ${opts.repetitions} runs · ${m.cores} cores, ${m.memoryGiB} GiB · node ${m.node} · one local Kafka broker`,
+    panels,
+  );
   const png = writeChart(svg, join(opts.out, "chart.svg"), join(opts.out, "chart.png"));
   if (!png) log("chart: rsvg-convert not found (apt-get install librsvg2-bin); wrote chart.svg only");
   await writeFile(join(opts.out, "results.md"), renderReport(results, png ? "chart.png" : "chart.svg"));
@@ -246,7 +305,14 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const results: BenchResults = {
     machine: describeMachine(root),
-    settings: { messages: opts.messages, keys: opts.keys, tableKeys: opts.tableKeys, partitions: opts.partitions, repetitions: opts.repetitions, warmups: opts.warmups },
+    settings: {
+      messages: opts.messages,
+      keys: opts.keys,
+      tableKeys: opts.tableKeys,
+      partitions: opts.partitions,
+      repetitions: opts.repetitions,
+      warmups: opts.warmups,
+    },
     throughput: {},
     recovery: {},
     seeding: {},
@@ -274,7 +340,15 @@ async function main(argv: readonly string[]): Promise<number> {
       }
       opts = { ...opts, contenders: prepared };
       const cluster = await connectCluster(opts.brokers);
-      const ctx: RunContext = { root, cluster, brokers: opts.brokers, partitions: opts.partitions, timeoutSeconds: opts.timeoutSeconds, scratchDir: scratch, log };
+      const ctx: RunContext = {
+        root,
+        cluster,
+        brokers: opts.brokers,
+        partitions: opts.partitions,
+        timeoutSeconds: opts.timeoutSeconds,
+        scratchDir: scratch,
+        log,
+      };
       try {
         // A workload that fails as a whole (e.g. seeding on an overloaded broker) is reported; the others still run.
         if (opts.workloads.includes("throughput")) {

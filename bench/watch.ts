@@ -30,7 +30,8 @@ function cpu<T>(f: () => T): { readonly value: T; readonly ms: number } {
 }
 
 function checked(outcome: RebuildOutcome): RebuildOutcome {
-  if (outcome.changes === undefined) throw new Error(`the synthetic specs failed to build: ${outcome.diagnostics.map((d) => d.code).join(", ")}`);
+  if (outcome.changes === undefined)
+    throw new Error(`the synthetic specs failed to build: ${outcome.diagnostics.map((d) => d.code).join(", ")}`);
   return outcome;
 }
 
@@ -64,8 +65,12 @@ function main(): void {
       noopCpu.push(idle.ms);
       noopWrites += (none.changes?.written.length ?? 0) + (none.changes?.deleted.length ?? 0);
     }
-    console.log(`one spec changed: median ${median(changed).toFixed(0)} ms of ${RUNS} (min ${Math.min(...changed).toFixed(0)}, CPU median ${median(changedCpu).toFixed(0)}), at most ${changedWrites} files written (target < 150 ms)`);
-    console.log(`nothing changed:  median ${median(noop).toFixed(0)} ms of ${RUNS} (min ${Math.min(...noop).toFixed(0)}, CPU median ${median(noopCpu).toFixed(0)}), ${noopWrites} files written in all (target 0)`);
+    console.log(
+      `one spec changed: median ${median(changed).toFixed(0)} ms of ${RUNS} (min ${Math.min(...changed).toFixed(0)}, CPU median ${median(changedCpu).toFixed(0)}), at most ${changedWrites} files written (target < 150 ms)`,
+    );
+    console.log(
+      `nothing changed:  median ${median(noop).toFixed(0)} ms of ${RUNS} (min ${Math.min(...noop).toFixed(0)}, CPU median ${median(noopCpu).toFixed(0)}), ${noopWrites} files written in all (target 0)`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -23,9 +23,13 @@ function sourceConditionActive() {
 if (fromSource && !sourceConditionActive()) {
   // Conditions are fixed at process start: run once more with `--conditions=source`,
   // passing signals on so `gokac run` still shuts down cleanly.
-  const child = spawn(process.execPath, ["--conditions=source", ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: "inherit",
-  });
+  const child = spawn(
+    process.execPath,
+    ["--conditions=source", ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    {
+      stdio: "inherit",
+    },
+  );
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => {
     process.exitCode = code ?? (signal === "SIGINT" ? 130 : 143);

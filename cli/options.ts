@@ -62,7 +62,11 @@ const KAFKA_LOG_LEVELS = ["nothing", "error", "warn", "info", "debug"] as const;
  * the command, and kafkajs's own logging from `GOKAC_KAFKA_LOG`
  * (nothing|error|warn|info|debug; default nothing) for debugging a cluster.
  */
-export function kafkaOptions(io: CommandIo, brokers: string, command: string): { brokers: string; clientId: string; logLevel: (typeof KAFKA_LOG_LEVELS)[number] } {
+export function kafkaOptions(
+  io: CommandIo,
+  brokers: string,
+  command: string,
+): { brokers: string; clientId: string; logLevel: (typeof KAFKA_LOG_LEVELS)[number] } {
   const wanted = io.env["GOKAC_KAFKA_LOG"];
   const logLevel = KAFKA_LOG_LEVELS.find((l) => l === wanted);
   if (wanted !== undefined && wanted !== "" && logLevel === undefined) {
@@ -101,7 +105,8 @@ export async function clusterOptions(io: CommandIo, options: ClusterCommandOptio
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const brokers = resolveBrokers(io, options.brokers)?.list ?? config.brokers?.join(",");
-  if (brokers === undefined) throw new UsageError(`no Kafka brokers: give brokers in ${file}, pass --brokers host:port[,host:port…] or set GOKAC_BROKERS`);
+  if (brokers === undefined)
+    throw new UsageError(`no Kafka brokers: give brokers in ${file}, pass --brokers host:port[,host:port…] or set GOKAC_BROKERS`);
   const base = kafkaOptions(io, brokers, command);
   return {
     ...base,

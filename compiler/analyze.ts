@@ -107,8 +107,14 @@ const CROSS_SPEC_CODES: ReadonlySet<DiagnosticCode> = new Set(["GK201", "GK209",
 export function analyze(input: AnalyzeInput): AnalyzeResult {
   const diagnostics: Diagnostic[] = [];
   if (input.files.length === 0) {
-    diagnostics.push(diagnostic("GK002", { file: input.root, line: 1, column: 1, pointer: "" },
-      `no spec files (*.yaml, *.yml) found in ${input.root}`, "put group specs into the folder, or name the right folder"));
+    diagnostics.push(
+      diagnostic(
+        "GK002",
+        { file: input.root, line: 1, column: 1, pointer: "" },
+        `no spec files (*.yaml, *.yml) found in ${input.root}`,
+        "put group specs into the folder, or name the right folder",
+      ),
+    );
     return { model: undefined, diagnostics };
   }
 
@@ -144,10 +150,23 @@ function compare(a: string | number, b: string | number): number {
 
 /** Sorted by file, line, column, code; exact repeats removed. */
 function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  const sorted = [...diagnostics].sort((a, b) =>
-    compare(a.file, b.file) || compare(a.line, b.line) || compare(a.column, b.column) || compare(a.code, b.code) || compare(a.message, b.message));
+  const sorted = [...diagnostics].sort(
+    (a, b) =>
+      compare(a.file, b.file) ||
+      compare(a.line, b.line) ||
+      compare(a.column, b.column) ||
+      compare(a.code, b.code) ||
+      compare(a.message, b.message),
+  );
   return sorted.filter((d, i) => {
     const prev = sorted[i - 1];
-    return prev === undefined || prev.code !== d.code || prev.file !== d.file || prev.line !== d.line || prev.column !== d.column || prev.message !== d.message;
+    return (
+      prev === undefined ||
+      prev.code !== d.code ||
+      prev.file !== d.file ||
+      prev.line !== d.line ||
+      prev.column !== d.column ||
+      prev.message !== d.message
+    );
   });
 }

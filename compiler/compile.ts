@@ -75,9 +75,24 @@ export function compile(input: CompileInput): CompileResult {
   const diagnostics: Diagnostic[] = [...analyzed.diagnostics];
 
   // 1. Owned files: types, topics, index, each group's graph.
-  files.push({ path: layout.types, content: emitTypes(root, collectTypes(model, allCodecs(model), input.analyzeInput.readFile)), owned: true });
-  files.push({ path: layout.topics, content: emitTopics({ specRoot: root, file: layout.topics }, topicCatalogue(model, codecs)), owned: true });
-  files.push({ path: layout.index, content: emitIndex(root, model.groups.map((g) => g.name)), owned: true });
+  files.push({
+    path: layout.types,
+    content: emitTypes(root, collectTypes(model, allCodecs(model), input.analyzeInput.readFile)),
+    owned: true,
+  });
+  files.push({
+    path: layout.topics,
+    content: emitTopics({ specRoot: root, file: layout.topics }, topicCatalogue(model, codecs)),
+    owned: true,
+  });
+  files.push({
+    path: layout.index,
+    content: emitIndex(
+      root,
+      model.groups.map((g) => g.name),
+    ),
+    owned: true,
+  });
   for (const g of model.groups) {
     const file = layout.graph(g.name);
     files.push({ path: file, content: emitGraph(g, { model, codecs, place: { specRoot: root, file }, source: g.at.file }), owned: true });
@@ -102,7 +117,9 @@ export function compile(input: CompileInput): CompileResult {
 
   // 3. Owned files no build produces any more (a removed group's graph).
   const produced = new Set(files.map((f) => f.path));
-  const deletes = (input.existingPaths ?? []).filter((p) => !produced.has(p) && p.endsWith(".ts") && !p.endsWith("/handlers.ts") && isOwnedText(input.existingFiles(p) ?? "")).sort();
+  const deletes = (input.existingPaths ?? [])
+    .filter((p) => !produced.has(p) && p.endsWith(".ts") && !p.endsWith("/handlers.ts") && isOwnedText(input.existingFiles(p) ?? ""))
+    .sort();
   diagnostics.push(...orphanHandlerFiles(input, model));
   return { diagnostics, files, deletes, model };
 }
@@ -121,8 +138,11 @@ function orphanHandlerFiles(input: CompileInput, model: SpecModel): Diagnostic[]
     .sort()
     .map((p) => {
       const group = p.slice(prefix.length, -"/handlers.ts".length);
-      return diagnostic("GK801", { file: p, line: 1, column: 1, pointer: "" },
+      return diagnostic(
+        "GK801",
+        { file: p, line: 1, column: 1, pointer: "" },
         `handler file of group ${group} left in place: the specs no longer declare group ${group}`,
-        `delete ${p} if the group is gone for good, or declare group ${group} again`);
+        `delete ${p} if the group is gone for good, or declare group ${group} again`,
+      );
     });
 }

@@ -14,9 +14,23 @@
  */
 export { analyze, AnalyzeCache, specSchema, type AnalyzeInput, type AnalyzeResult, type SpecSource } from "./analyze.js";
 export { compile, type CompileInput, type CompileResult, type OutputFile } from "./compile.js";
-export { CATALOGUE, diagnostic, hasErrors, type Diagnostic, type DiagnosticCode, type Severity, type SourceLocation } from "./diagnostics/catalogue.js";
 export {
-  DIAGNOSTIC_FORMATS, formatDiagnostics, formatText, githubAnnotation, isDiagnosticFormat, type Annotation, type DiagnosticFormat,
+  CATALOGUE,
+  diagnostic,
+  hasErrors,
+  type Diagnostic,
+  type DiagnosticCode,
+  type Severity,
+  type SourceLocation,
+} from "./diagnostics/catalogue.js";
+export {
+  DIAGNOSTIC_FORMATS,
+  formatDiagnostics,
+  formatText,
+  githubAnnotation,
+  isDiagnosticFormat,
+  type Annotation,
+  type DiagnosticFormat,
 } from "./diagnostics/format.js";
 export { GRAPH_FORMATS, renderTopology, type GraphFormat } from "./emit/render-topology.js";
 export { loopTopic, tableTopic, type GroupModel, type SpecModel } from "./model/model.js";

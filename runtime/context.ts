@@ -62,7 +62,8 @@ export interface LookupContext<L> {
 
 /** Every capability; what the runtime implements. Handlers see only their group's slice. */
 export interface FullContext
-  extends BaseContext,
+  extends
+    BaseContext,
     TableContext<unknown>,
     EmitContext<Record<string, unknown>>,
     LoopContext<unknown>,

@@ -79,11 +79,14 @@ export class ProcessorError extends GokacError {
 
   /** `retriable` (a restart may succeed) for produce and commit failures, not for a handler bug or an undecodable value. */
   constructor(kind: ProcessorErrorKind, where: MessageCoordinates, cause: unknown) {
-    super(`group ${where.group}: ${kind} failed at ${where.topic || "(visit)"}/${where.partition}@${where.offset} key ${JSON.stringify(where.key)}: ${reasonOf(cause)}`, {
-      code: "PROCESSOR_FAILED",
-      retriable: kind === "produce" || kind === "commit",
-      cause,
-    });
+    super(
+      `group ${where.group}: ${kind} failed at ${where.topic || "(visit)"}/${where.partition}@${where.offset} key ${JSON.stringify(where.key)}: ${reasonOf(cause)}`,
+      {
+        code: "PROCESSOR_FAILED",
+        retriable: kind === "produce" || kind === "commit",
+        cause,
+      },
+    );
     this.kind = kind;
     this.group = where.group;
     this.topic = where.topic;
@@ -147,5 +150,6 @@ export class RuntimeOptionsError extends GokacError {
 
 /** Throws `RuntimeOptionsError` unless `value` is absent or a positive integer. */
 export function checkPositiveInteger(option: string, value: number | undefined): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new RuntimeOptionsError(option, `expected a positive integer, got ${value}`);
+  if (value !== undefined && (!Number.isInteger(value) || value < 1))
+    throw new RuntimeOptionsError(option, `expected a positive integer, got ${value}`);
 }

@@ -11,7 +11,13 @@ export interface RuntimeEvents {
   /** A partition (or, without `partition`, the whole processor) changed state. */
   state: { readonly state: PartitionState; readonly partition?: number };
   /** Recovery of a table partition advanced to `offset` of `hwm`; `recovered` counts messages read so far. */
-  "recovery-progress": { readonly topic: string; readonly partition: number; readonly offset: number; readonly hwm: number; readonly recovered: number };
+  "recovery-progress": {
+    readonly topic: string;
+    readonly partition: number;
+    readonly offset: number;
+    readonly hwm: number;
+    readonly recovered: number;
+  };
   /** A table partition reached its high watermark, having read `recovered` messages. */
   recovered: { readonly topic: string; readonly partition: number; readonly offset: number; readonly recovered: number };
   /**
@@ -50,7 +56,14 @@ export interface RuntimeEvents {
     readonly error: unknown;
   };
   /** A partition's batch went through: `processed` messages handled, `emitted` records sent (emits and loopbacks), `handlerSeconds` spent in handlers, the input now at `nextOffset`. */
-  batch: { readonly topic: string; readonly partition: number; readonly processed: number; readonly emitted: number; readonly handlerSeconds: number; readonly nextOffset: number };
+  batch: {
+    readonly topic: string;
+    readonly partition: number;
+    readonly processed: number;
+    readonly emitted: number;
+    readonly handlerSeconds: number;
+    readonly nextOffset: number;
+  };
   /** Input offsets of a partition were committed. */
   commit: { readonly partition: number; readonly offsets: readonly { readonly topic: string; readonly offset: number }[] };
   /** A rebalance gave this processor `assigned` partitions or took `revoked` ones away. */

@@ -7,7 +7,19 @@ export { jsonSchemaCodec } from "./codecs/json-schema-codec.js";
 export { UnrepresentableValueError } from "./codecs/primitive-codecs.js";
 export type { Codec, CodecValue } from "./codecs/codec.js";
 export { defineGroup, defineTopic } from "./graph.js";
-export type { ErrorPolicyGraph, FailurePolicy, GroupDefinition, GroupGraph, HandlerMap, InputEdge, OutputEdge, TableEdge, TopicOptions, TopicSpec, VisitorEdge } from "./graph.js";
+export type {
+  ErrorPolicyGraph,
+  FailurePolicy,
+  GroupDefinition,
+  GroupGraph,
+  HandlerMap,
+  InputEdge,
+  OutputEdge,
+  TableEdge,
+  TopicOptions,
+  TopicSpec,
+  VisitorEdge,
+} from "./graph.js";
 export type {
   Awaitable,
   BaseContext,
@@ -36,7 +48,17 @@ export type { ReplayOptions, ReplayResult } from "./replay/replay-dead-letters.j
 export type { RunUntilSignalOptions } from "./run-until-signal.js";
 export type { EventSource, PartitionState, RuntimeEvents } from "./events.js";
 // Operating: HTTP monitor, metrics, health, table reads, logs, recovery ETA (runtime/monitor/).
-export { createLogger, formatPretty, isLogLevel, LOG_LEVELS, logProcessorEvents, parseHostPort, RecoveryEta, startMonitor, toJson } from "./monitor/index.js";
+export {
+  createLogger,
+  formatPretty,
+  isLogLevel,
+  LOG_LEVELS,
+  logProcessorEvents,
+  parseHostPort,
+  RecoveryEta,
+  startMonitor,
+  toJson,
+} from "./monitor/index.js";
 export type {
   ErrorStatus,
   GroupStatus,
@@ -55,7 +77,16 @@ export type {
   RecoveryEtaOptions,
   RecoveryStatus,
 } from "./monitor/index.js";
-export { asError, GokacError, ProcessorError, ProcessorSetupError, ProcessorStateError, reasonOf, RecoveryError, RuntimeOptionsError } from "./errors.js";
+export {
+  asError,
+  GokacError,
+  ProcessorError,
+  ProcessorSetupError,
+  ProcessorStateError,
+  reasonOf,
+  RecoveryError,
+  RuntimeOptionsError,
+} from "./errors.js";
 export type { GokacErrorOptions, MessageCoordinates, ProcessorErrorKind } from "./errors.js";
 
 // Storage.
@@ -74,12 +105,28 @@ export { checkTopics, ensureTopics, groupTopicRequirements, groupTopicsOf, Topic
 export type { TopicProblem, TopicReport, TopicStatus } from "./broker/topics.js";
 // The topic policy (names, roles, compaction, copartitioning, create rules), shared with the CLI.
 export { CATALOGUE_GROUP, loopTopic, tableTopic, topicRequirements } from "./topics/requirements.js";
-export type { CatalogueTopic, GroupTopics, TopicCreateRule, TopicPolicyInput, TopicPolicyOptions, TopicRequirement, TopicRole } from "./topics/requirements.js";
+export type {
+  CatalogueTopic,
+  GroupTopics,
+  TopicCreateRule,
+  TopicPolicyInput,
+  TopicPolicyOptions,
+  TopicRequirement,
+  TopicRole,
+} from "./topics/requirements.js";
 // The Kafka broker (runtime/broker/kafka/, owned by the Kafka engineer).
 export { createKafkaBroker, KafkaBrokerOptionsError, parseBrokerList } from "./broker/kafka/index.js";
 export { BrokerUnreachableError, DEFAULT_MAX_OUTAGE_MS } from "./broker/kafka/index.js";
 export type { KafkaBrokerOptions, KafkaLogLevel } from "./broker/kafka/index.js";
-export { KafkaConfigError, KafkaConnectionError, KafkaSecurityOptionsError, loadKafkaConfig, redactFields, REDACTED, SecretSet } from "./broker/kafka/index.js";
+export {
+  KafkaConfigError,
+  KafkaConnectionError,
+  KafkaSecurityOptionsError,
+  loadKafkaConfig,
+  redactFields,
+  REDACTED,
+  SecretSet,
+} from "./broker/kafka/index.js";
 export type {
   KafkaConfig,
   KafkaConfigErrorCode,

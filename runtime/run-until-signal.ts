@@ -18,7 +18,10 @@ export interface RunUntilSignalOptions {
  * first failure, stops them all, and resolves with the first failure (or
  * `undefined` after a signal).
  */
-export async function runUntilSignal(processors: readonly Processor<any>[], options: RunUntilSignalOptions = {}): Promise<Error | undefined> {
+export async function runUntilSignal(
+  processors: readonly Processor<any>[],
+  options: RunUntilSignalOptions = {},
+): Promise<Error | undefined> {
   const signals = options.signals ?? ["SIGINT", "SIGTERM"];
   let resolveSignal!: (reason: { signal: NodeJS.Signals }) => void;
   const signalled = new Promise<{ signal: NodeJS.Signals }>((resolve) => {
@@ -27,7 +30,9 @@ export async function runUntilSignal(processors: readonly Processor<any>[], opti
   const listeners = signals.map((signal) => [signal, () => resolveSignal({ signal })] as const);
   for (const [signal, listener] of listeners) process.on(signal, listener);
   try {
-    const failed = Promise.race(processors.map((p) => p.done.then((error) => (error === undefined ? new Promise<never>(() => {}) : { error }))));
+    const failed = Promise.race(
+      processors.map((p) => p.done.then((error) => (error === undefined ? new Promise<never>(() => {}) : { error }))),
+    );
     const starting = Promise.all(processors.filter((p) => p.lifecycle === "idle").map((p) => p.start())).then(
       () => undefined,
       (error: unknown) => ({ error: asError(error) }),

@@ -20,7 +20,13 @@ function syntheticFolder(): SpecSource[] {
   }
   const types = ["types:"];
   for (let t = 0; t < TYPES; t++) {
-    types.push(`  Type${t}:`, "    type: object", "    properties:", "      id: { type: string }", `      n: { type: integer, minimum: ${t} }`);
+    types.push(
+      `  Type${t}:`,
+      "    type: object",
+      "    properties:",
+      "      id: { type: string }",
+      `      n: { type: integer, minimum: ${t} }`,
+    );
     if (t > 0) types.push(`      prev: { $ref: "#/types/Type${t - 1}" }`);
     types.push("    required: [id]");
   }
@@ -58,7 +64,9 @@ for (let i = 0; i < 8; i++) {
     first = ms;
     firstCpu = cpuMs;
     const errors = result.diagnostics.filter((d) => d.severity === "error");
-    console.log(`files: ${files.length}, groups: ${result.model?.groups.length}, topics: ${result.model?.topics.size}, diagnostics: ${result.diagnostics.length} (${errors.length} errors)`);
+    console.log(
+      `files: ${files.length}, groups: ${result.model?.groups.length}, topics: ${result.model?.topics.size}, diagnostics: ${result.diagnostics.length} (${errors.length} errors)`,
+    );
     for (const d of errors.slice(0, 3)) console.log(`  ${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`);
   } else {
     runs.push(ms);
@@ -67,4 +75,6 @@ for (let i = 0; i < 8; i++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 console.log(`first run (cold: ajv compile, JIT): ${first.toFixed(0)} ms wall, ${firstCpu.toFixed(0)} ms CPU`);
-console.log(`warm runs: median ${median(runs).toFixed(0)} ms wall, ${median(cpuRuns).toFixed(0)} ms CPU (best ${Math.min(...runs).toFixed(0)} ms wall)`);
+console.log(
+  `warm runs: median ${median(runs).toFixed(0)} ms wall, ${median(cpuRuns).toFixed(0)} ms CPU (best ${Math.min(...runs).toFixed(0)} ms wall)`,
+);

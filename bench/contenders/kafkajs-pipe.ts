@@ -25,7 +25,13 @@ const { values } = parseArgs({
 const kafka = new Kafka({ clientId: "bench-kafkajs", brokers: values.brokers.split(","), logLevel: logLevel.NOTHING });
 const producer = kafka.producer({ allowAutoTopicCreation: false });
 // The consumer settings of gokac's Kafka group member (runtime/broker/kafka/group-member.ts).
-const consumer = kafka.consumer({ groupId: values.group, maxWaitTimeInMs: 250, heartbeatInterval: 1_000, sessionTimeout: 30_000, allowAutoTopicCreation: false });
+const consumer = kafka.consumer({
+  groupId: values.group,
+  maxWaitTimeInMs: 250,
+  heartbeatInterval: 1_000,
+  sessionTimeout: 30_000,
+  allowAutoTopicCreation: false,
+});
 await Promise.all([producer.connect(), consumer.connect()]);
 await consumer.subscribe({ topic: values.input, fromBeginning: true });
 

@@ -54,7 +54,8 @@ async function recover(p: number): Promise<void> {
   const high = await broker.highWatermark(table, p);
   if (position >= high) return;
   const reader = await broker.reader(table, p, position);
-  if (reader.nextLog === undefined || store.writeLog === undefined) throw new Error("the Kafka reader and level store have nextLog/writeLog");
+  if (reader.nextLog === undefined || store.writeLog === undefined)
+    throw new Error("the Kafka reader and level store have nextLog/writeLog");
   try {
     // The port's recovery path (as PartitionTable uses it): log chunks straight into the store.
     while (position < high) {

@@ -43,7 +43,9 @@ export function renderSvg(title: string, subtitle: string, panels: readonly Pane
       const w = bar.value === undefined ? 0 : Math.max(2, (bar.value / max) * span);
       const text = bar.value === undefined ? "not measured" : `${Math.round(bar.value).toLocaleString("en-US")} ${panel.unit}`;
       parts.push(`<text x="${labelWidth - 10}" y="${y + barHeight * 0.7}" font-size="14" text-anchor="end">${escape(bar.label)}</text>`);
-      parts.push(`<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${bar.ours ? "#d9480f" : "#4c6ef5"}"/>`);
+      parts.push(
+        `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${bar.ours ? "#d9480f" : "#4c6ef5"}"/>`,
+      );
       parts.push(`<text x="${labelWidth + w + 8}" y="${y + barHeight * 0.7}" font-size="13">${escape(text)}</text>`);
       y += barHeight + gap;
     }

@@ -52,13 +52,17 @@ const usage = `usage: npm run bench -- [options]
 function positive(name: string, text: string | undefined, fallback: number, allowZero = false): number {
   if (text === undefined) return fallback;
   const value = Number(text.replace(/_/g, ""));
-  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) throw new UsageError(`--${name} needs a ${allowZero ? "non-negative" : "positive"} integer, got ${text}`);
+  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1))
+    throw new UsageError(`--${name} needs a ${allowZero ? "non-negative" : "positive"} integer, got ${text}`);
   return value;
 }
 
 function list<T extends string>(name: string, text: string | undefined, known: readonly T[]): readonly T[] {
   if (text === undefined) return known;
-  const names = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const names = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   for (const n of names) {
     if (!(known as readonly string[]).includes(n)) throw new UsageError(`--${name}: unknown ${n}; known: ${known.join(", ")}`);
   }

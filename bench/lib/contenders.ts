@@ -92,10 +92,23 @@ const gokac: Contender = {
   stateful: true,
   prepare: compileNodeContenders,
   command: (root, run) =>
-    nodeCommand(root, "bench/contenders/gokac-accumulator.ts", [
-      "--brokers", run.brokers, "--group", run.group, "--input", run.input,
-      "--state-dir", run.stateDir, "--partitions", String(run.partitions),
-    ], run),
+    nodeCommand(
+      root,
+      "bench/contenders/gokac-accumulator.ts",
+      [
+        "--brokers",
+        run.brokers,
+        "--group",
+        run.group,
+        "--input",
+        run.input,
+        "--state-dir",
+        run.stateDir,
+        "--partitions",
+        String(run.partitions),
+      ],
+      run,
+    ),
   topicsToCreate: () => [],
   changelog: (group) => `${group}-table`,
   storedKeys: gokacStoredKeys,
@@ -107,10 +120,23 @@ const port: Contender = {
   stateful: true,
   prepare: compileNodeContenders,
   command: (root, run) =>
-    nodeCommand(root, "bench/contenders/port-accumulator.ts", [
-      "--brokers", run.brokers, "--group", run.group, "--input", run.input,
-      "--state-dir", run.stateDir, "--partitions", String(run.partitions),
-    ], run),
+    nodeCommand(
+      root,
+      "bench/contenders/port-accumulator.ts",
+      [
+        "--brokers",
+        run.brokers,
+        "--group",
+        run.group,
+        "--input",
+        run.input,
+        "--state-dir",
+        run.stateDir,
+        "--partitions",
+        String(run.partitions),
+      ],
+      run,
+    ),
   topicsToCreate: () => [],
   changelog: (group) => `${group}-table`,
   storedKeys: gokacStoredKeys,
@@ -122,10 +148,12 @@ const kafkajsPipe: Contender = {
   stateful: false,
   prepare: compileNodeContenders,
   command: (root, run) =>
-    nodeCommand(root, "bench/contenders/kafkajs-pipe.ts", [
-      "--brokers", run.brokers, "--group", run.group, "--input", run.input,
-      "--output", `${run.group}-out`,
-    ], run),
+    nodeCommand(
+      root,
+      "bench/contenders/kafkajs-pipe.ts",
+      ["--brokers", run.brokers, "--group", run.group, "--input", run.input, "--output", `${run.group}-out`],
+      run,
+    ),
   topicsToCreate: (run) => [{ name: `${run.group}-out`, partitions: run.partitions }],
   changelog: () => undefined,
 };
@@ -169,9 +197,15 @@ const kstreams: Contender = {
     return {
       command: "java",
       args: [
-        "-cp", `${dir}/kstreams-bench-0.1.0.jar:${dir}/lib/*`,
+        "-cp",
+        `${dir}/kstreams-bench-0.1.0.jar:${dir}/lib/*`,
         "dev.gokac.bench.Accumulator",
-        run.brokers, run.group, run.input, run.stateDir, String(kstreamsThreads), String(expectRestores),
+        run.brokers,
+        run.group,
+        run.input,
+        run.stateDir,
+        String(kstreamsThreads),
+        String(expectRestores),
       ],
     };
   },

@@ -65,9 +65,15 @@ export function topSelfTime(path: string, root: string, top = 15): SelfTime[] {
 const areas: readonly (readonly [string, (fn: string, file: string) => boolean])[] = [
   ["idle (waiting for the broker or disk)", (fn) => fn === "(idle)"],
   ["garbage collector", (fn) => fn === "(garbage collector)"],
-  ["module loading (tsx, start-up)", (fn, file) => /node_modules\/tsx|esm\/hooks|cjs\/loader|esm\/translators|esm\/module_job/.test(file) || fn === "wrapSafe"],
+  [
+    "module loading (tsx, start-up)",
+    (fn, file) => /node_modules\/tsx|esm\/hooks|cjs\/loader|esm\/translators|esm\/module_job/.test(file) || fn === "wrapSafe",
+  ],
   ["kafkajs", (_, file) => file.includes("node_modules/kafkajs/")],
-  ["LevelDB (level, classic-level, abstract-level)", (_, file) => /node_modules\/(level|classic-level|abstract-level|module-error|maybe-combine-errors)/.test(file)],
+  [
+    "LevelDB (level, classic-level, abstract-level)",
+    (_, file) => /node_modules\/(level|classic-level|abstract-level|module-error|maybe-combine-errors)/.test(file),
+  ],
   ["runtime/broker/kafka (the port)", (_, file) => file.startsWith("runtime/broker/kafka/")],
   ["runtime/processor", (_, file) => file.startsWith("runtime/processor/")],
   ["runtime/table + storage", (_, file) => file.startsWith("runtime/table/") || file.startsWith("runtime/storage/")],
@@ -92,7 +98,5 @@ export function selfTimeByArea(path: string, root: string): string {
 
 /** The summary as aligned text lines: `percent  ms  function  file:line`. */
 export function formatSelfTime(rows: readonly SelfTime[]): string {
-  return rows
-    .map((r) => `${r.percent.toFixed(1).padStart(5)}%  ${r.ms.toFixed(0).padStart(7)} ms  ${r.fn}  ${r.where}`)
-    .join("\n");
+  return rows.map((r) => `${r.percent.toFixed(1).padStart(5)}%  ${r.ms.toFixed(0).padStart(7)} ms  ${r.fn}  ${r.where}`).join("\n");
 }

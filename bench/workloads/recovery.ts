@@ -49,7 +49,10 @@ export async function runRecovery(
   const proc = startContender(contender.command(ctx.root, run, ctx.partitions));
   try {
     const timeout = new Promise<never>((_, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${contender.name} did not recover in ${ctx.timeoutSeconds} s:\n${proc.stderrTail()}`)), ctx.timeoutSeconds * 1000);
+      const timer = setTimeout(
+        () => reject(new Error(`${contender.name} did not recover in ${ctx.timeoutSeconds} s:\n${proc.stderrTail()}`)),
+        ctx.timeoutSeconds * 1000,
+      );
       void proc.exited.then(() => clearTimeout(timer));
     });
     const readyAt = await Promise.race([proc.ready, timeout]);

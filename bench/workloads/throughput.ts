@@ -58,14 +58,18 @@ export async function runThroughput(
   if (own.length > 0) await ctx.cluster.freshTopics(own);
   const proc = startContender(contender.command(ctx.root, run, 0));
   let readyAt: number | undefined;
-  void proc.ready.then((t) => (readyAt = t), () => undefined);
+  void proc.ready.then(
+    (t) => (readyAt = t),
+    () => undefined,
+  );
   let exitCode: number | null | undefined;
   void proc.exited.then((code) => (exitCode = code));
   try {
     const deadline = proc.startedAt + ctx.timeoutSeconds * 1000;
     for (;;) {
       if (exitCode !== undefined) throw new Error(`${contender.name} exited (code ${exitCode}) early:\n${proc.stderrTail()}`);
-      if (performance.now() > deadline) throw new Error(`${contender.name} did not finish in ${ctx.timeoutSeconds} s:\n${proc.stderrTail()}`);
+      if (performance.now() > deadline)
+        throw new Error(`${contender.name} did not finish in ${ctx.timeoutSeconds} s:\n${proc.stderrTail()}`);
       const committed = await ctx.cluster.committedTotal(group, input);
       if (committed >= messages) break;
       await sleep(pollMs);
@@ -75,7 +79,10 @@ export async function runThroughput(
     const peakRssMb = proc.peakRssKb() / 1024;
     await proc.stop();
     const changelog = contender.changelog(group);
-    const check = verifyKeys === undefined || changelog === undefined ? undefined : await verifyAccumulator(ctx.brokers, changelog, messages, verifyKeys);
+    const check =
+      verifyKeys === undefined || changelog === undefined
+        ? undefined
+        : await verifyAccumulator(ctx.brokers, changelog, messages, verifyKeys);
     return {
       seconds,
       secondsFromReady: readyAt === undefined ? undefined : (doneAt - readyAt) / 1000,

@@ -12,7 +12,15 @@
 import { execFileSync } from "node:child_process";
 import type { Command } from "commander";
 import { BREAKING_CODES, findBreakingChanges, isBreakingCode } from "../../compiler/breaking/find-breaking-changes.js";
-import { analyze, diagnostic, formatDiagnostics, hasErrors, type AnalyzeInput, type Diagnostic, type DiagnosticFormat } from "../../compiler/index.js";
+import {
+  analyze,
+  diagnostic,
+  formatDiagnostics,
+  hasErrors,
+  type AnalyzeInput,
+  type Diagnostic,
+  type DiagnosticFormat,
+} from "../../compiler/index.js";
 import { normalizePath } from "../../compiler/shared/paths.js";
 import type { ExitStatus } from "../exit.js";
 import type { CommandIo } from "../io/command-io.js";
@@ -30,7 +38,10 @@ export interface BreakingOptions {
 /** Runs git in `cwd`; its stdout, or the error with git's stderr. */
 function git(cwd: string, args: readonly string[]): { ok: true; out: string } | { ok: false; reason: string } {
   try {
-    return { ok: true, out: execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 }) };
+    return {
+      ok: true,
+      out: execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 }),
+    };
   } catch (error) {
     const e = error as { code?: string; stderr?: string; message?: string };
     if (e.code === "ENOENT") return { ok: false, reason: "git is not installed (or not on PATH)" };
@@ -53,7 +64,12 @@ function isSpecFile(specsRoot: string, path: string): boolean {
 function readSpecFolderAt(cwd: string, specs: string, commit: string): AnalyzeInput {
   const root = displayPath(cwd, specs);
   const listed = git(cwd, ["ls-tree", "-r", "-z", "--name-only", commit, "--", root]);
-  const paths = listed.ok ? listed.out.split("\0").filter((p) => p !== "").map((p) => normalizePath(p)) : [];
+  const paths = listed.ok
+    ? listed.out
+        .split("\0")
+        .filter((p) => p !== "")
+        .map((p) => normalizePath(p))
+    : [];
   const cache = new Map<string, string | undefined>();
   const readFile = (path: string): string | undefined => {
     if (!cache.has(path)) {
@@ -77,7 +93,12 @@ export async function breakingCommandAction(io: CommandIo, specs: string, option
   const format = options.format;
   const report = (text: string) => (format === "text" ? io.stderr(text) : io.stdout(text));
   // 1. Usage: known codes, a ref that is not an option, a git repository, a commit.
-  const allowed = new Set(options.allow.flatMap((a) => a.split(",")).map((a) => a.trim().toUpperCase()).filter((a) => a !== ""));
+  const allowed = new Set(
+    options.allow
+      .flatMap((a) => a.split(","))
+      .map((a) => a.trim().toUpperCase())
+      .filter((a) => a !== ""),
+  );
   const unknown = [...allowed].filter((code) => !isBreakingCode(code));
   if (unknown.length > 0) {
     io.stderr(`gokac: --allow ${unknown.join(", ")}: not a breaking-change code (one of ${BREAKING_CODES.join(", ")})\n`);
@@ -90,7 +111,9 @@ export async function breakingCommandAction(io: CommandIo, specs: string, option
   }
   const repo = git(io.cwd, ["rev-parse", "--is-inside-work-tree"]);
   if (!repo.ok || repo.out.trim() !== "true") {
-    io.stderr(`gokac: ${io.cwd} is not inside a git work tree${repo.ok ? "" : ` (${repo.reason})`}; gokac breaking reads the old specs from git\n`);
+    io.stderr(
+      `gokac: ${io.cwd} is not inside a git work tree${repo.ok ? "" : ` (${repo.reason})`}; gokac breaking reads the old specs from git\n`,
+    );
     return 2;
   }
   const commit = git(io.cwd, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
@@ -104,10 +127,7 @@ export async function breakingCommandAction(io: CommandIo, specs: string, option
   const unreadable: string[] = [];
   const nextInput = readSpecFolder(io.cwd, specs, undefined, unreadable);
   const next = analyze(nextInput);
-  const nextErrors: Diagnostic[] = [
-    ...unreadableSpecFiles(unreadable),
-    ...next.diagnostics.filter((d) => d.severity === "error"),
-  ];
+  const nextErrors: Diagnostic[] = [...unreadableSpecFiles(unreadable), ...next.diagnostics.filter((d) => d.severity === "error")];
   if (next.model === undefined || hasErrors(nextErrors)) {
     report(formatDiagnostics(nextErrors, format));
     if (format === "text") io.stderr(`gokac: the specs have errors; fix them before checking for breaking changes\n`);
@@ -131,7 +151,8 @@ export async function breakingCommandAction(io: CommandIo, specs: string, option
 
   // 4. Compare; allowed rules are reported as warnings.
   const findings = findBreakingChanges({ input: oldInput, model: old.model }, { input: nextInput, model: next.model }).map((d) =>
-    allowed.has(d.code) ? diagnostic(d.code, d, `${d.message} (allowed by --allow ${d.code})`, d.hint, "warning") : d);
+    allowed.has(d.code) ? diagnostic(d.code, d, `${d.message} (allowed by --allow ${d.code})`, d.hint, "warning") : d,
+  );
   if (format === "json" || findings.length > 0) report(formatDiagnostics(findings, format));
   const breaking = findings.filter((d) => d.severity === "error").length;
   if (format === "text") {
@@ -151,8 +172,12 @@ export function registerBreakingCommand(program: Command, { io, run }: CommandCo
     .argument("<specs>", "spec folder");
   command
     .requiredOption("--against <git-ref>", "the git ref (branch, tag, commit) holding the specs as deployed")
-    .option("--allow <code>", "accept this rule's findings as warnings (repeatable), for a deliberate migration",
-      (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option(
+      "--allow <code>",
+      "accept this rule's findings as warnings (repeatable), for a deliberate migration",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .addOption(diagnosticFormatOption(command))
     .action(async (specs: string, options: BreakingOptions) => {
       await run(() => breakingCommandAction(io, specs, options), "internal");

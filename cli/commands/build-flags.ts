@@ -23,14 +23,22 @@ export interface BuildOptions {
 }
 
 /** `build <specs>` with its options, or undefined when commander must handle the arguments. */
-export function parseBuildArgs(args: readonly string[]): { readonly specs: string | undefined; readonly options: BuildOptions } | undefined {
+export function parseBuildArgs(
+  args: readonly string[],
+): { readonly specs: string | undefined; readonly options: BuildOptions } | undefined {
   let parsed;
   try {
     parsed = parseArgs({
       args: [...args],
       allowPositionals: true,
       strict: true,
-      options: { out: { type: "string" }, check: { type: "boolean" }, watch: { type: "boolean" }, format: { type: "string" }, brokers: { type: "string" } },
+      options: {
+        out: { type: "string" },
+        check: { type: "boolean" },
+        watch: { type: "boolean" },
+        format: { type: "string" },
+        brokers: { type: "string" },
+      },
     });
   } catch {
     return undefined;

@@ -19,6 +19,9 @@ export function reportIfUpToDate(io: CommandIo, specs: string, out: string, chec
     if (format === "text") io.stderr(text);
     else io.stdout(text);
   }
-  if (format === "text") io.stdout(check ? `gokac: ${key.out} is up to date (${entry.files} files)\n` : `gokac: ${key.out}: 0 written, ${entry.files} unchanged\n`);
+  if (format === "text")
+    io.stdout(
+      check ? `gokac: ${key.out} is up to date (${entry.files} files)\n` : `gokac: ${key.out}: 0 written, ${entry.files} unchanged\n`,
+    );
   return 0;
 }

@@ -88,7 +88,11 @@ export async function watchBuildAction(io: CommandIo, specsArgument: string | un
       return;
     }
     const c = outcome.changes;
-    const parts = [`${c.written.length} written`, `${c.unchanged} unchanged`, ...(c.deleted.length > 0 ? [`${c.deleted.length} deleted`] : [])];
+    const parts = [
+      `${c.written.length} written`,
+      `${c.unchanged} unchanged`,
+      ...(c.deleted.length > 0 ? [`${c.deleted.length} deleted`] : []),
+    ];
     io.stdout(`gokac: rebuilt in ${ms} ms: ${parts.join(", ")}\n`);
   };
 

@@ -31,7 +31,12 @@ import { reportIfUpToDate } from "./build-up-to-date.js";
  * with the counts the specs declare, so an exported variable never makes an
  * offline build fail).
  */
-async function livePartitions(io: CommandIo, brokers: BrokerSource, topics: readonly string[], at: string): Promise<ReadonlyMap<string, number> | Diagnostic> {
+async function livePartitions(
+  io: CommandIo,
+  brokers: BrokerSource,
+  topics: readonly string[],
+  at: string,
+): Promise<ReadonlyMap<string, number> | Diagnostic> {
   try {
     const runtime = await loadRuntime(io);
     const broker = runtime.createKafkaBroker({ brokers: brokers.list, clientId: "gokac-build", logLevel: "nothing" });
@@ -48,8 +53,13 @@ async function livePartitions(io: CommandIo, brokers: BrokerSource, topics: read
   } catch (error) {
     const reason = `cannot reach the cluster at ${brokers.list}: ${error instanceof Error ? error.message : String(error)}`;
     return brokers.fromEnv
-      ? diagnostic("GK901", { file: at, line: 1, column: 1, pointer: "" }, `${reason} (GOKAC_BROKERS); partition counts were checked against the specs only`,
-        "start Kafka, or unset GOKAC_BROKERS to build offline", "warning")
+      ? diagnostic(
+          "GK901",
+          { file: at, line: 1, column: 1, pointer: "" },
+          `${reason} (GOKAC_BROKERS); partition counts were checked against the specs only`,
+          "start Kafka, or unset GOKAC_BROKERS to build offline",
+          "warning",
+        )
       : diagnostic("GK901", { file: at, line: 1, column: 1, pointer: "" }, reason, "check --brokers and that Kafka is running");
   }
 }
@@ -99,7 +109,11 @@ export async function buildCommandAction(io: CommandIo, specsArgument: string | 
   const remember = (files: number) => {
     if (brokers !== undefined) return;
     for (const f of result.files) known.set(resolve(io.cwd, f.path), f.content);
-    saveBuildCache({ cwd: io.cwd, specs: displayPath(io.cwd, specs), out }, { referenced: [...referenced], diagnostics: result.diagnostics, files }, known);
+    saveBuildCache(
+      { cwd: io.cwd, specs: displayPath(io.cwd, specs), out },
+      { referenced: [...referenced], diagnostics: result.diagnostics, files },
+      known,
+    );
   };
   let result = run();
   let extra: Diagnostic[] = [];
@@ -121,11 +135,24 @@ export async function buildCommandAction(io: CommandIo, specsArgument: string | 
     const plan = planChanges(snapshot, result.files, result.deletes);
     const stale = [...plan.written, ...plan.deleted];
     if (stale.length > 0) {
-      if (format === "text") io.stderr(stale.map((p) => `gokac: ${p} is out of date\n`).join("") + `gokac: run gokac build ${specs} to update ${out}\n`);
+      if (format === "text")
+        io.stderr(stale.map((p) => `gokac: ${p} is out of date\n`).join("") + `gokac: run gokac build ${specs} to update ${out}\n`);
       // in CI, each stale file becomes an annotation on the file itself
       if (format === "github") {
-        io.stdout(stale.map((p) => githubAnnotation({ severity: "error", file: p, line: 1, column: 1, title: "gokac build --check",
-          message: `${p} is out of date: run gokac build ${specs} and commit the result` })).join(""));
+        io.stdout(
+          stale
+            .map((p) =>
+              githubAnnotation({
+                severity: "error",
+                file: p,
+                line: 1,
+                column: 1,
+                title: "gokac build --check",
+                message: `${p} is out of date: run gokac build ${specs} and commit the result`,
+              }),
+            )
+            .join(""),
+        );
       }
       return 1;
     }
@@ -136,7 +163,11 @@ export async function buildCommandAction(io: CommandIo, specsArgument: string | 
   const done = applyChanges(snapshot, result.files, result.deletes);
   remember(result.files.length);
   if (format === "text") {
-    const parts = [`${done.written.length} written`, `${done.unchanged} unchanged`, ...(done.deleted.length > 0 ? [`${done.deleted.length} deleted`] : [])];
+    const parts = [
+      `${done.written.length} written`,
+      `${done.unchanged} unchanged`,
+      ...(done.deleted.length > 0 ? [`${done.deleted.length} deleted`] : []),
+    ];
     io.stdout(`gokac: ${out}: ${parts.join(", ")}\n`);
   }
   return 0;

@@ -56,10 +56,18 @@ export async function emitCommandAction(
   value: string | undefined,
   options: { brokers?: string; kafkaConfig?: string; out?: string },
 ): Promise<ExitStatus> {
-  if (key !== undefined && value === undefined) throw new UsageError("give both <key> and <value>, or neither to read key<TAB>value lines from standard input");
+  if (key !== undefined && value === undefined)
+    throw new UsageError("give both <key> and <value>, or neither to read key<TAB>value lines from standard input");
   const cluster = await clusterOptions(io, options, "emit");
   const analyzed = analyzeSpecFolder(io, specs);
-  if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
+  if (
+    analyzed.model === undefined ||
+    reportDiagnostics(
+      io,
+      analyzed.diagnostics.filter((d) => d.severity === "error"),
+    )
+  )
+    return 1;
   const topics = await loadGeneratedTopics(io, resolveOut(io.cwd, options.out));
   const topic = topics.get(topicName);
   if (topic === undefined) {
@@ -124,16 +132,24 @@ export function registerEmitCommand(program: Command, { io, run }: CommandContex
     .addOption(brokersOption(command))
     .addOption(kafkaConfigOption(command))
     .addOption(outOption(command))
-    .action(async (first: string, second: string | undefined, third: string | undefined, fourth: string | undefined, options: { brokers?: string; kafkaConfig?: string; out?: string }) => {
-      // [specs] topic [key value]: with 2 or 4 arguments the first is the spec folder, with 1 or 3 it is the default
-      const args = [first, second, third, fourth].filter((a): a is string => a !== undefined);
-      await run(async () => {
-        if (args.length === 0) throw new UsageError("missing argument: the topic to send to");
-        // `specs topic key` (a folder first, a value missing) stays the usage error it always was
-        const explicit = args.length % 2 === 0 || (args.length === 3 && isFolder(io.cwd, args[0] ?? ""));
-        const specs = resolveSpecs(io.cwd, explicit ? args[0] : undefined);
-        const [topic, key, value] = explicit ? args.slice(1) : args;
-        return emitCommandAction(io, specs, topic ?? "", key, value, options);
-      }, "failure");
-    });
+    .action(
+      async (
+        first: string,
+        second: string | undefined,
+        third: string | undefined,
+        fourth: string | undefined,
+        options: { brokers?: string; kafkaConfig?: string; out?: string },
+      ) => {
+        // [specs] topic [key value]: with 2 or 4 arguments the first is the spec folder, with 1 or 3 it is the default
+        const args = [first, second, third, fourth].filter((a): a is string => a !== undefined);
+        await run(async () => {
+          if (args.length === 0) throw new UsageError("missing argument: the topic to send to");
+          // `specs topic key` (a folder first, a value missing) stays the usage error it always was
+          const explicit = args.length % 2 === 0 || (args.length === 3 && isFolder(io.cwd, args[0] ?? ""));
+          const specs = resolveSpecs(io.cwd, explicit ? args[0] : undefined);
+          const [topic, key, value] = explicit ? args.slice(1) : args;
+          return emitCommandAction(io, specs, topic ?? "", key, value, options);
+        }, "failure");
+      },
+    );
 }

@@ -29,14 +29,29 @@ function knownTables(model: SpecModel): string[] {
 }
 
 /** The command body; resolves with the exit status. */
-export async function getCommandAction(io: CommandIo, specs: string, table: string, key: string, options: { brokers?: string; kafkaConfig?: string; out?: string }): Promise<ExitStatus> {
+export async function getCommandAction(
+  io: CommandIo,
+  specs: string,
+  table: string,
+  key: string,
+  options: { brokers?: string; kafkaConfig?: string; out?: string },
+): Promise<ExitStatus> {
   const cluster = await clusterOptions(io, options, "get");
   const analyzed = analyzeSpecFolder(io, specs);
-  if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
+  if (
+    analyzed.model === undefined ||
+    reportDiagnostics(
+      io,
+      analyzed.diagnostics.filter((d) => d.severity === "error"),
+    )
+  )
+    return 1;
   const tables = knownTables(analyzed.model);
   if (!tables.includes(table)) {
     const model = analyzed.model;
-    const isTopic = model.topics.has(table) || model.groups.some((g) => g.inputs.some((i) => i.topics.some((t) => t.value === table)) || g.outputs.some((o) => o.topic === table));
+    const isTopic =
+      model.topics.has(table) ||
+      model.groups.some((g) => g.inputs.some((i) => i.topics.some((t) => t.value === table)) || g.outputs.some((o) => o.topic === table));
     const what = isTopic ? `${table} is a topic, not a table` : `table ${table} is not known to the specs in ${specs}`;
     io.stderr(`gokac: ${what}; get reads tables only (tables: ${tables.join(", ") || "none"})\n`);
     return 1;
@@ -46,7 +61,9 @@ export async function getCommandAction(io: CommandIo, specs: string, table: stri
   const spec = topics.get(table);
   if (spec === undefined) {
     // the specs know the table but the build does not: the wrong output folder, or a stale build
-    io.stderr(`gokac: table ${table} is in the specs but not in the build in ${out}: is --out right (the folder gokac build wrote)? else run gokac build\n`);
+    io.stderr(
+      `gokac: table ${table} is in the specs but not in the build in ${out}: is --out right (the folder gokac build wrote)? else run gokac build\n`,
+    );
     return 1;
   }
   const runtime = await loadRuntime(io);
@@ -77,13 +94,21 @@ export function registerGetCommand(program: Command, { io, run }: CommandContext
     .addOption(brokersOption(command))
     .addOption(kafkaConfigOption(command))
     .addOption(outOption(command))
-    .action(async (first: string | undefined, second: string | undefined, third: string | undefined, options: { brokers?: string; kafkaConfig?: string; out?: string }) => {
-      await run(async () => {
-        // [specs] table key: with 3 arguments the first is the spec folder, with 2 it is the default
-        const args = [first, second, third].filter((a): a is string => a !== undefined);
-        if (args.length < 2) throw new UsageError("missing argument: give <table> <key> (after the spec folder, unless package.json sets gokac.specs)");
-        const [table, key] = args.length === 3 ? args.slice(1) : args;
-        return getCommandAction(io, resolveSpecs(io.cwd, args.length === 3 ? args[0] : undefined), table ?? "", key ?? "", options);
-      }, "failure");
-    });
+    .action(
+      async (
+        first: string | undefined,
+        second: string | undefined,
+        third: string | undefined,
+        options: { brokers?: string; kafkaConfig?: string; out?: string },
+      ) => {
+        await run(async () => {
+          // [specs] table key: with 3 arguments the first is the spec folder, with 2 it is the default
+          const args = [first, second, third].filter((a): a is string => a !== undefined);
+          if (args.length < 2)
+            throw new UsageError("missing argument: give <table> <key> (after the spec folder, unless package.json sets gokac.specs)");
+          const [table, key] = args.length === 3 ? args.slice(1) : args;
+          return getCommandAction(io, resolveSpecs(io.cwd, args.length === 3 ? args[0] : undefined), table ?? "", key ?? "", options);
+        }, "failure");
+      },
+    );
 }

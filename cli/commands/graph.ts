@@ -4,7 +4,15 @@
  * specs have errors (printed to stderr), 2 on bad usage.
  */
 import type { Command } from "commander";
-import { analyze, buildTopology, formatDiagnostics, GRAPH_FORMATS, hasErrors, renderTopology, type GraphFormat } from "../../compiler/index.js";
+import {
+  analyze,
+  buildTopology,
+  formatDiagnostics,
+  GRAPH_FORMATS,
+  hasErrors,
+  renderTopology,
+  type GraphFormat,
+} from "../../compiler/index.js";
 import type { ExitStatus } from "../exit.js";
 import type { CommandIo } from "../io/command-io.js";
 import { readSpecFolder, unreadableSpecFiles } from "../io/read-specs.js";

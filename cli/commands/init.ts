@@ -28,7 +28,11 @@ function ownManifest(): { version: string; devDependencies: Record<string, strin
   for (let i = 0; i < 4; i++) {
     const file = resolve(dir, "package.json");
     if (existsSync(file)) {
-      const manifest = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version: string; devDependencies?: Record<string, string> };
+      const manifest = JSON.parse(readFileSync(file, "utf8")) as {
+        name?: string;
+        version: string;
+        devDependencies?: Record<string, string>;
+      };
       if (manifest.name === "gokac") return { version: manifest.version, devDependencies: manifest.devDependencies ?? {} };
     }
     dir = dirname(dir);
@@ -38,7 +42,10 @@ function ownManifest(): { version: string; devDependencies: Record<string, strin
 
 /** An npm package name from a folder name. */
 function packageName(dir: string): string {
-  const name = basename(dir).toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[._-]+/, "");
+  const name = basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, "-")
+    .replace(/^[._-]+/, "");
   return name === "" ? "gokac-app" : name;
 }
 
@@ -46,7 +53,9 @@ function packageName(dir: string): string {
 export async function initCommandAction(io: CommandIo, dir: string, options: InitOptions): Promise<ExitStatus> {
   const root = resolve(io.cwd, dir);
   if (existsSync(root) && readdirSync(root).length > 0 && options.force !== true) {
-    throw new UsageError(`${displayPath(io.cwd, dir)} is not empty: choose an empty folder, or pass --force to write the project's files into it`);
+    throw new UsageError(
+      `${displayPath(io.cwd, dir)} is not empty: choose an empty folder, or pass --force to write the project's files into it`,
+    );
   }
   const manifest = ownManifest();
   const pick = (name: string) => manifest.devDependencies[name];
@@ -59,8 +68,10 @@ export async function initCommandAction(io: CommandIo, dir: string, options: Ini
     writeFileSync(target, text);
   }
   const shown = displayPath(io.cwd, dir);
-  io.stdout(`gokac: a new project in ${shown} (${Object.keys(files).length} files). Next:\n` +
-    `${shown === "." ? "" : `  cd ${shown}\n`}  npm install\n  npx gokac build\n  npm test\n`);
+  io.stdout(
+    `gokac: a new project in ${shown} (${Object.keys(files).length} files). Next:\n` +
+      `${shown === "." ? "" : `  cd ${shown}\n`}  npm install\n  npx gokac build\n  npm test\n`,
+  );
   return 0;
 }
 

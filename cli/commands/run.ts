@@ -53,7 +53,14 @@ function describeError(runtime: RuntimeModule, error: unknown): string {
 export async function runCommandAction(io: CommandIo, specs: string, options: RunOptions): Promise<ExitStatus> {
   const cluster = await clusterOptions(io, options, "run");
   const analyzed = analyzeSpecFolder(io, specs);
-  if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
+  if (
+    analyzed.model === undefined ||
+    reportDiagnostics(
+      io,
+      analyzed.diagnostics.filter((d) => d.severity === "error"),
+    )
+  )
+    return 1;
   const all = await loadGeneratedGroups(io, resolveOut(io.cwd, options.out));
   const wanted = options.group ?? [];
   const unknown = wanted.filter((name) => !all.some((g) => g.graph.group === name));
@@ -62,19 +69,25 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
   }
   const selected = wanted.length === 0 ? all : all.filter((g) => wanted.includes(g.graph.group));
   const maxOutageMs = parseDuration(options.maxOutage ?? "5m");
-  if (maxOutageMs === undefined) throw new UsageError(`--max-outage: ${JSON.stringify(options.maxOutage)} is not a duration (e.g. 30s, 5m, or milliseconds)`);
+  if (maxOutageMs === undefined)
+    throw new UsageError(`--max-outage: ${JSON.stringify(options.maxOutage)} is not a duration (e.g. 30s, 5m, or milliseconds)`);
   const onStateMismatch = options.onStateMismatch ?? "rebuild";
-  if (onStateMismatch !== "rebuild" && onStateMismatch !== "fail") throw new UsageError(`--on-state-mismatch: expected rebuild or fail, got ${JSON.stringify(onStateMismatch)}`);
+  if (onStateMismatch !== "rebuild" && onStateMismatch !== "fail")
+    throw new UsageError(`--on-state-mismatch: expected rebuild or fail, got ${JSON.stringify(onStateMismatch)}`);
   const runtime = await loadRuntime(io);
   const logLevel = options.logLevel ?? "info";
-  if (!runtime.isLogLevel(logLevel)) throw new UsageError(`--log-level: expected trace, debug, info, warn, error, fatal or silent, got ${JSON.stringify(logLevel)}`);
+  if (!runtime.isLogLevel(logLevel))
+    throw new UsageError(`--log-level: expected trace, debug, info, warn, error, fatal or silent, got ${JSON.stringify(logLevel)}`);
   let http: { host: string; port: number } | undefined;
   try {
     http = options.http === undefined ? undefined : runtime.parseHostPort(options.http);
   } catch (error) {
     throw new UsageError(`--http: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const logger = runtime.createLogger({ level: logLevel, output: { write: (text) => io.stdout(text), isTTY: process.stdout.isTTY === true } });
+  const logger = runtime.createLogger({
+    level: logLevel,
+    output: { write: (text) => io.stdout(text), isTTY: process.stdout.isTTY === true },
+  });
   const broker = runtime.createKafkaBroker({ ...cluster, maxOutageMs });
   const processors: { group: string; processor: Processor }[] = [];
   let monitor: { url: string; close(): Promise<void> } | undefined;
@@ -118,9 +131,13 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
     await monitor?.close();
     // After a failure, drain for a bounded time: what is not committed is processed again on restart.
     const drained = Promise.allSettled(processors.map((p) => p.processor.stop()));
-    const stops = failed ? await Promise.race([drained, new Promise<undefined>((r) => setTimeout(() => r(undefined), DRAIN_AFTER_FAILURE_MS).unref())]) : await drained;
+    const stops = failed
+      ? await Promise.race([drained, new Promise<undefined>((r) => setTimeout(() => r(undefined), DRAIN_AFTER_FAILURE_MS).unref())])
+      : await drained;
     if (stops === undefined) {
-      io.stderr(`gokac: groups still draining after ${DRAIN_AFTER_FAILURE_MS / 1000} s; exiting without waiting (their uncommitted messages are processed again on restart)\n`);
+      io.stderr(
+        `gokac: groups still draining after ${DRAIN_AFTER_FAILURE_MS / 1000} s; exiting without waiting (their uncommitted messages are processed again on restart)\n`,
+      );
     } else {
       for (const [i, s] of stops.entries()) {
         if (s.status === "rejected") io.stderr(`gokac: group ${processors[i]?.group}: stop failed: ${describeError(runtime, s.reason)}\n`);
@@ -142,8 +159,16 @@ export function registerRunCommand(program: Command, { io, run }: CommandContext
     .addOption(brokersOption(command))
     .addOption(kafkaConfigOption(command))
     .option("--state-dir <dir>", "where table partitions are stored locally", ".state")
-    .option("--max-outage <duration>", "how long the cluster may be unreachable before the processors stop with exit 1 (30s, 5m, or milliseconds)", "5m")
-    .option("--on-state-mismatch <policy>", "a table partition whose local state cannot be trusted: rebuild (from the changelog, with a warning) or fail", "rebuild")
+    .option(
+      "--max-outage <duration>",
+      "how long the cluster may be unreachable before the processors stop with exit 1 (30s, 5m, or milliseconds)",
+      "5m",
+    )
+    .option(
+      "--on-state-mismatch <policy>",
+      "a table partition whose local state cannot be trusted: rebuild (from the changelog, with a warning) or fail",
+      "rebuild",
+    )
     .option("--http <host:port>", "serve the web monitor, /metrics, /healthz, /readyz and /api/tables (port 0: any free port)")
     .option("--log-level <level>", "trace, debug, info, warn, error, fatal or silent", "info")
     .action(async (specs: string | undefined, options: RunOptions) => {

@@ -60,7 +60,8 @@ function valueText(topic: GeneratedTopic | undefined, value: Uint8Array | null):
 function positiveNumber(text: string | undefined, what: string, integer: boolean): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`${what} must be a positive ${integer ? "integer" : "number"}, got ${text}`);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+    throw new UsageError(`${what} must be a positive ${integer ? "integer" : "number"}, got ${text}`);
   return n;
 }
 
@@ -72,7 +73,14 @@ export async function tailCommandAction(io: CommandIo, specs: string, topicName:
   const timeout = positiveNumber(options.timeout, "--timeout", false);
   const cluster = await clusterOptions(io, options, "tail");
   const analyzed = analyzeSpecFolder(io, specs);
-  if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
+  if (
+    analyzed.model === undefined ||
+    reportDiagnostics(
+      io,
+      analyzed.diagnostics.filter((d) => d.severity === "error"),
+    )
+  )
+    return 1;
   const topic = (await loadGeneratedTopics(io, resolveOut(io.cwd, options.out))).get(topicName);
 
   const runtime = await loadRuntime(io);
@@ -85,7 +93,8 @@ export async function tailCommandAction(io: CommandIo, specs: string, topicName:
       io.stderr(`gokac: topic ${topicName} does not exist on the cluster\n`);
       return 1;
     }
-    for (let p = 0; p < partitions; p++) readers.push(await broker.reader(topicName, p, from === "end" ? await broker.highWatermark(topicName, p) : 0));
+    for (let p = 0; p < partitions; p++)
+      readers.push(await broker.reader(topicName, p, from === "end" ? await broker.highWatermark(topicName, p) : 0));
     let stopped = false;
     void io.stopSignal.then(() => (stopped = true));
     let lastMessage = Date.now();
@@ -100,7 +109,9 @@ export async function tailCommandAction(io: CommandIo, specs: string, topicName:
           io.stdout(`${m.key}\t${valueText(topic, m.value)}\n`);
           const errors = Object.entries(m.headers).filter(([name]) => name.startsWith(ERROR_HEADER));
           if (errors.length > 0) {
-            const fields = Object.fromEntries(errors.map(([name, v]) => [name.slice(ERROR_HEADER.length), Buffer.from(v).toString("utf8")]));
+            const fields = Object.fromEntries(
+              errors.map(([name, v]) => [name.slice(ERROR_HEADER.length), Buffer.from(v).toString("utf8")]),
+            );
             io.stderr(`dead letter ${topicName}/${m.partition}@${m.offset} ${m.key}: ${JSON.stringify(fields)}\n`);
           }
         }
@@ -119,7 +130,9 @@ export async function tailCommandAction(io: CommandIo, specs: string, topicName:
 export function registerTailCommand(program: Command, { io, run }: CommandContext): void {
   const command = program
     .command("tail")
-    .description("print a topic's messages as key<TAB>value lines (value as JSON, emit's input format); dead letters' error headers on stderr")
+    .description(
+      "print a topic's messages as key<TAB>value lines (value as JSON, emit's input format); dead letters' error headers on stderr",
+    )
     .argument("<specs>", "spec folder")
     .argument("<topic>", "topic to read");
   command

@@ -33,7 +33,8 @@ const TESTING_MODULE = "gokac/runtime/testing";
 
 /** The command body; resolves with the exit status. */
 export async function testCommandAction(io: CommandIo, specs: string, options: TestOptions): Promise<ExitStatus> {
-  if (options.brokers !== undefined) throw new UsageError("gokac test --brokers (on a real cluster) is not supported yet; run without it for the in-memory broker");
+  if (options.brokers !== undefined)
+    throw new UsageError("gokac test --brokers (on a real cluster) is not supported yet; run without it for the in-memory broker");
   if (!isFolder(io.cwd, specs)) throw new UsageError(`spec folder ${specs} does not exist or is not a folder`);
   const found: string[] = [];
   walkFiles(resolve(io.cwd, specs), isTestFileName, found);
@@ -43,7 +44,14 @@ export async function testCommandAction(io: CommandIo, specs: string, options: T
     return 0;
   }
   const analyzed = analyzeSpecFolder(io, specs);
-  if (analyzed.model === undefined || reportDiagnostics(io, analyzed.diagnostics.filter((d) => d.severity === "error"))) return 1;
+  if (
+    analyzed.model === undefined ||
+    reportDiagnostics(
+      io,
+      analyzed.diagnostics.filter((d) => d.severity === "error"),
+    )
+  )
+    return 1;
   const read = files.map((f) => readTestFile(f, readFileSync(resolve(io.cwd, f), "utf8")));
   const refused = read.filter((f) => f.diagnostics.length > 0);
   for (const f of refused) io.stderr(f.diagnostics.map(formatText).join(""));

@@ -8,7 +8,11 @@
  */
 import type { Command } from "commander";
 import { loopTopic, tableTopic, type SourceLocation, type SpecModel } from "../../compiler/index.js";
-import type { TopicPolicyInput, TopicRequirement as RuntimeTopicRequirement, TopicStatus as RuntimeTopicStatus } from "../../runtime/index.js";
+import type {
+  TopicPolicyInput,
+  TopicRequirement as RuntimeTopicRequirement,
+  TopicStatus as RuntimeTopicStatus,
+} from "../../runtime/index.js";
 import type { ExitStatus } from "../exit.js";
 import type { CommandIo } from "../io/command-io.js";
 import { brokersOption, clusterOptions, kafkaConfigOption } from "../options.js";
@@ -79,7 +83,11 @@ function table(rows: string[][]): string {
 }
 
 /** The command body; resolves with the exit status. */
-export async function topicsCommandAction(io: CommandIo, specs: string, options: { brokers?: string; kafkaConfig?: string; create?: boolean }): Promise<ExitStatus> {
+export async function topicsCommandAction(
+  io: CommandIo,
+  specs: string,
+  options: { brokers?: string; kafkaConfig?: string; create?: boolean },
+): Promise<ExitStatus> {
   const cluster = await clusterOptions(io, options, "topics");
   const first = analyzeSpecFolder(io, specs);
   if (first.model === undefined || first.diagnostics.some((d) => d.severity === "error")) {
@@ -97,7 +105,10 @@ export async function topicsCommandAction(io: CommandIo, specs: string, options:
       if (n !== undefined) live.set(topic, n);
     }
     const second = analyzeSpecFolder(io, specs, live);
-    const mismatched = reportDiagnostics(io, second.diagnostics.filter((d) => d.code === "GK501"));
+    const mismatched = reportDiagnostics(
+      io,
+      second.diagnostics.filter((d) => d.code === "GK501"),
+    );
     let failed = mismatched;
 
     // 2. Existence and compaction, topic by topic.
@@ -130,9 +141,18 @@ export async function topicsCommandAction(io: CommandIo, specs: string, options:
 
     const rows = [["TOPIC", "ROLE", "PARTITIONS", "ON CLUSTER", "CLEANUP", "STATUS"]];
     for (const s of byTopic.values()) {
-      const roles = [...new Set(report.topics.filter((t) => t.requirement.topic === s.requirement.topic).map((t) => t.requirement.role))].join(",");
-      const status = created.has(s.requirement.topic) ? "created" : s.action === "ok" ? "ok" : s.action === "create" ? "missing (--create creates it)" : "missing";
-      const cleanup = s.liveCompacted === undefined ? (s.requirement.compacted ? "compact" : "delete") : s.liveCompacted ? "compact" : "delete";
+      const roles = [
+        ...new Set(report.topics.filter((t) => t.requirement.topic === s.requirement.topic).map((t) => t.requirement.role)),
+      ].join(",");
+      const status = created.has(s.requirement.topic)
+        ? "created"
+        : s.action === "ok"
+          ? "ok"
+          : s.action === "create"
+            ? "missing (--create creates it)"
+            : "missing";
+      const cleanup =
+        s.liveCompacted === undefined ? (s.requirement.compacted ? "compact" : "delete") : s.liveCompacted ? "compact" : "delete";
       rows.push([s.requirement.topic, roles, String(s.partitions ?? "?"), String(s.livePartitions ?? "-"), cleanup, status]);
       if (s.action !== "ok" && !created.has(s.requirement.topic) && s.requirement.required) failed = true;
     }

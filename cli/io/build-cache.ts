@@ -37,16 +37,22 @@ export interface BuildCacheKey {
 }
 
 /** The package's `cli/` and `compiler/` folders (as sources or under dist/: this file is `cli/io/build-cache`). */
-const gokacDirs = [resolve(dirname(fileURLToPath(import.meta.url)), ".."), resolve(dirname(fileURLToPath(import.meta.url)), "../../compiler")];
+const gokacDirs = [
+  resolve(dirname(fileURLToPath(import.meta.url)), ".."),
+  resolve(dirname(fileURLToPath(import.meta.url)), "../../compiler"),
+];
 
 /** The compiler's and the command line's own files by path, size and modification time: any change to gokac invalidates the cache. */
 function compilerStamp(): string {
   const files: string[] = [];
   for (const dir of gokacDirs) walkFiles(dir, (n) => /\.(ts|js)$/.test(n), files);
-  return files.sort().map((f) => {
-    const s = statSync(f);
-    return `${f}:${s.size}:${s.mtimeMs}`;
-  }).join("\n");
+  return files
+    .sort()
+    .map((f) => {
+      const s = statSync(f);
+      return `${f}:${s.size}:${s.mtimeMs}`;
+    })
+    .join("\n");
 }
 
 function cachePath(key: BuildCacheKey): string | undefined {
@@ -56,7 +62,10 @@ function cachePath(key: BuildCacheKey): string | undefined {
   } catch {
     return undefined;
   }
-  const id = createHash("sha1").update(`${resolve(key.cwd, key.specs)}\0${resolve(key.cwd, key.out)}`).digest("hex").slice(0, 16);
+  const id = createHash("sha1")
+    .update(`${resolve(key.cwd, key.specs)}\0${resolve(key.cwd, key.out)}`)
+    .digest("hex")
+    .slice(0, 16);
   return join(modules, ".cache/gokac", `build-${id}.json`);
 }
 
@@ -73,7 +82,11 @@ function readOrMissing(path: string): string {
  * the specs reference. `known` holds texts the caller already has by absolute
  * path (they must be what is on disk); everything else is read.
  */
-export function buildFingerprint(key: BuildCacheKey, referenced: readonly string[], known: ReadonlyMap<string, string> = new Map()): string {
+export function buildFingerprint(
+  key: BuildCacheKey,
+  referenced: readonly string[],
+  known: ReadonlyMap<string, string> = new Map(),
+): string {
   const read = (path: string) => known.get(path) ?? readOrMissing(path);
   const hash = createHash("sha256");
   hash.update(compilerStamp()).update("\0");
@@ -81,7 +94,11 @@ export function buildFingerprint(key: BuildCacheKey, referenced: readonly string
   const specs: string[] = [];
   walkFiles(resolve(key.cwd, key.specs), isSpecFileName, specs);
   for (const f of specs.sort()) hash.update(`spec:${f}\0`).update(read(f)).update("\0");
-  for (const f of [...referenced].sort()) hash.update(`ref:${f}\0`).update(readOrMissing(resolve(key.cwd, f))).update("\0");
+  for (const f of [...referenced].sort())
+    hash
+      .update(`ref:${f}\0`)
+      .update(readOrMissing(resolve(key.cwd, f)))
+      .update("\0");
   const outputs: string[] = [];
   walkFiles(resolve(key.cwd, key.out), (n) => n.endsWith(".ts"), outputs);
   for (const f of outputs.sort()) hash.update(`out:${f}\0`).update(read(f)).update("\0");

@@ -29,7 +29,8 @@ async function importTs(io: CommandIo, out: string, file: string): Promise<Recor
 export async function loadGeneratedTopics(io: CommandIo, out: string): Promise<ReadonlyMap<string, GeneratedTopic>> {
   const module = await importTs(io, out, "topics.ts");
   const byName = module["topicsByName"];
-  if (typeof byName !== "object" || byName === null) throw new UsageError(`${out}/topics.ts exports no topicsByName: rebuild with gokac build`);
+  if (typeof byName !== "object" || byName === null)
+    throw new UsageError(`${out}/topics.ts exports no topicsByName: rebuild with gokac build`);
   return new Map(Object.entries(byName as Record<string, GeneratedTopic>));
 }
 

@@ -69,7 +69,8 @@ export function readProjectConfig(cwd: string): ProjectConfig {
 export function resolveSpecs(cwd: string, argument: string | undefined): string {
   if (argument !== undefined) return argument;
   const specs = readProjectConfig(cwd).specs;
-  if (specs === undefined) throw new UsageError('no spec folder: pass it as the first argument, or set "gokac": { "specs": "<folder>" } in package.json');
+  if (specs === undefined)
+    throw new UsageError('no spec folder: pass it as the first argument, or set "gokac": { "specs": "<folder>" } in package.json');
   return specs;
 }
 

@@ -74,7 +74,12 @@ export function readTextFile(cwd: string, path: string): string | undefined {
  * gives no files (analyze then reports GK002); spec files that cannot be read
  * are left out and their paths pushed to `unreadable` (the CLI reports GK003).
  */
-export function readSpecFolder(cwd: string, specs: string, clusterPartitions?: ReadonlyMap<string, number>, unreadable: string[] = []): AnalyzeInput {
+export function readSpecFolder(
+  cwd: string,
+  specs: string,
+  clusterPartitions?: ReadonlyMap<string, number>,
+  unreadable: string[] = [],
+): AnalyzeInput {
   const found: string[] = [];
   if (isFolder(cwd, specs)) listYaml(resolve(cwd, specs), found);
   const files = found
@@ -98,6 +103,12 @@ export function readSpecFolder(cwd: string, specs: string, clusterPartitions?: R
 
 /** GK003 for each spec file `readSpecFolder` could not read (every command reports them the same way). */
 export function unreadableSpecFiles(unreadable: readonly string[]): Diagnostic[] {
-  return unreadable.map((file) => diagnostic("GK003", { file, line: 1, column: 1, pointer: "" }, `spec file ${file} cannot be read`,
-    "check that the file exists and is readable (a dangling symlink?)"));
+  return unreadable.map((file) =>
+    diagnostic(
+      "GK003",
+      { file, line: 1, column: 1, pointer: "" },
+      `spec file ${file} cannot be read`,
+      "check that the file exists and is readable (a dangling symlink?)",
+    ),
+  );
 }

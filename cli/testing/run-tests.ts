@@ -35,7 +35,9 @@ export function canonicalJson(value: unknown): string {
   if (value instanceof Uint8Array) return JSON.stringify(new TextDecoder().decode(value));
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (typeof value === "object") {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";
@@ -46,7 +48,8 @@ export function codecValue(topic: GeneratedTopic, value: unknown): unknown {
   const name = topic.codec.name;
   let out: unknown;
   if (name === "int64") {
-    const text = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : typeof value === "string" ? value.trim() : undefined;
+    const text =
+      typeof value === "number" && Number.isSafeInteger(value) ? String(value) : typeof value === "string" ? value.trim() : undefined;
     if (text === undefined || !/^-?\d+$/.test(text)) throw new Error("int64 takes an integer or a string of digits");
     out = BigInt(text);
   } else if (name === "bytes") {
@@ -68,13 +71,19 @@ export function codecValue(topic: GeneratedTopic, value: unknown): unknown {
 export type CreateTester = () => Tester;
 
 /** Runs one case; never throws for the case's own mistakes (they become diagnostics). */
-export async function runCase(createTester: CreateTester, groups: readonly GeneratedGroup[], topics: ReadonlyMap<string, GeneratedTopic>, test: TestCase): Promise<CaseResult> {
+export async function runCase(
+  createTester: CreateTester,
+  groups: readonly GeneratedGroup[],
+  topics: ReadonlyMap<string, GeneratedTopic>,
+  test: TestCase,
+): Promise<CaseResult> {
   const diagnostics: Diagnostic[] = [];
   const mismatches: Mismatch[] = [];
   const result = () => ({ name: test.name, at: test.at, mismatches, diagnostics });
   const topicOf = (name: string, at: SourceLocation): GeneratedTopic | undefined => {
     const topic = topics.get(name);
-    if (topic === undefined) diagnostics.push(diagnostic("GK961", at, `topic ${name} is not in the build`, `known: ${[...topics.keys()].join(", ")}`));
+    if (topic === undefined)
+      diagnostics.push(diagnostic("GK961", at, `topic ${name} is not in the build`, `known: ${[...topics.keys()].join(", ")}`));
     return topic;
   };
   const valueFor = (topic: GeneratedTopic, value: unknown, at: SourceLocation): unknown => {
@@ -82,7 +91,13 @@ export async function runCase(createTester: CreateTester, groups: readonly Gener
     try {
       return codecValue(topic, value);
     } catch (error) {
-      diagnostics.push(diagnostic("GK962", at, `value refused for ${topic.name} (${topic.codec.name}): ${error instanceof Error ? error.message : String(error)}`));
+      diagnostics.push(
+        diagnostic(
+          "GK962",
+          at,
+          `value refused for ${topic.name} (${topic.codec.name}): ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
       return undefined;
     }
   };
@@ -90,11 +105,20 @@ export async function runCase(createTester: CreateTester, groups: readonly Gener
 
   // check the whole case before running anything
   const given = test.given.map((g) => ({ g, topic: topicOf(g.topic, g.at) }));
-  const sends = given.map(({ g, topic }) => (topic === undefined ? undefined : { topic, key: g.key, value: valueFor(topic, g.value, g.at) }));
+  const sends = given.map(({ g, topic }) =>
+    topic === undefined ? undefined : { topic, key: g.key, value: valueFor(topic, g.value, g.at) },
+  );
   const tables = test.tables.map((t) => {
     const group = groupOfTable.get(t.table);
     if (group === undefined) {
-      diagnostics.push(diagnostic("GK961", t.at, `table ${t.table} is not the table of a group in the build`, `tables: ${[...groupOfTable.keys()].join(", ")}`));
+      diagnostics.push(
+        diagnostic(
+          "GK961",
+          t.at,
+          `table ${t.table} is not the table of a group in the build`,
+          `tables: ${[...groupOfTable.keys()].join(", ")}`,
+        ),
+      );
       return undefined;
     }
     const topic = topics.get(t.table);
@@ -103,7 +127,9 @@ export async function runCase(createTester: CreateTester, groups: readonly Gener
   });
   const emitted = test.emitted.map((e) => {
     const topic = topicOf(e.topic, e.at);
-    return topic === undefined ? undefined : { e, topic, expected: e.messages.map((m) => ({ key: m.key, value: valueFor(topic, m.value, m.at) })) };
+    return topic === undefined
+      ? undefined
+      : { e, topic, expected: e.messages.map((m) => ({ key: m.key, value: valueFor(topic, m.value, m.at) })) };
   });
   if (diagnostics.length > 0) return result();
 
@@ -126,14 +152,20 @@ export async function runCase(createTester: CreateTester, groups: readonly Gener
       const actualList = tester.emitted(entry.topic).map((m) => ({ key: m.key, value: m.value }));
       const count = Math.max(actualList.length, entry.expected.length);
       if (actualList.length !== entry.expected.length) {
-        mismatches.push({ at: entry.e.at, what: `${entry.topic.name}: number of messages`, expected: String(entry.expected.length), actual: String(actualList.length) });
+        mismatches.push({
+          at: entry.e.at,
+          what: `${entry.topic.name}: number of messages`,
+          expected: String(entry.expected.length),
+          actual: String(actualList.length),
+        });
       }
       for (let i = 0; i < count; i++) {
         const want = entry.expected[i];
         const got = actualList[i];
         const expected = want === undefined ? "(none)" : canonicalJson(want);
         const actual = got === undefined ? "(none)" : canonicalJson(got);
-        if (expected !== actual) mismatches.push({ at: entry.e.messages[i]?.at ?? entry.e.at, what: `${entry.topic.name}[${i}]`, expected, actual });
+        if (expected !== actual)
+          mismatches.push({ at: entry.e.messages[i]?.at ?? entry.e.at, what: `${entry.topic.name}[${i}]`, expected, actual });
       }
     }
   } finally {

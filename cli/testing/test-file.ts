@@ -125,7 +125,12 @@ function schemaDiagnostic(doc: SpecDocument, e: ErrorObject): Diagnostic {
     const key = String(params["additionalProperty"]);
     return diagnostic("GK101", doc.locate(`${e.instancePath}/${escape(key)}`, "key"), `unknown key \`${key}\``);
   }
-  if (e.keyword === "required") return diagnostic("GK102", doc.locate(e.instancePath), `${e.instancePath || "the document"} needs \`${String(params["missingProperty"])}\``);
+  if (e.keyword === "required")
+    return diagnostic(
+      "GK102",
+      doc.locate(e.instancePath),
+      `${e.instancePath || "the document"} needs \`${String(params["missingProperty"])}\``,
+    );
   return diagnostic("GK103", doc.locate(e.instancePath), `${e.instancePath || "the document"} ${e.message ?? "is invalid"}`);
 }
 
@@ -134,11 +139,21 @@ export function readTestFile(file: string, text: string): TestFile {
   const parsed = parseSpecFile(file, text);
   if (parsed.diagnostics.length > 0) return { file, cases: [], diagnostics: parsed.diagnostics };
   const [doc, extra] = parsed.documents;
-  if (doc === undefined) return { file, cases: [], diagnostics: [diagnostic("GK102", { file, line: 1, column: 1, pointer: "" }, "the test file needs `tests`")] };
-  if (extra !== undefined) return { file, cases: [], diagnostics: [diagnostic("GK103", extra.locate(""), "a test file has one YAML document")] };
+  if (doc === undefined)
+    return {
+      file,
+      cases: [],
+      diagnostics: [diagnostic("GK102", { file, line: 1, column: 1, pointer: "" }, "the test file needs `tests`")],
+    };
+  if (extra !== undefined)
+    return { file, cases: [], diagnostics: [diagnostic("GK103", extra.locate(""), "a test file has one YAML document")] };
   const errors = validate(doc.value);
   if (errors.length > 0) return { file, cases: [], diagnostics: errors.map((e) => schemaDiagnostic(doc, e)) };
-  type Raw = { name: string; given: { topic: string; key: string; value: unknown }[]; expect: { tables?: Record<string, Record<string, unknown>>; emitted?: Record<string, { key: string; value: unknown }[]> } };
+  type Raw = {
+    name: string;
+    given: { topic: string; key: string; value: unknown }[];
+    expect: { tables?: Record<string, Record<string, unknown>>; emitted?: Record<string, { key: string; value: unknown }[]> };
+  };
   const raw = (doc.value as { tests: Raw[] }).tests;
   const cases = raw.map((t, i): TestCase => {
     const base = `/tests/${i}`;
@@ -147,11 +162,22 @@ export function readTestFile(file: string, text: string): TestFile {
       at: doc.locate(`${base}/name`),
       given: t.given.map((g, j) => ({ ...g, at: doc.locate(`${base}/given/${j}`) })),
       tables: Object.entries(t.expect.tables ?? {}).flatMap(([table, values]) =>
-        Object.entries(values).map(([key, value]) => ({ table, key, value, at: doc.locate(`${base}/expect/tables/${escape(table)}/${escape(key)}`) }))),
+        Object.entries(values).map(([key, value]) => ({
+          table,
+          key,
+          value,
+          at: doc.locate(`${base}/expect/tables/${escape(table)}/${escape(key)}`),
+        })),
+      ),
       emitted: Object.entries(t.expect.emitted ?? {}).map(([topic, messages]) => ({
         topic,
         at: doc.locate(`${base}/expect/emitted/${escape(topic)}`),
-        messages: messages.map((m, j) => ({ topic, key: m.key, value: m.value, at: doc.locate(`${base}/expect/emitted/${escape(topic)}/${j}`) })),
+        messages: messages.map((m, j) => ({
+          topic,
+          key: m.key,
+          value: m.value,
+          at: doc.locate(`${base}/expect/emitted/${escape(topic)}/${j}`),
+        })),
       })),
     };
   });

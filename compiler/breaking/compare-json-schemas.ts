@@ -99,13 +99,15 @@ function allowedValues(node: Record<string, unknown>): readonly string[] | undef
 /** The JSON types of enumerated values (JSON texts), or undefined when unlimited. */
 function typesOfValues(values: readonly string[] | undefined): ReadonlySet<string> | undefined {
   if (values === undefined) return undefined;
-  return new Set(values.map((text) => {
-    const value: unknown = JSON.parse(text);
-    if (value === null) return "null";
-    if (Array.isArray(value)) return "array";
-    if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-    return typeof value;
-  }));
+  return new Set(
+    values.map((text) => {
+      const value: unknown = JSON.parse(text);
+      if (value === null) return "null";
+      if (Array.isArray(value)) return "array";
+      if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+      return typeof value;
+    }),
+  );
 }
 
 function allows(types: ReadonlySet<string> | undefined, type: string): boolean {
@@ -178,20 +180,32 @@ function walk(oldCursor: SchemaCursor, nextCursor: SchemaCursor, valuePath: stri
     const n = nextNode[bound];
     const o = oldNode[bound];
     if (typeof n === "number" && (typeof o !== "number" || n > o)) {
-      push("GK958", at(next, bound), `${describeValuePath(valuePath)}: \`${bound}\` ${typeof o === "number" ? `raised from ${o} to ${n}` : `${n} added`}`);
+      push(
+        "GK958",
+        at(next, bound),
+        `${describeValuePath(valuePath)}: \`${bound}\` ${typeof o === "number" ? `raised from ${o} to ${n}` : `${n} added`}`,
+      );
     }
   }
   for (const bound of UPPER_BOUNDS) {
     const n = nextNode[bound];
     const o = oldNode[bound];
     if (typeof n === "number" && (typeof o !== "number" || n < o)) {
-      push("GK958", at(next, bound), `${describeValuePath(valuePath)}: \`${bound}\` ${typeof o === "number" ? `lowered from ${o} to ${n}` : `${n} added`}`);
+      push(
+        "GK958",
+        at(next, bound),
+        `${describeValuePath(valuePath)}: \`${bound}\` ${typeof o === "number" ? `lowered from ${o} to ${n}` : `${n} added`}`,
+      );
     }
   }
   for (const constraint of EXACT_CONSTRAINTS) {
     const n = nextNode[constraint];
     if (n !== undefined && JSON.stringify(n) !== JSON.stringify(oldNode[constraint])) {
-      push("GK958", at(next, constraint), `${describeValuePath(valuePath)}: \`${constraint}\` ${constraint in oldNode ? "changed" : "added"}`);
+      push(
+        "GK958",
+        at(next, constraint),
+        `${describeValuePath(valuePath)}: \`${constraint}\` ${constraint in oldNode ? "changed" : "added"}`,
+      );
     }
   }
 
@@ -219,7 +233,8 @@ function walk(oldCursor: SchemaCursor, nextCursor: SchemaCursor, valuePath: stri
       push("GK958", at(next, union), `${describeValuePath(valuePath)}: \`${union}\` added`);
       continue;
     }
-    if (n.length < o.length) push("GK958", at(next, union), `${describeValuePath(valuePath)}: \`${union}\` has ${o.length - n.length} branch(es) fewer`);
+    if (n.length < o.length)
+      push("GK958", at(next, union), `${describeValuePath(valuePath)}: \`${union}\` has ${o.length - n.length} branch(es) fewer`);
     n.forEach((branch, i) => {
       if (i < o.length) walk(child(old, o[i], union, i), child(next, branch, union, i), valuePath, changes, seen);
     });
@@ -227,12 +242,19 @@ function walk(oldCursor: SchemaCursor, nextCursor: SchemaCursor, valuePath: stri
 }
 
 function compareObjects(
-  old: SchemaCursor, oldNode: Record<string, unknown>, next: SchemaCursor, nextNode: Record<string, unknown>,
-  valuePath: string, changes: SchemaChange[], seen: Set<string>,
+  old: SchemaCursor,
+  oldNode: Record<string, unknown>,
+  next: SchemaCursor,
+  nextNode: Record<string, unknown>,
+  valuePath: string,
+  changes: SchemaChange[],
+  seen: Set<string>,
 ): void {
   const oldProps = isRecord(oldNode["properties"]) ? oldNode["properties"] : {};
   const nextProps = isRecord(nextNode["properties"]) ? nextNode["properties"] : {};
-  const oldRequired = new Set(Array.isArray(oldNode["required"]) ? oldNode["required"].filter((r): r is string => typeof r === "string") : []);
+  const oldRequired = new Set(
+    Array.isArray(oldNode["required"]) ? oldNode["required"].filter((r): r is string => typeof r === "string") : [],
+  );
   const nextRequired = Array.isArray(nextNode["required"]) ? nextNode["required"] : [];
   const push = (code: SchemaChangeCode, where: SourceLocation, message: string) => changes.push({ code, at: where, valuePath, message });
   const prop = (name: string) => `\`${valuePath}.${name}\``;
@@ -253,7 +275,13 @@ function compareObjects(
   if (nextExtra === false && oldExtra !== false) {
     push("GK958", at(next, "additionalProperties"), `${describeValuePath(valuePath)} no longer allows properties other than those listed`);
   } else if (isRecord(nextExtra)) {
-    walk(child(old, oldExtra ?? true, "additionalProperties"), child(next, nextExtra, "additionalProperties"), `${valuePath}.*`, changes, seen);
+    walk(
+      child(old, oldExtra ?? true, "additionalProperties"),
+      child(next, nextExtra, "additionalProperties"),
+      `${valuePath}.*`,
+      changes,
+      seen,
+    );
   }
   for (const [name, schema] of Object.entries(nextProps)) {
     if (name in oldProps) {

@@ -17,7 +17,17 @@ import { indexSpecSources, type AnalysedSpecs, type SpecSources } from "./spec-s
 export type { AnalysedSpecs } from "./spec-sources.js";
 
 /** The codes `findBreakingChanges` reports, one a rule. */
-export const BREAKING_CODES = ["GK951", "GK952", "GK953", "GK954", "GK955", "GK956", "GK957", "GK958", "GK959"] as const satisfies readonly DiagnosticCode[];
+export const BREAKING_CODES = [
+  "GK951",
+  "GK952",
+  "GK953",
+  "GK954",
+  "GK955",
+  "GK956",
+  "GK957",
+  "GK958",
+  "GK959",
+] as const satisfies readonly DiagnosticCode[];
 /** One of BREAKING_CODES. */
 export type BreakingCode = (typeof BREAKING_CODES)[number];
 
@@ -109,11 +119,19 @@ function compareCodecs(old: SpecSources, next: SpecSources, report: Report): voi
     if (codecKey(before.codec) === codecKey(channel.codec)) continue;
     const change = `codec changed from ${codecKey(before.codec)} (${where(before.at)} before) to ${codecKey(channel.codec)}`;
     if (channel.table) {
-      report("GK951", channel.at, `${what}: ${change}; the values already stored cannot be read with the new codec`,
-        `keep ${codecKey(before.codec)}, or persist into a new group (a new table) and migrate; --allow GK951 if the table is rebuilt from scratch`);
+      report(
+        "GK951",
+        channel.at,
+        `${what}: ${change}; the values already stored cannot be read with the new codec`,
+        `keep ${codecKey(before.codec)}, or persist into a new group (a new table) and migrate; --allow GK951 if the table is rebuilt from scratch`,
+      );
     } else {
-      report("GK955", channel.at, `${what}: ${change}; messages already in the topic and those old producers send cannot be decoded`,
-        `keep ${codecKey(before.codec)}, or write the new format to a new topic and move producers and consumers over`);
+      report(
+        "GK955",
+        channel.at,
+        `${what}: ${change}; messages already in the topic and those old producers send cannot be decoded`,
+        `keep ${codecKey(before.codec)}, or write the new format to a new topic and move producers and consumers over`,
+      );
     }
   }
   const hints: Record<string, string> = {
@@ -123,9 +141,10 @@ function compareCodecs(old: SpecSources, next: SpecSources, report: Report): voi
     GK959: "keep the enum value; treat it as deprecated in handlers",
   };
   for (const c of schemaChanges.values()) {
-    const effect = c.code === "GK957"
-      ? "values already stored or sent by old producers still carry it, and handlers of the new type no longer see it (a closed type rejects them)"
-      : "values already stored or sent by old producers fail the new type on decode";
+    const effect =
+      c.code === "GK957"
+        ? "values already stored or sent by old producers still carry it, and handlers of the new type no longer see it (a closed type rejects them)"
+        : "values already stored or sent by old producers fail the new type on decode";
     report(c.code, c.at, `${c.places.join(", ")}: ${c.message}; ${effect}`, hints[c.code] ?? "");
   }
 }
@@ -147,9 +166,16 @@ function comparePartitions(old: SpecModel, next: SpecModel, report: Report): voi
     const groups = readers.get(topic.name);
     if (groups === undefined && !tables.has(topic.name)) continue;
     reported.add(topic.name);
-    const role = groups === undefined ? "it is a table" : `it is copartitioned in group${groups.size === 1 ? "" : "s"} ${[...groups].sort().join(", ")}`;
-    report("GK952", topic.partitionsAt, `topic \`${topic.name}\`: partitions changed from ${before.partitions} (${where(before.partitionsAt)} before) to ${topic.partitions}; ${role}, and keys already stored would be looked for in other partitions`,
-      `keep ${before.partitions} partitions; to repartition, create a new topic with the new count and re-key into it`);
+    const role =
+      groups === undefined
+        ? "it is a table"
+        : `it is copartitioned in group${groups.size === 1 ? "" : "s"} ${[...groups].sort().join(", ")}`;
+    report(
+      "GK952",
+      topic.partitionsAt,
+      `topic \`${topic.name}\`: partitions changed from ${before.partitions} (${where(before.partitionsAt)} before) to ${topic.partitions}; ${role}, and keys already stored would be looked for in other partitions`,
+      `keep ${before.partitions} partitions; to repartition, create a new topic with the new count and re-key into it`,
+    );
   }
   for (const group of next.groups) {
     const before = old.groups.find((g) => g.name === group.name);
@@ -158,8 +184,12 @@ function comparePartitions(old: SpecModel, next: SpecModel, report: Report): voi
     const now = groupPartitions(next, group);
     if (was === undefined || now === undefined || was === now) continue;
     if (copartitionedTopics(group).some((t) => reported.has(t))) continue;
-    report("GK952", group.partitions?.at ?? group.at, `group \`${group.name}\`: the partitions of its table and loop change from ${was} to ${now}; keys already stored would be looked for in other partitions`,
-      `keep ${was} partitions; to repartition, move the state into a new group with the new count`);
+    report(
+      "GK952",
+      group.partitions?.at ?? group.at,
+      `group \`${group.name}\`: the partitions of its table and loop change from ${was} to ${now}; keys already stored would be looked for in other partitions`,
+      `keep ${was} partitions; to repartition, move the state into a new group with the new count`,
+    );
   }
 }
 
@@ -175,9 +205,16 @@ function compareTableOwners(old: SpecModel, next: SpecModel, report: Report): vo
       ...g.lookups.filter((r) => r.table === table).map((r) => `looked up by group \`${g.name}\` (${where(r.at)})`),
     ]);
     if (readers.length === 0) continue;
-    const gone = now === undefined ? `group \`${before.name}\` (declared here in the old specs) was removed or renamed` : `group \`${before.name}\` no longer persists`;
-    report("GK953", now === undefined ? before.at : now.at, `${gone}, but its table \`${table}\` is still ${readers.join(", ")}; nothing writes the table any more`,
-      `keep group \`${before.name}\` (with its persist) until no group reads \`${table}\`; to rename, add the new group beside the old one, move the readers over, then remove the old one`);
+    const gone =
+      now === undefined
+        ? `group \`${before.name}\` (declared here in the old specs) was removed or renamed`
+        : `group \`${before.name}\` no longer persists`;
+    report(
+      "GK953",
+      now === undefined ? before.at : now.at,
+      `${gone}, but its table \`${table}\` is still ${readers.join(", ")}; nothing writes the table any more`,
+      `keep group \`${before.name}\` (with its persist) until no group reads \`${table}\`; to rename, add the new group beside the old one, move the readers over, then remove the old one`,
+    );
   }
 }
 
@@ -186,15 +223,29 @@ function comparePartitioners(old: SpecSources, next: SpecSources, report: Report
   for (const [name, now] of next.topicPartitioners) {
     const before = old.topicPartitioners.get(name);
     if (before === undefined || before.value === now.value) continue;
-    report("GK954", now.at, `topic \`${name}\`: partitioner changed from ${before.value} to ${now.value}; keys already written sit in the partitions the old partitioner chose`,
-      `keep \`partitioner: ${before.value}\`; a topic keeps its partitioner for life`);
+    report(
+      "GK954",
+      now.at,
+      `topic \`${name}\`: partitioner changed from ${before.value} to ${now.value}; keys already written sit in the partitions the old partitioner chose`,
+      `keep \`partitioner: ${before.value}\`; a topic keeps its partitioner for life`,
+    );
   }
   for (const [name, now] of next.groupPartitioners) {
     const before = old.groupPartitioners.get(name);
     const group = old.specs.model.groups.find((g) => g.name === name);
-    if (before === undefined || before.value === now.value || group === undefined || (group.persist === undefined && group.loop === undefined)) continue;
-    report("GK954", now.at, `group \`${name}\`: partitioner of its table and loop changed from ${before.value} to ${now.value}; keys already stored sit in the partitions the old partitioner chose`,
-      `keep \`partitioner: ${before.value}\`; to change it, move the state into a new group`);
+    if (
+      before === undefined ||
+      before.value === now.value ||
+      group === undefined ||
+      (group.persist === undefined && group.loop === undefined)
+    )
+      continue;
+    report(
+      "GK954",
+      now.at,
+      `group \`${name}\`: partitioner of its table and loop changed from ${before.value} to ${now.value}; keys already stored sit in the partitions the old partitioner chose`,
+      `keep \`partitioner: ${before.value}\`; to change it, move the state into a new group`,
+    );
   }
 }
 
@@ -216,5 +267,7 @@ export function findBreakingChanges(old: AnalysedSpecs, next: AnalysedSpecs): Di
   comparePartitions(old.model, next.model, report);
   compareTableOwners(old.model, next.model, report);
   comparePartitioners(oldSources, nextSources, report);
-  return findings.sort((a, b) => compare(a.file, b.file) || compare(a.line, b.line) || compare(a.column, b.column) || compare(a.code, b.code));
+  return findings.sort(
+    (a, b) => compare(a.file, b.file) || compare(a.line, b.line) || compare(a.column, b.column) || compare(a.code, b.code),
+  );
 }

@@ -53,7 +53,9 @@ export function indexSpecSources(specs: AnalysedSpecs): SpecSources {
   // `partitioner:` is read from the documents as written, so the rules do not depend on the model carrying it
   const partitioner = (doc: SpecDocument, owner: Record<string, unknown>, pointer: string, fallback: SourceLocation): Written<string> => {
     const value = owner["partitioner"];
-    return typeof value === "string" ? { value, at: doc.locate(childPointer(pointer, "partitioner")) } : { value: DEFAULT_PARTITIONER, at: fallback };
+    return typeof value === "string"
+      ? { value, at: doc.locate(childPointer(pointer, "partitioner")) }
+      : { value: DEFAULT_PARTITIONER, at: fallback };
   };
   for (const doc of documents) {
     if (!isRecord(doc.value)) continue;
@@ -64,11 +66,13 @@ export function indexSpecSources(specs: AnalysedSpecs): SpecSources {
     if (isRecord(value["topics"])) {
       for (const [name, entry] of Object.entries(value["topics"])) {
         const pointer = childPointer("/topics", name);
-        if (!topicPartitioners.has(name) && isRecord(entry)) topicPartitioners.set(name, partitioner(doc, entry, pointer, doc.locate(pointer, "key")));
+        if (!topicPartitioners.has(name) && isRecord(entry))
+          topicPartitioners.set(name, partitioner(doc, entry, pointer, doc.locate(pointer, "key")));
       }
     }
     const group = value["group"];
-    if (typeof group === "string" && !groupPartitioners.has(group)) groupPartitioners.set(group, partitioner(doc, value, "", doc.locate("/group")));
+    if (typeof group === "string" && !groupPartitioners.has(group))
+      groupPartitioners.set(group, partitioner(doc, value, "", doc.locate("/group")));
   }
 
   const resolveType = (name: string): SchemaCursor | undefined => {
@@ -99,7 +103,9 @@ export function indexSpecSources(specs: AnalysedSpecs): SpecSources {
           return resolveType(codec.type);
         case "json-schema": {
           const doc = schemaFile(joinPath(specs.model.root, codec.path));
-          return doc === undefined ? undefined : { node: doc.value, pointer: "", root: doc.value, locate: (p) => doc.locate(p), resolveType };
+          return doc === undefined
+            ? undefined
+            : { node: doc.value, pointer: "", root: doc.value, locate: (p) => doc.locate(p), resolveType };
         }
         default:
           return undefined;

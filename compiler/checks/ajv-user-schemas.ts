@@ -12,7 +12,14 @@ type AddFormats = (ajv: Ajv2020) => unknown;
 /** A shared Ajv2020 for compiling user schemas; compiled schemas are not cached (`addUsedSchema: false`). */
 export function userSchemaAjv(): Ajv2020 {
   if (instance === undefined) {
-    instance = new Ajv2020({ strict: false, logger: false, allErrors: false, addUsedSchema: false, validateFormats: true, ownProperties: true });
+    instance = new Ajv2020({
+      strict: false,
+      logger: false,
+      allErrors: false,
+      addUsedSchema: false,
+      validateFormats: true,
+      ownProperties: true,
+    });
     const mod = formatsModule as unknown as { default?: AddFormats } & AddFormats;
     const addFormats: AddFormats = typeof mod.default === "function" ? mod.default : mod;
     addFormats(instance);

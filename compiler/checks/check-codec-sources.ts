@@ -13,9 +13,10 @@ export const checkCodecSources: Check = (ctx) => {
   const out: Diagnostic[] = [];
   const missing = (topic: string, at: SourceLocation, role: string) => {
     const elsewhere = written.get(topic);
-    const hint = elsewhere === undefined
-      ? `add \`codec:\` here, or declare \`${topic}\` under \`topics:\` with its partitions and codec`
-      : `add \`codec: ${codecKey(elsewhere.codec)}\` as written at ${where(elsewhere.at)}, or declare \`${topic}\` under \`topics:\``;
+    const hint =
+      elsewhere === undefined
+        ? `add \`codec:\` here, or declare \`${topic}\` under \`topics:\` with its partitions and codec`
+        : `add \`codec: ${codecKey(elsewhere.codec)}\` as written at ${where(elsewhere.at)}, or declare \`${topic}\` under \`topics:\``;
     out.push(diagnostic("GK209", at, `${role} \`${topic}\` has no codec and is not in the topic catalogue`, hint));
   };
   for (const g of ctx.model.groups) {
@@ -26,7 +27,10 @@ export const checkCodecSources: Check = (ctx) => {
     for (const o of g.outputs) {
       if (o.codecAt === undefined && ctx.codecs.topic(o.topic) === undefined) missing(o.topic, o.at, "output");
     }
-    for (const [role, refs] of [["join", g.joins], ["lookup", g.lookups]] as const) {
+    for (const [role, refs] of [
+      ["join", g.joins],
+      ["lookup", g.lookups],
+    ] as const) {
       for (const r of refs) {
         // `group: X` takes X's persist codec; a missing X or persist is GK702
         if (r.codecAt === undefined && r.group === undefined && ctx.codecs.topic(r.table) === undefined) missing(r.table, r.at, role);

@@ -30,8 +30,14 @@ export const checkCodecs: Check = (ctx) => {
     if (odd.length === 0) continue;
     const all = places.map(describePlace).join("; ");
     for (const p of odd) {
-      out.push(diagnostic("GK601", p.at, `\`${topic}\` has codec ${codecKey(p.codec)} here but ${referenceKey} at ${where(reference.at)}`,
-        `use one codec for \`${topic}\` everywhere (or leave it out where the catalogue or owner has it); it appears as: ${all}`));
+      out.push(
+        diagnostic(
+          "GK601",
+          p.at,
+          `\`${topic}\` has codec ${codecKey(p.codec)} here but ${referenceKey} at ${where(reference.at)}`,
+          `use one codec for \`${topic}\` everywhere (or leave it out where the catalogue or owner has it); it appears as: ${all}`,
+        ),
+      );
     }
   }
   for (const g of ctx.model.groups) {
@@ -44,8 +50,14 @@ export const checkCodecs: Check = (ctx) => {
       const first = derived[0];
       const other = derived.find((d) => d.key !== first?.key);
       if (first !== undefined && other !== undefined) {
-        out.push(diagnostic("GK601", input.at, `the topics of this input have different codecs: \`${first.topic}\` ${first.key} (${where(first.at)}), \`${other.topic}\` ${other.key} (${where(other.at)})`,
-          "one input has one codec: split it into one input per codec"));
+        out.push(
+          diagnostic(
+            "GK601",
+            input.at,
+            `the topics of this input have different codecs: \`${first.topic}\` ${first.key} (${where(first.at)}), \`${other.topic}\` ${other.key} (${where(other.at)})`,
+            "one input has one codec: split it into one input per codec",
+          ),
+        );
       }
     }
   }

@@ -96,10 +96,19 @@ function membersOf(g: GroupModel, counter: ReturnType<typeof createCounter>): Me
   }
   if (g.partitions !== undefined) {
     const count = { count: g.partitions.value, at: g.partitions.at, source: "declared on the group" };
-    members.push({ topic: tableTopic(g.name), label: `the \`partitions:\` of group \`${g.name}\``, role: "group", at: g.partitions.at, count });
+    members.push({
+      topic: tableTopic(g.name),
+      label: `the \`partitions:\` of group \`${g.name}\``,
+      role: "group",
+      at: g.partitions.at,
+      count,
+    });
   }
   // the group's own table and loop follow the group; only a count declared elsewhere or live can disagree
-  const ownEdges: [string, string, { at: SourceLocation } | undefined][] = [[tableTopic(g.name), "persist", g.persist], [loopTopic(g.name), "loop", g.loop]];
+  const ownEdges: [string, string, { at: SourceLocation } | undefined][] = [
+    [tableTopic(g.name), "persist", g.persist],
+    [loopTopic(g.name), "loop", g.loop],
+  ];
   for (const [topic, role, edge] of ownEdges) {
     if (edge === undefined) continue;
     const counts = [counter.catalogue(topic), counter.cluster(topic)].filter((c): c is Count => c !== undefined);
@@ -116,15 +125,27 @@ function checkGroup(g: GroupModel, counter: ReturnType<typeof createCounter>): D
   const odd = reference === undefined ? undefined : known.find((m) => m.count.count !== reference.count.count);
   if (reference !== undefined && odd !== undefined) {
     const entries = known.map((m) => `${m.label} ${m.count.count} (${describeCount(m.count)})`);
-    out.push(diagnostic("GK501", odd.at, `copartitioned topics of group \`${g.name}\` have different partition counts: ${[...new Set(entries)].join(", ")}`,
-      `give \`${odd.topic}\` ${reference.count.count} partitions like ${reference.label} (${describeCount(reference.count)}), or repartition the others`));
+    out.push(
+      diagnostic(
+        "GK501",
+        odd.at,
+        `copartitioned topics of group \`${g.name}\` have different partition counts: ${[...new Set(entries)].join(", ")}`,
+        `give \`${odd.topic}\` ${reference.count.count} partitions like ${reference.label} (${describeCount(reference.count)}), or repartition the others`,
+      ),
+    );
   }
   const seen = new Set<string>();
   for (const m of members) {
     if (m.count !== undefined || seen.has(m.topic)) continue;
     seen.add(m.topic);
-    out.push(diagnostic("GK502", m.at, `partition count of ${m.role} \`${m.topic}\` of group \`${g.name}\` cannot be known at build time; the runtime checks it at start`,
-      `declare \`${m.topic}\` with its partitions in a \`topics:\` catalogue${g.partitions === undefined ? `, or give group \`${g.name}\` \`partitions:\`` : ""}`));
+    out.push(
+      diagnostic(
+        "GK502",
+        m.at,
+        `partition count of ${m.role} \`${m.topic}\` of group \`${g.name}\` cannot be known at build time; the runtime checks it at start`,
+        `declare \`${m.topic}\` with its partitions in a \`topics:\` catalogue${g.partitions === undefined ? `, or give group \`${g.name}\` \`partitions:\`` : ""}`,
+      ),
+    );
   }
   return out;
 }

@@ -10,8 +10,14 @@ function duplicates(items: readonly Located<string>[], code: DiagnosticCode, wha
     const seen = first.get(item.value);
     if (seen === undefined) first.set(item.value, item);
     else {
-      out.push(diagnostic(code, item.at, `${what} \`${item.value}\` is declared twice`,
-        `it is already declared at ${where(seen.at)}; names are global across the spec folder, so keep one declaration`));
+      out.push(
+        diagnostic(
+          code,
+          item.at,
+          `${what} \`${item.value}\` is declared twice`,
+          `it is already declared at ${where(seen.at)}; names are global across the spec folder, so keep one declaration`,
+        ),
+      );
     }
   }
   return out;

@@ -32,8 +32,15 @@ function checkGroup(g: GroupModel): Diagnostic[] {
   }
 
   const consumed = g.inputs.flatMap((i) => i.topics.map((t) => ({ name: t.value, at: t.at })));
-  out.push(...duplicates(consumed, "GK202", (t) => `group \`${g.name}\` consumes \`${t}\` twice`,
-    (t, first) => `\`${t}\` is already an input at ${where(first)}; a group consumes each topic once (use \`topics:\` for one handler over several topics)`));
+  out.push(
+    ...duplicates(
+      consumed,
+      "GK202",
+      (t) => `group \`${g.name}\` consumes \`${t}\` twice`,
+      (t, first) =>
+        `\`${t}\` is already an input at ${where(first)}; a group consumes each topic once (use \`topics:\` for one handler over several topics)`,
+    ),
+  );
 
   const own = new Map([
     [tableTopic(g.name), { what: "table", how: "table through `persist:` (ctx.value(), ctx.setValue())" }],
@@ -48,15 +55,27 @@ function checkGroup(g: GroupModel): Diagnostic[] {
   for (const e of edges) {
     const use = own.get(e.name);
     if (use !== undefined) {
-      out.push(diagnostic("GK203", e.at, `${e.role} \`${e.name}\` names group \`${g.name}\`'s own ${use.what}`,
-        `remove this ${e.role}: the group reaches its own ${use.how}`));
+      out.push(
+        diagnostic(
+          "GK203",
+          e.at,
+          `${e.role} \`${e.name}\` names group \`${g.name}\`'s own ${use.what}`,
+          `remove this ${e.role}: the group reaches its own ${use.how}`,
+        ),
+      );
     }
   }
 
   const firstVisitor = g.visitors[0];
   if (firstVisitor !== undefined && g.persist === undefined) {
-    out.push(diagnostic("GK204", firstVisitor.at, `group \`${g.name}\` has visitors but no group table`,
-      "visitors visit every key of the group table: add `persist: { codec: … }` or remove `visitors:`"));
+    out.push(
+      diagnostic(
+        "GK204",
+        firstVisitor.at,
+        `group \`${g.name}\` has visitors but no group table`,
+        "visitors visit every key of the group table: add `persist: { codec: … }` or remove `visitors:`",
+      ),
+    );
   }
 
   // an input whose topic was consumed before (GK202) defaults to the same handler name; one finding is enough
@@ -72,15 +91,35 @@ function checkGroup(g: GroupModel): Diagnostic[] {
     ...(g.loop === undefined ? [] : [{ name: g.loop.handler, at: g.loop.handlerAt }]),
     ...g.visitors.map((v) => ({ name: v.handler, at: v.handlerAt })),
   ];
-  out.push(...duplicates(handlers, "GK205", (h) => `handler \`${h}\` is used twice in group \`${g.name}\``,
-    (h, first) => `\`${h}\` already handles ${where(first)}; give this one its own \`handler:\` name`));
+  out.push(
+    ...duplicates(
+      handlers,
+      "GK205",
+      (h) => `handler \`${h}\` is used twice in group \`${g.name}\``,
+      (h, first) => `\`${h}\` already handles ${where(first)}; give this one its own \`handler:\` name`,
+    ),
+  );
 
   const twice = (items: readonly { name: string; at: SourceLocation }[], what: string) =>
-    duplicates(items, "GK210", (n) => `group \`${g.name}\` ${what} \`${n}\` twice`, (n, first) => `remove this entry; \`${n}\` is already listed at ${where(first)}`);
+    duplicates(
+      items,
+      "GK210",
+      (n) => `group \`${g.name}\` ${what} \`${n}\` twice`,
+      (n, first) => `remove this entry; \`${n}\` is already listed at ${where(first)}`,
+    );
   out.push(
-    ...twice(g.joins.map((j) => ({ name: j.table, at: j.at })), "joins"),
-    ...twice(g.lookups.map((l) => ({ name: l.table, at: l.at })), "looks up"),
-    ...twice(g.outputs.map((o) => ({ name: o.topic, at: o.at })), "emits to"),
+    ...twice(
+      g.joins.map((j) => ({ name: j.table, at: j.at })),
+      "joins",
+    ),
+    ...twice(
+      g.lookups.map((l) => ({ name: l.table, at: l.at })),
+      "looks up",
+    ),
+    ...twice(
+      g.outputs.map((o) => ({ name: o.topic, at: o.at })),
+      "emits to",
+    ),
   );
   return out;
 }

@@ -21,8 +21,14 @@ export const checkHandlerNames: Check = (ctx) => {
     ].filter((h) => isDefaulted(h.at.pointer));
     for (const h of defaulted) {
       if (isValidIdentifier(h.handler) && !isReservedWord(h.handler)) continue;
-      out.push(diagnostic("GK303", h.at, `the default handler name \`${h.handler}\` (camelCase of ${h.from}) is not a usable identifier`,
-        "name the handler explicitly with `handler: onSomething`"));
+      out.push(
+        diagnostic(
+          "GK303",
+          h.at,
+          `the default handler name \`${h.handler}\` (camelCase of ${h.from}) is not a usable identifier`,
+          "name the handler explicitly with `handler: onSomething`",
+        ),
+      );
     }
   }
   return out;

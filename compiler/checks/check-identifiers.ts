@@ -7,7 +7,13 @@
 import { diagnostic, type Diagnostic, type SourceLocation } from "../diagnostics/catalogue.js";
 import { loopTopic, tableTopic, type CodecModel, type GroupModel, type SpecModel } from "../model/model.js";
 import {
-  GENERATED_BINDINGS, GROUP_CONST_SUFFIXES, GROUP_TYPE_SUFFIXES, groupConstPrefix, groupTypePrefix, schemaFileTypeName, topicConstName as topicConstNameOf,
+  GENERATED_BINDINGS,
+  GROUP_CONST_SUFFIXES,
+  GROUP_TYPE_SUFFIXES,
+  groupConstPrefix,
+  groupTypePrefix,
+  schemaFileTypeName,
+  topicConstName as topicConstNameOf,
 } from "../shared/names.js";
 import { where, type Check, type CheckContext } from "./check-context.js";
 
@@ -44,8 +50,14 @@ function collisions(items: readonly Named[], identifiers: readonly ((name: strin
       if (seen === undefined) seenById.set(id, item);
       else if (seen.name !== item.name && !reported) {
         reported = true;
-        out.push(diagnostic("GK305", item.at, `${what} \`${item.name}\` and \`${seen.name}\` (${where(seen.at)}) both become \`${id}\` in generated code`,
-          "rename one of them so that their generated names differ"));
+        out.push(
+          diagnostic(
+            "GK305",
+            item.at,
+            `${what} \`${item.name}\` and \`${seen.name}\` (${where(seen.at)}) both become \`${id}\` in generated code`,
+            "rename one of them so that their generated names differ",
+          ),
+        );
       }
     });
   }
@@ -79,8 +91,14 @@ function topicCollisions(model: SpecModel, out: Diagnostic[]): void {
     const own = new Set(GROUP_CONST_SUFFIXES.map((suffix) => `${groupConstPrefix(g.name)}${suffix}`));
     for (const t of groupTopics(g)) {
       if (own.has(topicConstName(t.name))) {
-        out.push(diagnostic("GK305", t.at, `topic \`${t.name}\` becomes \`${topicConstName(t.name)}\`, which group \`${g.name}\`'s generated graph also declares`,
-          "rename the topic or the group"));
+        out.push(
+          diagnostic(
+            "GK305",
+            t.at,
+            `topic \`${t.name}\` becomes \`${topicConstName(t.name)}\`, which group \`${g.name}\`'s generated graph also declares`,
+            "rename the topic or the group",
+          ),
+        );
       }
     }
   }
@@ -93,12 +111,19 @@ function typeCollisions(ctx: CheckContext, out: Diagnostic[]): ReadonlySet<strin
     const seen = sources.get(name);
     if (seen === undefined) sources.set(name, { source, at });
     else if (seen.source !== source) {
-      out.push(diagnostic("GK305", at, `type \`${name}\` from ${source} collides with \`${name}\` from ${seen.source} (${where(seen.at)})`,
-        "rename the type or the schema file (its PascalCase base name becomes the type name)"));
+      out.push(
+        diagnostic(
+          "GK305",
+          at,
+          `type \`${name}\` from ${source} collides with \`${name}\` from ${seen.source} (${where(seen.at)})`,
+          "rename the type or the schema file (its PascalCase base name becomes the type name)",
+        ),
+      );
     }
   };
   for (const t of ctx.model.types.values()) add(t.name, "`types:`", t.at);
-  for (const ref of ctx.fileRefs) if (ref.kind === "schema" && !ref.unsafe) add(schemaFileTypeName(ref.display), `schema file ${ref.display}`, ref.at);
+  for (const ref of ctx.fileRefs)
+    if (ref.kind === "schema" && !ref.unsafe) add(schemaFileTypeName(ref.display), `schema file ${ref.display}`, ref.at);
 
   const generated = new Map<string, GroupModel>();
   for (const g of ctx.model.groups) for (const suffix of GROUP_TYPE_SUFFIXES) generated.set(`${groupTypePrefix(g.name)}${suffix}`, g);
@@ -123,8 +148,14 @@ function handlerCollisions(model: SpecModel, typeNames: ReadonlySet<string>, out
     ];
     for (const h of handlers) {
       if (h.name === context || typeNames.has(h.name)) {
-        out.push(diagnostic("GK305", h.at, `handler \`${h.name}\` has the name of a type its handler file imports`,
-          `give the handler a camelCase name, e.g. \`on${h.name}\``));
+        out.push(
+          diagnostic(
+            "GK305",
+            h.at,
+            `handler \`${h.name}\` has the name of a type its handler file imports`,
+            `give the handler a camelCase name, e.g. \`on${h.name}\``,
+          ),
+        );
       }
     }
   }
@@ -163,14 +194,26 @@ function customCodecCollisions(model: SpecModel, typeNames: ReadonlySet<string>,
     if (seen === undefined) modules.set(c.name, { module: c.module, at: c.at });
     else if (seen.module !== c.module) {
       reported.add(key);
-      out.push(diagnostic("GK305", c.at, `custom codec export \`${c.name}\` of ${c.module} has the name of the one of ${seen.module} (${where(seen.at)})`,
-        "export the codecs under different names"));
+      out.push(
+        diagnostic(
+          "GK305",
+          c.at,
+          `custom codec export \`${c.name}\` of ${c.module} has the name of the one of ${seen.module} (${where(seen.at)})`,
+          "export the codecs under different names",
+        ),
+      );
       continue;
     }
     if (topicNames.has(c.name) || groupNames.has(c.name) || typeNames.has(c.name) || GENERATED_BINDINGS.has(c.name)) {
       reported.add(key);
-      out.push(diagnostic("GK305", c.at, `custom codec export \`${c.name}\` has the name of a binding generated code declares`,
-        `export the codec under another name, e.g. \`${c.name}Custom\``));
+      out.push(
+        diagnostic(
+          "GK305",
+          c.at,
+          `custom codec export \`${c.name}\` has the name of a binding generated code declares`,
+          `export the codec under another name, e.g. \`${c.name}Custom\``,
+        ),
+      );
     }
   }
 }

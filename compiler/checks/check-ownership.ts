@@ -10,8 +10,14 @@ export const checkOwnership: Check = (ctx) => {
     g.outputs.flatMap((o) => {
       const owner = owners.get(o.topic);
       if (owner === undefined || owner.name === g.name) return [];
-      return [diagnostic("GK401", o.at, `group \`${g.name}\` emits to \`${o.topic}\`, the table of group \`${owner.name}\``,
-        `only \`${owner.name}\` (${where(owner.at)}) writes its table: emit to a topic \`${owner.name}\` consumes, or read the table with a join or lookup`)];
+      return [
+        diagnostic(
+          "GK401",
+          o.at,
+          `group \`${g.name}\` emits to \`${o.topic}\`, the table of group \`${owner.name}\``,
+          `only \`${owner.name}\` (${where(owner.at)}) writes its table: emit to a topic \`${owner.name}\` consumes, or read the table with a join or lookup`,
+        ),
+      ];
     }),
   );
 };

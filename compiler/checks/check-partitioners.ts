@@ -23,7 +23,12 @@ function membersOf(model: SpecModel, g: GroupModel): Member[] {
   const members: Member[] = [];
   const ownTopics = new Set([tableTopic(g.name), loopTopic(g.name)]);
   if (g.persist !== undefined || g.loop !== undefined || g.partitioner !== undefined) {
-    members.push({ label: `the table and loop of group \`${g.name}\``, at: g.partitioner?.at ?? g.at, partitioner: groupPartitioner(g), own: true });
+    members.push({
+      label: `the table and loop of group \`${g.name}\``,
+      at: g.partitioner?.at ?? g.at,
+      partitioner: groupPartitioner(g),
+      own: true,
+    });
     for (const topic of ownTopics) {
       const decl = model.topics.get(topic);
       const p = declaredPartitioner(model, topic);
@@ -45,11 +50,16 @@ function checkGroup(model: SpecModel, g: GroupModel): Diagnostic[] {
   const reference = members.find((m) => m.own) ?? members[0];
   const odd = reference === undefined ? undefined : members.find((m) => m.partitioner.value !== reference.partitioner.value);
   if (reference === undefined || odd === undefined) return [];
-  const entries = [...new Set(members.map((m) => `${m.label} ${m.partitioner.value} (${m.partitioner.source}, ${where(m.partitioner.at)})`))];
-  const hint = reference.own && g.partitioner === undefined
-    ? `give group \`${g.name}\` \`partitioner: ${odd.partitioner.value}\` like ${odd.label}, or declare ${odd.label} with \`partitioner: ${reference.partitioner.value}\``
-    : `declare ${odd.label} with \`partitioner: ${reference.partitioner.value}\` like ${reference.label}, or repartition it`;
-  return [diagnostic("GK503", odd.at, `copartitioned topics of group \`${g.name}\` use different partitioners: ${entries.join(", ")}`, hint)];
+  const entries = [
+    ...new Set(members.map((m) => `${m.label} ${m.partitioner.value} (${m.partitioner.source}, ${where(m.partitioner.at)})`)),
+  ];
+  const hint =
+    reference.own && g.partitioner === undefined
+      ? `give group \`${g.name}\` \`partitioner: ${odd.partitioner.value}\` like ${odd.label}, or declare ${odd.label} with \`partitioner: ${reference.partitioner.value}\``
+      : `declare ${odd.label} with \`partitioner: ${reference.partitioner.value}\` like ${reference.label}, or repartition it`;
+  return [
+    diagnostic("GK503", odd.at, `copartitioned topics of group \`${g.name}\` use different partitioners: ${entries.join(", ")}`, hint),
+  ];
 }
 
 /** Partitioners of every group's copartitioned topics. */

@@ -52,17 +52,24 @@ export const checkTypes: Check = (ctx) => {
       if (match !== null && ctx.model.types.has(match[1] as string)) continue;
       if (match === null && (site.ref === "#" || site.ref.startsWith("#/$defs/"))) continue;
       refsOk = false;
-      const hint = match !== null
-        ? didYouMean(match[1] as string, names) ?? `declare \`${match[1] as string}\` under \`types:\``
-        : "refer to named types as `#/types/Name` (other $refs may only point into this type's own `$defs`)";
+      const hint =
+        match !== null
+          ? (didYouMean(match[1] as string, names) ?? `declare \`${match[1] as string}\` under \`types:\``)
+          : "refer to named types as `#/types/Name` (other $refs may only point into this type's own `$defs`)";
       out.push(diagnostic("GK704", locate(site.pointer), `\`$ref\` \`${site.ref}\` names no declared type`, hint));
     }
     if (!refsOk) continue; // an unresolved $ref would also fail compilation; one finding is enough
     const problem = schemaProblem(standalone(type.schema));
     if (problem !== undefined) {
       const at = problem.pointer === "" ? type.at : locate(base + problem.pointer);
-      out.push(diagnostic("GK708", at, `type \`${type.name}\` is not a valid JSON Schema: ${problem.message}`,
-        "fix the schema (draft 2020-12); see https://json-schema.org/draft/2020-12"));
+      out.push(
+        diagnostic(
+          "GK708",
+          at,
+          `type \`${type.name}\` is not a valid JSON Schema: ${problem.message}`,
+          "fix the schema (draft 2020-12); see https://json-schema.org/draft/2020-12",
+        ),
+      );
     }
   }
   return out;

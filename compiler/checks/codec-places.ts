@@ -21,20 +21,24 @@ export function codecPlaces(model: SpecModel): CodecPlace[] {
   for (const t of model.topics.values()) out.push({ topic: t.name, codec: t.codec, at: t.codecAt, role: "catalogue", group: undefined });
   for (const g of model.groups) {
     const group = g.name;
-    if (g.persist !== undefined) out.push({ topic: tableTopic(g.name), codec: g.persist.codec, at: g.persist.codecAt, role: "persist", group });
+    if (g.persist !== undefined)
+      out.push({ topic: tableTopic(g.name), codec: g.persist.codec, at: g.persist.codecAt, role: "persist", group });
     if (g.loop !== undefined) out.push({ topic: loopTopic(g.name), codec: g.loop.codec, at: g.loop.codecAt, role: "loop", group });
     for (const i of g.inputs) {
       if (i.codec === undefined || i.codecAt === undefined) continue;
       for (const t of i.topics) edges.push({ topic: t.value, codec: i.codec, at: i.codecAt, role: "input", group });
     }
     for (const o of g.outputs) {
-      if (o.codec !== undefined && o.codecAt !== undefined) edges.push({ topic: o.topic, codec: o.codec, at: o.codecAt, role: "output", group });
+      if (o.codec !== undefined && o.codecAt !== undefined)
+        edges.push({ topic: o.topic, codec: o.codec, at: o.codecAt, role: "output", group });
     }
     for (const j of g.joins) {
-      if (j.codec !== undefined && j.codecAt !== undefined) edges.push({ topic: j.table, codec: j.codec, at: j.codecAt, role: "join", group });
+      if (j.codec !== undefined && j.codecAt !== undefined)
+        edges.push({ topic: j.table, codec: j.codec, at: j.codecAt, role: "join", group });
     }
     for (const l of g.lookups) {
-      if (l.codec !== undefined && l.codecAt !== undefined) edges.push({ topic: l.table, codec: l.codec, at: l.codecAt, role: "lookup", group });
+      if (l.codec !== undefined && l.codecAt !== undefined)
+        edges.push({ topic: l.table, codec: l.codec, at: l.codecAt, role: "lookup", group });
     }
   }
   return [...out, ...edges];

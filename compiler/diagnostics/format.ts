@@ -55,7 +55,13 @@ export function formatGithub(d: Diagnostic): string {
 /** The JSON form: the diagnostics as an array, fields in a fixed order. */
 export function formatJson(diagnostics: readonly Diagnostic[]): string {
   const rows = diagnostics.map((d) => ({
-    code: d.code, severity: d.severity, file: d.file, line: d.line, column: d.column, pointer: d.pointer, message: d.message,
+    code: d.code,
+    severity: d.severity,
+    file: d.file,
+    line: d.line,
+    column: d.column,
+    pointer: d.pointer,
+    message: d.message,
     ...(d.hint === undefined ? {} : { hint: d.hint }),
   }));
   return `${JSON.stringify(rows, null, 2)}\n`;

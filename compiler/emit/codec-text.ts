@@ -50,19 +50,35 @@ export function valueType(codec: CodecModel, place: CodecPlace, typesModule: str
   const named = jsonTypeName(codec);
   if (named !== undefined) return { type: named, imports: [{ name: named, from: typesModule }] };
   if (codec.kind === "custom") {
-    return { type: `ReturnType<typeof ${codec.export}.decode>`, imports: [{ name: codec.export, from: customModuleSpecifier(codec.module, place) }] };
+    return {
+      type: `ReturnType<typeof ${codec.export}.decode>`,
+      imports: [{ name: codec.export, from: customModuleSpecifier(codec.module, place) }],
+    };
   }
   return { type: SCALAR_TYPES[codec.kind] ?? "unknown", imports: [] };
 }
 
 /** The runtime expression building `codec` (in `topics.ts`), and the value imports it needs besides `codecs`. */
-export function codecExpression(codec: CodecModel, place: CodecPlace): { expression: string; imports: NeededImport[]; usesCodecs: boolean; usesSchemas: boolean } {
+export function codecExpression(
+  codec: CodecModel,
+  place: CodecPlace,
+): { expression: string; imports: NeededImport[]; usesCodecs: boolean; usesSchemas: boolean } {
   const named = jsonTypeName(codec);
   if (named !== undefined) {
-    return { expression: `codecs.jsonSchema<${named}>(${JSON.stringify(named)}, schemas.${named})`, imports: [], usesCodecs: true, usesSchemas: true };
+    return {
+      expression: `codecs.jsonSchema<${named}>(${JSON.stringify(named)}, schemas.${named})`,
+      imports: [],
+      usesCodecs: true,
+      usesSchemas: true,
+    };
   }
   if (codec.kind === "custom") {
-    return { expression: codec.export, imports: [{ name: codec.export, from: customModuleSpecifier(codec.module, place) }], usesCodecs: false, usesSchemas: false };
+    return {
+      expression: codec.export,
+      imports: [{ name: codec.export, from: customModuleSpecifier(codec.module, place) }],
+      usesCodecs: false,
+      usesSchemas: false,
+    };
   }
   return { expression: `codecs.${codec.kind}`, imports: [], usesCodecs: true, usesSchemas: false };
 }

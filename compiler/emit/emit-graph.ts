@@ -107,25 +107,51 @@ export function emitGraph(g: GroupModel, input: GraphInput): string {
   for (const [i, input] of g.inputs.entries()) {
     const names = input.topics.map((t) => `${topic(t.value)}.name`);
     const first = input.topics[0]?.value ?? "";
-    graph.push(`    { topics: [${names.join(", ")}], codec: ${topic(first)}.codec, handler: ${stringLiteral(handlers[i]?.name ?? input.handler)}${partitionerField(first)} },`);
+    graph.push(
+      `    { topics: [${names.join(", ")}], codec: ${topic(first)}.codec, handler: ${stringLiteral(handlers[i]?.name ?? input.handler)}${partitionerField(first)} },`,
+    );
   }
   graph.push("  ],");
   if (g.persist !== undefined) graph.push(`  persist: { codec: ${topic(tableTopic(g.name))}.codec },`);
   if (g.loop !== undefined) graph.push(`  loop: { codec: ${topic(loopTopic(g.name))}.codec, handler: ${stringLiteral(g.loop.handler)} },`);
   const edges = (key: string, field: string, items: readonly string[]) => {
     if (items.length === 0) return;
-    graph.push(`  ${key}: [`, ...items.map((t) => `    { ${field}: ${topic(t)}.name, codec: ${topic(t)}.codec${partitionerField(t)} },`), "  ],");
+    graph.push(
+      `  ${key}: [`,
+      ...items.map((t) => `    { ${field}: ${topic(t)}.name, codec: ${topic(t)}.codec${partitionerField(t)} },`),
+      "  ],",
+    );
   };
-  edges("joins", "table", g.joins.map((j) => j.table));
-  edges("lookups", "table", g.lookups.map((l) => l.table));
-  edges("outputs", "topic", g.outputs.map((o) => o.topic));
+  edges(
+    "joins",
+    "table",
+    g.joins.map((j) => j.table),
+  );
+  edges(
+    "lookups",
+    "table",
+    g.lookups.map((l) => l.table),
+  );
+  edges(
+    "outputs",
+    "topic",
+    g.outputs.map((o) => o.topic),
+  );
   if (g.visitors.length > 0) {
-    graph.push("  visitors: [", ...g.visitors.map((v) => `    { name: ${stringLiteral(v.name)}, handler: ${stringLiteral(v.handler)} },`), "  ],");
+    graph.push(
+      "  visitors: [",
+      ...g.visitors.map((v) => `    { name: ${stringLiteral(v.name)}, handler: ${stringLiteral(v.handler)} },`),
+      "  ],",
+    );
   }
   const partitions = groupPartitions(input.model, g);
   if (partitions !== undefined) graph.push(`  partitions: ${partitions},`);
   // The compression of each topic the group writes whose catalogue entry says one.
-  const written = [...(g.persist === undefined ? [] : [tableTopic(g.name)]), ...(g.loop === undefined ? [] : [loopTopic(g.name)]), ...g.outputs.map((o) => o.topic)];
+  const written = [
+    ...(g.persist === undefined ? [] : [tableTopic(g.name)]),
+    ...(g.loop === undefined ? [] : [loopTopic(g.name)]),
+    ...g.outputs.map((o) => o.topic),
+  ];
   const compressed = [...new Set(written)].flatMap((t) => {
     const compression = input.model.topics.get(t)?.compression;
     return compression === undefined ? [] : [`${stringLiteral(t)}: ${stringLiteral(compression)}`];

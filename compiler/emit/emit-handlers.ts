@@ -14,7 +14,10 @@ export function handlersFileComment(group: string): string {
 
 /** The stub of one handler, as lines. */
 export function handlerStub(h: GroupHandler, contextName: string): string[] {
-  const what = h.kind === "visitor" ? `Visits every key of the group table (${h.handles}); \`msg\` is the meta value given to visitAll.` : `Handles ${h.handles}.`;
+  const what =
+    h.kind === "visitor"
+      ? `Visits every key of the group table (${h.handles}); \`msg\` is the meta value given to visitAll.`
+      : `Handles ${h.handles}.`;
   return [
     `/** ${what} */`,
     `export async function ${h.name}(ctx: ${contextName}, msg: ${h.msgType}): Promise<void> {`,

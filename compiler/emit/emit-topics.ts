@@ -32,7 +32,10 @@ export function emitTopics(place: TopicsPlace, topics: readonly CatalogueTopic[]
       ...(t.partitioner === "kafka" ? [] : [`partitioner: ${stringLiteral(t.partitioner)}`]),
     ];
     const options = extra.length === 0 ? "" : `, { ${extra.join(", ")} }`;
-    body.push(...docComment(t.description), `export const ${t.constName} = defineTopic(${stringLiteral(t.name)}, ${codec.expression}${options});`);
+    body.push(
+      ...docComment(t.description),
+      `export const ${t.constName} = defineTopic(${stringLiteral(t.name)}, ${codec.expression}${options});`,
+    );
   }
 
   const byModule = new Map<string, string[]>();

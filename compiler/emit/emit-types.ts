@@ -21,7 +21,11 @@ export interface NamedSchema {
  * (in the order codecs name them). Unreadable schema files are skipped (the
  * checks report them as GK706/GK707).
  */
-export function collectTypes(model: SpecModel, codecs: readonly CodecModel[], readFile: (path: string) => string | undefined): NamedSchema[] {
+export function collectTypes(
+  model: SpecModel,
+  codecs: readonly CodecModel[],
+  readFile: (path: string) => string | undefined,
+): NamedSchema[] {
   const out = new Map<string, NamedSchema>();
   for (const t of model.types.values()) out.set(t.name, { name: t.name, schema: t.schema, description: t.description });
   for (const codec of codecs) {
@@ -30,7 +34,10 @@ export function collectTypes(model: SpecModel, codecs: readonly CodecModel[], re
     if (text === undefined) continue;
     try {
       const schema: unknown = JSON.parse(text);
-      const description = typeof schema === "object" && schema !== null && "description" in schema && typeof schema.description === "string" ? schema.description : undefined;
+      const description =
+        typeof schema === "object" && schema !== null && "description" in schema && typeof schema.description === "string"
+          ? schema.description
+          : undefined;
       out.set(codec.typeName, { name: codec.typeName, schema, description });
     } catch {
       continue;
@@ -46,7 +53,12 @@ function rewriteRefs(schema: unknown): unknown {
   for (const [key, value] of Object.entries(schema)) {
     const name = key === "$ref" ? typeRefName(value) : undefined;
     // defineProperty: a property named `__proto__` (legal in JSON) would otherwise set the prototype
-    Object.defineProperty(out, key, { value: name === undefined ? rewriteRefs(value) : `#/$defs/${name}`, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, key, {
+      value: name === undefined ? rewriteRefs(value) : `#/$defs/${name}`,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

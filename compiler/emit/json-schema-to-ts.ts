@@ -150,8 +150,14 @@ function isObjectSchema(schema: unknown): boolean {
 
 /** `export interface X {…}` for object schemas, `export type X = …;` otherwise, with the description as doc comment. */
 export function typeDeclaration(name: string, schema: unknown, description?: string): string[] {
-  const doc = docComment(description ?? (isSchema(schema) && typeof schema["description"] === "string" ? schema["description"] : undefined));
-  const type = typeOf(schema, "", isSchema(schema) && isSchema(schema["$defs"]) ? { defs: schema["$defs"], resolving: new Set() } : NO_SCOPE);
+  const doc = docComment(
+    description ?? (isSchema(schema) && typeof schema["description"] === "string" ? schema["description"] : undefined),
+  );
+  const type = typeOf(
+    schema,
+    "",
+    isSchema(schema) && isSchema(schema["$defs"]) ? { defs: schema["$defs"], resolving: new Set() } : NO_SCOPE,
+  );
   if (isObjectSchema(schema) && type.startsWith("{")) return [...doc, `export interface ${name} ${type}`];
   return [...doc, `export type ${name} = ${type};`];
 }

@@ -63,13 +63,18 @@ function isUpToDate(input: MergeInput): boolean {
   const ctx = loosePattern(input.contextName);
   const code = withoutComments(input.text);
   for (const h of input.handlers) {
-    const signature = new RegExp(`export\\s+(?:async\\s+)?function\\s+${escapeRegExp(h.name)}\\s*\\(\\s*ctx\\s*:\\s*${ctx}\\s*,\\s*msg\\s*:\\s*${loosePattern(h.msgType)}\\s*\\)`);
+    const signature = new RegExp(
+      `export\\s+(?:async\\s+)?function\\s+${escapeRegExp(h.name)}\\s*\\(\\s*ctx\\s*:\\s*${ctx}\\s*,\\s*msg\\s*:\\s*${loosePattern(h.msgType)}\\s*\\)`,
+    );
     if (!signature.test(code)) return false;
   }
   // Exported functions whose first parameter is the context, as the full merge's GK801 check sees them.
   const names = new Set(input.handlers.map((h) => h.name));
   const param = `\\(\\s*[A-Za-z_$][\\w$]*\\s*:\\s*${ctx}\\b`;
-  const exported = new RegExp(`export\\s+(?:(?:async\\s+)?function\\s+([A-Za-z_$][\\w$]*)\\s*|const\\s+([A-Za-z_$][\\w$]*)\\s*=\\s*(?:async\\s*)?(?:function\\s*)?)${param}`, "g");
+  const exported = new RegExp(
+    `export\\s+(?:(?:async\\s+)?function\\s+([A-Za-z_$][\\w$]*)\\s*|const\\s+([A-Za-z_$][\\w$]*)\\s*=\\s*(?:async\\s*)?(?:function\\s*)?)${param}`,
+    "g",
+  );
   for (const m of input.text.matchAll(exported)) {
     if (!names.has(m[1] ?? m[2] ?? "")) return false;
   }
@@ -141,8 +146,13 @@ function importEdits(ts: typeof TS, sf: TS.SourceFile, needed: readonly NeededIm
   const fresh: NeededImport[] = [];
   const imports = sf.statements.filter(ts.isImportDeclaration);
   for (const [from, names] of missing) {
-    const existing = imports.find((s) => ts.isStringLiteral(s.moduleSpecifier) && s.moduleSpecifier.text === from
-      && s.importClause?.namedBindings !== undefined && ts.isNamedImports(s.importClause.namedBindings));
+    const existing = imports.find(
+      (s) =>
+        ts.isStringLiteral(s.moduleSpecifier) &&
+        s.moduleSpecifier.text === from &&
+        s.importClause?.namedBindings !== undefined &&
+        ts.isNamedImports(s.importClause.namedBindings),
+    );
     const bindings = existing?.importClause?.namedBindings;
     if (existing === undefined || bindings === undefined || !ts.isNamedImports(bindings)) {
       fresh.push(...names.map((name) => ({ name, from })));
@@ -151,7 +161,8 @@ function importEdits(ts: typeof TS, sf: TS.SourceFile, needed: readonly NeededIm
     const typeOnly = existing.importClause?.isTypeOnly === true;
     const specifiers = names.sort().map((n) => (typeOnly ? n : `type ${n}`));
     const last = bindings.elements[bindings.elements.length - 1];
-    if (last === undefined) edits.push({ start: bindings.getStart(sf) + 1, end: bindings.getStart(sf) + 1, text: ` ${specifiers.join(", ")} ` });
+    if (last === undefined)
+      edits.push({ start: bindings.getStart(sf) + 1, end: bindings.getStart(sf) + 1, text: ` ${specifiers.join(", ")} ` });
     else edits.push({ start: last.getEnd(), end: last.getEnd(), text: `, ${specifiers.join(", ")}` });
   }
   if (fresh.length > 0) {
@@ -184,9 +195,14 @@ export function mergeHandlers(input: MergeInput): MergeResult {
     const pos = sf.getLineAndCharacterOfPosition(firstError.start ?? 0);
     return {
       text: undefined,
-      diagnostics: [diagnostic("GK802", { file: input.path, line: pos.line + 1, column: pos.character + 1, pointer: "" },
-        `handler file of group ${input.group} cannot be merged: ${ts.flattenDiagnosticMessageText(firstError.messageText, " ")}`,
-        "fix the syntax error in the handler file, then build again")],
+      diagnostics: [
+        diagnostic(
+          "GK802",
+          { file: input.path, line: pos.line + 1, column: pos.character + 1, pointer: "" },
+          `handler file of group ${input.group} cannot be merged: ${ts.flattenDiagnosticMessageText(firstError.messageText, " ")}`,
+          "fix the syntax error in the handler file, then build again",
+        ),
+      ],
     };
   }
 
@@ -219,9 +235,14 @@ export function mergeHandlers(input: MergeInput): MergeResult {
     const ctxType = fn.parameters[0]?.type;
     if (expected.has(fn.name) || ctxType === undefined || normalizeType(ctxType.getText(sf)) !== input.contextName) continue;
     const pos = sf.getLineAndCharacterOfPosition(fn.nameNode.getStart(sf));
-    diagnostics.push(diagnostic("GK801", { file: input.path, line: pos.line + 1, column: pos.character + 1, pointer: "" },
-      `handler ${fn.name} of group ${input.group} handles no input, loop or visitor of the spec any more; it was left in place`,
-      `delete ${fn.name} from the handler file if it is no longer needed`));
+    diagnostics.push(
+      diagnostic(
+        "GK801",
+        { file: input.path, line: pos.line + 1, column: pos.character + 1, pointer: "" },
+        `handler ${fn.name} of group ${input.group} handles no input, loop or visitor of the spec any more; it was left in place`,
+        `delete ${fn.name} from the handler file if it is no longer needed`,
+      ),
+    );
   }
 
   edits.push(...importEdits(ts, sf, needed));

@@ -7,7 +7,13 @@ export const GRAPH_FORMATS = ["mermaid", "dot", "json"] as const;
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 
 const EDGE_LABELS: Readonly<Record<EdgeKind, string>> = {
-  input: "input", output: "output", persist: "persist", loopback: "loopback", loop: "loop", join: "join", lookup: "lookup",
+  input: "input",
+  output: "output",
+  persist: "persist",
+  loopback: "loopback",
+  loop: "loop",
+  join: "join",
+  lookup: "lookup",
 };
 
 /** Node ids valid in both Mermaid and DOT (`n0`, `n1`, …), by `group:x` / `topic:x` id. */

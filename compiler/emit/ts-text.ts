@@ -38,7 +38,11 @@ export function propertyName(name: string): string {
 /** A `/** … *\/` doc comment at `indent`, or nothing when `text` is empty; `*\/` inside is escaped. */
 export function docComment(text: string | undefined, indent = ""): string[] {
   if (text === undefined || text.trim() === "") return [];
-  const lines = text.trim().replace(/\*\//g, "*\\/").split(/\r?\n/).map((l) => l.trimEnd());
+  const lines = text
+    .trim()
+    .replace(/\*\//g, "*\\/")
+    .split(/\r?\n/)
+    .map((l) => l.trimEnd());
   if (lines.length === 1) return [`${indent}/** ${lines[0] ?? ""} */`];
   return [`${indent}/**`, ...lines.map((l) => (l === "" ? `${indent} *` : `${indent} * ${l}`)), `${indent} */`];
 }

@@ -32,7 +32,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * codec (schema validation has reported that). Paths are resolved and recorded in `ctx.refs`,
  * type names in `ctx.typeRefs`.
  */
-export function readCodec(value: unknown, ctx: CodecContext, locate: (pointer: string) => SourceLocation, pointer: string): CodecModel | undefined {
+export function readCodec(
+  value: unknown,
+  ctx: CodecContext,
+  locate: (pointer: string) => SourceLocation,
+  pointer: string,
+): CodecModel | undefined {
   if (typeof value === "string") {
     return (SCALAR_CODECS as readonly string[]).includes(value) ? { kind: value as (typeof SCALAR_CODECS)[number] } : undefined;
   }

@@ -16,7 +16,14 @@ import type { SpecDocument } from "../parse/parse.js";
 export type ReadCodec = (value: unknown, pointer: string) => ReturnType<typeof readCodec>;
 
 /** Reads the group `name` declared by `doc` (whose top level is `value`); `file` is the spec path relative to the spec root. */
-export function readGroup(doc: SpecDocument, value: Rec, name: string, at: SourceLocation, file: string, readCodecAt: ReadCodec): GroupModel {
+export function readGroup(
+  doc: SpecDocument,
+  value: Rec,
+  name: string,
+  at: SourceLocation,
+  file: string,
+  readCodecAt: ReadCodec,
+): GroupModel {
   const locate = (pointer: string) => doc.locate(pointer);
   const codecOf = (item: Rec, pointer: string) => {
     if (!("codec" in item)) return { codec: undefined, codecAt: undefined };
@@ -86,12 +93,14 @@ export function readGroup(doc: SpecDocument, value: Rec, name: string, at: Sourc
     const visitorName = optionalString(item["name"]);
     if (visitorName === undefined) return [];
     const handler = optionalString(item["handler"]);
-    return [{
-      name: visitorName,
-      handler: handler ?? camelCase(visitorName),
-      handlerAt: locate(handler === undefined ? `${pointer}/name` : `${pointer}/handler`),
-      at: locate(pointer),
-    }];
+    return [
+      {
+        name: visitorName,
+        handler: handler ?? camelCase(visitorName),
+        handlerAt: locate(handler === undefined ? `${pointer}/name` : `${pointer}/handler`),
+        at: locate(pointer),
+      },
+    ];
   });
 
   const partitions = value["partitions"];
@@ -110,9 +119,10 @@ export function readGroup(doc: SpecDocument, value: Rec, name: string, at: Sourc
     lookups: tableRefs("lookups"),
     outputs,
     visitors,
-    partitions: typeof partitions === "number" && Number.isInteger(partitions) && partitions >= 1
-      ? { value: partitions, at: locate("/partitions") }
-      : undefined,
+    partitions:
+      typeof partitions === "number" && Number.isInteger(partitions) && partitions >= 1
+        ? { value: partitions, at: locate("/partitions") }
+        : undefined,
     ...(errors === undefined ? {} : { errors }),
     ...(partitioner === undefined ? {} : { partitioner }),
   };

@@ -44,7 +44,6 @@ export interface BuildOptions {
   readonly projectRoot: string;
 }
 
-
 /** Builds the model from all documents (files sorted by path, documents in order). */
 export function buildModel(documents: readonly SpecDocument[], options: BuildOptions): BuiltModel {
   const topics = new Map<string, TopicDecl>();
@@ -76,7 +75,10 @@ export function buildModel(documents: readonly SpecDocument[], options: BuildOpt
         const compression = entry["compression"];
         const partitioner = readPartitioner(entry["partitioner"], locate, `${pointer}/partitioner`);
         topics.set(name, {
-          name, partitions, codec, at,
+          name,
+          partitions,
+          codec,
+          at,
           partitionsAt: locate(`${pointer}/partitions`),
           codecAt: locate(`${pointer}/codec`),
           ...(description === undefined ? {} : { description }),

@@ -56,13 +56,21 @@ export function parseSpecFile(file: string, text: string): ParsedFile {
     // the first error of a document is the real one; later ones are usually the parser losing its footing
     const error = doc.errors[0];
     if (error !== undefined) {
-      diagnostics.push(diagnostic("GK001", at(error.pos[0], ""), error.message.split("\n")[0] ?? error.message,
-        error.code === "DUPLICATE_KEY" ? DUPLICATE_KEY_HINT : undefined));
+      diagnostics.push(
+        diagnostic(
+          "GK001",
+          at(error.pos[0], ""),
+          error.message.split("\n")[0] ?? error.message,
+          error.code === "DUPLICATE_KEY" ? DUPLICATE_KEY_HINT : undefined,
+        ),
+      );
       return;
     }
     const duplicate = firstDuplicateKey(doc.contents);
     if (duplicate !== undefined) {
-      diagnostics.push(diagnostic("GK001", at(duplicate.offset, ""), `Map keys must be unique: "${duplicate.key}" appears twice`, DUPLICATE_KEY_HINT));
+      diagnostics.push(
+        diagnostic("GK001", at(duplicate.offset, ""), `Map keys must be unique: "${duplicate.key}" appears twice`, DUPLICATE_KEY_HINT),
+      );
       return;
     }
     let value: unknown;

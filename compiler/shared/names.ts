@@ -8,15 +8,59 @@ const KAFKA_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 
 /** Words that cannot name a binding in an ES module (strict mode), plus TS's own. */
 export const RESERVED_WORDS: readonly string[] = [
-  "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do",
-  "else", "enum", "export", "extends", "false", "finally", "for", "function", "if", "import", "in",
-  "instanceof", "new", "null", "return", "super", "switch", "this", "throw", "true", "try",
-  "typeof", "var", "void", "while", "with",
+  "break",
+  "case",
+  "catch",
+  "class",
+  "const",
+  "continue",
+  "debugger",
+  "default",
+  "delete",
+  "do",
+  "else",
+  "enum",
+  "export",
+  "extends",
+  "false",
+  "finally",
+  "for",
+  "function",
+  "if",
+  "import",
+  "in",
+  "instanceof",
+  "new",
+  "null",
+  "return",
+  "super",
+  "switch",
+  "this",
+  "throw",
+  "true",
+  "try",
+  "typeof",
+  "var",
+  "void",
+  "while",
+  "with",
   // strict mode and module code
-  "implements", "interface", "let", "package", "private", "protected", "public", "static", "yield",
-  "await", "arguments", "eval",
+  "implements",
+  "interface",
+  "let",
+  "package",
+  "private",
+  "protected",
+  "public",
+  "static",
+  "yield",
+  "await",
+  "arguments",
+  "eval",
   // names that cannot be redeclared or would shadow what generated code relies on
-  "undefined", "NaN", "Infinity",
+  "undefined",
+  "NaN",
+  "Infinity",
 ];
 const RESERVED: ReadonlySet<string> = new Set(RESERVED_WORDS);
 
@@ -113,9 +157,23 @@ export const GROUP_CONST_SUFFIXES: readonly string[] = ["Group", "Graph"];
  * themselves; a user type or topic constant with one of these names would clash.
  */
 export const GENERATED_BINDINGS: ReadonlySet<string> = new Set([
-  "defineGroup", "defineTopic", "codecs", "handlers",
-  "BaseContext", "TableContext", "EmitContext", "LoopContext", "JoinContext", "LookupContext",
-  "GroupGraph", "GroupDefinition", "TopicSpec", "Codec", "schemas", "topicsByName", "groups",
+  "defineGroup",
+  "defineTopic",
+  "codecs",
+  "handlers",
+  "BaseContext",
+  "TableContext",
+  "EmitContext",
+  "LoopContext",
+  "JoinContext",
+  "LookupContext",
+  "GroupGraph",
+  "GroupDefinition",
+  "TopicSpec",
+  "Codec",
+  "schemas",
+  "topicsByName",
+  "groups",
 ]);
 
 /**
@@ -124,6 +182,9 @@ export const GENERATED_BINDINGS: ReadonlySet<string> = new Set([
  * (`schemas/user-event.schema.json` → `UserEvent`).
  */
 export function schemaFileTypeName(path: string): string {
-  const base = path.slice(path.lastIndexOf("/") + 1).replace(/\.json$/i, "").replace(/\.schema$/i, "");
+  const base = path
+    .slice(path.lastIndexOf("/") + 1)
+    .replace(/\.json$/i, "")
+    .replace(/\.schema$/i, "");
   return safeIdentifier(pascalCase(base));
 }

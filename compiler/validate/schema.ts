@@ -10,7 +10,6 @@ import { MAX_GROUP_NAME_LENGTH, RESERVED_WORDS } from "../shared/names.js";
 /** Codec names written as a plain string. */
 export const SCALAR_CODECS = ["string", "int64", "float64", "boolean", "bytes", "json"] as const;
 
-
 const ref = (name: string) => ({ $ref: `#/$defs/${name}` });
 
 /** The spec document schema; a plain JSON value. */
@@ -32,7 +31,7 @@ export const specSchema = {
       additionalProperties: ref("catalogueEntry"),
     },
     types: {
-      description: "Named message types: TypeName -> JSON Schema (draft 2020-12). `$ref: \"#/types/Other\"` refers to another type.",
+      description: 'Named message types: TypeName -> JSON Schema (draft 2020-12). `$ref: "#/types/Other"` refers to another type.',
       type: "object",
       propertyNames: ref("typeName"),
       additionalProperties: { type: ["object", "boolean"] },
@@ -89,7 +88,8 @@ export const specSchema = {
       description: "kafka (default): murmur2 as the Java client; goka: FNV-1a 32 as Goka/sarama's default hasher.",
     },
     codec: {
-      description: "string | int64 | float64 | boolean | bytes | json | { json: TypeName } | { json: { schema: ./path.json } } | { custom: { module, export } }",
+      description:
+        "string | int64 | float64 | boolean | bytes | json | { json: TypeName } | { json: { schema: ./path.json } } | { custom: { module, export } }",
       anyOf: [
         { enum: [...SCALAR_CODECS] },
         {
@@ -132,7 +132,10 @@ export const specSchema = {
       properties: {
         partitions: ref("partitions"),
         codec: ref("codec"),
-        compression: { enum: [...TOPIC_COMPRESSIONS], description: "How gokac compresses what it writes to the topic (default none); every codec is read." },
+        compression: {
+          enum: [...TOPIC_COMPRESSIONS],
+          description: "How gokac compresses what it writes to the topic (default none); every codec is read.",
+        },
         partitioner: ref("partitioner"),
         description: { type: "string" },
       },
@@ -177,17 +180,36 @@ export const specSchema = {
       additionalProperties: false,
       description: "What a message that cannot be processed does (default: every failure stops the group, as Goka).",
       properties: {
-        decode: { ...ref("failurePolicy"), description: "A key or value that cannot be decoded (incl. a null key in a group with state, or a key that is not UTF-8)." },
-        handler: { ...ref("failurePolicy"), description: "A handler that threw, rejected, called ctx.fail or timed out, after its retries." },
-        retries: { type: "integer", minimum: 0, maximum: 100, description: "Handler attempts after the first before the policy applies (default 0), each from a clean context." },
+        decode: {
+          ...ref("failurePolicy"),
+          description: "A key or value that cannot be decoded (incl. a null key in a group with state, or a key that is not UTF-8).",
+        },
+        handler: {
+          ...ref("failurePolicy"),
+          description: "A handler that threw, rejected, called ctx.fail or timed out, after its retries.",
+        },
+        retries: {
+          type: "integer",
+          minimum: 0,
+          maximum: 100,
+          description: "Handler attempts after the first before the policy applies (default 0), each from a clean context.",
+        },
         backoff: { ...ref("duration"), description: "Delay before the first retry, doubling each time (default 100ms)." },
-        timeout: { ...ref("duration"), pattern: "^[0-9]*[1-9][0-9]*(ms|s|m|h)$", description: "A handler still running after this has failed (default 60s)." },
-        "dead-letter": { ...ref("topicName"), description: "The dead-letter topic (default <group>-dlq), created with the group's partition count." },
+        timeout: {
+          ...ref("duration"),
+          pattern: "^[0-9]*[1-9][0-9]*(ms|s|m|h)$",
+          description: "A handler still running after this has failed (default 60s).",
+        },
+        "dead-letter": {
+          ...ref("topicName"),
+          description: "The dead-letter topic (default <group>-dlq), created with the group's partition count.",
+        },
       },
     },
     failurePolicy: {
       enum: ["fail", "skip", "dead-letter"],
-      description: "fail: stop the group at the message; skip: log, count and commit it; dead-letter: send it to the dead-letter topic, then as skip.",
+      description:
+        "fail: stop the group at the message; skip: log, count and commit it; dead-letter: send it to the dead-letter topic, then as skip.",
     },
     duration: {
       type: "string",

@@ -39,8 +39,15 @@ function describe(value: unknown): string {
 function unknownKeys(value: Record<string, unknown>, pointer: string, allowed: readonly string[], where: string): Finding[] {
   return Object.keys(value)
     .filter((k) => !allowed.includes(k))
-    .map((k) => finding("GK101", childPointer(pointer, k), "key", `unknown key \`${k}\` in ${where}`,
-      didYouMean(k, allowed) ?? `allowed here: ${allowed.join(", ")}`));
+    .map((k) =>
+      finding(
+        "GK101",
+        childPointer(pointer, k),
+        "key",
+        `unknown key \`${k}\` in ${where}`,
+        didYouMean(k, allowed) ?? `allowed here: ${allowed.join(", ")}`,
+      ),
+    );
 }
 
 function requiredString(value: Record<string, unknown>, pointer: string, key: string, where: string): Finding[] {
@@ -58,7 +65,8 @@ export function diagnoseCodec(value: unknown, pointer: string): Finding[] {
     if ((SCALAR_CODECS as readonly string[]).includes(value)) return [];
     return [finding("GK103", pointer, "value", `unknown codec \`${value}\``, didYouMean(value, SCALAR_CODECS) ?? CODEC_FORMS)];
   }
-  if (!isRecord(value)) return [finding("GK103", pointer, "value", `codec must be a name or a mapping, not ${describe(value)}`, CODEC_FORMS)];
+  if (!isRecord(value))
+    return [finding("GK103", pointer, "value", `codec must be a name or a mapping, not ${describe(value)}`, CODEC_FORMS)];
   const forms = ["json", "custom"].filter((k) => k in value);
   if (forms.length === 0) {
     const unknown = unknownKeys(value, pointer, ["json", "custom"], "a codec");

@@ -17,7 +17,14 @@ let validator: ValidateFunction | undefined;
 function specValidator(): ValidateFunction {
   if (validator === undefined) {
     // validateSchema: false skips compiling the meta-schema on every start; test/compiler/schema.test.ts checks the schema instead
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, strictTypes: false, validateSchema: false });
+    const ajv = new Ajv2020({
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      strictRequired: false,
+      strictTypes: false,
+      validateSchema: false,
+    });
     validator = ajv.compile(specSchema as object);
   }
   return validator;
@@ -28,8 +35,18 @@ const defs = specSchema.$defs;
 /** Which name definition reports which code when a name breaks its rule. */
 const NAME_CODES = new Map<object, { code: "GK301" | "GK302" | "GK303" | "GK304"; what: string; rule: string }>([
   [defs.topicName, { code: "GK301", what: "topic name", rule: "topic names use [a-zA-Z0-9._-], 1–249 characters, not `.` or `..`" }],
-  [defs.groupName, { code: "GK302", what: "group name", rule: "group names use [a-zA-Z0-9._-], 1–243 characters (so `<group>-table` stays legal), not `.` or `..`" }],
-  [defs.handlerName, { code: "GK303", what: "handler name", rule: "handler names are TypeScript identifiers and not reserved words, e.g. `onClick`" }],
+  [
+    defs.groupName,
+    {
+      code: "GK302",
+      what: "group name",
+      rule: "group names use [a-zA-Z0-9._-], 1–243 characters (so `<group>-table` stays legal), not `.` or `..`",
+    },
+  ],
+  [
+    defs.handlerName,
+    { code: "GK303", what: "handler name", rule: "handler names are TypeScript identifiers and not reserved words, e.g. `onClick`" },
+  ],
   [defs.typeName, { code: "GK304", what: "type name", rule: "type names are PascalCase identifiers, e.g. `ClickCount`" }],
 ]);
 
@@ -73,8 +90,12 @@ function mapErrors(errors: readonly ErrorObject[], root: unknown): Finding[] {
   }
   const branchSchemas = new Set<unknown>([...ALTERNATIVES.keys()].flatMap((d) => (d as { oneOf: readonly unknown[] }).oneOf));
   // `Group: x` is one typo, not also a missing `group`
-  const groupTypo = errors.some((e) => e.keyword === "additionalProperties" && e.instancePath === ""
-    && didYouMean(String((e.params as Record<string, unknown>)["additionalProperty"]), ["group"]) !== undefined);
+  const groupTypo = errors.some(
+    (e) =>
+      e.keyword === "additionalProperties" &&
+      e.instancePath === "" &&
+      didYouMean(String((e.params as Record<string, unknown>)["additionalProperty"]), ["group"]) !== undefined,
+  );
   for (const e of errors) {
     if (codecPointers.some((p) => isUnder(e.instancePath, p))) continue;
     if (e.keyword === "propertyNames") continue; // the inner error says it better
@@ -92,9 +113,20 @@ function mapError(e: ErrorObject): Finding | undefined {
   if (e.keyword === "oneOf" && alternatives !== undefined) {
     const [a, b] = alternatives;
     if (params["passingSchemas"] === null) {
-      return { code: "GK102", pointer: e.instancePath, part: "value", message: `${displayPointer(e.instancePath)} needs \`${a}\` or \`${b}\`` };
+      return {
+        code: "GK102",
+        pointer: e.instancePath,
+        part: "value",
+        message: `${displayPointer(e.instancePath)} needs \`${a}\` or \`${b}\``,
+      };
     }
-    return { code: "GK103", pointer: childPointer(e.instancePath, b), part: "key", message: `give either \`${a}\` or \`${b}\`, not both`, hint: `remove \`${b}\` or \`${a}\`` };
+    return {
+      code: "GK103",
+      pointer: childPointer(e.instancePath, b),
+      part: "key",
+      message: `give either \`${a}\` or \`${b}\`, not both`,
+      hint: `remove \`${b}\` or \`${a}\``,
+    };
   }
   if (e.keyword === "additionalProperties") {
     const key = String(params["additionalProperty"]);
@@ -104,9 +136,10 @@ function mapError(e: ErrorObject): Finding | undefined {
   }
   if (e.keyword === "required" || e.keyword === "dependentRequired") {
     const key = String(params["missingProperty"]);
-    const message = e.keyword === "required"
-      ? `${displayPointer(e.instancePath)} needs \`${key}\``
-      : `\`${String(params["property"])}\` belongs to a group: the document needs \`${key}\``;
+    const message =
+      e.keyword === "required"
+        ? `${displayPointer(e.instancePath)} needs \`${key}\``
+        : `\`${String(params["property"])}\` belongs to a group: the document needs \`${key}\``;
     return { code: "GK102", pointer: e.instancePath, part: "value", message };
   }
   const name = NAME_CODES.get(e.parentSchema as object);
@@ -118,7 +151,10 @@ function mapError(e: ErrorObject): Finding | undefined {
     return { code: name.code, pointer, part, message: `illegal ${name.what} \`${shown}\``, hint: name.rule };
   }
   if (e.keyword === "type") {
-    const expected = String(params["type"]).split(",").map((t) => JSON_TYPES[t] ?? t).join(" or ");
+    const expected = String(params["type"])
+      .split(",")
+      .map((t) => JSON_TYPES[t] ?? t)
+      .join(" or ");
     const message = `${displayPointer(pointer)} must be ${expected}, not ${describe(e.data)}`;
     // YAML reads `group: 2024` or `topic: true` as a number or boolean; quoting keeps it a string
     const quotable = String(params["type"]) === "string" && (typeof e.data === "number" || typeof e.data === "boolean");
@@ -130,7 +166,13 @@ function mapError(e: ErrorObject): Finding | undefined {
 }
 
 const JSON_TYPES: Readonly<Record<string, string>> = {
-  object: "a mapping", array: "a list", string: "a string", integer: "an integer", number: "a number", boolean: "true or false", null: "null",
+  object: "a mapping",
+  array: "a list",
+  string: "a string",
+  integer: "an integer",
+  number: "a number",
+  boolean: "true or false",
+  null: "null",
 };
 
 function describe(value: unknown): string {

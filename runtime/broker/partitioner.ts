@@ -64,7 +64,8 @@ export function fnv1a32(data: Uint8Array): number {
  * is taken of the remainder, so -2^31 lands on `2^31 % n` as sarama puts it.
  */
 export function partitionForKey(key: string | Uint8Array, partitions: number, partitioner: Partitioner = "kafka"): number {
-  if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`partition count must be a positive integer, got ${partitions}`);
+  if (!Number.isInteger(partitions) || partitions < 1)
+    throw new RangeError(`partition count must be a positive integer, got ${partitions}`);
   const bytes = typeof key === "string" ? utf8.encode(key) : key;
   if (partitioner === "goka") return Math.abs((fnv1a32(bytes) | 0) % partitions);
   return (murmur2(bytes) & 0x7fffffff) % partitions;

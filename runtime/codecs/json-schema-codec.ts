@@ -18,9 +18,12 @@ export class SchemaValidationError extends GokacError {
     readonly direction: "encode" | "decode",
     readonly errors: readonly { instancePath: string; message?: string | undefined }[],
   ) {
-    super(`${typeName}: ${direction}d value does not match its schema: ${errors.map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`).join("; ")}`, {
-      code: "SCHEMA_VALIDATION",
-    });
+    super(
+      `${typeName}: ${direction}d value does not match its schema: ${errors.map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`).join("; ")}`,
+      {
+        code: "SCHEMA_VALIDATION",
+      },
+    );
   }
 }
 

@@ -100,7 +100,9 @@ export class UnrepresentableValueError extends GokacError {
  */
 function findLossyPart(value: unknown, path: string, seen: Set<object>): UnrepresentableValueError | undefined {
   if (typeof value === "number") {
-    return Number.isFinite(value) ? undefined : new UnrepresentableValueError(path, "non-finite-number", `is ${value}, which JSON cannot carry`);
+    return Number.isFinite(value)
+      ? undefined
+      : new UnrepresentableValueError(path, "non-finite-number", `is ${value}, which JSON cannot carry`);
   }
   if (typeof value !== "object" || value === null || seen.has(value)) return undefined;
   seen.add(value);
@@ -139,7 +141,8 @@ function inexactInteger(text: string): string | undefined {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
       continue;
     }
@@ -176,7 +179,8 @@ export const jsonCodec: Codec<unknown> = {
       // bigint ("Do not know how to serialize a BigInt") and cyclic values
       throw new UnrepresentableValueError("", "no-json-representation", `cannot be written as JSON (${(error as Error).message})`);
     }
-    if (text === undefined) throw new UnrepresentableValueError("", "no-json-representation", `is ${typeof value}, which has no JSON representation`);
+    if (text === undefined)
+      throw new UnrepresentableValueError("", "no-json-representation", `is ${typeof value}, which has no JSON representation`);
     if (text.includes("null")) {
       const lossy = findLossyPart(value, "", new Set());
       if (lossy !== undefined) throw lossy;
@@ -188,7 +192,12 @@ export const jsonCodec: Codec<unknown> = {
     const value = JSON.parse(text) as unknown;
     if (LONG_DIGITS.test(text)) {
       const literal = inexactInteger(text);
-      if (literal !== undefined) throw new UnrepresentableValueError("", "inexact-integer", `holds the integer ${literal}, which a JavaScript number cannot hold exactly`);
+      if (literal !== undefined)
+        throw new UnrepresentableValueError(
+          "",
+          "inexact-integer",
+          `holds the integer ${literal}, which a JavaScript number cannot hold exactly`,
+        );
     }
     return value;
   },

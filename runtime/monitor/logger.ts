@@ -125,16 +125,28 @@ export function logProcessorEvents(logger: Logger, processor: Processor<any>, op
     }),
     // Never silent: each skipped or dead-lettered message at warn, with its coordinates.
     processor.on("message-failed", ({ topic, partition, offset, key, kind, policy, error }) => {
-      log.warn({ topic, partition, offset, key, kind, policy, reason: reasonOf(error) }, `${policy === "skip" ? "skipped" : "dead-lettered"} ${topic || "(visit)"}/${partition}@${offset}: ${kind} failed`);
+      log.warn(
+        { topic, partition, offset, key, kind, policy, reason: reasonOf(error) },
+        `${policy === "skip" ? "skipped" : "dead-lettered"} ${topic || "(visit)"}/${partition}@${offset}: ${kind} failed`,
+      );
     }),
     processor.on("defer-overdue", ({ topic, partition, offset, key, waitedMs }) => {
-      log.warn({ topic, partition, offset, key, waitedMs }, `deferCommit of ${topic}/${partition}@${offset} not completed after ${waitedMs} ms; commits of the partition wait for it`);
+      log.warn(
+        { topic, partition, offset, key, waitedMs },
+        `deferCommit of ${topic}/${partition}@${offset} not completed after ${waitedMs} ms; commits of the partition wait for it`,
+      );
     }),
     processor.on("handler-retry", ({ topic, partition, offset, key, attempt, delayMs, error }) => {
-      log.info({ topic, partition, offset, key, attempt, delayMs, reason: reasonOf(error) }, `retrying ${topic || "(visit)"}/${partition}@${offset} (attempt ${attempt}) in ${delayMs} ms`);
+      log.info(
+        { topic, partition, offset, key, attempt, delayMs, reason: reasonOf(error) },
+        `retrying ${topic || "(visit)"}/${partition}@${offset} (attempt ${attempt}) in ${delayMs} ms`,
+      );
     }),
     processor.on("state-rebuilt", ({ topic, partition, reason, error }) => {
-      log.warn({ topic, partition, reason, err: error }, `state of ${topic}/${partition} cannot be trusted (${reason}); rebuilding it from the changelog`);
+      log.warn(
+        { topic, partition, reason, err: error },
+        `state of ${topic}/${partition} cannot be trusted (${reason}); rebuilding it from the changelog`,
+      );
     }),
     processor.on("error", ({ error }) => {
       if (error instanceof ProcessorError) {

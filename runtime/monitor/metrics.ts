@@ -10,14 +10,32 @@ import { PARTITION_STATES, type ProcessorObserver } from "./observer.js";
 const DURATION_BUCKETS = [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
 
 /** Creates the registry with every gokac metric over `observers`. */
-export function createMetricsRegistry(observers: readonly ProcessorObserver[], options: { readonly defaultMetrics?: boolean } = {}): Registry {
+export function createMetricsRegistry(
+  observers: readonly ProcessorObserver[],
+  options: { readonly defaultMetrics?: boolean } = {},
+): Registry {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
 
-  const processed = new Counter({ name: "gokac_messages_processed_total", help: "Input messages handled", labelNames: ["group", "topic", "partition"], registers });
-  const emitted = new Counter({ name: "gokac_messages_emitted_total", help: "Records sent by handlers (emits and loopbacks)", labelNames: ["group", "partition"], registers });
-  const failed = new Counter({ name: "gokac_messages_failed_total", help: "Messages whose handling failed, by failure policy", labelNames: ["group", "topic", "partition", "policy"], registers });
+  const processed = new Counter({
+    name: "gokac_messages_processed_total",
+    help: "Input messages handled",
+    labelNames: ["group", "topic", "partition"],
+    registers,
+  });
+  const emitted = new Counter({
+    name: "gokac_messages_emitted_total",
+    help: "Records sent by handlers (emits and loopbacks)",
+    labelNames: ["group", "partition"],
+    registers,
+  });
+  const failed = new Counter({
+    name: "gokac_messages_failed_total",
+    help: "Messages whose handling failed, by failure policy",
+    labelNames: ["group", "topic", "partition", "policy"],
+    registers,
+  });
   const duration = new Histogram({
     name: "gokac_handler_duration_seconds",
     help: "Handler time per message: each batch observes the mean of its messages",
@@ -26,7 +44,12 @@ export function createMetricsRegistry(observers: readonly ProcessorObserver[], o
     registers,
   });
   const commits = new Counter({ name: "gokac_commits_total", help: "Input offset commits", labelNames: ["group", "partition"], registers });
-  const rebalances = new Counter({ name: "gokac_rebalances_total", help: "Partition assignments received", labelNames: ["group"], registers });
+  const rebalances = new Counter({
+    name: "gokac_rebalances_total",
+    help: "Partition assignments received",
+    labelNames: ["group"],
+    registers,
+  });
 
   new Gauge({
     name: "gokac_consumer_lag_messages",
@@ -35,7 +58,8 @@ export function createMetricsRegistry(observers: readonly ProcessorObserver[], o
     registers,
     collect() {
       this.reset();
-      for (const o of observers) for (const l of o.lags()) this.set({ group: o.group, topic: l.topic, partition: String(l.partition) }, l.lag);
+      for (const o of observers)
+        for (const l of o.lags()) this.set({ group: o.group, topic: l.topic, partition: String(l.partition) }, l.lag);
     },
   });
   new Gauge({
@@ -47,7 +71,8 @@ export function createMetricsRegistry(observers: readonly ProcessorObserver[], o
       this.reset();
       for (const o of observers) {
         for (const [partition, current] of o.states()) {
-          for (const state of PARTITION_STATES) this.set({ group: o.group, partition: String(partition), state }, state === current ? 1 : 0);
+          for (const state of PARTITION_STATES)
+            this.set({ group: o.group, partition: String(partition), state }, state === current ? 1 : 0);
         }
       }
     },
@@ -59,7 +84,8 @@ export function createMetricsRegistry(observers: readonly ProcessorObserver[], o
     registers,
     collect() {
       this.reset();
-      for (const o of observers) for (const r of o.recoveries()) this.set({ group: o.group, topic: r.topic, partition: String(r.partition) }, r.remaining);
+      for (const o of observers)
+        for (const r of o.recoveries()) this.set({ group: o.group, topic: r.topic, partition: String(r.partition) }, r.remaining);
     },
   });
   new Gauge({
@@ -70,7 +96,8 @@ export function createMetricsRegistry(observers: readonly ProcessorObserver[], o
     collect() {
       this.reset();
       for (const o of observers) {
-        for (const r of o.recoveries()) if (r.etaSeconds !== undefined) this.set({ group: o.group, topic: r.topic, partition: String(r.partition) }, r.etaSeconds);
+        for (const r of o.recoveries())
+          if (r.etaSeconds !== undefined) this.set({ group: o.group, topic: r.topic, partition: String(r.partition) }, r.etaSeconds);
       }
     },
   });
@@ -112,7 +139,8 @@ export function createMetricsRegistry(observers: readonly ProcessorObserver[], o
     o.hooks.commit = (partition) => commits.inc({ group, partition: String(partition) });
     o.hooks.rebalance = () => rebalances.inc({ group });
     o.hooks.failure = (e) => {
-      if (e.topic !== undefined && e.partition !== undefined && e.topic !== "") failed.inc({ group, topic: e.topic, partition: String(e.partition), policy: e.policy });
+      if (e.topic !== undefined && e.partition !== undefined && e.topic !== "")
+        failed.inc({ group, topic: e.topic, partition: String(e.partition), policy: e.policy });
     };
     rebalances.inc({ group }, 0);
   }

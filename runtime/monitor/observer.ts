@@ -15,7 +15,14 @@ import { RecoveryEta } from "./eta.js";
 export type MonitorPartitionState = Exclude<PartitionState, "stopped"> | "standby";
 
 /** Every state `gokac_partition_state` reports, in lifecycle order. */
-export const PARTITION_STATES: readonly MonitorPartitionState[] = ["initializing", "connecting", "recovering", "preparing", "running", "standby"];
+export const PARTITION_STATES: readonly MonitorPartitionState[] = [
+  "initializing",
+  "connecting",
+  "recovering",
+  "preparing",
+  "running",
+  "standby",
+];
 
 /** Recovery of one table partition. */
 export interface RecoveryStatus {
@@ -72,7 +79,13 @@ export interface GroupStatus {
   readonly failed: boolean;
   readonly ready: boolean;
   readonly partitions: readonly PartitionStatus[];
-  readonly totals: { readonly processed: number; readonly emitted: number; readonly failed: number; readonly commits: number; readonly rebalances: number };
+  readonly totals: {
+    readonly processed: number;
+    readonly emitted: number;
+    readonly failed: number;
+    readonly commits: number;
+    readonly rebalances: number;
+  };
   readonly rates: { readonly processedPerSecond: number; readonly emittedPerSecond: number };
   /** Messages processed per second, one sample a second, oldest first (at most 60). */
   readonly history: readonly number[];
@@ -204,7 +217,16 @@ export class ProcessorObserver {
         }
       }),
       p.on("message-failed", (e) => {
-        const entry: ErrorStatus = { at: this.now(), kind: e.kind, policy: e.policy, message: reasonOf(e.error), topic: e.topic, partition: e.partition, offset: e.offset, key: e.key };
+        const entry: ErrorStatus = {
+          at: this.now(),
+          kind: e.kind,
+          policy: e.policy,
+          message: reasonOf(e.error),
+          topic: e.topic,
+          partition: e.partition,
+          offset: e.offset,
+          key: e.key,
+        };
         this.errors.push(entry);
         if (this.errors.length > ERRORS_KEPT) this.errors.shift();
         this.totals.failed++;
@@ -214,7 +236,16 @@ export class ProcessorObserver {
         this.failure = error;
         const entry: ErrorStatus =
           error instanceof ProcessorError
-            ? { at: this.now(), kind: error.kind, policy: "fail", message: error.message, topic: error.topic, partition: error.partition, offset: error.offset, key: error.key }
+            ? {
+                at: this.now(),
+                kind: error.kind,
+                policy: "fail",
+                message: error.message,
+                topic: error.topic,
+                partition: error.partition,
+                offset: error.offset,
+                key: error.key,
+              }
             : { at: this.now(), kind: "processor", policy: "fail", message: error.message };
         this.errors.push(entry);
         if (this.errors.length > ERRORS_KEPT) this.errors.shift();
@@ -327,7 +358,10 @@ export class ProcessorObserver {
     this.lastSample = { at, processed: this.totals.processed, emitted: this.totals.emitted };
     if (last === undefined || at <= last.at) return;
     const seconds = (at - last.at) / 1000;
-    this.rates = { processedPerSecond: (this.totals.processed - last.processed) / seconds, emittedPerSecond: (this.totals.emitted - last.emitted) / seconds };
+    this.rates = {
+      processedPerSecond: (this.totals.processed - last.processed) / seconds,
+      emittedPerSecond: (this.totals.emitted - last.emitted) / seconds,
+    };
     this.history.push(this.rates.processedPerSecond);
     if (this.history.length > HISTORY) this.history.shift();
   }

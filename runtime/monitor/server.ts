@@ -78,7 +78,8 @@ export interface Monitor {
 export function parseHostPort(text: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text.trim());
   const port = Number(match?.[3]);
-  if (match === null || port > 65535) throw new RuntimeOptionsError("http", `expected HOST:PORT (e.g. 127.0.0.1:8080, 0.0.0.0:0), got ${JSON.stringify(text)}`);
+  if (match === null || port > 65535)
+    throw new RuntimeOptionsError("http", `expected HOST:PORT (e.g. 127.0.0.1:8080, 0.0.0.0:0), got ${JSON.stringify(text)}`);
   return { host: match[1] ?? (match[2] || "0.0.0.0"), port };
 }
 
@@ -89,12 +90,20 @@ export async function startMonitor(options: MonitorOptions): Promise<Monitor> {
     throw new RuntimeOptionsError("processors", "pass the processors to observe: startMonitor({ processors: [processor] })");
   }
   const now = options.now ?? Date.now;
-  const observers = processors.map((p) => new ProcessorObserver(p, { ...(options.broker === undefined ? {} : { broker: options.broker }), now }));
+  const observers = processors.map(
+    (p) => new ProcessorObserver(p, { ...(options.broker === undefined ? {} : { broker: options.broker }), now }),
+  );
   const registry = createMetricsRegistry(observers, options.defaultMetrics === undefined ? {} : { defaultMetrics: options.defaultMetrics });
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, task: () => unknown) => {
     if (ms <= 0) return;
-    const timer = setInterval(() => void Promise.resolve().then(task).catch(() => undefined), ms);
+    const timer = setInterval(
+      () =>
+        void Promise.resolve()
+          .then(task)
+          .catch(() => undefined),
+      ms,
+    );
     timer.unref();
     timers.push(timer);
   };
@@ -117,7 +126,8 @@ export async function startMonitor(options: MonitorOptions): Promise<Monitor> {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://monitor");
     const path = url.pathname;
-    if (options.emit !== undefined && path.startsWith("/api/topics/")) return routeEmit(req, res, options.emit, decodeURIComponent(path.slice("/api/topics/".length)));
+    if (options.emit !== undefined && path.startsWith("/api/topics/"))
+      return routeEmit(req, res, options.emit, decodeURIComponent(path.slice("/api/topics/".length)));
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "GET only\n");
     if (path === "/" || path === "/index.html") return send(res, 200, "text/html; charset=utf-8", MONITOR_PAGE);
     if (path === "/metrics") {
@@ -131,7 +141,9 @@ export async function startMonitor(options: MonitorOptions): Promise<Monitor> {
     }
     if (path === "/readyz") {
       const waiting = observers.flatMap((o) => o.notReady().map((why) => `${o.group}: ${why}`));
-      return waiting.length === 0 ? send(res, 200, "text/plain", "ready\n") : send(res, 503, "text/plain", `not ready:\n${waiting.join("\n")}\n`);
+      return waiting.length === 0
+        ? send(res, 200, "text/plain", "ready\n")
+        : send(res, 503, "text/plain", `not ready:\n${waiting.join("\n")}\n`);
     }
     if (path === "/api/status") return send(res, 200, "application/json", JSON.stringify(status()));
     if (path.startsWith("/api/tables/")) {
@@ -155,7 +167,13 @@ export async function startMonitor(options: MonitorOptions): Promise<Monitor> {
 
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, "application/json", JSON.stringify({ error: "internal", message: error instanceof Error ? error.message : String(error) }));
+      if (!res.headersSent)
+        send(
+          res,
+          500,
+          "application/json",
+          JSON.stringify({ error: "internal", message: error instanceof Error ? error.message : String(error) }),
+        );
       else res.end();
     });
   });
@@ -190,7 +208,8 @@ async function routeEmit(req: IncomingMessage, res: ServerResponse, emit: Monito
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_EMIT_BODY_BYTES) return send(res, 413, "application/json", JSON.stringify({ error: "body-too-large", limit: MAX_EMIT_BODY_BYTES }));
+    if (size > MAX_EMIT_BODY_BYTES)
+      return send(res, 413, "application/json", JSON.stringify({ error: "body-too-large", limit: MAX_EMIT_BODY_BYTES }));
     chunks.push(chunk);
   }
   let body: unknown;
@@ -204,8 +223,10 @@ async function routeEmit(req: IncomingMessage, res: ServerResponse, emit: Monito
     return send(res, 400, "application/json", JSON.stringify({ error: "invalid-message", expected: '{ "key": string, "value": JSON }' }));
   }
   const result = await emit(topic, message["key"], message["value"]);
-  if (result.status === "unknown-topic") return send(res, 404, "application/json", JSON.stringify({ error: "unknown-topic", topic, topics: result.topics }));
-  if (result.status === "refused") return send(res, 400, "application/json", JSON.stringify({ error: "value-refused", topic, reason: result.reason }));
+  if (result.status === "unknown-topic")
+    return send(res, 404, "application/json", JSON.stringify({ error: "unknown-topic", topic, topics: result.topics }));
+  if (result.status === "refused")
+    return send(res, 400, "application/json", JSON.stringify({ error: "value-refused", topic, reason: result.reason }));
   return send(res, 200, "application/json", JSON.stringify({ topic, partition: result.partition, offset: result.offset }));
 }
 

@@ -86,7 +86,14 @@ export const DEAD_LETTER_HEADERS = {
  * come first, so a message that was dead-lettered before (and replayed)
  * carries this failure's headers.
  */
-export function deadLetterRecord(topic: string, partition: number, group: string, message: BrokerMessage, kind: FailureKind, error: unknown): ProduceRecord {
+export function deadLetterRecord(
+  topic: string,
+  partition: number,
+  group: string,
+  message: BrokerMessage,
+  kind: FailureKind,
+  error: unknown,
+): ProduceRecord {
   const headers: Record<string, Uint8Array | string> = { ...message.headers };
   headers[DEAD_LETTER_HEADERS.kind] = kind;
   headers[DEAD_LETTER_HEADERS.message] = reasonOf(error);

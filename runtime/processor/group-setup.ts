@@ -36,14 +36,25 @@ function lookupEvents(events: EventHub, group: string, table: string, fail: (err
   return {
     on: (event, listener) => events.on(event, listener),
     emit(event, payload) {
-      if (event === "error") fail(new ProcessorError("lookup", { group, topic: table, partition: -1, offset: -1, key: "" }, (payload as RuntimeEvents["error"]).error));
+      if (event === "error")
+        fail(
+          new ProcessorError(
+            "lookup",
+            { group, topic: table, partition: -1, offset: -1, key: "" },
+            (payload as RuntimeEvents["error"]).error,
+          ),
+        );
       else events.emit(event, payload);
     },
   };
 }
 
 /** Builds the `GroupRuntime` of a processor; rejects with what prevents it from running. */
-export async function setUpGroup(definition: GroupDefinition<unknown>, options: ProcessorOptions, hooks: SetUpHooks): Promise<GroupRuntime> {
+export async function setUpGroup(
+  definition: GroupDefinition<unknown>,
+  options: ProcessorOptions,
+  hooks: SetUpHooks,
+): Promise<GroupRuntime> {
   const { graph } = definition;
   const { group } = graph;
   const { storage, events } = hooks;
@@ -55,7 +66,8 @@ export async function setUpGroup(definition: GroupDefinition<unknown>, options: 
     return h;
   };
   const consumed = new Map<string, ConsumedTopic>();
-  for (const input of graph.inputs) for (const topic of input.topics) consumed.set(topic, { codec: input.codec, handler: handler(input.handler) });
+  for (const input of graph.inputs)
+    for (const topic of input.topics) consumed.set(topic, { codec: input.codec, handler: handler(input.handler) });
   const loop = graph.loop === undefined ? undefined : { topic: loopTopic(group), codec: graph.loop.codec as Codec<unknown> };
   if (graph.loop !== undefined && loop !== undefined) consumed.set(loop.topic, { codec: loop.codec, handler: handler(graph.loop.handler) });
   const first = [...consumed.keys()][0];
@@ -80,7 +92,16 @@ export async function setUpGroup(definition: GroupDefinition<unknown>, options: 
   }
   const lookups = new Map<string, View<unknown>>();
   for (const lookup of graph.lookups ?? []) {
-    const view = createView<unknown>(broker, { name: lookup.table, codec: lookup.codec, partitioner: lookup.partitioner ?? "kafka" }, { storage, events: lookupEvents(events, group, lookup.table, hooks.fail), cancelled: hooks.cancelled, onStateMismatch: options.onStateMismatch ?? "rebuild" });
+    const view = createView<unknown>(
+      broker,
+      { name: lookup.table, codec: lookup.codec, partitioner: lookup.partitioner ?? "kafka" },
+      {
+        storage,
+        events: lookupEvents(events, group, lookup.table, hooks.fail),
+        cancelled: hooks.cancelled,
+        onStateMismatch: options.onStateMismatch ?? "rebuild",
+      },
+    );
     hooks.onView(view);
     lookups.set(lookup.table, view);
   }

@@ -91,6 +91,9 @@ export class MessageContext implements FullContext {
   }
 
   private check(operation: string): void {
-    if (this.closed) throw new Error(`ctx.${operation}() called after the handler of ${this.topic || "a visit"}/${this.partition}@${this.offset} returned`);
+    if (this.closed)
+      throw new Error(
+        `ctx.${operation}() called after the handler of ${this.topic || "a visit"}/${this.partition}@${this.offset} returned`,
+      );
   }
 }

@@ -89,12 +89,14 @@ export class PartitionProcessor implements ContextHost {
    * Rejects with `RecoveryCancelled` when the processor stops or `abandoned()` turns true (a rebalance started) meanwhile.
    */
   static async start(rt: GroupRuntime, partition: number, abandoned: () => boolean = () => false): Promise<PartitionProcessor> {
-    const emitState = (state: "initializing" | "connecting" | "recovering" | "preparing" | "running") => rt.events.emit("state", { state, partition });
+    const emitState = (state: "initializing" | "connecting" | "recovering" | "preparing" | "running") =>
+      rt.events.emit("state", { state, partition });
     emitState("initializing");
     const opened: PartitionTable<unknown>[] = [];
     try {
       const integrity = { policy: rt.onStateMismatch, events: rt.events };
-      const table = rt.table === undefined ? undefined : await PartitionTable.open(rt.storage, rt.table.topic, partition, rt.table.codec, integrity);
+      const table =
+        rt.table === undefined ? undefined : await PartitionTable.open(rt.storage, rt.table.topic, partition, rt.table.codec, integrity);
       if (table !== undefined) opened.push(table);
       const joined = new Map<string, PartitionTable<unknown>>();
       for (const [topic, codec] of rt.joins) {
@@ -109,7 +111,9 @@ export class PartitionProcessor implements ContextHost {
       if (cancelled()) throw new RecoveryCancelled();
       emitState("preparing");
       for (const t of joined.values()) {
-        await t.catchUp(rt.broker, (error) => rt.fail(new ProcessorError("storage", { group: rt.group, topic: t.topic, partition, offset: t.offset, key: "" }, error)));
+        await t.catchUp(rt.broker, (error) =>
+          rt.fail(new ProcessorError("storage", { group: rt.group, topic: t.topic, partition, offset: t.offset, key: "" }, error)),
+        );
       }
       emitState("running");
       return new PartitionProcessor(rt, partition, table, joined);
@@ -218,7 +222,14 @@ export class PartitionProcessor implements ContextHost {
       }
       (undecodable ??= new Map()).set(i, error);
     }
-    if (!(await this.prefetch(messages.slice(0, end).map((m) => m.key), first)) || this.rt.failed) return;
+    if (
+      !(await this.prefetch(
+        messages.slice(0, end).map((m) => m.key),
+        first,
+      )) ||
+      this.rt.failed
+    )
+      return;
 
     // 2. Handlers, one at a time; `handled` counts those whose effects are kept.
     const started = performance.now();
@@ -233,7 +244,12 @@ export class PartitionProcessor implements ContextHost {
       }
       if (m.value === null && this.rt.ignoreNil) continue;
       this.current = m;
-      let ok = this.runHandler(consumed.handler, new MessageContext(this, m.key, m.topic, m.partition, m.offset, m.timestamp, m.headers), values[handled], m);
+      let ok = this.runHandler(
+        consumed.handler,
+        new MessageContext(this, m.key, m.topic, m.partition, m.offset, m.timestamp, m.headers),
+        values[handled],
+        m,
+      );
       if (ok !== true && ok !== false) ok = await ok;
       if (!ok) break;
       // Failed elsewhere (another partition, a deferred commit): this message completed, keep it.
@@ -250,7 +266,14 @@ export class PartitionProcessor implements ContextHost {
     // 3-4. Produce, store, commit what was handled.
     if (!(await this.flush(first))) return;
     const next = messages[handled]?.offset ?? messages[messages.length - 1]!.offset + 1;
-    this.rt.events.emit("batch", { topic: batch.topic, partition: this.partition, processed: handled, emitted, handlerSeconds, nextOffset: next });
+    this.rt.events.emit("batch", {
+      topic: batch.topic,
+      partition: this.partition,
+      processed: handled,
+      emitted,
+      handlerSeconds,
+      nextOffset: next,
+    });
     this.tracker(batch.topic).markProcessed(next);
     // Not awaited: the next batch need not wait for the commit round trip. Commits stay
     // ordered on their chain, and `close` (revocation, stop) waits for the last one.
@@ -304,7 +327,13 @@ export class PartitionProcessor implements ContextHost {
    *
    * @param source the message handled (`undefined` for a visited key)
    */
-  private runHandler(handler: AnyHandler, ctx: MessageContext, arg: unknown, source: BrokerMessage | undefined, attempt = 1): boolean | Promise<boolean> {
+  private runHandler(
+    handler: AnyHandler,
+    ctx: MessageContext,
+    arg: unknown,
+    source: BrokerMessage | undefined,
+    attempt = 1,
+  ): boolean | Promise<boolean> {
     this.outbox.begin();
     this.cache?.mark();
     let result: unknown;
@@ -322,7 +351,14 @@ export class PartitionProcessor implements ContextHost {
   }
 
   /** `runHandler`'s end for a handler that returned a promise: it settles, or times out. */
-  private async settle(result: PromiseLike<unknown>, handler: AnyHandler, ctx: MessageContext, arg: unknown, source: BrokerMessage | undefined, attempt: number): Promise<boolean> {
+  private async settle(
+    result: PromiseLike<unknown>,
+    handler: AnyHandler,
+    ctx: MessageContext,
+    arg: unknown,
+    source: BrokerMessage | undefined,
+    attempt: number,
+  ): Promise<boolean> {
     const timeoutMs = this.rt.errors.timeoutMs;
     let outcome: unknown;
     try {
@@ -342,13 +378,30 @@ export class PartitionProcessor implements ContextHost {
   }
 
   /** Drops a failed attempt's effects; retries it after the backoff, or applies the policy. */
-  private async handlerFailed(handler: AnyHandler, ctx: MessageContext, arg: unknown, source: BrokerMessage | undefined, attempt: number, kind: FailureKind, error: unknown): Promise<boolean> {
+  private async handlerFailed(
+    handler: AnyHandler,
+    ctx: MessageContext,
+    arg: unknown,
+    source: BrokerMessage | undefined,
+    attempt: number,
+    kind: FailureKind,
+    error: unknown,
+  ): Promise<boolean> {
     this.abandon();
     const reason = error instanceof HandlerFailure ? error.reason : error;
     const policy = this.rt.errors;
     if (attempt <= policy.retries && !this.rt.cancelled) {
       const delayMs = policy.backoffMs * 2 ** (attempt - 1);
-      this.rt.events.emit("handler-retry", { group: this.rt.group, topic: ctx.topic, partition: this.partition, offset: ctx.offset, key: ctx.key, attempt: attempt + 1, delayMs, error: reason });
+      this.rt.events.emit("handler-retry", {
+        group: this.rt.group,
+        topic: ctx.topic,
+        partition: this.partition,
+        offset: ctx.offset,
+        key: ctx.key,
+        attempt: attempt + 1,
+        delayMs,
+        error: reason,
+      });
       // Stopping: the message is neither retried nor given up on; it is not committed.
       if ((await this.wait(undefined, delayMs)) === STOPPED || this.rt.cancelled) return false;
       return this.runHandler(handler, ctx.renew(), arg, source, attempt + 1);
@@ -413,7 +466,16 @@ export class PartitionProcessor implements ContextHost {
       applied = "dead-letter";
     }
     this.rt.failedMessages[applied]++;
-    this.rt.events.emit("message-failed", { group: this.rt.group, topic: where.topic, partition: this.partition, offset: where.offset, key: where.key, kind, policy: applied, error });
+    this.rt.events.emit("message-failed", {
+      group: this.rt.group,
+      topic: where.topic,
+      partition: this.partition,
+      offset: where.offset,
+      key: where.key,
+      kind,
+      policy: applied,
+      error,
+    });
     return true;
   }
 
@@ -474,7 +536,13 @@ export class PartitionProcessor implements ContextHost {
   }
 
   private failAt(kind: ProcessorErrorKind, where: Current | BrokerMessage, cause: unknown): void {
-    this.rt.fail(new ProcessorError(kind, { group: this.rt.group, topic: where.topic, partition: this.partition, offset: where.offset, key: where.key }, cause));
+    this.rt.fail(
+      new ProcessorError(
+        kind,
+        { group: this.rt.group, topic: where.topic, partition: this.partition, offset: where.offset, key: where.key },
+        cause,
+      ),
+    );
   }
 
   // ---- ContextHost: what handlers call ----
@@ -503,13 +571,23 @@ export class PartitionProcessor implements ContextHost {
   emit(topic: string, key: string, value: unknown, options: EmitOptions | undefined): void {
     const output = this.rt.outputs.get(topic);
     if (output === undefined) throw new Error(`group ${this.rt.group} does not declare output ${topic}`);
-    this.outbox.produce(record(topic, partitionForKey(key, output.partitions, output.partitioner), key, value === null ? null : output.codec.encode(value), options));
+    this.outbox.produce(
+      record(
+        topic,
+        partitionForKey(key, output.partitions, output.partitioner),
+        key,
+        value === null ? null : output.codec.encode(value),
+        options,
+      ),
+    );
   }
 
   loopback(key: string, value: unknown, options: EmitOptions | undefined): void {
     const loop = this.rt.loop;
     if (loop === undefined) throw new Error(`group ${this.rt.group} has no loop`);
-    this.outbox.produce(record(loop.topic, partitionForKey(key, this.rt.partitions, this.rt.partitioner), key, loop.codec.encode(value), options));
+    this.outbox.produce(
+      record(loop.topic, partitionForKey(key, this.rt.partitions, this.rt.partitioner), key, loop.codec.encode(value), options),
+    );
   }
 
   join(table: string, key: string): unknown {
@@ -531,7 +609,8 @@ export class PartitionProcessor implements ContextHost {
     // Never silent: a callback still not called after the handler timeout is reported (the commit keeps waiting for it).
     const waitMs = this.rt.errors.timeoutMs;
     const overdue = setTimeout(() => {
-      if (!called && !this.revoked) this.rt.events.emit("defer-overdue", { group: this.rt.group, topic, partition: this.partition, offset, key, waitedMs: waitMs });
+      if (!called && !this.revoked)
+        this.rt.events.emit("defer-overdue", { group: this.rt.group, topic, partition: this.partition, offset, key, waitedMs: waitMs });
     }, waitMs);
     overdue.unref();
     return (err?: unknown) => {

@@ -93,7 +93,8 @@ export class PendingWrites {
     for (let i = 0; i < keys.length; i++) changes.set(keys[i]!, values[i]!);
     const table = this.table;
     const changelog: ProduceRecord[] = [];
-    if (table !== undefined) for (const [key, value] of changes) changelog.push({ topic: table.topic, partition: this.partition, key, value });
+    if (table !== undefined)
+      for (const [key, value] of changes) changelog.push({ topic: table.topic, partition: this.partition, key, value });
     let produced: readonly ProducedOffset[] = [];
     try {
       // One round trip when only one of the two has records.

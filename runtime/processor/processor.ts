@@ -81,7 +81,8 @@ const internals = new WeakMap<Processor<any>, Internals>();
 /** Writes a table value through the processor's pipeline, as a handler would (the tester's `setTableValue`). Not public API. */
 export async function writeTableValue(processor: Processor<any>, key: string, value: unknown): Promise<void> {
   const runner = internals.get(processor)?.runnerFor(key);
-  if (runner === undefined) throw new ProcessorStateError(`group ${processor.group}: the partition of key ${JSON.stringify(key)} is not owned by this processor`);
+  if (runner === undefined)
+    throw new ProcessorStateError(`group ${processor.group}: the partition of key ${JSON.stringify(key)} is not owned by this processor`);
   await runner.write(key, value);
 }
 

@@ -73,7 +73,8 @@ export function createLevelStorage(dir: string, options: LevelStorageOptions = {
       } catch (error) {
         // LEVEL_LOCKED (another process has it) is not damage: report it as it is, with the path.
         const code = (error as { cause?: { code?: unknown } }).cause?.code;
-        if (code === "LEVEL_LOCKED") throw new Error(`table ${topic} partition ${partition}: store ${path} is in use by another process`, { cause: error });
+        if (code === "LEVEL_LOCKED")
+          throw new Error(`table ${topic} partition ${partition}: store ${path} is in use by another process`, { cause: error });
         throw corrupt(`LevelDB cannot open it: ${describe(error)}`, error);
       }
       const store = levelStore(db, topic, partition, path);
@@ -98,7 +99,14 @@ function describe(error: unknown): string {
 }
 
 /** Checks the format marker and, with `verifyAll`, every entry's checksum; an empty store gets the marker. */
-async function checkFormat(db: Db, verifyAll: boolean, corrupt: (detail: string) => Error, topic: string, partition: number, path: string): Promise<void> {
+async function checkFormat(
+  db: Db,
+  verifyAll: boolean,
+  corrupt: (detail: string) => Error,
+  topic: string,
+  partition: number,
+  path: string,
+): Promise<void> {
   const format = await db.get(FORMAT_KEY);
   if (format === undefined) {
     const any = await db.keys({ limit: 1 }).all();
@@ -119,7 +127,8 @@ function levelStore(db: Db, topic: string, partition: number, path: string): Tab
   const read = (key: string, sealed: Uint8Array | undefined): Uint8Array | undefined => {
     if (sealed === undefined) return undefined;
     const value = unseal(key, sealed);
-    if (value === undefined) throw new StateMismatchError("corrupt", topic, partition, path, `checksum mismatch at key ${JSON.stringify(key)}`);
+    if (value === undefined)
+      throw new StateMismatchError("corrupt", topic, partition, path, `checksum mismatch at key ${JSON.stringify(key)}`);
     return value;
   };
   /** Reads with the path, table and partition in any LevelDB error. */

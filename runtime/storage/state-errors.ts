@@ -37,7 +37,10 @@ export class StateMismatchError extends GokacError {
     detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`state of table ${topic} partition ${partition}${path === undefined ? "" : ` (${path})`}: ${reason}: ${detail}`, { code: "STATE_MISMATCH", cause: options?.cause });
+    super(`state of table ${topic} partition ${partition}${path === undefined ? "" : ` (${path})`}: ${reason}: ${detail}`, {
+      code: "STATE_MISMATCH",
+      cause: options?.cause,
+    });
   }
 }
 

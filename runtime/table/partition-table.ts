@@ -45,7 +45,13 @@ export class PartitionTable<V> {
    * Opens the partition's store. A damaged store (`StateMismatchError`) is
    * deleted and opened empty under the `rebuild` policy, thrown under `fail`.
    */
-  static async open<V>(storage: Storage, topic: string, partition: number, codec: Codec<V>, integrity: IntegrityOptions = {}): Promise<PartitionTable<V>> {
+  static async open<V>(
+    storage: Storage,
+    topic: string,
+    partition: number,
+    codec: Codec<V>,
+    integrity: IntegrityOptions = {},
+  ): Promise<PartitionTable<V>> {
     let store: TableStore;
     try {
       store = await storage.open(topic, partition);
@@ -199,10 +205,16 @@ export class PartitionTable<V> {
   private async checkIdentity(broker: Broker, hwm: number): Promise<StateMismatchError | undefined> {
     const at = this.position;
     if (at === 0) return undefined;
-    const mismatch = (reason: "ahead" | "truncated" | "different-log", detail: string) => new StateMismatchError(reason, this.topic, this.partition, undefined, detail);
-    if (at > hwm) return mismatch("ahead", `the store is at offset ${at} but the changelog ends at ${hwm} (topic deleted and recreated, or another cluster)`);
+    const mismatch = (reason: "ahead" | "truncated" | "different-log", detail: string) =>
+      new StateMismatchError(reason, this.topic, this.partition, undefined, detail);
+    if (at > hwm)
+      return mismatch(
+        "ahead",
+        `the store is at offset ${at} but the changelog ends at ${hwm} (topic deleted and recreated, or another cluster)`,
+      );
     const low = await broker.lowWatermark?.(this.topic, this.partition);
-    if (low !== undefined && low > at) return mismatch("truncated", `the store is at offset ${at} but the changelog now starts at ${low}: records in between are gone`);
+    if (low !== undefined && low > at)
+      return mismatch("truncated", `the store is at offset ${at} but the changelog now starts at ${low}: records in between are gone`);
     const anchor = await this.store.anchor?.();
     if (anchor === undefined || (low !== undefined && low > at - 1)) return undefined;
     const reader = await broker.reader(this.topic, this.partition, at - 1);
@@ -210,7 +222,10 @@ export class PartitionTable<V> {
       const first = (await reader.next(IDENTITY_WAIT_MS))[0];
       if (first === undefined || first.offset !== at - 1) return undefined;
       if (recordHash(first.key, first.value) === anchor) return undefined;
-      return mismatch("different-log", `the changelog record at offset ${at - 1} is not the one the store applied there (topic recreated and refilled, or another cluster)`);
+      return mismatch(
+        "different-log",
+        `the changelog record at offset ${at - 1} is not the one the store applied there (topic recreated and refilled, or another cluster)`,
+      );
     } finally {
       await reader.close();
     }
@@ -234,7 +249,12 @@ export class PartitionTable<V> {
     try {
       return this.codec.decode(raw);
     } catch (error) {
-      throw new RecoveryError(this.topic, this.partition, this.position, new Error(`stored value of key ${JSON.stringify(key)} does not decode: ${reasonOf(error)}`));
+      throw new RecoveryError(
+        this.topic,
+        this.partition,
+        this.position,
+        new Error(`stored value of key ${JSON.stringify(key)} does not decode: ${reasonOf(error)}`),
+      );
     }
   }
 

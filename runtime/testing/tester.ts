@@ -96,11 +96,21 @@ export function createTester(options: TesterOptions = {}): Tester {
   checkPositiveInteger("partitions", options.partitions);
   checkPositiveInteger("maxBatchSize", options.maxBatchSize);
   const defaultPartitions = options.partitions ?? 1;
-  const broker = createMemoryBroker({ autoCreatePartitions: defaultPartitions, ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }) });
+  const broker = createMemoryBroker({
+    autoCreatePartitions: defaultPartitions,
+    ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
+  });
   // One storage per group, as each group has its own state directory in production (a join and its table's owner each keep a copy).
   const storages = new Map<string, Storage>();
   const groups = new Map<string, Registered>();
-  const queued: { topic: string; codec: Codec<unknown>; partitioner: Partitioner; key: string; value: unknown; headers: HeadersInit | undefined }[] = [];
+  const queued: {
+    topic: string;
+    codec: Codec<unknown>;
+    partitioner: Partitioner;
+    key: string;
+    value: unknown;
+    headers: HeadersInit | undefined;
+  }[] = [];
   const marks = new Map<string, number>();
   const failures: Error[] = [];
 
@@ -139,8 +149,10 @@ export function createTester(options: TesterOptions = {}): Tester {
   function consumedCodec(topic: string): { codec: Codec<unknown>; partitioner: Partitioner } {
     for (const g of groups.values()) {
       const graph = g.definition.graph;
-      for (const input of graph.inputs) if (input.topics.includes(topic)) return { codec: input.codec, partitioner: input.partitioner ?? "kafka" };
-      if (graph.loop !== undefined && topic === loopTopic(graph.group)) return { codec: graph.loop.codec, partitioner: graph.partitioner ?? "kafka" };
+      for (const input of graph.inputs)
+        if (input.topics.includes(topic)) return { codec: input.codec, partitioner: input.partitioner ?? "kafka" };
+      if (graph.loop !== undefined && topic === loopTopic(graph.group))
+        return { codec: graph.loop.codec, partitioner: graph.partitioner ?? "kafka" };
     }
     throw new Error(`tester: no registered group consumes ${topic}; pass its TopicSpec`);
   }
@@ -191,7 +203,10 @@ export function createTester(options: TesterOptions = {}): Tester {
     },
     consume(topic, key, value, consumeOptions) {
       const name = typeof topic === "string" ? topic : topic.name;
-      const { codec, partitioner } = typeof topic === "string" ? consumedCodec(topic) : { codec: topic.codec as Codec<unknown>, partitioner: topic.partitioner ?? "kafka" };
+      const { codec, partitioner } =
+        typeof topic === "string"
+          ? consumedCodec(topic)
+          : { codec: topic.codec as Codec<unknown>, partitioner: topic.partitioner ?? "kafka" };
       queued.push({ topic: name, codec, partitioner, key, value, headers: consumeOptions?.headers });
     },
     run,
@@ -218,16 +233,19 @@ export function createTester(options: TesterOptions = {}): Tester {
       const topic = resolveErrorPolicy(find(group).definition.graph).deadLetter;
       if (topic === undefined) return [];
       const text = (headers: Headers, name: string) => new TextDecoder().decode(headers[name] ?? new Uint8Array());
-      return broker.messages(topic).slice(marks.get(topic) ?? 0).map((m) => ({
-        key: m.key,
-        value: m.value,
-        headers: m.headers,
-        kind: text(m.headers, DEAD_LETTER_HEADERS.kind) as DeadLetter["kind"],
-        message: text(m.headers, DEAD_LETTER_HEADERS.message),
-        topic: text(m.headers, DEAD_LETTER_HEADERS.topic),
-        partition: Number(text(m.headers, DEAD_LETTER_HEADERS.partition)),
-        offset: Number(text(m.headers, DEAD_LETTER_HEADERS.offset)),
-      }));
+      return broker
+        .messages(topic)
+        .slice(marks.get(topic) ?? 0)
+        .map((m) => ({
+          key: m.key,
+          value: m.value,
+          headers: m.headers,
+          kind: text(m.headers, DEAD_LETTER_HEADERS.kind) as DeadLetter["kind"],
+          message: text(m.headers, DEAD_LETTER_HEADERS.message),
+          topic: text(m.headers, DEAD_LETTER_HEADERS.topic),
+          partition: Number(text(m.headers, DEAD_LETTER_HEADERS.partition)),
+          offset: Number(text(m.headers, DEAD_LETTER_HEADERS.offset)),
+        }));
     },
     clearEmitted(topic) {
       const names = topic === undefined ? broker.topics() : [typeof topic === "string" ? topic : topic.name];

@@ -66,7 +66,11 @@ export function createView<V>(broker: Broker, table: TopicSpec<V> | GroupDefinit
     async start() {
       const count = await broker.partitionCount(topic);
       if (count === undefined) throw new ProcessorSetupError(`view:${topic}`, `table topic ${topic} does not exist`);
-      const opened = await Promise.all(Array.from({ length: count }, (_, p) => PartitionTable.open(storage, topic, p, codec, { policy: options.onStateMismatch ?? "rebuild", events })));
+      const opened = await Promise.all(
+        Array.from({ length: count }, (_, p) =>
+          PartitionTable.open(storage, topic, p, codec, { policy: options.onStateMismatch ?? "rebuild", events }),
+        ),
+      );
       partitions = opened;
       await Promise.all(opened.map((t) => t.recover(broker, events, cancelled)));
       if (cancelled()) return;

@@ -21,7 +21,14 @@ const security = secured
   : {};
 
 async function tryOnce() {
-  const kafka = new Kafka({ clientId: "gokac-wait-ready", brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000, ...security });
+  const kafka = new Kafka({
+    clientId: "gokac-wait-ready",
+    brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+    connectionTimeout: 2000,
+    ...security,
+  });
   const admin = kafka.admin();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   try {

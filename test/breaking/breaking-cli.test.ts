@@ -34,8 +34,21 @@ function write(dir: string, files: Readonly<Record<string, string>>): void {
 }
 
 function git(dir: string, ...args: string[]): string {
-  return execFileSync("git", ["-c", "user.name=gokac-test", "-c", "user.email=test@gokac.invalid", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", ...args],
-    { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  return execFileSync(
+    "git",
+    [
+      "-c",
+      "user.name=gokac-test",
+      "-c",
+      "user.email=test@gokac.invalid",
+      "-c",
+      "init.defaultBranch=main",
+      "-c",
+      "commit.gpgsign=false",
+      ...args,
+    ],
+    { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+  );
 }
 
 /** A git repository whose subfolder `app/` is the project, with `files` committed (tagged `v1`) and returned: the project folder. */
@@ -81,8 +94,12 @@ describe("gokac breaking", () => {
 
     const github = await gokac(dir, "breaking", "specs", "--against", "v1", "--format", "github");
     expect(github.code).toBe(1);
-    expect(github.stdout.split("\n").filter((l) => l !== "").map((l) => /^::(\w+) file=([^,]+),line=(\d+),col=\d+,title=(GK\d+)::/.exec(l)?.slice(1).join(" ")))
-      .toEqual(["error schemas/count.schema.json 4 GK956", "error specs/counter.yaml 2 GK952"]);
+    expect(
+      github.stdout
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => /^::(\w+) file=([^,]+),line=(\d+),col=\d+,title=(GK\d+)::/.exec(l)?.slice(1).join(" ")),
+    ).toEqual(["error schemas/count.schema.json 4 GK956", "error specs/counter.yaml 2 GK952"]);
   });
 
   it("--allow turns a rule's findings into warnings; exit 0 only when every finding is allowed", async () => {

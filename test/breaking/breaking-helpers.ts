@@ -8,7 +8,11 @@ import { readSpecFolder } from "../../cli/io/read-specs.js";
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
 
 /** Both sides of a fixture pair analysed (each side's folder is the spec root `.`), and the breaking changes between them. */
-export function compareFixture(rule: string): { readonly old: AnalyzeResult; readonly next: AnalyzeResult; readonly findings: Diagnostic[] } {
+export function compareFixture(rule: string): {
+  readonly old: AnalyzeResult;
+  readonly next: AnalyzeResult;
+  readonly findings: Diagnostic[];
+} {
   const oldInput = readSpecFolder(`${fixtures}${rule}/old`, ".");
   const nextInput = readSpecFolder(`${fixtures}${rule}/new`, ".");
   const old = analyze(oldInput);

@@ -20,7 +20,9 @@ function input(files: Readonly<Record<string, string>>, extra: Readonly<Record<s
   return {
     root: "specs",
     projectRoot: ".",
-    files: Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, text]) => ({ path, text })),
+    files: Object.entries(files)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([path, text]) => ({ path, text })),
     readFile: (path) => extra[path],
   };
 }
@@ -62,7 +64,11 @@ describe("breaking-change fixtures", () => {
 
   it("has a fixture pair for every rule", () => {
     const dirs = readdirSync(fileURLToPath(new URL("./fixtures/", import.meta.url)));
-    for (const code of BREAKING_CODES) expect(dirs.some((d) => d.startsWith(code.toLowerCase())), code).toBe(true);
+    for (const code of BREAKING_CODES)
+      expect(
+        dirs.some((d) => d.startsWith(code.toLowerCase())),
+        code,
+      ).toBe(true);
     for (const code of BREAKING_CODES) expect(CATALOGUE[code].severity).toBe("error");
   });
 
@@ -76,7 +82,10 @@ describe("breaking-change fixtures", () => {
     for (const rule of ["gk951-table-codec", "gk957-schema-file", "gk953-group-removed"]) {
       const dir = fileURLToPath(new URL(`./fixtures/${rule}/old`, import.meta.url));
       const side = compareFixture(rule).old;
-      const files = readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort().map((f) => ({ path: f, text: readFileSync(`${dir}/${f}`, "utf8") }));
+      const files = readdirSync(dir)
+        .filter((f) => f.endsWith(".yaml"))
+        .sort()
+        .map((f) => ({ path: f, text: readFileSync(`${dir}/${f}`, "utf8") }));
       const same: AnalyzeInput = { root: ".", projectRoot: ".", files, readFile: (p) => readFileSync(`${dir}/${p}`, "utf8") };
       if (side.model === undefined) throw new Error("no model");
       expect(findBreakingChanges({ input: same, model: side.model }, { input: same, model: side.model })).toEqual([]);
@@ -102,15 +111,20 @@ describe("breaking-change rules, inline", () => {
   });
 
   it("GK952 passing: a stateless one-input group's topic may change its count", () => {
-    const spec = (n: number) => `topics:\n  clicks: { partitions: ${n}, codec: string }\n---\ngroup: relay\ninputs:\n  - topic: clicks\noutputs:\n  - topic: out\n    codec: string\n`;
+    const spec = (n: number) =>
+      `topics:\n  clicks: { partitions: ${n}, codec: string }\n---\ngroup: relay\ninputs:\n  - topic: clicks\noutputs:\n  - topic: out\n    codec: string\n`;
     expect(breaking(input({ "specs/a.yaml": spec(4) }), input({ "specs/a.yaml": spec(8) }))).toEqual([]);
   });
 
   it("GK953: a group that stops persisting while another looks its table up, pointing at the new group", () => {
     const reader = "group: reader\ninputs:\n  - topic: q\n    codec: string\nlookups:\n  - table: counter-table\n    codec: int64\n";
     const stateless = "group: counter\ninputs:\n  - topic: clicks\n    codec: string\n";
-    expect(breaking(input({ "specs/a.yaml": group("int64"), "specs/r.yaml": reader }), input({ "specs/a.yaml": stateless, "specs/r.yaml": reader })))
-      .toEqual(["GK953 specs/a.yaml:1:8"]);
+    expect(
+      breaking(
+        input({ "specs/a.yaml": group("int64"), "specs/r.yaml": reader }),
+        input({ "specs/a.yaml": stateless, "specs/r.yaml": reader }),
+      ),
+    ).toEqual(["GK953 specs/a.yaml:1:8"]);
   });
 
   it("GK953 passing: a removed group whose table nobody reads", () => {
@@ -119,8 +133,12 @@ describe("breaking-change rules, inline", () => {
   });
 
   it("GK955: a loop's codec", () => {
-    expect(breaking(input({ "specs/a.yaml": group("int64", "loop:\n  codec: string") }), input({ "specs/a.yaml": group("int64", "loop:\n  codec: bytes") })))
-      .toEqual(["GK955 specs/a.yaml:10:10"]);
+    expect(
+      breaking(
+        input({ "specs/a.yaml": group("int64", "loop:\n  codec: string") }),
+        input({ "specs/a.yaml": group("int64", "loop:\n  codec: bytes") }),
+      ),
+    ).toEqual(["GK955 specs/a.yaml:10:10"]);
   });
 
   it("GK958: untyped `json` becoming a type; widening a type back to `json` is fine", () => {
@@ -130,7 +148,11 @@ describe("breaking-change rules, inline", () => {
   });
 
   it("GK958: a type closed with additionalProperties: false, and a raised minimum", () => {
-    const type = (extra: string) => group("{ json: C }", `types:\n  C: { type: object, properties: { n: { type: integer${extra} } }${extra === "" ? "" : ", additionalProperties: false"} }`);
+    const type = (extra: string) =>
+      group(
+        "{ json: C }",
+        `types:\n  C: { type: object, properties: { n: { type: integer${extra} } }${extra === "" ? "" : ", additionalProperties: false"} }`,
+      );
     expect(breaking(input({ "specs/a.yaml": type("") }), input({ "specs/a.yaml": type(", minimum: 1") }))).toEqual([
       "GK958 specs/a.yaml:10:65", // minimum: 1
       "GK958 specs/a.yaml:10:94", // additionalProperties: false
@@ -138,20 +160,32 @@ describe("breaking-change rules, inline", () => {
   });
 
   it("a renamed type with the same schema, and recursive types, report nothing", () => {
-    const tree = (name: string) => group(`{ json: ${name} }`, `types:\n  ${name}: { type: object, properties: { children: { type: array, items: { $ref: "#/types/${name}" } } } }`);
+    const tree = (name: string) =>
+      group(
+        `{ json: ${name} }`,
+        `types:\n  ${name}: { type: object, properties: { children: { type: array, items: { $ref: "#/types/${name}" } } } }`,
+      );
     expect(breaking(input({ "specs/a.yaml": tree("Node") }), input({ "specs/a.yaml": tree("TreeNode") }))).toEqual([]);
   });
 
   it("a JSON change in a recursive type is found once, below the recursion", () => {
-    const tree = (required: string) => group("{ json: Node }", `types:\n  Node: { type: object, properties: { v: { type: string }, children: { type: array, items: { $ref: "#/types/Node" } } }${required} }`);
-    expect(breaking(input({ "specs/a.yaml": tree("") }), input({ "specs/a.yaml": tree(", required: [v]") }))).toEqual(["GK956 specs/a.yaml:10:133"]);
+    const tree = (required: string) =>
+      group(
+        "{ json: Node }",
+        `types:\n  Node: { type: object, properties: { v: { type: string }, children: { type: array, items: { $ref: "#/types/Node" } } }${required} }`,
+      );
+    expect(breaking(input({ "specs/a.yaml": tree("") }), input({ "specs/a.yaml": tree(", required: [v]") }))).toEqual([
+      "GK956 specs/a.yaml:10:133",
+    ]);
   });
 
   it("a custom codec is compared by module and export", () => {
     const custom = (exp: string) => `${group(`{ custom: { module: ./c.ts, export: ${exp} } }`)}`;
     const files = { "specs/c.ts": "export const a = 1; export const b = 2;" };
     expect(breaking(input({ "specs/a.yaml": custom("a") }, files), input({ "specs/a.yaml": custom("a") }, files))).toEqual([]);
-    expect(breaking(input({ "specs/a.yaml": custom("a") }, files), input({ "specs/a.yaml": custom("b") }, files))).toEqual(["GK951 specs/a.yaml:8:10"]);
+    expect(breaking(input({ "specs/a.yaml": custom("a") }, files), input({ "specs/a.yaml": custom("b") }, files))).toEqual([
+      "GK951 specs/a.yaml:8:10",
+    ]);
   });
 });
 
@@ -160,7 +194,9 @@ describe("breaking is pure", () => {
     const dir = fileURLToPath(new URL("../../compiler/breaking/", import.meta.url));
     const sources = readdirSync(dir).filter((f) => f.endsWith(".ts"));
     expect(sources.length).toBeGreaterThan(2);
-    const offenders = sources.filter((f) => /from "node:(fs|child_process|os)"|\bprocess\.[a-z]|\bDate\.now\(|Math\.random\(/.test(readFileSync(`${dir}${f}`, "utf8")));
+    const offenders = sources.filter((f) =>
+      /from "node:(fs|child_process|os)"|\bprocess\.[a-z]|\bDate\.now\(|Math\.random\(/.test(readFileSync(`${dir}${f}`, "utf8")),
+    );
     expect(offenders).toEqual([]);
   });
 });

@@ -34,7 +34,9 @@ it("prints values as JSON: null when absent, bigints as numbers", () => {
 
 it("prints int64 exactly, nested too, and leaves strings that look like numbers alone", () => {
   expect(toCliJson(-(2n ** 63n))).toBe("-9223372036854775808");
-  expect(toCliJson({ a: [9007199254740993n, null], s: "__bigint__1", u: undefined })).toBe('{"a":[9007199254740993,null],"s":"__bigint__1"}');
+  expect(toCliJson({ a: [9007199254740993n, null], s: "__bigint__1", u: undefined })).toBe(
+    '{"a":[9007199254740993,null],"s":"__bigint__1"}',
+  );
   expect(toCliJson([undefined])).toBe("[null]");
   expect(JSON.parse(toCliJson({ d: new Date(0) }))).toEqual({ d: "1970-01-01T00:00:00.000Z" });
 });

@@ -176,7 +176,16 @@ describe("gokac command line", () => {
     const dir = project({ "specs/a.yaml": counter });
     const ok = await gokacWith({ loadRuntime: live({ clicks: 2, "counter-table": 2 }) }, dir, "build", "specs", "--brokers", "b:9092");
     expect(ok.code).toBe(0);
-    const mismatch = await gokacWith({ loadRuntime: live({ clicks: 2, "counter-table": 5 }) }, dir, "build", "specs", "--brokers", "b:9092", "--format", "json");
+    const mismatch = await gokacWith(
+      { loadRuntime: live({ clicks: 2, "counter-table": 5 }) },
+      dir,
+      "build",
+      "specs",
+      "--brokers",
+      "b:9092",
+      "--format",
+      "json",
+    );
     expect((JSON.parse(mismatch.stdout) as { code: string }[]).map((d) => d.code)).toContain("GK501");
     expect(mismatch.code).toBe(1);
   });
@@ -187,7 +196,8 @@ describe("gokac command line", () => {
       createKafkaBroker: (options: { brokers: string }) => {
         asked.push(options.brokers);
         return {
-          partitionCount: (topic: string) => (counts === "down" ? Promise.reject(new Error("connect ECONNREFUSED")) : Promise.resolve(counts[topic])),
+          partitionCount: (topic: string) =>
+            counts === "down" ? Promise.reject(new Error("connect ECONNREFUSED")) : Promise.resolve(counts[topic]),
           isCompacted: () => Promise.resolve(undefined),
           createTopic: () => Promise.resolve(),
           close: () => Promise.resolve(),
@@ -197,7 +207,14 @@ describe("gokac command line", () => {
     const env = { GOKAC_BROKERS: "env-host:9092" };
     // node_modules/ holds the build cache
     const dir = project({ "specs/a.yaml": counter, "node_modules/.keep": "" });
-    const mismatch = await gokacWith({ env, loadRuntime: fake({ clicks: 2, "counter-table": 5 }) }, dir, "build", "specs", "--format", "json");
+    const mismatch = await gokacWith(
+      { env, loadRuntime: fake({ clicks: 2, "counter-table": 5 }) },
+      dir,
+      "build",
+      "specs",
+      "--format",
+      "json",
+    );
     expect(asked).toEqual(["env-host:9092"]);
     expect((JSON.parse(mismatch.stdout) as { code: string }[]).map((d) => d.code)).toContain("GK501");
     expect(mismatch.code).toBe(1);
@@ -267,14 +284,18 @@ describe("gokac command line", () => {
     const dot = await gokac(dir, "graph", "specs", "--format", "dot");
     expect(dot.stdout).toMatch(/^digraph gokac \{/);
     const json = JSON.parse((await gokac(dir, "graph", "specs", "--format", "json")).stdout) as {
-      groups: { name: string }[]; topics: { name: string; kind: string }[]; feeds: { from: string; to: string; topic: string; as: string }[];
+      groups: { name: string }[];
+      topics: { name: string; kind: string }[];
+      feeds: { from: string; to: string; topic: string; as: string }[];
     };
     expect(json.groups.map((g) => g.name)).toEqual(["counter", "reporter"]);
     expect(json.topics.find((t) => t.name === "counter-table")?.kind).toBe("table");
-    expect(json.feeds).toEqual(expect.arrayContaining([
-      { from: "counter", to: "reporter", topic: "totals", as: "input" },
-      { from: "counter", to: "reporter", topic: "counter-table", as: "lookup" },
-    ]));
+    expect(json.feeds).toEqual(
+      expect.arrayContaining([
+        { from: "counter", to: "reporter", topic: "totals", as: "input" },
+        { from: "counter", to: "reporter", topic: "counter-table", as: "lookup" },
+      ]),
+    );
     const bad = await gokac(project({ "specs/a.yaml": broken }), "graph", "specs");
     expect(bad.code).toBe(1);
   });

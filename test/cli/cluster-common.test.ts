@@ -17,7 +17,14 @@ persist:
 `;
 
 function io(cwd: string): CommandIo {
-  return { cwd, env: {}, stdout: () => undefined, stderr: () => undefined, stdin: (async function* () {})(), stopSignal: new Promise(() => undefined) };
+  return {
+    cwd,
+    env: {},
+    stdout: () => undefined,
+    stderr: () => undefined,
+    stdin: (async function* () {})(),
+    stopSignal: new Promise(() => undefined),
+  };
 }
 
 /** A project whose spec folder holds a readable spec and a dangling symlink `specs/b.yaml`. */

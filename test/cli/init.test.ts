@@ -14,7 +14,15 @@ describe("gokac init", () => {
     const init = await gokac(dir, "init", "my-app");
     expect(init.code).toBe(0);
     const app = join(dir, "my-app");
-    for (const file of ["package.json", "tsconfig.json", "specs/counter.yaml", "generated/counter/handlers.ts", "test/counter.test.ts", "README.md", ".vscode/settings.json"]) {
+    for (const file of [
+      "package.json",
+      "tsconfig.json",
+      "specs/counter.yaml",
+      "generated/counter/handlers.ts",
+      "test/counter.test.ts",
+      "README.md",
+      ".vscode/settings.json",
+    ]) {
       expect(existsSync(join(app, file)), file).toBe(true);
     }
     const manifest = JSON.parse(readFileSync(join(app, "package.json"), "utf8")) as Record<string, Record<string, string>>;
@@ -59,7 +67,10 @@ describe("gokac init", () => {
 
 it("spec.schema.json at the package root is the schema of gokac schema (run npm run build to update it)", () => {
   expect(readFileSync(join(repoRoot, "spec.schema.json"), "utf8")).toBe(schemaText());
-  const manifest = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { files: string[]; exports: Record<string, unknown> };
+  const manifest = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+    files: string[];
+    exports: Record<string, unknown>;
+  };
   expect(manifest.files).toContain("spec.schema.json");
   expect(manifest.exports["./spec.schema.json"]).toBe("./spec.schema.json");
 });

@@ -40,7 +40,11 @@ const passing = `tests:
 
 let dir = "";
 beforeAll(async () => {
-  dir = project({ "package.json": JSON.stringify({ name: "app", type: "module", gokac: { specs: "specs" } }), "specs/counter.yaml": counter, "generated/counter/handlers.ts": handler });
+  dir = project({
+    "package.json": JSON.stringify({ name: "app", type: "module", gokac: { specs: "specs" } }),
+    "specs/counter.yaml": counter,
+    "generated/counter/handlers.ts": handler,
+  });
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(repoRoot, join(dir, "node_modules/gokac"));
   const build = await gokac(dir, "build");

@@ -8,7 +8,9 @@ import { readSpecFolder } from "../../cli/io/read-specs.js";
 import { specTopicNeeds } from "../../cli/commands/topics.js";
 
 const root = join(import.meta.dirname, "../..");
-const folders = readdirSync(join(root, "specs"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `specs/${d.name}`);
+const folders = readdirSync(join(root, "specs"), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => `specs/${d.name}`);
 
 describe("topic needs of the example specs", () => {
   it.each(folders)("%s: every requirement is positioned where its topic (or its group's persist/loop) is written", (folder) => {

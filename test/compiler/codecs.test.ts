@@ -93,10 +93,13 @@ describe("codec consistency (GK601)", () => {
   });
 
   it("GK601 passing: the same codec written everywhere (schema paths compared after resolving)", () => {
-    const result = check({
-      "specs/topics.yaml": "topics:\n  s: { partitions: 1, codec: { json: { schema: ./schemas/s.json } } }\n",
-      "specs/sub/g.yaml": "group: g\ninputs:\n  - topic: s\n    codec: { json: { schema: ../schemas/s.json } }\n",
-    }, { extraFiles: { "specs/schemas/s.json": "{\"type\":\"string\"}" } });
+    const result = check(
+      {
+        "specs/topics.yaml": "topics:\n  s: { partitions: 1, codec: { json: { schema: ./schemas/s.json } } }\n",
+        "specs/sub/g.yaml": "group: g\ninputs:\n  - topic: s\n    codec: { json: { schema: ../schemas/s.json } }\n",
+      },
+      { extraFiles: { "specs/schemas/s.json": '{"type":"string"}' } },
+    );
     expect(result.diagnostics).toEqual([]);
     expect(result.model?.groups[0]?.inputs[0]?.codec).toEqual({ kind: "json-schema", path: "schemas/s.json", typeName: "S" });
   });

@@ -48,10 +48,13 @@ describe("copartitioning (GK501, GK502)", () => {
   });
 
   it("GK501: live cluster counts count when the specs do not say", () => {
-    const result = check({
-      "specs/topics.yaml": TOPICS,
-      "specs/g.yaml": "group: g\ninputs: [{ topic: a8 }, { topic: live, codec: string }]\n",
-    }, { clusterPartitions: new Map([["live", 3]]) });
+    const result = check(
+      {
+        "specs/topics.yaml": TOPICS,
+        "specs/g.yaml": "group: g\ninputs: [{ topic: a8 }, { topic: live, codec: string }]\n",
+      },
+      { clusterPartitions: new Map([["live", 3]]) },
+    );
     expect(found(result)).toEqual(["GK501 specs/g.yaml:2:34"]);
   });
 
@@ -83,7 +86,8 @@ describe("copartitioning (GK501, GK502)", () => {
   it("GK502: a count nobody declares is a warning at the edge", () => {
     const result = check({
       "specs/topics.yaml": TOPICS,
-      "specs/g.yaml": "group: g\ninputs: [{ topic: a8 }, { topic: mystery, codec: string }]\njoins: [{ table: other-table, codec: string }]\n",
+      "specs/g.yaml":
+        "group: g\ninputs: [{ topic: a8 }, { topic: mystery, codec: string }]\njoins: [{ table: other-table, codec: string }]\n",
     });
     expect(result.diagnostics.map((d) => `${d.code} ${d.severity} ${d.line}:${d.column}`)).toEqual([
       "GK502 warning 2:34",
@@ -93,10 +97,13 @@ describe("copartitioning (GK501, GK502)", () => {
   });
 
   it("GK502 passing: the cluster knows the count", () => {
-    const result = check({
-      "specs/topics.yaml": TOPICS,
-      "specs/g.yaml": "group: g\ninputs: [{ topic: a8 }, { topic: mystery, codec: string }]\n",
-    }, { clusterPartitions: new Map([["mystery", 8]]) });
+    const result = check(
+      {
+        "specs/topics.yaml": TOPICS,
+        "specs/g.yaml": "group: g\ninputs: [{ topic: a8 }, { topic: mystery, codec: string }]\n",
+      },
+      { clusterPartitions: new Map([["mystery", 8]]) },
+    );
     expect(result.diagnostics).toEqual([]);
   });
 
@@ -111,26 +118,51 @@ describe("copartitioning (GK501, GK502)", () => {
 
 describe("copartitioning with live counts (--brokers)", () => {
   it("GK501: the cluster disagrees with the catalogue for one input", () => {
-    const result = check({
-      "specs/topics.yaml": TOPICS,
-      "specs/g.yaml": "group: g\ninputs: [{ topic: a8 }, { topic: b8 }]\n",
-    }, { clusterPartitions: new Map([["a8", 8], ["b8", 4]]) });
+    const result = check(
+      {
+        "specs/topics.yaml": TOPICS,
+        "specs/g.yaml": "group: g\ninputs: [{ topic: a8 }, { topic: b8 }]\n",
+      },
+      {
+        clusterPartitions: new Map([
+          ["a8", 8],
+          ["b8", 4],
+        ]),
+      },
+    );
     expect(found(result)).toEqual(["GK501 specs/g.yaml:2:34"]);
   });
 
   it("GK501: the live group table has another count than the group's partitions", () => {
-    const result = check({
-      "specs/topics.yaml": TOPICS,
-      "specs/g.yaml": "group: g\ninputs: [{ topic: a8 }]\npersist: { codec: string }\npartitions: 8\n",
-    }, { clusterPartitions: new Map([["a8", 8], ["g-table", 6]]) });
+    const result = check(
+      {
+        "specs/topics.yaml": TOPICS,
+        "specs/g.yaml": "group: g\ninputs: [{ topic: a8 }]\npersist: { codec: string }\npartitions: 8\n",
+      },
+      {
+        clusterPartitions: new Map([
+          ["a8", 8],
+          ["g-table", 6],
+        ]),
+      },
+    );
     expect(found(result)).toEqual(["GK501 specs/g.yaml:3:10"]);
   });
 
   it("live counts that agree with the specs pass", () => {
-    const result = check({
-      "specs/topics.yaml": TOPICS,
-      "specs/g.yaml": "group: g\ninputs: [{ topic: a8 }]\npersist: { codec: string }\nloop: { codec: string }\n",
-    }, { clusterPartitions: new Map([["a8", 8], ["g-table", 8], ["g-loop", 8]]) });
+    const result = check(
+      {
+        "specs/topics.yaml": TOPICS,
+        "specs/g.yaml": "group: g\ninputs: [{ topic: a8 }]\npersist: { codec: string }\nloop: { codec: string }\n",
+      },
+      {
+        clusterPartitions: new Map([
+          ["a8", 8],
+          ["g-table", 8],
+          ["g-loop", 8],
+        ]),
+      },
+    );
     expect(result.diagnostics).toEqual([]);
   });
 });

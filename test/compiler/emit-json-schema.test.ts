@@ -36,19 +36,16 @@ describe("typeOf", () => {
   it("prints objects with optional properties, quoted names and doc comments", () => {
     const schema = {
       type: "object",
-      properties: { id: { type: "string", description: "The id." }, "odd-name": { type: "number" }, nested: { type: "object", properties: { x: { type: "boolean" } }, required: ["x"] } },
+      properties: {
+        id: { type: "string", description: "The id." },
+        "odd-name": { type: "number" },
+        nested: { type: "object", properties: { x: { type: "boolean" } }, required: ["x"] },
+      },
       required: ["id"],
     };
-    expect(typeOf(schema)).toBe([
-      "{",
-      "  /** The id. */",
-      "  id: string;",
-      `  "odd-name"?: number;`,
-      "  nested?: {",
-      "    x: boolean;",
-      "  };",
-      "}",
-    ].join("\n"));
+    expect(typeOf(schema)).toBe(
+      ["{", "  /** The id. */", "  id: string;", `  "odd-name"?: number;`, "  nested?: {", "    x: boolean;", "  };", "}"].join("\n"),
+    );
   });
 
   it("prints references to the schema's own $defs inline, recursive ones as unknown", () => {
@@ -56,33 +53,44 @@ describe("typeOf", () => {
       type: "object",
       properties: { money: { $ref: "#/$defs/Money" }, node: { $ref: "#/$defs/Node" } },
       required: ["money"],
-      $defs: { Money: { type: "object", properties: { cents: { type: "integer" } }, required: ["cents"] }, Node: { type: "object", properties: { next: { $ref: "#/$defs/Node" } } } },
+      $defs: {
+        Money: { type: "object", properties: { cents: { type: "integer" } }, required: ["cents"] },
+        Node: { type: "object", properties: { next: { $ref: "#/$defs/Node" } } },
+      },
     };
-    expect(typeDeclaration("Payment", schema)).toEqual([[
-      "export interface Payment {",
-      "  money: {",
-      "    cents: number;",
-      "  };",
-      "  node?: {",
-      "    next?: unknown;",
-      "  };",
-      "}",
-    ].join("\n")]);
+    expect(typeDeclaration("Payment", schema)).toEqual([
+      ["export interface Payment {", "  money: {", "    cents: number;", "  };", "  node?: {", "    next?: unknown;", "  };", "}"].join(
+        "\n",
+      ),
+    ]);
   });
 
   it("declares object schemas as interfaces and everything else as type aliases", () => {
-    expect(typeDeclaration("A", { type: "object", properties: { a: { type: "string" } }, required: ["a"] }, "An A.")).toEqual(["/** An A. */", "export interface A {\n  a: string;\n}"]);
-    expect(typeDeclaration("B", { oneOf: [{ type: "object", properties: { a: { const: 1 } } }, { type: "string" }] })).toEqual([`export type B = {\n  a?: 1;\n} | string;`]);
+    expect(typeDeclaration("A", { type: "object", properties: { a: { type: "string" } }, required: ["a"] }, "An A.")).toEqual([
+      "/** An A. */",
+      "export interface A {\n  a: string;\n}",
+    ]);
+    expect(typeDeclaration("B", { oneOf: [{ type: "object", properties: { a: { const: 1 } } }, { type: "string" }] })).toEqual([
+      `export type B = {\n  a?: 1;\n} | string;`,
+    ]);
     expect(typeDeclaration("C", { type: "string" })).toEqual(["export type C = string;"]);
   });
 });
 
 describe("self-contained schemas", () => {
   const types: NamedSchema[] = [
-    { name: "Order", schema: { type: "object", properties: { lines: { type: "array", items: { $ref: "#/types/Line" } } } }, description: undefined },
+    {
+      name: "Order",
+      schema: { type: "object", properties: { lines: { type: "array", items: { $ref: "#/types/Line" } } } },
+      description: undefined,
+    },
     { name: "Line", schema: { type: "object", properties: { product: { $ref: "#/types/Product" } } }, description: undefined },
     { name: "Product", schema: { type: "string" }, description: undefined },
-    { name: "Tree", schema: { type: "object", properties: { children: { type: "array", items: { $ref: "#/types/Tree" } } } }, description: undefined },
+    {
+      name: "Tree",
+      schema: { type: "object", properties: { children: { type: "array", items: { $ref: "#/types/Tree" } } } },
+      description: undefined,
+    },
   ];
   const all = new Map(types.map((t) => [t.name, t] as const));
 
@@ -110,7 +118,9 @@ describe("self-contained schemas", () => {
   it("keeps a property named __proto__ in the emitted schema (an object literal key would set the prototype)", () => {
     const odd: NamedSchema = {
       name: "Odd",
-      schema: JSON.parse('{"type":"object","properties":{"__proto__":{"type":"number"},"constructor":{"type":"string"}},"required":["__proto__"]}') as unknown,
+      schema: JSON.parse(
+        '{"type":"object","properties":{"__proto__":{"type":"number"},"constructor":{"type":"string"}},"required":["__proto__"]}',
+      ) as unknown,
       description: undefined,
     };
     const text = emitTypes("specs", [odd]);

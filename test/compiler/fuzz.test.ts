@@ -47,11 +47,63 @@ const ACCOUNTS = "group: accounts\ninputs: [{ topic: user-clicks }]\npersist: { 
 /** The valid rest of the folder the fuzzed document lives in. */
 const CONTEXT = `${CATALOGUE_FILE}\n---\n${ACCOUNTS}`;
 const SEEDS = [parse(GROUP) as unknown, parse(CATALOGUE_FILE) as unknown, parse(ACCOUNTS) as unknown];
-const KEYS = ["group", "inputs", "persist", "persit", "loop", "joins", "lookups", "outputs", "visitors", "partitions", "topic", "topics",
-  "codec", "handler", "table", "json", "custom", "module", "export", "schema", "name", "types", "$ref", "type", "description"];
-// eslint-disable-next-line no-loss-of-precision -- 1e309 is Infinity on purpose: specs may hold numbers JavaScript cannot
-const SCALARS: unknown[] = [null, true, false, 0, -1, 1.5, 8, 1e309, "", "string", "int64", "json", "clicks", "clicks-table", "clicks-loop",
-  "users-table", "..", "a b", "x".repeat(300), "#/types/Click", "#/types/Nope", "../../etc/passwd", "/abs.json", "delete", "Click", [], {}];
+const KEYS = [
+  "group",
+  "inputs",
+  "persist",
+  "persit",
+  "loop",
+  "joins",
+  "lookups",
+  "outputs",
+  "visitors",
+  "partitions",
+  "topic",
+  "topics",
+  "codec",
+  "handler",
+  "table",
+  "json",
+  "custom",
+  "module",
+  "export",
+  "schema",
+  "name",
+  "types",
+  "$ref",
+  "type",
+  "description",
+];
+const SCALARS: unknown[] = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  8,
+  // eslint-disable-next-line no-loss-of-precision -- 1e309 is Infinity on purpose: specs may hold numbers JavaScript cannot
+  1e309,
+  "",
+  "string",
+  "int64",
+  "json",
+  "clicks",
+  "clicks-table",
+  "clicks-loop",
+  "users-table",
+  "..",
+  "a b",
+  "x".repeat(300),
+  "#/types/Click",
+  "#/types/Nope",
+  "../../etc/passwd",
+  "/abs.json",
+  "delete",
+  "Click",
+  [],
+  {},
+];
 
 function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)] as T;
@@ -97,7 +149,8 @@ function damage(text: string, rand: () => number): string {
   else {
     const line = lines[i] ?? "";
     const at = Math.floor(rand() * (line.length + 1));
-    lines[i] = line.slice(0, at) + pick(rand, [":", "-", "[", "]", "{", "}", "&a", "*a", "!!", "'", '"', "#", "---", "\t", "? "]) + line.slice(at);
+    lines[i] =
+      line.slice(0, at) + pick(rand, [":", "-", "[", "]", "{", "}", "&a", "*a", "!!", "'", '"', "#", "---", "\t", "? "]) + line.slice(at);
   }
   return lines.join("\n");
 }
@@ -118,7 +171,12 @@ function run(spec: string): AnalyzeResult {
       { path: "specs/catalogue.yaml", text: CONTEXT },
       { path: "specs/fuzz.yaml", text: spec },
     ],
-    readFile: (path) => (path === "specs/schemas/account.json" ? "{\"type\":\"object\"}" : path === "specs/codecs/raw.ts" ? "export const rawCodec = {};" : undefined),
+    readFile: (path) =>
+      path === "specs/schemas/account.json"
+        ? '{"type":"object"}'
+        : path === "specs/codecs/raw.ts"
+          ? "export const rawCodec = {};"
+          : undefined,
     clusterPartitions: new Map([["raw", 8]]),
   });
 }
@@ -126,7 +184,10 @@ function run(spec: string): AnalyzeResult {
 /** Why a result is malformed, or undefined when it is fine. */
 function malformed(result: AnalyzeResult, spec: string): string | undefined {
   if (result.model === undefined && result.diagnostics.length === 0) return "neither a model nor diagnostics";
-  const lines = new Map([["specs/catalogue.yaml", CONTEXT.split("\n").length], ["specs/fuzz.yaml", spec.split("\n").length]]);
+  const lines = new Map([
+    ["specs/catalogue.yaml", CONTEXT.split("\n").length],
+    ["specs/fuzz.yaml", spec.split("\n").length],
+  ]);
   for (const d of result.diagnostics) {
     if (CATALOGUE[d.code] === undefined) return `unknown code ${d.code}`;
     if (!(d.line >= 1 && d.column >= 1)) return `bad position ${d.line}:${d.column}`;

@@ -21,7 +21,9 @@ export interface CheckOptions {
 
 /** Analyzes spec files given as `{ "specs/x.yaml": text }` (sorted by path, like the CLI does). */
 export function check(files: Readonly<Record<string, string>>, options: CheckOptions = {}): AnalyzeResult {
-  const sources = Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, text]) => ({ path, text }));
+  const sources = Object.entries(files)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([path, text]) => ({ path, text }));
   const extra = options.extraFiles ?? {};
   return analyze({
     root: options.root ?? "specs",

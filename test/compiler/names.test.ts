@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
-  camelCase, groupConstPrefix, groupTypePrefix, isLegalGroupName, isLegalTopicName, isReservedWord, isValidIdentifier,
-  pascalCase, schemaFileTypeName, topicConstName,
+  camelCase,
+  groupConstPrefix,
+  groupTypePrefix,
+  isLegalGroupName,
+  isLegalTopicName,
+  isReservedWord,
+  isValidIdentifier,
+  pascalCase,
+  schemaFileTypeName,
+  topicConstName,
 } from "../../compiler/shared/names.js";
 import { check, checkOne, found, yaml } from "./helpers.js";
 
@@ -51,7 +59,12 @@ describe("name diagnostics (GK301–GK305)", () => {
       group: g
       inputs: [{ topic: "x/y", codec: string }]
     `);
-    expect(found(result)).toEqual(["GK301 specs/spec.yaml:2:3", "GK301 specs/spec.yaml:3:3", "GK301 specs/spec.yaml:4:3", "GK301 specs/spec.yaml:7:19"]);
+    expect(found(result)).toEqual([
+      "GK301 specs/spec.yaml:2:3",
+      "GK301 specs/spec.yaml:3:3",
+      "GK301 specs/spec.yaml:4:3",
+      "GK301 specs/spec.yaml:7:19",
+    ]);
     expect(result.diagnostics[2]?.pointer).toBe("/topics/a~1b~0c");
   });
 
@@ -68,7 +81,9 @@ describe("name diagnostics (GK301–GK305)", () => {
 
   it("GK302: illegal group names, including ones too long for <group>-table", () => {
     const long = "g".repeat(244);
-    const result = checkOne(`group: "clicks!"\ninputs: [{ topic: a, codec: string }]\n---\ngroup: ${long}\ninputs: [{ topic: a, codec: string }]\n`);
+    const result = checkOne(
+      `group: "clicks!"\ninputs: [{ topic: a, codec: string }]\n---\ngroup: ${long}\ninputs: [{ topic: a, codec: string }]\n`,
+    );
     expect(found(result)).toEqual(["GK302 specs/spec.yaml:1:8", "GK302 specs/spec.yaml:4:8"]);
   });
 
@@ -158,8 +173,9 @@ describe("name diagnostics (GK301–GK305)", () => {
   });
 
   it("GK305: a schema file type colliding with a declared type, and types named like generated ones", () => {
-    const result = check({
-      "specs/a.yaml": yaml`
+    const result = check(
+      {
+        "specs/a.yaml": yaml`
         types:
           Click: { type: object }
           ClicksContext: { type: object }
@@ -170,29 +186,37 @@ describe("name diagnostics (GK301–GK305)", () => {
         group: clicks
         inputs: [{ topic: user-clicks }]
       `,
-    }, { extraFiles: { "specs/click.json": '{ "type": "object" }' } });
+      },
+      { extraFiles: { "specs/click.json": '{ "type": "object" }' } },
+    );
     expect(found(result)).toEqual(["GK305 specs/a.yaml:3:3", "GK305 specs/a.yaml:6:58"]);
   });
 
   it("GK305: a custom codec export named like a topic constant, or exported by two modules", () => {
-    const result = check({
-      "specs/a.yaml": yaml`
+    const result = check(
+      {
+        "specs/a.yaml": yaml`
         topics:
           money-codec: { partitions: 1, codec: { custom: { module: ./codecs/m.ts, export: moneyCodec } } }
           other: { partitions: 1, codec: { custom: { module: ./codecs/n.ts, export: moneyCodec } } }
       `,
-    }, { extraFiles: { "specs/codecs/m.ts": "export const moneyCodec = {};", "specs/codecs/n.ts": "export const moneyCodec = {};" } });
+      },
+      { extraFiles: { "specs/codecs/m.ts": "export const moneyCodec = {};", "specs/codecs/n.ts": "export const moneyCodec = {};" } },
+    );
     expect(found(result)).toEqual(["GK305 specs/a.yaml:2:40", "GK305 specs/a.yaml:3:34"]);
   });
 
   it("GK305 passes: distinct custom codec exports", () => {
-    const result = check({
-      "specs/a.yaml": yaml`
+    const result = check(
+      {
+        "specs/a.yaml": yaml`
         topics:
           money: { partitions: 1, codec: { custom: { module: ./codecs/m.ts, export: moneyCodec } } }
           other: { partitions: 1, codec: { custom: { module: ./codecs/m.ts, export: moneyCodec } } }
       `,
-    }, { extraFiles: { "specs/codecs/m.ts": "export const moneyCodec = {};" } });
+      },
+      { extraFiles: { "specs/codecs/m.ts": "export const moneyCodec = {};" } },
+    );
     expect(found(result)).toEqual([]);
   });
 
@@ -235,8 +259,9 @@ describe("name diagnostics (GK301–GK305)", () => {
   });
 
   it("GK305 passing: distinct generated names", () => {
-    const result = check({
-      "specs/a.yaml": yaml`
+    const result = check(
+      {
+        "specs/a.yaml": yaml`
         topics:
           a-b: { partitions: 1, codec: string }
           a-c: { partitions: 1, codec: { json: { schema: ./schemas/click-event.schema.json } } }
@@ -246,7 +271,9 @@ describe("name diagnostics (GK301–GK305)", () => {
         group: click-count
         inputs: [{ topic: a-b }, { topic: a-c, codec: { json: { schema: ./schemas/click-event.schema.json } } }]
       `,
-    }, { extraFiles: { "specs/schemas/click-event.schema.json": '{ "type": "object" }' } });
+      },
+      { extraFiles: { "specs/schemas/click-event.schema.json": '{ "type": "object" }' } },
+    );
     expect(result.diagnostics).toEqual([]);
   });
 });

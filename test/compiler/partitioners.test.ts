@@ -15,7 +15,15 @@ const TOPICS = yaml`
 
 function build(spec: string): Map<string, string> {
   const result = compile({
-    analyzeInput: { root: "specs", projectRoot: ".", files: [{ path: "specs/topics.yaml", text: TOPICS }, { path: "specs/g.yaml", text: spec }], readFile: () => undefined },
+    analyzeInput: {
+      root: "specs",
+      projectRoot: ".",
+      files: [
+        { path: "specs/topics.yaml", text: TOPICS },
+        { path: "specs/g.yaml", text: spec },
+      ],
+      readFile: () => undefined,
+    },
     outDir: "generated",
     existingFiles: () => undefined,
   });
@@ -30,7 +38,10 @@ describe("partitioners (GK503)", () => {
   });
 
   it("GK503: goka inputs with a persisting group on the default partitioner, at the input; the hint offers the group's key", () => {
-    const result = check({ "specs/topics.yaml": TOPICS, "specs/g.yaml": "group: g\ninputs: [{ topic: goka-in }]\npersist: { codec: string }\n" });
+    const result = check({
+      "specs/topics.yaml": TOPICS,
+      "specs/g.yaml": "group: g\ninputs: [{ topic: goka-in }]\npersist: { codec: string }\n",
+    });
     expect(found(result)).toEqual(["GK503 specs/g.yaml:2:19"]);
     expect(result.diagnostics[0]?.hint).toContain("partitioner: goka");
   });
@@ -60,7 +71,14 @@ describe("partitioners (GK503)", () => {
     });
     expect(found(result).filter((f) => f.startsWith("GK503"))).toEqual([]);
     // explicit kafka equals the default
-    expect(found(check({ "specs/topics.yaml": TOPICS, "specs/g.yaml": "group: g\ninputs: [{ topic: kafka-in }, { topic: plain-in }]\npersist: { codec: string }\n" }))).toEqual([]);
+    expect(
+      found(
+        check({
+          "specs/topics.yaml": TOPICS,
+          "specs/g.yaml": "group: g\ninputs: [{ topic: kafka-in }, { topic: plain-in }]\npersist: { codec: string }\n",
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it("an unknown partitioner is a schema error (GK103)", () => {

@@ -23,8 +23,16 @@ describe("spec paths", () => {
   });
 
   it("resolves against the spec file's folder and flags escapes from the project root", () => {
-    expect(resolveSpecPath("./s.json", "specs/sub/a.yaml", "specs", ".")).toEqual({ display: "specs/sub/s.json", fromRoot: "sub/s.json", unsafe: false });
-    expect(resolveSpecPath("../../s.json", "specs/sub/a.yaml", "specs", ".")).toEqual({ display: "s.json", fromRoot: "../s.json", unsafe: false });
+    expect(resolveSpecPath("./s.json", "specs/sub/a.yaml", "specs", ".")).toEqual({
+      display: "specs/sub/s.json",
+      fromRoot: "sub/s.json",
+      unsafe: false,
+    });
+    expect(resolveSpecPath("../../s.json", "specs/sub/a.yaml", "specs", ".")).toEqual({
+      display: "s.json",
+      fromRoot: "../s.json",
+      unsafe: false,
+    });
     expect(resolveSpecPath("../../../s.json", "specs/sub/a.yaml", "specs", ".").unsafe).toBe(true);
     expect(resolveSpecPath("../s.json", "app/specs/a.yaml", "app/specs", "app").unsafe).toBe(false);
     expect(resolveSpecPath("../../s.json", "app/specs/a.yaml", "app/specs", "app").unsafe).toBe(true);

@@ -28,14 +28,17 @@ function crossing(from: string, forbidden: readonly string[]): string[] {
     relativeImports(path).some((spec) => {
       const target = new URL(spec, `file://${path}`).pathname;
       return forbidden.some((dir) => target.startsWith(`${root}${dir}/`));
-    }));
+    }),
+  );
 }
 
 describe("layering", () => {
   it("no module of compiler/ touches the file system, the process or the clock", () => {
     const files = sources("compiler");
     expect(files.length).toBeGreaterThan(50);
-    const offenders = files.filter((path) => /from "node:(fs|child_process|os|path)"|\bprocess\.[a-z]|\bDate\.now\(|new Date\(|Math\.random\(/.test(readFileSync(path, "utf8")));
+    const offenders = files.filter((path) =>
+      /from "node:(fs|child_process|os|path)"|\bprocess\.[a-z]|\bDate\.now\(|new Date\(|Math\.random\(/.test(readFileSync(path, "utf8")),
+    );
     expect(offenders).toEqual([]);
   });
 
@@ -51,8 +54,10 @@ describe("layering", () => {
 
   it("cli/ imports the runtime's types only; the module is loaded lazily by name", () => {
     const valueImports = sources("cli").filter((path) =>
-      [...readFileSync(path, "utf8").matchAll(/^import\s+(?!type\b)[^;]*from\s+["'](\.{1,2}\/[^"']+)["']/gm)]
-        .some((m) => new URL(m[1] ?? "", `file://${path}`).pathname.startsWith(`${root}runtime/`)));
+      [...readFileSync(path, "utf8").matchAll(/^import\s+(?!type\b)[^;]*from\s+["'](\.{1,2}\/[^"']+)["']/gm)].some((m) =>
+        new URL(m[1] ?? "", `file://${path}`).pathname.startsWith(`${root}runtime/`),
+      ),
+    );
     expect(valueImports).toEqual([]);
   });
 
@@ -61,10 +66,15 @@ describe("layering", () => {
     expect(crossing("compiler/checks", ["compiler/emit"])).toEqual([]);
     expect(crossing("compiler/parse", ["compiler/validate", "compiler/model", "compiler/checks", "compiler/emit"])).toEqual([]);
     expect(crossing("compiler/validate", ["compiler/model", "compiler/checks", "compiler/emit"])).toEqual([]);
-    expect(crossing("compiler/diagnostics", ["compiler/parse", "compiler/validate", "compiler/model", "compiler/checks", "compiler/emit"])).toEqual([]);
-    expect(crossing("compiler/shared", ["compiler/parse", "compiler/validate", "compiler/model", "compiler/checks", "compiler/emit"])).toEqual([]);
+    expect(
+      crossing("compiler/diagnostics", ["compiler/parse", "compiler/validate", "compiler/model", "compiler/checks", "compiler/emit"]),
+    ).toEqual([]);
+    expect(
+      crossing("compiler/shared", ["compiler/parse", "compiler/validate", "compiler/model", "compiler/checks", "compiler/emit"]),
+    ).toEqual([]);
     // breaking/ compares two models: it sits beside checks/, and nothing in the build depends on it
     expect(crossing("compiler/breaking", ["compiler/emit"])).toEqual([]);
-    for (const phase of ["parse", "validate", "model", "checks", "emit"]) expect(crossing(`compiler/${phase}`, ["compiler/breaking"])).toEqual([]);
+    for (const phase of ["parse", "validate", "model", "checks", "emit"])
+      expect(crossing(`compiler/${phase}`, ["compiler/breaking"])).toEqual([]);
   });
 });

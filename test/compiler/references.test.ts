@@ -73,7 +73,8 @@ describe("references (GK701–GK708)", () => {
   it("GK703 passing: tables from the catalogue or a persisting group", () => {
     const result = check({
       "specs/topics.yaml": `${TOPICS}  geo-table: { partitions: 1, codec: string }\n`,
-      "specs/g.yaml": "group: g\ninputs: [{ topic: a }]\nlookups: [{ table: geo-table }, { table: users-table }]\n---\ngroup: users\ninputs: [{ topic: a }]\npersist: { codec: string }\n",
+      "specs/g.yaml":
+        "group: g\ninputs: [{ topic: a }]\nlookups: [{ table: geo-table }, { table: users-table }]\n---\ngroup: users\ninputs: [{ topic: a }]\npersist: { codec: string }\n",
     });
     expect(result.diagnostics).toEqual([]);
   });
@@ -124,9 +125,12 @@ describe("references (GK701–GK708)", () => {
   });
 
   it("GK705 passing: a path outside the spec folder but inside the project", () => {
-    const result = check({
-      "specs/a.yaml": "topics:\n  y: { partitions: 1, codec: { json: { schema: ../schemas/y.json } } }\n",
-    }, { extraFiles: { "schemas/y.json": "{}" } });
+    const result = check(
+      {
+        "specs/a.yaml": "topics:\n  y: { partitions: 1, codec: { json: { schema: ../schemas/y.json } } }\n",
+      },
+      { extraFiles: { "schemas/y.json": "{}" } },
+    );
     expect(result.diagnostics).toEqual([]);
     expect([...(result.model?.topics.values() ?? [])][0]?.codec).toEqual({ kind: "json-schema", path: "../schemas/y.json", typeName: "Y" });
   });
@@ -143,33 +147,42 @@ describe("references (GK701–GK708)", () => {
   });
 
   it("GK706 passing: files present (a `.js` module name finds its `.ts` source)", () => {
-    const result = check({
-      "specs/a.yaml": yaml`
+    const result = check(
+      {
+        "specs/a.yaml": yaml`
         topics:
           x: { partitions: 1, codec: { json: { schema: ./x.json } } }
           z: { partitions: 1, codec: { custom: { module: ./codecs/z.js, export: zCodec } } }
       `,
-    }, { extraFiles: { "specs/x.json": "{\"type\":\"object\"}", "specs/codecs/z.ts": "export const zCodec = {};" } });
+      },
+      { extraFiles: { "specs/x.json": '{"type":"object"}', "specs/codecs/z.ts": "export const zCodec = {};" } },
+    );
     expect(result.diagnostics).toEqual([]);
     expect(result.model?.topics.get("z")?.codec).toEqual({ kind: "custom", module: "codecs/z.js", export: "zCodec" });
   });
 
   it("GK707: a schema file that is not JSON, or not a JSON Schema; each reference is reported", () => {
-    const result = check({
-      "specs/a.yaml": yaml`
+    const result = check(
+      {
+        "specs/a.yaml": yaml`
         topics:
           x: { partitions: 1, codec: { json: { schema: ./x.json } } }
           y: { partitions: 1, codec: { json: { schema: ./y.json } } }
           y2: { partitions: 1, codec: { json: { schema: ./y.json } } }
       `,
-    }, { extraFiles: { "specs/x.json": "{ not json", "specs/y.json": "{\"type\": \"strin\"}" } });
+      },
+      { extraFiles: { "specs/x.json": "{ not json", "specs/y.json": '{"type": "strin"}' } },
+    );
     expect(found(result)).toEqual(["GK707 specs/a.yaml:2:48", "GK707 specs/a.yaml:3:48", "GK707 specs/a.yaml:4:49"]);
   });
 
   it("GK707 passing: a valid schema file", () => {
-    const result = check({
-      "specs/a.yaml": "topics:\n  y: { partitions: 1, codec: { json: { schema: ./y.json } } }\n",
-    }, { extraFiles: { "specs/y.json": "{\"type\": \"string\", \"minLength\": 1}" } });
+    const result = check(
+      {
+        "specs/a.yaml": "topics:\n  y: { partitions: 1, codec: { json: { schema: ./y.json } } }\n",
+      },
+      { extraFiles: { "specs/y.json": '{"type": "string", "minLength": 1}' } },
+    );
     expect(result.diagnostics).toEqual([]);
   });
 

@@ -46,10 +46,15 @@ const handlersPath = "generated/shop/handlers.ts";
 /** What the user makes of the first stub file. */
 function userEdits(stubFile: string): string {
   return stubFile
-    .replace(`import type { ShopContext } from "./graph.js";`, `import type { ShopContext } from "./graph.js";\nimport { createHash } from "node:crypto";`)
+    .replace(
+      `import type { ShopContext } from "./graph.js";`,
+      `import type { ShopContext } from "./graph.js";\nimport { createHash } from "node:crypto";`,
+    )
     .replace("  // TODO: handle orders", "  // count every order once\n  ctx.setValue(((await ctx.value()) ?? 0n) + weight(msg.id));")
     .replace("  // TODO: handle payments", "  console.log(`payment ${msg}`, ctx.key);")
-    .concat("\n/** A helper of mine. */\nfunction weight(id: string): bigint {\n  return BigInt(createHash(\"sha1\").update(id).digest()[0] ?? 0);\n}\n");
+    .concat(
+      '\n/** A helper of mine. */\nfunction weight(id: string): bigint {\n  return BigInt(createHash("sha1").update(id).digest()[0] ?? 0);\n}\n',
+    );
 }
 
 describe("handler file regeneration", () => {
@@ -94,7 +99,10 @@ persist:
 loop:
   codec: string
 `;
-    const result = build(v2.replace("payments: { partitions: 4, codec: string }", "payments: { partitions: 4, codec: { json: Refund } }"), disk);
+    const result = build(
+      v2.replace("payments: { partitions: 4, codec: string }", "payments: { partitions: 4, codec: { json: Refund } }"),
+      disk,
+    );
     const text = disk.get(handlersPath) ?? "";
 
     // 1. user code intact: every line of the edited file is still there, in order, except the changed
@@ -128,7 +136,10 @@ loop:
     expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
 
     // 5. building again changes nothing more and warns again
-    const again = build(v2.replace("payments: { partitions: 4, codec: string }", "payments: { partitions: 4, codec: { json: Refund } }"), disk);
+    const again = build(
+      v2.replace("payments: { partitions: 4, codec: string }", "payments: { partitions: 4, codec: { json: Refund } }"),
+      disk,
+    );
     expect(again.files.map((f) => f.path)).not.toContain(handlersPath);
     expect(again.diagnostics.map((d) => d.code)).toEqual(["GK801"]);
   });
@@ -146,14 +157,17 @@ loop:
   it("GK802 passing: a handler file edited by hand (arrow functions, re-exports) is merged", () => {
     const disk: Files = new Map();
     build(v1, disk);
-    disk.set(handlersPath, [
-      `import type { ShopContext } from "./graph.js";`,
-      `import type { Order } from "../types.js";`,
-      `export const onOrder = async (ctx: ShopContext, msg: Order): Promise<void> => { ctx.setValue(BigInt(msg.id.length)); };`,
-      `const pay = (ctx: ShopContext, msg: string): void => { void ctx; void msg; };`,
-      `export { pay as onPayment };`,
-      "",
-    ].join("\n"));
+    disk.set(
+      handlersPath,
+      [
+        `import type { ShopContext } from "./graph.js";`,
+        `import type { Order } from "../types.js";`,
+        `export const onOrder = async (ctx: ShopContext, msg: Order): Promise<void> => { ctx.setValue(BigInt(msg.id.length)); };`,
+        `const pay = (ctx: ShopContext, msg: string): void => { void ctx; void msg; };`,
+        `export { pay as onPayment };`,
+        "",
+      ].join("\n"),
+    );
     const result = build(v1.replace("persist:", "visitors:\n  - name: clear\npersist:"), disk);
     expect(result.diagnostics).toEqual([]);
     const text = disk.get(handlersPath) ?? "";
@@ -192,7 +206,9 @@ loop:
     expect(result.deletes).toEqual(["generated/audit/graph.ts"]);
     expect(disk.has("generated/audit/graph.ts")).toBe(false);
     expect(disk.has("generated/audit/handlers.ts")).toBe(true);
-    expect(result.diagnostics).toEqual([expect.objectContaining({ code: "GK801", severity: "warning", file: "generated/audit/handlers.ts" })]);
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({ code: "GK801", severity: "warning", file: "generated/audit/handlers.ts" }),
+    ]);
     // and again on every build, until the user deletes the file or declares the group again
     expect(build(v1, disk).diagnostics.map((d) => d.code)).toEqual(["GK801"]);
     disk.delete("generated/audit/handlers.ts");

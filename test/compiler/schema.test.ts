@@ -25,7 +25,10 @@ describe("spec schema (GK101, GK102, GK103)", () => {
       types: { Click: { type: "object" } },
       group: "clicks",
       description: "Counts clicks per user.",
-      inputs: [{ topic: "user-clicks", handler: "onClick" }, { topics: ["a", "b"], codec: "string", handler: "onOther" }],
+      inputs: [
+        { topic: "user-clicks", handler: "onClick" },
+        { topics: ["a", "b"], codec: "string", handler: "onOther" },
+      ],
       persist: { codec: { json: { schema: "./count.json" } } },
       loop: { codec: "int64", handler: "onLoop" },
       joins: [{ table: "users-table", codec: { json: "User" } }, { group: "geo" }],
@@ -63,12 +66,14 @@ describe("spec schema (GK101, GK102, GK103)", () => {
   });
 
   it("GK101 passing: the key spelt right", () => {
-    const result = checkOne(group(yaml`
+    const result = checkOne(
+      group(yaml`
       group: clicks
       inputs: [{ topic: user-clicks, codec: string }]
       persist:
         codec: string
-    `));
+    `),
+    );
     expect(result.diagnostics).toEqual([]);
   });
 
@@ -83,11 +88,13 @@ describe("spec schema (GK101, GK102, GK103)", () => {
   });
 
   it("GK102: an input with neither topic nor topics is one finding, not ajv's oneOf cascade", () => {
-    const result = checkOne(group(yaml`
+    const result = checkOne(
+      group(yaml`
       group: clicks
       inputs:
         - codec: string
-    `));
+    `),
+    );
     expect(found(result)).toEqual(["GK102 specs/spec.yaml:6:5"]);
   });
 
@@ -107,7 +114,10 @@ describe("spec schema (GK101, GK102, GK103)", () => {
           partitions: 4
     `);
     expect(result.diagnostics).toEqual([]);
-    expect([...(result.model?.topics.values() ?? [])].map((t) => [t.name, t.partitions])).toEqual([["a", 3], ["b", 4]]);
+    expect([...(result.model?.topics.values() ?? [])].map((t) => [t.name, t.partitions])).toEqual([
+      ["a", 3],
+      ["b", 4],
+    ]);
   });
 
   it("GK102: group keys without `group:`", () => {
@@ -128,12 +138,14 @@ describe("spec schema (GK101, GK102, GK103)", () => {
   });
 
   it("GK103: wrong scalar types", () => {
-    const result = checkOne(group(yaml`
+    const result = checkOne(
+      group(yaml`
       group: clicks
       inputs: [{ topic: user-clicks }]
       partitions: eight
       visitors: { name: reset }
-    `));
+    `),
+    );
     expect(found(result)).toEqual(["GK103 specs/spec.yaml:6:13", "GK103 specs/spec.yaml:7:11"]);
   });
 
@@ -148,27 +160,32 @@ describe("spec schema (GK101, GK102, GK103)", () => {
   });
 
   it("GK103: both topic and topics", () => {
-    const result = checkOne(group(yaml`
+    const result = checkOne(
+      group(yaml`
       group: clicks
       inputs:
         - topic: user-clicks
           topics: [user-clicks]
-    `));
+    `),
+    );
     expect(found(result)).toEqual(["GK103 specs/spec.yaml:7:5"]);
   });
 
   it("GK103 passing: partitions as an integer", () => {
-    const result = checkOne(group(yaml`
+    const result = checkOne(
+      group(yaml`
       group: clicks
       inputs: [{ topic: user-clicks }]
       partitions: 8
-    `));
+    `),
+    );
     expect(result.diagnostics).toEqual([]);
   });
 });
 
 describe("codec union errors are the single most specific finding", () => {
-  const withCodec = (codec: string) => checkOne(yaml`
+  const withCodec = (codec: string) =>
+    checkOne(yaml`
     group: clicks
     inputs:
       - topic: user-clicks
@@ -202,7 +219,9 @@ describe("codec union errors are the single most specific finding", () => {
 
   it("{ custom: { module, export: 1x } } → GK103 at export", () => {
     const result = withCodec("{ custom: { module: ./c.ts, export: 1x } }");
-    expect(result.diagnostics.filter((d) => d.code.startsWith("GK1")).map((d) => `${d.code} ${d.pointer}`)).toEqual(["GK103 /inputs/0/codec/custom/export"]);
+    expect(result.diagnostics.filter((d) => d.code.startsWith("GK1")).map((d) => `${d.code} ${d.pointer}`)).toEqual([
+      "GK103 /inputs/0/codec/custom/export",
+    ]);
   });
 
   it("json and custom together → one GK103", () => {

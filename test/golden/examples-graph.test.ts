@@ -12,8 +12,17 @@ describe("topology of the examples", () => {
   const topology = buildTopology(model);
 
   it("lists every group and table", () => {
-    expect(topology.groups.map((g) => g.name).sort()).toEqual(
-      ["blocker", "collector", "detector", "example-group", "example-visit-group", "message_filter", "mini-group", "multiInput", "translator"]);
+    expect(topology.groups.map((g) => g.name).sort()).toEqual([
+      "blocker",
+      "collector",
+      "detector",
+      "example-group",
+      "example-visit-group",
+      "message_filter",
+      "mini-group",
+      "multiInput",
+      "translator",
+    ]);
     expect(topology.topics.filter((t) => t.kind === "table").map((t) => t.name)).toContain("blocker-table");
     expect(topology.topics.find((t) => t.name === "detector-loop")).toMatchObject({ kind: "loop", owner: "detector", partitions: 8 });
   });

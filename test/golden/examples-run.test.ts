@@ -5,8 +5,28 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { createTester, type Tester } from "gokac/runtime/testing";
-import { blockerGroup, collectorGroup, detectorGroup, exampleGroupGroup, exampleVisitGroupGroup, messageFilterGroup, miniGroupGroup, multiInputGroup, translatorGroup } from "../../generated/index.js";
-import { blockUser, exampleStream, exampleVisitClicksInput, inputA, inputB, messageReceived, messageSent, translateWord, userClick } from "../../generated/topics.js";
+import {
+  blockerGroup,
+  collectorGroup,
+  detectorGroup,
+  exampleGroupGroup,
+  exampleVisitGroupGroup,
+  messageFilterGroup,
+  miniGroupGroup,
+  multiInputGroup,
+  translatorGroup,
+} from "../../generated/index.js";
+import {
+  blockUser,
+  exampleStream,
+  exampleVisitClicksInput,
+  inputA,
+  inputB,
+  messageReceived,
+  messageSent,
+  translateWord,
+  userClick,
+} from "../../generated/topics.js";
 
 let tester: Tester | undefined;
 function start(): Tester {

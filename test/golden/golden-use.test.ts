@@ -52,14 +52,20 @@ describe("golden outputs in use", () => {
 
   it("topicsByName lists every topic under its Kafka name", () => {
     for (const [name, topic] of Object.entries(fullTopics.topicsByName)) expect(topic.name).toBe(name);
-    expect(Object.keys(fullTopics.topicsByName)).toEqual(expect.arrayContaining(["user-clicks", "clicks-table", "clicks-loop", "geo-table"]));
+    expect(Object.keys(fullTopics.topicsByName)).toEqual(
+      expect.arrayContaining(["user-clicks", "clicks-table", "clicks-loop", "geo-table"]),
+    );
   });
 
   it("each group binds a function for every handler its graph names", () => {
     const all = [...full.groups, ...multiple.groups, ...stateless.groups];
     expect(all.map((g) => g.graph.group)).toEqual(["clicks", "click-counter", "forwarder"]);
     for (const g of all) {
-      const names = [...g.graph.inputs.map((i) => i.handler), ...(g.graph.loop ? [g.graph.loop.handler] : []), ...(g.graph.visitors ?? []).map((v) => v.handler)];
+      const names = [
+        ...g.graph.inputs.map((i) => i.handler),
+        ...(g.graph.loop ? [g.graph.loop.handler] : []),
+        ...(g.graph.visitors ?? []).map((v) => v.handler),
+      ];
       expect(Object.keys(g.handlers).sort()).toEqual([...names].sort());
       for (const name of names) expect(typeof g.handlers[name]).toBe("function");
     }

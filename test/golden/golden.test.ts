@@ -39,7 +39,8 @@ describe("golden outputs", () => {
 
   it("expected outputs type-check under strict", () => {
     const files = features.flatMap((feature) =>
-      listFiles(join(repoRoot, `test/golden/${feature}/expected`)).map((f) => join(repoRoot, `test/golden/${feature}/expected`, f)));
+      listFiles(join(repoRoot, `test/golden/${feature}/expected`)).map((f) => join(repoRoot, `test/golden/${feature}/expected`, f)),
+    );
     expect(typeCheck(files)).toEqual([]);
   }, 180_000); // runs the TypeScript compiler
 });

@@ -10,7 +10,12 @@ it("splits 8 partitions 4/4 in contiguous ranges, by sorted member id", () => {
 });
 
 it("gives every partition to exactly one member, sizes differing by at most one", () => {
-  for (const [members, partitions] of [[3, 8], [5, 3], [1, 12], [4, 4]] as const) {
+  for (const [members, partitions] of [
+    [3, 8],
+    [5, 3],
+    [1, 12],
+    [4, 4],
+  ] as const) {
     const ids = Array.from({ length: members }, (_, i) => `member-${i}`);
     const ranges = copartitionedRanges(ids, partitions);
     const all = [...ranges.values()].flat().sort((a, b) => a - b);

@@ -4,7 +4,14 @@ import { createMemoryBroker } from "../../runtime/broker/memory/index.js";
 import { checkTopics, ensureTopics, groupTopicRequirements, groupTopicsOf, TopicCheckError } from "../../runtime/broker/topics.js";
 import type { Codec } from "../../runtime/codecs/codec.js";
 import type { GroupGraph } from "../../runtime/graph.js";
-import { CATALOGUE_GROUP, loopTopic, tableTopic, topicRequirements, type TopicPolicyInput, type TopicRequirement } from "../../runtime/topics/requirements.js";
+import {
+  CATALOGUE_GROUP,
+  loopTopic,
+  tableTopic,
+  topicRequirements,
+  type TopicPolicyInput,
+  type TopicRequirement,
+} from "../../runtime/topics/requirements.js";
 
 const codec: Codec<string> = { name: "string", encode: (s) => new TextEncoder().encode(s), decode: (b) => new TextDecoder().decode(b) };
 
@@ -34,7 +41,8 @@ const specs: TopicPolicyInput = {
 };
 
 /** `topic role group partitions create` of each requirement, in order. */
-const summary = (rs: readonly TopicRequirement[]) => rs.map((r) => `${r.topic} ${r.role} ${r.group} ${r.partitions ?? "?"} ${r.create ? "create" : "-"}`);
+const summary = (rs: readonly TopicRequirement[]) =>
+  rs.map((r) => `${r.topic} ${r.role} ${r.group} ${r.partitions ?? "?"} ${r.create ? "create" : "-"}`);
 
 describe("topic names", () => {
   it("spells the group table and loop", () => {
@@ -98,20 +106,32 @@ describe("topicRequirements", () => {
 
   it("a group of unknown count: all-declared cannot create its table and loop, group-owned still asks for them", () => {
     const input: TopicPolicyInput = { groups: [{ name: "g", inputs: ["in"], loop: true, persist: true }] };
-    expect(summary(topicRequirements(input, { create: "all-declared" }))).toEqual(["in input g ? -", "g-loop loop g ? -", "g-table table g ? -"]);
-    expect(summary(topicRequirements(input, { create: "group-owned" }))).toEqual(["in input g ? -", "g-loop loop g ? create", "g-table table g ? create"]);
+    expect(summary(topicRequirements(input, { create: "all-declared" }))).toEqual([
+      "in input g ? -",
+      "g-loop loop g ? -",
+      "g-table table g ? -",
+    ]);
+    expect(summary(topicRequirements(input, { create: "group-owned" }))).toEqual([
+      "in input g ? -",
+      "g-loop loop g ? create",
+      "g-table table g ? create",
+    ]);
   });
 
   it("reads a JSON round trip of its input alike", () => {
     const copy = JSON.parse(JSON.stringify(specs)) as TopicPolicyInput;
-    for (const create of ["group-owned", "all-declared"] as const) expect(topicRequirements(copy, { create })).toEqual(topicRequirements(specs, { create }));
+    for (const create of ["group-owned", "all-declared"] as const)
+      expect(topicRequirements(copy, { create })).toEqual(topicRequirements(specs, { create }));
   });
 });
 
 describe("groupTopicRequirements (the processor's adapter)", () => {
   const graph: GroupGraph = {
     group: "clicks",
-    inputs: [{ topics: ["user-clicks"], codec, handler: "h" }, { topics: ["ad-clicks"], codec, handler: "h2" }],
+    inputs: [
+      { topics: ["user-clicks"], codec, handler: "h" },
+      { topics: ["ad-clicks"], codec, handler: "h2" },
+    ],
     persist: { codec },
     loop: { codec, handler: "loop" },
     joins: [{ table: "users-table", codec }],

@@ -53,7 +53,10 @@ it("requires inputs and lookups (GK902 errors), warns on outputs (GK902) and unc
   await broker.createTopic({ topic: "user-clicks", partitions: 2, compacted: false });
   await broker.createTopic({ topic: "ad-clicks", partitions: 2, compacted: false });
   await broker.createTopic({ topic: "clicks-table", partitions: 2, compacted: false });
-  const report = await checkTopics(broker, groupTopicRequirements(graph({ outputs: [{ topic: "alerts", codec }], lookups: [{ table: "geo-table", codec }] })));
+  const report = await checkTopics(
+    broker,
+    groupTopicRequirements(graph({ outputs: [{ topic: "alerts", codec }], lookups: [{ table: "geo-table", codec }] })),
+  );
   expect(report.problems.map((p) => `${p.code} ${p.severity} ${p.topics.join(",")}`).sort()).toEqual([
     "GK902 error geo-table",
     "GK902 warning alerts",

@@ -1,5 +1,14 @@
 /** A counter processor on the in-memory broker with a monitor attached, for the monitor tests. */
-import { createEmitter, createMemoryBroker, createMemoryStorage, createProcessor, startMonitor, type MemoryBroker, type Monitor, type Processor } from "gokac/runtime";
+import {
+  createEmitter,
+  createMemoryBroker,
+  createMemoryStorage,
+  createProcessor,
+  startMonitor,
+  type MemoryBroker,
+  type Monitor,
+  type Processor,
+} from "gokac/runtime";
 import { clicks, counterGroup, counts, type CounterContext } from "../runtime/groups.js";
 
 /** Above 2^53: prints wrong unless int64 values keep every digit. */
@@ -31,7 +40,14 @@ export async function startMonitoredCounter(options: { start?: boolean } = {}): 
     }, 4),
     { broker, storage: createMemoryStorage() },
   );
-  const monitor = await startMonitor({ processors: [processor], broker, host: "127.0.0.1", port: 0, lagIntervalMs: 100, tableKeysIntervalMs: 100 });
+  const monitor = await startMonitor({
+    processors: [processor],
+    broker,
+    host: "127.0.0.1",
+    port: 0,
+    lagIntervalMs: 100,
+    tableKeysIntervalMs: 100,
+  });
   if (options.start !== false) await processor.start();
   const emitter = createEmitter(broker, clicks);
   let sent = 0;

@@ -13,7 +13,9 @@ import { BIG, startMonitoredCounter } from "./fixture.js";
 const CHROMIUM = process.env.GOKAC_CHROMIUM ?? "/usr/bin/chromium";
 const available = existsSync(CHROMIUM);
 if (!available && process.env.GOKAC_REQUIRE_BROWSER === undefined) {
-  console.warn(`monitor browser test skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium; GOKAC_REQUIRE_BROWSER=1 makes this an error)`);
+  console.warn(
+    `monitor browser test skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium; GOKAC_REQUIRE_BROWSER=1 makes this an error)`,
+  );
 }
 
 describe.skipIf(!available && process.env.GOKAC_REQUIRE_BROWSER === undefined)("web monitor in Chromium", () => {

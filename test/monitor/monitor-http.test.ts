@@ -72,7 +72,8 @@ describe("monitor HTTP", () => {
     // Node's default process metrics.
     expect(res.text).toContain("# TYPE process_cpu_user_seconds_total counter");
     let processed = 0;
-    for (const partition of ["0", "1", "2", "3"]) processed += metric(res.text, "gokac_messages_processed_total", { group: "counter", topic: "clicks", partition }) ?? 0;
+    for (const partition of ["0", "1", "2", "3"])
+      processed += metric(res.text, "gokac_messages_processed_total", { group: "counter", topic: "clicks", partition }) ?? 0;
     expect(processed).toBe(50);
     expect(metric(res.text, "gokac_handler_duration_seconds_count", { group: "counter", topic: "clicks" })).toBeGreaterThan(0);
     for (const partition of ["0", "1", "2", "3"]) {
@@ -82,7 +83,9 @@ describe("monitor HTTP", () => {
     expect(metric(res.text, "gokac_rebalances_total", { group: "counter" })).toBe(1);
     expect(metric(res.text, "gokac_recovery_remaining_messages", { group: "counter", topic: "counter-table", partition: "0" })).toBe(0);
     // Commits are not awaited by the pipeline; they arrive soon after.
-    await expect.poll(async () => metric((await get(running!.monitor.url, "/metrics")).text, "gokac_commits_total", { group: "counter" }) ?? 0).toBeGreaterThan(0);
+    await expect
+      .poll(async () => metric((await get(running!.monitor.url, "/metrics")).text, "gokac_commits_total", { group: "counter" }) ?? 0)
+      .toBeGreaterThan(0);
     // Lag comes from the broker's high watermarks: everything sent was handled.
     const lags = res.text.split("\n").filter((l) => l.startsWith("gokac_consumer_lag_messages{"));
     expect(lags.length).toBeGreaterThan(0);
@@ -91,7 +94,10 @@ describe("monitor HTTP", () => {
     await expect
       .poll(async () => {
         const text = (await get(running!.monitor.url, "/metrics")).text;
-        return ["0", "1", "2", "3"].reduce((n, partition) => n + (metric(text, "gokac_table_keys", { topic: "counter-table", partition }) ?? 0), 0);
+        return ["0", "1", "2", "3"].reduce(
+          (n, partition) => n + (metric(text, "gokac_table_keys", { topic: "counter-table", partition }) ?? 0),
+          0,
+        );
       })
       .toBe(40);
     const status = running.monitor.status().groups[0]!;

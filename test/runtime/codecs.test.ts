@@ -13,7 +13,8 @@ describe("codecs", () => {
 
   it("float64 is 8-byte big-endian IEEE 754", () => {
     expect([...codecs.float64.encode(1)]).toEqual([0x3f, 0xf0, 0, 0, 0, 0, 0, 0]);
-    for (const v of [0, -0.5, Math.PI, Number.MAX_VALUE, Number.NEGATIVE_INFINITY]) expect(codecs.float64.decode(codecs.float64.encode(v))).toBe(v);
+    for (const v of [0, -0.5, Math.PI, Number.MAX_VALUE, Number.NEGATIVE_INFINITY])
+      expect(codecs.float64.decode(codecs.float64.encode(v))).toBe(v);
     expect(codecs.float64.decode(codecs.float64.encode(Number.NaN))).toBeNaN();
   });
 
@@ -43,7 +44,12 @@ describe("codecs", () => {
       user: string;
       at: string;
     }
-    const schema = { type: "object", required: ["user", "at"], properties: { user: { type: "string" }, at: { type: "string", format: "date-time" } }, additionalProperties: false };
+    const schema = {
+      type: "object",
+      required: ["user", "at"],
+      properties: { user: { type: "string" }, at: { type: "string", format: "date-time" } },
+      additionalProperties: false,
+    };
     const codec = codecs.jsonSchema<Click>("Click", schema);
     const ok = { user: "u", at: "2024-01-01T00:00:00Z" };
     expect(codec.decode(codec.encode(ok))).toEqual(ok);

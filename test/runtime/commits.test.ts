@@ -1,6 +1,17 @@
 /** At-least-once: input offsets commit only after the handler returned and everything it produced was acknowledged, and after deferred commits complete. */
 import { afterEach, describe, expect, it } from "vitest";
-import { codecs, createMemoryBroker, createMemoryStorage, createProcessor, defineGroup, defineTopic, type BaseContext, type MemoryBroker, type Processor, type TableContext } from "gokac/runtime";
+import {
+  codecs,
+  createMemoryBroker,
+  createMemoryStorage,
+  createProcessor,
+  defineGroup,
+  defineTopic,
+  type BaseContext,
+  type MemoryBroker,
+  type Processor,
+  type TableContext,
+} from "gokac/runtime";
 import { createTester, type Tester } from "gokac/runtime/testing";
 
 const numbers = defineTopic("numbers", codecs.int64);
@@ -85,7 +96,16 @@ describe("commits", () => {
     await until(() => broker.acks.pending === 1, "the table write");
     broker.acks.fail(new Error("not enough replicas"));
     const error = await processor.done;
-    expect(error).toMatchObject({ name: "ProcessorError", kind: "produce", retriable: true, group: "nack", topic: numbers.name, partition: 0, offset: 1, key: "second" });
+    expect(error).toMatchObject({
+      name: "ProcessorError",
+      kind: "produce",
+      retriable: true,
+      group: "nack",
+      topic: numbers.name,
+      partition: 0,
+      offset: 1,
+      key: "second",
+    });
     expect(await broker.committedOffset("nack", numbers.name, 0)).toBe(1);
   });
 

@@ -11,7 +11,12 @@ import { createRequire } from "node:module";
 import * as lz4 from "lz4js";
 import * as snappy from "snappyjs";
 import { describe, expect, it } from "vitest";
-import { compressRecords, decompressRecords, DecompressionError, registerCompressionCodecs } from "../../runtime/broker/kafka/compression.js";
+import {
+  compressRecords,
+  decompressRecords,
+  DecompressionError,
+  registerCompressionCodecs,
+} from "../../runtime/broker/kafka/compression.js";
 import { decodeLog, decodeMessages, RecordDecodeError } from "../../runtime/broker/kafka/fetch-decoder.js";
 import { toBrokerMessage } from "../../runtime/broker/kafka/messages.js";
 import { prng } from "../prng.js";
@@ -21,7 +26,14 @@ interface KafkaEncoder {
 }
 const require = createRequire(import.meta.url);
 const { RecordBatch } = require("kafkajs/src/protocol/recordBatch/v0/index.js") as {
-  RecordBatch: (options: { compression?: number; firstOffset?: unknown; firstTimestamp?: number; maxTimestamp?: number; lastOffsetDelta?: number; records: KafkaEncoder[] }) => Promise<KafkaEncoder>;
+  RecordBatch: (options: {
+    compression?: number;
+    firstOffset?: unknown;
+    firstTimestamp?: number;
+    maxTimestamp?: number;
+    lastOffsetDelta?: number;
+    records: KafkaEncoder[];
+  }) => Promise<KafkaEncoder>;
 };
 interface WritableEncoder extends KafkaEncoder {
   writeInt8(value: number): WritableEncoder;
@@ -34,9 +46,20 @@ interface WritableEncoder extends KafkaEncoder {
 }
 const Encoder = require("kafkajs/src/protocol/encoder.js") as new () => WritableEncoder;
 /** A v2 record with kafkajs's Encoder; by hand because kafkajs's Record encoder cannot size a null header value. */
-function Record(r: { offsetDelta: number; key: Buffer | string | null; value: Buffer | string | null; headers?: Record<string, Buffer | null> }): KafkaEncoder {
+function Record(r: {
+  offsetDelta: number;
+  key: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: Record<string, Buffer | null>;
+}): KafkaEncoder {
   const headers = Object.entries(r.headers ?? {}).map(([name, value]) => new Encoder().writeVarIntString(name).writeVarIntBytes(value));
-  const body = new Encoder().writeInt8(0).writeVarLong(0).writeVarInt(r.offsetDelta).writeVarIntBytes(r.key).writeVarIntBytes(r.value).writeVarIntArray(headers);
+  const body = new Encoder()
+    .writeInt8(0)
+    .writeVarLong(0)
+    .writeVarInt(r.offsetDelta)
+    .writeVarIntBytes(r.key)
+    .writeVarIntBytes(r.value)
+    .writeVarIntArray(headers);
   return new Encoder().writeVarInt(body.buffer.length).writeEncoder(body);
 }
 const Long = require("kafkajs/src/utils/long.js") as { fromNumber(value: number): unknown };
@@ -63,7 +86,9 @@ async function batch(baseOffset: number, records: readonly TestRecord[], compres
     firstTimestamp: 1_700_000_000_000,
     maxTimestamp: 1_700_000_000_000,
     lastOffsetDelta: records.length - 1,
-    records: records.map((r, i) => Record({ offsetDelta: i, key: r.key, value: r.value, ...(r.headers === undefined ? {} : { headers: r.headers }) })),
+    records: records.map((r, i) =>
+      Record({ offsetDelta: i, key: r.key, value: r.value, ...(r.headers === undefined ? {} : { headers: r.headers }) }),
+    ),
   });
   return Buffer.from(encoder.buffer);
 }
@@ -147,10 +172,11 @@ describe("fetch decoder on compressed batches and messages as Java sends them", 
     const inner = decompressRecords(CODECS.snappy, template.subarray(61));
     const raw = withPayload(template, Buffer.from(snappy.compress(inner)));
     const xerial = withPayload(template, await compressRecords(CODECS.snappy, inner));
-    for (const encoded of [raw, xerial]) expect(decodeMessages(encoded, 0, "t", 0).messages.map((m) => m.key)).toEqual(["a", "", "b", "c", "ü✓"]);
+    for (const encoded of [raw, xerial])
+      expect(decodeMessages(encoded, 0, "t", 0).messages.map((m) => m.key)).toEqual(["a", "", "b", "c", "ü✓"]);
   });
 
-  it("null header values read as empty, null keys as \"\", empty values as empty, tombstones as null", async () => {
+  it('null header values read as empty, null keys as "", empty values as empty, tombstones as null', async () => {
     for (const codec of [0, CODECS.zstd]) {
       const messages = decodeMessages(await batch(0, records, codec), 0, "t", 0).messages;
       expect(messages.map((m) => m.key)).toEqual(["a", "", "b", "c", "ü✓"]);
@@ -164,7 +190,15 @@ describe("fetch decoder on compressed batches and messages as Java sends them", 
   it("a key that is not UTF-8 is a RecordDecodeError naming its offset, in both decodings and compressed or not", async () => {
     const bad = Buffer.from([0x6b, 0xff, 0xfe]);
     for (const codec of [0, CODECS.lz4]) {
-      const encoded = await batch(40, [{ key: "ok", value: "1" }, { key: bad, value: "2" }, { key: "after", value: "3" }], codec);
+      const encoded = await batch(
+        40,
+        [
+          { key: "ok", value: "1" },
+          { key: bad, value: "2" },
+          { key: "after", value: "3" },
+        ],
+        codec,
+      );
       for (const decode of [() => decodeLog(encoded, 40), () => decodeMessages(encoded, 40, "t", 0)]) {
         expect(decode).toThrow(RecordDecodeError);
         expect(decode).toThrow(expect.objectContaining({ offset: 41, key: "k\uFFFD\uFFFD" }));
@@ -179,7 +213,9 @@ describe("fetch decoder on compressed batches and messages as Java sends them", 
 
 describe("kafkajs messages as port messages (group inputs)", () => {
   const message = (key: Buffer | null, headers: Record<string, Buffer | Buffer[] | null | undefined>) =>
-    ({ offset: "5", key, value: Buffer.from("v"), timestamp: "1700000000000", headers }) as unknown as Parameters<typeof toBrokerMessage>[2];
+    ({ offset: "5", key, value: Buffer.from("v"), timestamp: "1700000000000", headers }) as unknown as Parameters<
+      typeof toBrokerMessage
+    >[2];
 
   it("a null header value reads as empty, never crashes", () => {
     const m = toBrokerMessage("t", 1, message(Buffer.from("k"), { h: null, many: [Buffer.from("a"), Buffer.from("b")] }));
@@ -188,7 +224,7 @@ describe("kafkajs messages as port messages (group inputs)", () => {
     expect(m.invalidKey).toBeUndefined();
   });
 
-  it("a key that is not UTF-8 is kept as invalidKey for the processor to fail on; a null key is \"\"", () => {
+  it('a key that is not UTF-8 is kept as invalidKey for the processor to fail on; a null key is ""', () => {
     const m = toBrokerMessage("t", 1, message(Buffer.from([0xc3, 0x28]), {}));
     expect(m.invalidKey).toEqual(new Uint8Array([0xc3, 0x28]));
     expect(toBrokerMessage("t", 1, message(null, {})).key).toBe("");

@@ -48,14 +48,29 @@ describe("GokacError", () => {
 
   it("ProcessorError: code PROCESSOR_FAILED, retriable only for produce and commit, the handler's error as cause", async () => {
     const where = { group: "g", topic: "t", partition: 0, offset: 3, key: "k" };
-    const retriable = (["handler", "decode", "produce", "commit", "storage", "deferred"] as const).map((kind) => [kind, new ProcessorError(kind, where, "x").retriable]);
-    expect(Object.fromEntries(retriable)).toEqual({ handler: false, decode: false, produce: true, commit: true, storage: false, deferred: false });
+    const retriable = (["handler", "decode", "produce", "commit", "storage", "deferred"] as const).map((kind) => [
+      kind,
+      new ProcessorError(kind, where, "x").retriable,
+    ]);
+    expect(Object.fromEntries(retriable)).toEqual({
+      handler: false,
+      decode: false,
+      produce: true,
+      commit: true,
+      storage: false,
+      deferred: false,
+    });
 
     // Through a real processor: `ctx.fail(reason)` ends with `reason` itself as the cause (not the internal unwinding error).
     const reason = new Error("unlucky");
     const tester = createTester();
     try {
-      tester.register(defineGroup({ group: "failing", inputs: [{ topics: [numbers.name], codec: numbers.codec, handler: "h" }] }, { h: (ctx: { fail(e: unknown): never }) => ctx.fail(reason) }));
+      tester.register(
+        defineGroup(
+          { group: "failing", inputs: [{ topics: [numbers.name], codec: numbers.codec, handler: "h" }] },
+          { h: (ctx: { fail(e: unknown): never }) => ctx.fail(reason) },
+        ),
+      );
       tester.consume(numbers, "a", 1n);
       const failure = await tester.run().then(
         () => undefined,
@@ -83,7 +98,10 @@ describe("GokacError", () => {
     expect(options).toBeInstanceOf(RuntimeOptionsError);
     expect(options).toMatchObject({ code: "INVALID_OPTIONS", option: "broker", retriable: false });
 
-    const processor = createProcessor({ graph: { group: "g", inputs: [] }, handlers: {} }, { broker: createMemoryBroker(), storage: createMemoryStorage() });
+    const processor = createProcessor(
+      { graph: { group: "g", inputs: [] }, handlers: {} },
+      { broker: createMemoryBroker(), storage: createMemoryStorage() },
+    );
     const state = await processor.visitAll("v", undefined).catch((e: unknown) => e);
     expect(state).toBeInstanceOf(ProcessorStateError);
     expect(state).toMatchObject({ code: "PROCESSOR_STATE", retriable: false });
@@ -92,11 +110,16 @@ describe("GokacError", () => {
     expect(brokers).toBeInstanceOf(KafkaBrokerOptionsError);
     expect(brokers).toMatchObject({ code: "INVALID_BROKER_OPTIONS" });
 
-    const schema = thrown(() => codecs.jsonSchema<{ n: number }>("N", { type: "object", properties: { n: { type: "number" } }, required: ["n"] }).encode({} as never));
+    const schema = thrown(() =>
+      codecs.jsonSchema<{ n: number }>("N", { type: "object", properties: { n: { type: "number" } }, required: ["n"] }).encode({} as never),
+    );
     expect(schema).toBeInstanceOf(SchemaValidationError);
     expect(schema).toMatchObject({ code: "SCHEMA_VALIDATION", direction: "encode" });
 
-    const topics = await ensureTopics(createMemoryBroker(), groupTopicRequirements({ group: "g", inputs: [{ topics: ["absent"], codec: numbers.codec, handler: "h" }] })).catch((e: unknown) => e);
+    const topics = await ensureTopics(
+      createMemoryBroker(),
+      groupTopicRequirements({ group: "g", inputs: [{ topics: ["absent"], codec: numbers.codec, handler: "h" }] }),
+    ).catch((e: unknown) => e);
     expect(topics).toBeInstanceOf(TopicCheckError);
     expect(topics).toMatchObject({ code: "GK902", retriable: false });
 

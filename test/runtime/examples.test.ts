@@ -14,7 +14,17 @@ import { messageFilterGroup } from "../../generated/message_filter/graph.js";
 import { miniGroupGroup } from "../../generated/mini-group/graph.js";
 import { multiInputGroup } from "../../generated/multiInput/graph.js";
 import { translatorGroup } from "../../generated/translator/graph.js";
-import { blockUser, exampleStream, exampleVisitClicksInput, inputA, inputB, messageReceived, messageSent, translateWord, userClick } from "../../generated/topics.js";
+import {
+  blockUser,
+  exampleStream,
+  exampleVisitClicksInput,
+  inputA,
+  inputB,
+  messageReceived,
+  messageSent,
+  translateWord,
+  userClick,
+} from "../../generated/topics.js";
 import type { MessageList, UserClicks } from "../../generated/types.js";
 
 let tester: Tester | undefined;
@@ -67,7 +77,12 @@ describe("10-visit: example-visit-group", () => {
   it("sums per key; the reset visitor sets every counter to the meta value", async () => {
     tester = createTester();
     tester.register(exampleVisitGroupGroup);
-    for (const [key, n] of [["a", 3n], ["b", 4n], ["a", 5n]] as const) tester.consume(exampleVisitClicksInput, key, n);
+    for (const [key, n] of [
+      ["a", 3n],
+      ["b", 4n],
+      ["a", 5n],
+    ] as const)
+      tester.consume(exampleVisitClicksInput, key, n);
     await tester.run();
     expect(await tester.tableValue(exampleVisitGroupGroup, "a")).toBe(8n);
     await tester.visitAll(exampleVisitGroupGroup, "reset", 10n);
@@ -126,7 +141,9 @@ describe("3-messaging: blocker, collector, detector, message_filter, translator"
     await expect(tester.run()).rejects.toMatchObject({ name: "SchemaValidationError", typeName: "Message", direction: "encode" });
     // Written by another client, unvalidated:
     const producer = await tester.broker.producer();
-    await producer.send([{ topic: "message_sent", partition: 0, key: "alice", value: new TextEncoder().encode(JSON.stringify({ from: "alice" })) }]);
+    await producer.send([
+      { topic: "message_sent", partition: 0, key: "alice", value: new TextEncoder().encode(JSON.stringify({ from: "alice" })) },
+    ]);
     const error = await tester.run().catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "ProcessorError", kind: "decode", topic: "message_sent", partition: 0, key: "alice", offset: 0 });
     expect((error as Error).cause).toMatchObject({ name: "SchemaValidationError", direction: "decode" });

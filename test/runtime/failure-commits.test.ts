@@ -5,7 +5,15 @@
  * message and what follows. The failed message's own effects are dropped.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { codecs, createMemoryBroker, createMemoryStorage, createProcessor, type MemoryBroker, type Processor, type Storage } from "gokac/runtime";
+import {
+  codecs,
+  createMemoryBroker,
+  createMemoryStorage,
+  createProcessor,
+  type MemoryBroker,
+  type Processor,
+  type Storage,
+} from "gokac/runtime";
 import { clicks, counterGroup, counts, type CounterContext } from "./groups.js";
 
 let processors: Processor<bigint>[] = [];
@@ -61,7 +69,15 @@ describe("a failure in the middle of a batch", () => {
 
     const failing = await start(broker, storage, false);
     const error = await failing.done;
-    expect(error).toMatchObject({ name: "ProcessorError", kind: "handler", group: "counter", topic: clicks.name, partition: 0, offset: 1, key: "b" });
+    expect(error).toMatchObject({
+      name: "ProcessorError",
+      kind: "handler",
+      group: "counter",
+      topic: clicks.name,
+      partition: 0,
+      offset: 1,
+      key: "b",
+    });
     expect(await broker.committedOffset("counter", clicks.name, 0)).toBe(1);
     // The first message's table write and emit were produced; the failed one's were not, nor anything after.
     expect(keysOf(broker, "counter-table")).toEqual(["a"]);

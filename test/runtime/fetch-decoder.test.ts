@@ -10,7 +10,14 @@
  */
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { decodeLog, decodeMessages, NeedsFullDecoder, parseFetchResponse, RecordDecodeError, type DecodedLog } from "../../runtime/broker/kafka/fetch-decoder.js";
+import {
+  decodeLog,
+  decodeMessages,
+  NeedsFullDecoder,
+  parseFetchResponse,
+  RecordDecodeError,
+  type DecodedLog,
+} from "../../runtime/broker/kafka/fetch-decoder.js";
 import { prng } from "../prng.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -58,7 +65,9 @@ const Record = require("kafkajs/src/protocol/recordBatch/record/v0/index.js") as
 }) => KafkaEncoder;
 const Long = require("kafkajs/src/utils/long.js") as { fromNumber(value: number): KafkaLong };
 const { Types } = require("kafkajs/src/protocol/message/compression/index.js") as { Types: { None: number; GZIP: number } };
-const decodeKafkajsBatch = require("kafkajs/src/protocol/recordBatch/v0/decoder.js") as (decoder: KafkaDecoder) => Promise<KafkaDecodedBatch>;
+const decodeKafkajsBatch = require("kafkajs/src/protocol/recordBatch/v0/decoder.js") as (
+  decoder: KafkaDecoder,
+) => Promise<KafkaDecodedBatch>;
 const KafkajsDecoder = require("kafkajs/src/protocol/decoder.js") as new (buffer: Buffer) => KafkaDecoder;
 
 // ---------------------------------------------------------------------------------------------
@@ -110,7 +119,8 @@ async function batch(baseOffset: number, records: readonly TestRecord[], options
 const bytes = (text: string): Buffer => Buffer.from(text, "utf8");
 const text = (value: Uint8Array | null | undefined): string | null | undefined =>
   value === null || value === undefined ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("utf8");
-const simple = (n: number, prefix = "k"): TestRecord[] => Array.from({ length: n }, (_, i) => ({ key: `${prefix}${i}`, value: bytes(`v${i}`) }));
+const simple = (n: number, prefix = "k"): TestRecord[] =>
+  Array.from({ length: n }, (_, i) => ({ key: `${prefix}${i}`, value: bytes(`v${i}`) }));
 
 /** Byte offset of the int16 attributes in a v2 batch. */
 const ATTRIBUTES = 21;
@@ -228,7 +238,9 @@ describe("decodeLog", () => {
       expect(b.next).toBe(a.next);
       const ma = decodeMessages(plain, from, "t", 1).messages;
       const mb = decodeMessages(gzip, from, "t", 1).messages;
-      expect(mb.map((m) => [m.offset, m.key, text(m.value), m.timestamp])).toEqual(ma.map((m) => [m.offset, m.key, text(m.value), m.timestamp]));
+      expect(mb.map((m) => [m.offset, m.key, text(m.value), m.timestamp])).toEqual(
+        ma.map((m) => [m.offset, m.key, text(m.value), m.timestamp]),
+      );
     }
     expect(readLog(gzip, 0).next).toBe(6);
     expect(readLog(gzip, 3).keys).toEqual(["", "ü", "b"]);
@@ -371,7 +383,11 @@ describe("decodeMessages", () => {
       { key: "c", value: bytes("3") },
     ]);
     const [a, b, c] = decodeMessages(records, 0, "t", 0).messages;
-    expect(Object.fromEntries(Object.entries(a?.headers ?? {}).map(([k, v]) => [k, text(v)]))).toEqual({ trace: "t1", "ü-name": "ü", empty: "" });
+    expect(Object.fromEntries(Object.entries(a?.headers ?? {}).map(([k, v]) => [k, text(v)]))).toEqual({
+      trace: "t1",
+      "ü-name": "ü",
+      empty: "",
+    });
     expect(Object.fromEntries(Object.entries(b?.headers ?? {}).map(([k, v]) => [k, text(v)]))).toEqual({ dup: "last", other: "o" });
     expect(b?.value).toBeNull();
     expect(c?.headers).toEqual({});
@@ -450,7 +466,9 @@ describe("decodeMessages", () => {
         const want = expected.filter((e) => Number(e.offset) >= from);
         expect(log.next).toBe(offset);
         expect(log.keys).toEqual(want.map((e) => (e.key === null ? "" : e.key.toString("utf8"))));
-        expect(log.values.map((v) => (v === null ? null : Buffer.from(v).toString("hex")))).toEqual(want.map((e) => e.value?.toString("hex") ?? null));
+        expect(log.values.map((v) => (v === null ? null : Buffer.from(v).toString("hex")))).toEqual(
+          want.map((e) => e.value?.toString("hex") ?? null),
+        );
       }
     }
   });
@@ -490,7 +508,13 @@ function fetchResponse(topics: readonly (readonly [string, readonly PartitionSpe
     const nameBytes = bytes(name);
     parts.push(int16(nameBytes.length), nameBytes, int32(partitions.length));
     for (const p of partitions) {
-      parts.push(int32(p.partition), int16(p.errorCode ?? 0), int64(p.highWatermark ?? 0n), int64(-1n) /* last_stable_offset */, int64(p.logStartOffset ?? 0n));
+      parts.push(
+        int32(p.partition),
+        int16(p.errorCode ?? 0),
+        int64(p.highWatermark ?? 0n),
+        int64(-1n) /* last_stable_offset */,
+        int64(p.logStartOffset ?? 0n),
+      );
       const aborted = p.aborted === undefined ? [] : p.aborted;
       if (aborted === null) parts.push(int32(-1));
       else {
@@ -512,7 +536,16 @@ describe("parseFetchResponse", () => {
       [
         "orders",
         [
-          { partition: 0, highWatermark: 10n, logStartOffset: 1n, aborted: [[7n, 3n], [8n, 5n]], records: r("orders/0") },
+          {
+            partition: 0,
+            highWatermark: 10n,
+            logStartOffset: 1n,
+            aborted: [
+              [7n, 3n],
+              [8n, 5n],
+            ],
+            records: r("orders/0"),
+          },
           { partition: 1, highWatermark: 20n, logStartOffset: 2n, aborted: null, records: r("orders/1") },
         ],
       ],
@@ -527,8 +560,18 @@ describe("parseFetchResponse", () => {
     const found = parseFetchResponse(payload, "payments-ü", 0);
     expect(found).toEqual({ errorCode: 0, highWatermark: 2 ** 40, logStartOffset: 4, records: r("payments/0") });
     expect(parseFetchResponse(payload, "payments-ü", 1)?.records?.toString()).toBe("records of payments/1");
-    expect(parseFetchResponse(payload, "orders", 0)).toEqual({ errorCode: 0, highWatermark: 10, logStartOffset: 1, records: r("orders/0") });
-    expect(parseFetchResponse(payload, "orders", 1)).toEqual({ errorCode: 0, highWatermark: 20, logStartOffset: 2, records: r("orders/1") });
+    expect(parseFetchResponse(payload, "orders", 0)).toEqual({
+      errorCode: 0,
+      highWatermark: 10,
+      logStartOffset: 1,
+      records: r("orders/0"),
+    });
+    expect(parseFetchResponse(payload, "orders", 1)).toEqual({
+      errorCode: 0,
+      highWatermark: 20,
+      logStartOffset: 2,
+      records: r("orders/1"),
+    });
 
     expect(parseFetchResponse(payload, "orders", 2)).toBeUndefined();
     expect(parseFetchResponse(payload, "missing", 0)).toBeUndefined();

@@ -25,7 +25,11 @@ type Ctx = BaseContext & TableContext<bigint>;
 /** Sums deposits per key; `onDeposit` may intervene before the sum is set. */
 function balanceGroup(onDeposit?: (ctx: Ctx, msg: bigint) => void) {
   return defineGroup<bigint>(
-    { group: "balance", inputs: [{ topics: [deposits.name], codec: deposits.codec, handler: "deposit" }], persist: { codec: codecs.int64 } },
+    {
+      group: "balance",
+      inputs: [{ topics: [deposits.name], codec: deposits.codec, handler: "deposit" }],
+      persist: { codec: codecs.int64 },
+    },
     {
       deposit(ctx: Ctx, msg: bigint) {
         onDeposit?.(ctx, msg);
@@ -178,7 +182,16 @@ describe("a failure in one partition", () => {
       { key: bad, value: 3n },
     ]);
     const error = await processor.done;
-    expect(error).toMatchObject({ name: "ProcessorError", kind: "handler", group: "balance", topic: deposits.name, partition: 1, offset: 2, key: bad, retriable: false });
+    expect(error).toMatchObject({
+      name: "ProcessorError",
+      kind: "handler",
+      group: "balance",
+      topic: deposits.name,
+      partition: 1,
+      offset: 2,
+      key: bad,
+      retriable: false,
+    });
     // Offset 1, handled before the failure in the same batch, is committed with its table write; offset 2 is not.
     expect(await committed(broker, "balance", 2)).toEqual([1, 2]);
     expect(broker.messages("balance-table").filter((m) => m.key === bad)).toHaveLength(2);
@@ -211,7 +224,12 @@ describe("a visit whose store cannot be read", () => {
     const processor = createProcessor(group, { broker, storage });
     processors.push(processor);
     await processor.start();
-    await expect(processor.visitAll("reset", undefined)).rejects.toMatchObject({ name: "ProcessorError", kind: "storage", group: "visited", partition: 0 });
+    await expect(processor.visitAll("reset", undefined)).rejects.toMatchObject({
+      name: "ProcessorError",
+      kind: "storage",
+      group: "visited",
+      partition: 0,
+    });
     expect(await processor.done).toMatchObject({ kind: "storage" });
   });
 });

@@ -1,5 +1,14 @@
 /** Hand-written group definitions (shaped like generated ones) used by the runtime tests. */
-import { codecs, defineGroup, defineTopic, type BaseContext, type EmitContext, type GroupDefinition, type HandlerMap, type TableContext } from "gokac/runtime";
+import {
+  codecs,
+  defineGroup,
+  defineTopic,
+  type BaseContext,
+  type EmitContext,
+  type GroupDefinition,
+  type HandlerMap,
+  type TableContext,
+} from "gokac/runtime";
 
 export const clicks = defineTopic("clicks", codecs.string);
 export const counts = defineTopic("counts", codecs.int64);
@@ -9,7 +18,10 @@ export const counterTable = defineTopic("counter-table", codecs.int64);
 export type CounterContext = BaseContext & TableContext<bigint> & EmitContext<{ counts: bigint }>;
 
 /** The counter group with replaceable handlers. */
-export function counterGroup(onClick?: (ctx: CounterContext, msg: string) => void | Promise<void>, partitions?: number): GroupDefinition<bigint> {
+export function counterGroup(
+  onClick?: (ctx: CounterContext, msg: string) => void | Promise<void>,
+  partitions?: number,
+): GroupDefinition<bigint> {
   const handlers: HandlerMap = {
     onClick:
       onClick ??

@@ -8,7 +8,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { createKafkaBroker, KafkaConfigError, KafkaSecurityOptionsError, loadKafkaConfig, REDACTED, SecretSet, type KafkaConfigErrorCode } from "../../runtime/index.js";
+import {
+  createKafkaBroker,
+  KafkaConfigError,
+  KafkaSecurityOptionsError,
+  loadKafkaConfig,
+  REDACTED,
+  SecretSet,
+  type KafkaConfigErrorCode,
+} from "../../runtime/index.js";
 
 const root = mkdtempSync(join(tmpdir(), "gokac-kafka-config-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -57,7 +65,10 @@ describe("loadKafkaConfig", () => {
       ].join("\n"),
     );
     // A relative file name is relative to cwd; the certificates to the file's own folder.
-    const config = await loadKafkaConfig(file.slice(root.length + 1), { cwd: root, env: { SERVICE: "svc", KAFKA_USER: "alice", KAFKA_PASSWORD: PASSWORD } });
+    const config = await loadKafkaConfig(file.slice(root.length + 1), {
+      cwd: root,
+      env: { SERVICE: "svc", KAFKA_USER: "alice", KAFKA_PASSWORD: PASSWORD },
+    });
     expect(config.brokers).toEqual(["kafka-1:9093", "kafka-2:9093"]);
     expect(config.clientId).toBe("ledger-svc");
     expect(config.ssl).toEqual({ ca: CA, cert: CERT, key: KEY });
@@ -65,11 +76,21 @@ describe("loadKafkaConfig", () => {
   });
 
   it("takes ssl: true, a comma-separated broker string, inline PEM and $${ for a literal ${", async () => {
-    const a = await loadKafkaConfig(configFile("brokers: a:1,b:2\nssl: true\nsasl: { mechanism: plain, username: u, password: 'x$${Y}' }"), { env: {} });
+    const a = await loadKafkaConfig(
+      configFile("brokers: a:1,b:2\nssl: true\nsasl: { mechanism: plain, username: u, password: 'x$${Y}' }"),
+      { env: {} },
+    );
     expect(a.brokers).toEqual(["a:1", "b:2"]);
     expect(a.ssl).toBe(true);
     expect(a.sasl).toEqual({ mechanism: "plain", username: "u", password: "x${Y}" });
-    const b = await loadKafkaConfig(configFile(`ssl:\n  ca: |\n${CA.split("\n").map((l) => `    ${l}`).join("\n")}`), { env: {} });
+    const b = await loadKafkaConfig(
+      configFile(
+        `ssl:\n  ca: |\n${CA.split("\n")
+          .map((l) => `    ${l}`)
+          .join("\n")}`,
+      ),
+      { env: {} },
+    );
     expect(b.brokers).toBeUndefined();
     expect((b.ssl as { ca: string }).ca.trim()).toBe(CA.trim());
   });
@@ -83,7 +104,9 @@ describe("loadKafkaConfig", () => {
   });
 
   it("redacts the password, the private key and the token provider when printed, inspected or serialised", async () => {
-    const file = configFile(`brokers: [k:9093]\nssl: { ca: certs/ca.pem, cert: certs/client.pem, key: certs/client.key }\nsasl: { mechanism: plain, username: bob, password: "${PASSWORD}" }`);
+    const file = configFile(
+      `brokers: [k:9093]\nssl: { ca: certs/ca.pem, cert: certs/client.pem, key: certs/client.key }\nsasl: { mechanism: plain, username: bob, password: "${PASSWORD}" }`,
+    );
     const config = await loadKafkaConfig(file, { env: {} });
     for (const printed of [String(config), inspect(config, { depth: 10 }), JSON.stringify(config), `${config}`]) {
       expect(printed).not.toContain(PASSWORD);
@@ -103,7 +126,13 @@ describe("loadKafkaConfig", () => {
     ["scram without a password", "sasl: { mechanism: scram-sha-256, username: u }", {}, "missing-key", "sasl.password"],
     ["oauthbearer with a password", "sasl: { mechanism: oauthbearer, password: p }", {}, "unknown-key", "sasl.password"],
     ["oauthbearer without a module", "sasl: { mechanism: oauthbearer }", {}, "missing-key", "sasl.tokenModule"],
-    ["a token module that does not exist", "sasl: { mechanism: oauthbearer, tokenModule: ./none.mjs }", {}, "token-module", "sasl.tokenModule"],
+    [
+      "a token module that does not exist",
+      "sasl: { mechanism: oauthbearer, tokenModule: ./none.mjs }",
+      {},
+      "token-module",
+      "sasl.tokenModule",
+    ],
     ["a CA file that does not exist", "ssl: { ca: ./certs/missing.pem }", {}, "unreadable", "ssl.ca"],
     ["a cert without a key", "ssl: { cert: certs/client.pem }", {}, "missing-key", "ssl.key"],
     ["ssl as a number", "ssl: 3", {}, "invalid-value", "ssl"],

@@ -27,7 +27,11 @@ describeKafka("processor on Kafka", () => {
   let broker: Broker;
   let dir = "";
   beforeAll(async () => {
-    broker = createKafkaBroker({ brokers: kafkaBrokers(), clientId: "gokac-runtime-test", group: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, maxWaitMs: 200 } });
+    broker = createKafkaBroker({
+      brokers: kafkaBrokers(),
+      clientId: "gokac-runtime-test",
+      group: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, maxWaitMs: 200 },
+    });
     dir = await mkdtemp(join(tmpdir(), "gokac-kafka-processor-"));
   });
   afterAll(async () => {
@@ -113,7 +117,9 @@ describeKafka("processor on Kafka", () => {
         },
         async followed(ctx: Ctx, follower: string) {
           const display = ((await ctx.join(`${name}-names-table`)) as string | undefined) ?? ctx.key;
-          ctx.setValue(`${display} <- ${[...((((await ctx.value()) as string | undefined) ?? "").split(" <- ").slice(1)), follower].sort().join(",")}`);
+          ctx.setValue(
+            `${display} <- ${[...(((await ctx.value()) as string | undefined) ?? "").split(" <- ").slice(1), follower].sort().join(",")}`,
+          );
         },
       },
     );

@@ -80,7 +80,12 @@ describe("memory broker", () => {
     expect(two.events).toEqual(["assigned 1,3"]);
 
     const producer = await broker.producer();
-    await producer.send([0, 1, 2, 3].flatMap((p) => [{ topic: "in", partition: p, key: `k${p}`, value: null }, { topic: "g-loop", partition: p, key: `l${p}`, value: null }]));
+    await producer.send(
+      [0, 1, 2, 3].flatMap((p) => [
+        { topic: "in", partition: p, key: `k${p}`, value: null },
+        { topic: "g-loop", partition: p, key: `l${p}`, value: null },
+      ]),
+    );
     await broker.idle();
     const owned = (b: Batch[]) => [...new Set(b.map((x) => `${x.topic}/${x.partition}`))].sort();
     expect(owned(one.batches)).toEqual(["g-loop/0", "g-loop/2", "in/0", "in/2"]);
@@ -95,7 +100,9 @@ describe("memory broker", () => {
     await broker.idle();
     const redelivered = one.batches.filter((b) => b.topic === "in" && b.partition === 1);
     expect(redelivered).toEqual([]); // committed: not delivered again
-    const redeliveredUncommitted = one.batches.filter((b) => b.topic === "in" && b.partition === 3).flatMap((b) => b.messages.map((m) => m.offset));
+    const redeliveredUncommitted = one.batches
+      .filter((b) => b.topic === "in" && b.partition === 3)
+      .flatMap((b) => b.messages.map((m) => m.offset));
     expect(redeliveredUncommitted).toEqual([0]); // uncommitted: delivered again from the start
     await m1.leave();
     expect(one.errors).toEqual([]);

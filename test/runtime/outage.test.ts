@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { BrokerUnreachableError, isOutageError, OutageGuard } from "../../runtime/broker/kafka/outage.js";
 
 const connectionError = () => Object.assign(new Error("Connection refused"), { name: "KafkaJSConnectionError", retriable: true });
-const gaveUpRetrying = () => Object.assign(new Error("retries exceeded"), { name: "KafkaJSNumberOfRetriesExceeded", retriable: false, cause: connectionError() });
+const gaveUpRetrying = () =>
+  Object.assign(new Error("retries exceeded"), { name: "KafkaJSNumberOfRetriesExceeded", retriable: false, cause: connectionError() });
 
 describe("isOutageError", () => {
   it("recognises connection failures, kafkajs giving up on them and retriable protocol errors", () => {
@@ -14,7 +15,9 @@ describe("isOutageError", () => {
   it("refuses everything else", () => {
     expect(isOutageError(new Error("handler bug"))).toBe(false);
     expect(isOutageError(Object.assign(new Error("denied"), { type: "TOPIC_AUTHORIZATION_FAILED", retriable: false }))).toBe(false);
-    expect(isOutageError(Object.assign(new Error("gave up"), { name: "KafkaJSNumberOfRetriesExceeded", cause: new Error("bad record") }))).toBe(false);
+    expect(
+      isOutageError(Object.assign(new Error("gave up"), { name: "KafkaJSNumberOfRetriesExceeded", cause: new Error("bad record") })),
+    ).toBe(false);
   });
 });
 
@@ -54,7 +57,13 @@ describe("OutageGuard.retry", () => {
     const failing = guard.retry("producer", () => Promise.reject(gaveUpRetrying()));
     const error = await failing.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BrokerUnreachableError);
-    expect(error).toMatchObject({ code: "BROKER_UNREACHABLE", retriable: true, what: "producer", brokers: ["b:9092", "c:9092"], maxOutageMs: 300 });
+    expect(error).toMatchObject({
+      code: "BROKER_UNREACHABLE",
+      retriable: true,
+      what: "producer",
+      brokers: ["b:9092", "c:9092"],
+      maxOutageMs: 300,
+    });
     expect((error as BrokerUnreachableError).unreachableMs).toBeGreaterThanOrEqual(300);
     expect(Date.now() - started).toBeLessThan(3_000);
     await expect(stuck).rejects.toBe(error);

@@ -51,7 +51,11 @@ describe("goka topics in the runtime", () => {
   const input = defineTopic("in", codecs.string, { partitioner: "goka" });
   const out = defineTopic("out", codecs.string, { partitioner: "goka" });
   const ext = defineTopic("ext-table", codecs.string, { partitioner: "goka" });
-  type Ctx = BaseContext & TableContext<string> & EmitContext<{ out: string }> & LoopContext<string> & LookupContext<{ "ext-table": string }>;
+  type Ctx = BaseContext &
+    TableContext<string> &
+    EmitContext<{ out: string }> &
+    LoopContext<string> &
+    LookupContext<{ "ext-table": string }>;
   const group = defineGroup<string>(
     {
       group: "g",
@@ -74,7 +78,13 @@ describe("goka topics in the runtime", () => {
 
   it("emitter, emit, loopback, lookup, processor get and views all use the topic's partitioner", async () => {
     const broker = createMemoryBroker();
-    for (const [topic, partitions] of [["in", 6], ["out", 5], ["ext-table", 3], ["g-table", 6], ["g-loop", 6]] as const) {
+    for (const [topic, partitions] of [
+      ["in", 6],
+      ["out", 5],
+      ["ext-table", 3],
+      ["g-table", 6],
+      ["g-loop", 6],
+    ] as const) {
       await broker.createTopic({ topic, partitions, compacted: topic.endsWith("-table") });
     }
     const keys = KEYS.slice(0, 40);

@@ -27,11 +27,17 @@ describe("headers", () => {
     const output = defineTopic("out", codecs.string);
     const seen: (string | undefined)[] = [];
     const group = defineGroup<never>(
-      { group: "relay", inputs: [{ topics: [input.name], codec: input.codec, handler: "relay" }], outputs: [{ topic: output.name, codec: output.codec }] },
+      {
+        group: "relay",
+        inputs: [{ topics: [input.name], codec: input.codec, handler: "relay" }],
+        outputs: [{ topic: output.name, codec: output.codec }],
+      },
       {
         relay(ctx: BaseContext & EmitContext<{ out: string }>, msg: string) {
           seen.push(text(ctx.headers["trace"]));
-          ctx.emit("out", ctx.key, msg.toUpperCase(), { headers: { trace: `${text(ctx.headers["trace"])}-relayed`, raw: Uint8Array.of(7) } });
+          ctx.emit("out", ctx.key, msg.toUpperCase(), {
+            headers: { trace: `${text(ctx.headers["trace"])}-relayed`, raw: Uint8Array.of(7) },
+          });
         },
       },
     );
@@ -105,7 +111,10 @@ describe("tables between groups", () => {
       },
     },
   );
-  type EnrichCtx = BaseContext & JoinContext<{ "users-table": unknown }> & LookupContext<{ "geo-table": string }> & EmitContext<{ enriched: unknown }>;
+  type EnrichCtx = BaseContext &
+    JoinContext<{ "users-table": unknown }> &
+    LookupContext<{ "geo-table": string }> &
+    EmitContext<{ enriched: unknown }>;
   const enrichGroup = defineGroup<never>(
     {
       group: "enrich",
@@ -192,7 +201,11 @@ describe("joined tables at start", () => {
     tester.processor(asker).on("recovered", (e) => recovered.push(e.recovered));
     await tester.run();
     expect(recovered.reduce((a, b) => a + b, 0)).toBe(3);
-    expect(Object.fromEntries(tester.emitted(answers).map((m) => [m.key, m.value]))).toEqual({ sky: "sky-colour", sea: "sea-colour", moon: "unknown" });
+    expect(Object.fromEntries(tester.emitted(answers).map((m) => [m.key, m.value]))).toEqual({
+      sky: "sky-colour",
+      sea: "sea-colour",
+      moon: "unknown",
+    });
   });
 });
 
@@ -268,7 +281,11 @@ describe("chains of processors", () => {
     const words = defineTopic("words", codecs.string);
     const lengths = defineTopic("lengths", codecs.int64);
     const upper = defineGroup<never>(
-      { group: "measure", inputs: [{ topics: [words.name], codec: words.codec, handler: "measure" }], outputs: [{ topic: lengths.name, codec: lengths.codec }] },
+      {
+        group: "measure",
+        inputs: [{ topics: [words.name], codec: words.codec, handler: "measure" }],
+        outputs: [{ topic: lengths.name, codec: lengths.codec }],
+      },
       {
         measure(ctx: BaseContext & EmitContext<{ lengths: bigint }>, msg: string) {
           ctx.emit("lengths", msg, BigInt(msg.length));

@@ -15,7 +15,12 @@ import { createTester } from "gokac/runtime/testing";
 
 const input = defineTopic("input", codecs.string);
 const persisting = defineGroup<string>(
-  { group: "p", inputs: [{ topics: [input.name], codec: input.codec, handler: "h" }], persist: { codec: codecs.string }, visitors: [{ name: "explode", handler: "explode" }] },
+  {
+    group: "p",
+    inputs: [{ topics: [input.name], codec: input.codec, handler: "h" }],
+    persist: { codec: codecs.string },
+    visitors: [{ name: "explode", handler: "explode" }],
+  },
   {
     h(ctx: BaseContext & TableContext<string>, msg: string) {
       ctx.setValue(msg);
@@ -52,7 +57,9 @@ describe("processor lifecycle", () => {
     const broker = createMemoryBroker();
     const processor = createProcessor(persisting, { broker, storage: createMemoryStorage() });
     await expect(processor.start()).rejects.toMatchObject({ name: "TopicCheckError" });
-    await expect(createProcessor(persisting, { broker, storage: createMemoryStorage(), ensureTopics: false }).start()).rejects.toMatchObject({ name: "ProcessorSetupError", group: "p" });
+    await expect(
+      createProcessor(persisting, { broker, storage: createMemoryStorage(), ensureTopics: false }).start(),
+    ).rejects.toMatchObject({ name: "ProcessorSetupError", group: "p" });
   });
 
   it("start creates the group table (compacted) with the inputs' partition count", async () => {
@@ -71,7 +78,9 @@ describe("processor lifecycle", () => {
     await broker.createTopic({ topic: input.name, partitions: 1, compacted: false });
     await broker.createTopic({ topic: "p-table", partitions: 1, compacted: true });
     const producer = await broker.producer();
-    await producer.send(Array.from({ length: 100 }, (_, i) => ({ topic: "p-table", partition: 0, key: `k${i}`, value: codecs.string.encode(`v${i}`) })));
+    await producer.send(
+      Array.from({ length: 100 }, (_, i) => ({ topic: "p-table", partition: 0, key: `k${i}`, value: codecs.string.encode(`v${i}`) })),
+    );
     const processor = createProcessor(persisting, { broker, storage: slowStorage(2) });
     let progress = 0;
     processor.on("recovery-progress", (e) => {
@@ -145,7 +154,13 @@ describe("processor lifecycle", () => {
     tester.register(persisting);
     for (const key of ["a", "bomb", "c"]) tester.consume(input, key, "x");
     await tester.run();
-    await expect(tester.visitAll(persisting, "explode", null)).rejects.toMatchObject({ name: "ProcessorError", kind: "handler", topic: "", offset: -1, key: "bomb" });
+    await expect(tester.visitAll(persisting, "explode", null)).rejects.toMatchObject({
+      name: "ProcessorError",
+      kind: "handler",
+      topic: "",
+      offset: -1,
+      key: "bomb",
+    });
     expect(await tester.processor(persisting).done).toMatchObject({ key: "bomb" });
     await tester.close();
   });
@@ -155,7 +170,9 @@ describe("factory options", () => {
   it("are validated with the offending option named", async () => {
     const { createProcessor: create, RuntimeOptionsError } = await import("gokac/runtime");
     expect(() => create(persisting, { broker: undefined as never })).toThrow(RuntimeOptionsError);
-    expect(() => create(persisting, { broker: createMemoryBroker(), maxBatchSize: 0 })).toThrow(expect.objectContaining({ option: "maxBatchSize" }));
+    expect(() => create(persisting, { broker: createMemoryBroker(), maxBatchSize: 0 })).toThrow(
+      expect.objectContaining({ option: "maxBatchSize" }),
+    );
     expect(() => createTester({ partitions: 1.5 })).toThrow(expect.objectContaining({ option: "partitions" }));
     expect(() => createMemoryBroker({ maxBatchSize: -1 })).toThrow(expect.objectContaining({ option: "maxBatchSize" }));
   });
@@ -203,7 +220,9 @@ describe("visits and shutdown", () => {
     await expect(visiting).rejects.toMatchObject({ name: "ProcessorStateError" });
     expect(await processor.done).toBeUndefined();
     // Visited keys were flushed to the changelog (a stop abandons the visit between keys, issue 11 D1), the rest never touched.
-    const touched = tester.broker.messages("slow-visit-table").filter((m) => new TextDecoder().decode(m.value ?? new Uint8Array()) === "touched").length;
+    const touched = tester.broker
+      .messages("slow-visit-table")
+      .filter((m) => new TextDecoder().decode(m.value ?? new Uint8Array()) === "touched").length;
     expect(touched).toBeGreaterThan(0);
     expect(touched).toBeLessThan(100);
     await tester.close();

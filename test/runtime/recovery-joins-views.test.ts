@@ -46,7 +46,8 @@ let broker: MemoryBroker;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "gokac-recovery-joins-"));
   broker = createMemoryBroker({ maxBatchSize: 5 });
-  for (const topic of [prices.name, orders.name, totals.name]) await broker.createTopic({ topic, partitions: PARTITIONS, compacted: topic === prices.name });
+  for (const topic of [prices.name, orders.name, totals.name])
+    await broker.createTopic({ topic, partitions: PARTITIONS, compacted: topic === prices.name });
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });

@@ -39,7 +39,9 @@ afterEach(async () => {
 
 async function produce(topic: string, entries: [string, bigint][]): Promise<void> {
   const producer = await broker.producer();
-  await producer.send(entries.map(([key, v]) => ({ topic, partition: partitionForKey(key, PARTITIONS), key, value: codecs.int64.encode(v) })));
+  await producer.send(
+    entries.map(([key, v]) => ({ topic, partition: partitionForKey(key, PARTITIONS), key, value: codecs.int64.encode(v) })),
+  );
 }
 
 /** Starts a processor on `stateDir`, returning it and the messages each table partition recovered. */
@@ -88,7 +90,13 @@ describe("recovery", () => {
     expect(await third.processor.get("k3")).toBe(expected.get("k3"));
     // Each partition went through Goka's states in order.
     for (let p = 0; p < PARTITIONS; p++) {
-      expect(third.states.filter((s) => s.partition === p).map((s) => s.state)).toEqual(["initializing", "connecting", "recovering", "preparing", "running"]);
+      expect(third.states.filter((s) => s.partition === p).map((s) => s.state)).toEqual([
+        "initializing",
+        "connecting",
+        "recovering",
+        "preparing",
+        "running",
+      ]);
     }
     await third.processor.stop();
 

@@ -1,6 +1,15 @@
 /** Only storable values: what JSON would change (non-finite numbers, inexact integers) is refused, never stored as null or rounded. */
 import { afterEach, describe, expect, it } from "vitest";
-import { codecs, defineGroup, defineTopic, jsonSchemaCodec, ProcessorError, UnrepresentableValueError, type BaseContext, type TableContext } from "gokac/runtime";
+import {
+  codecs,
+  defineGroup,
+  defineTopic,
+  jsonSchemaCodec,
+  ProcessorError,
+  UnrepresentableValueError,
+  type BaseContext,
+  type TableContext,
+} from "gokac/runtime";
 import { createTester, type Tester } from "gokac/runtime/testing";
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -42,13 +51,18 @@ describe("json codec: only values JSON carries exactly", () => {
     // exactly representable, in a string, or a decimal fraction: accepted as they are
     expect(codecs.json.decode(utf8('{"id":9007199254740992}'))).toEqual({ id: 9007199254740992 });
     expect(codecs.json.decode(utf8('{"id":"9007199254740993"}'))).toEqual({ id: "9007199254740993" });
-    expect(codecs.json.decode(utf8('{"x":0.12345678901234567890,"s":"\\"9007199254740993"}'))).toEqual({ x: 0.12345678901234568, s: '"9007199254740993' });
+    expect(codecs.json.decode(utf8('{"x":0.12345678901234567890,"s":"\\"9007199254740993"}'))).toEqual({
+      x: 0.12345678901234568,
+      s: '"9007199254740993',
+    });
   });
 });
 
 describe("json schema codec: property names that are Object.prototype's", () => {
   it("checks `constructor` and `__proto__` as own properties", () => {
-    const schema = JSON.parse('{"type":"object","properties":{"constructor":{"type":"string"},"__proto__":{"type":"number"}},"additionalProperties":false}') as object;
+    const schema = JSON.parse(
+      '{"type":"object","properties":{"constructor":{"type":"string"},"__proto__":{"type":"number"}},"additionalProperties":false}',
+    ) as object;
     const codec = jsonSchemaCodec<Record<string, unknown>>("Odd", schema);
     expect(codec.decode(utf8("{}"))).toEqual({});
     expect(codec.decode(utf8('{"constructor":"x"}'))).toEqual({ constructor: "x" });
@@ -70,7 +84,10 @@ describe("a handler writing an unstorable value", () => {
     type Ctx = BaseContext & TableContext<unknown>;
     const group = defineGroup<unknown>(
       { group: "ratios", inputs: [{ topics: [input.name], codec: input.codec, handler: "divide" }], persist: { codec: codecs.json } },
-      { divide: (ctx: Ctx, msg: unknown) => ctx.setValue({ ratio: (msg as { a: number; b: number }).a / (msg as { a: number; b: number }).b }) },
+      {
+        divide: (ctx: Ctx, msg: unknown) =>
+          ctx.setValue({ ratio: (msg as { a: number; b: number }).a / (msg as { a: number; b: number }).b }),
+      },
     );
     tester = createTester();
     tester.register(group);

@@ -53,7 +53,10 @@ describe.each([
     expect(store.writeLog).toBeDefined();
     await store.writeLog?.(log, 7);
     expect(await store.offset()).toBe(7);
-    expect(await contents(store)).toEqual([["a", 3], ["d", 4]]);
+    expect(await contents(store)).toEqual([
+      ["a", 3],
+      ["d", 4],
+    ]);
     await store.close();
     const again = await storage.open("t", 0);
     expect(await again.offset()).toBe(7);
@@ -81,8 +84,20 @@ describe("writeLog behind a write-behind buffer", () => {
       await writeLog(entries, offset);
     };
     const wb = withWriteBehind(inner, { maxDelayMs: 60_000 });
-    await wb.write(new Map<string, Uint8Array | null>([["a", bytes(9)], ["x", bytes(8)]]), 3);
-    await wb.writeLog?.(chunk([["a", bytes(1)], ["x", null]]), 5);
+    await wb.write(
+      new Map<string, Uint8Array | null>([
+        ["a", bytes(9)],
+        ["x", bytes(8)],
+      ]),
+      3,
+    );
+    await wb.writeLog?.(
+      chunk([
+        ["a", bytes(1)],
+        ["x", null],
+      ]),
+      5,
+    );
     expect(order).toEqual(["write@3", "log@5"]);
     expect(await wb.offset()).toBe(5);
     expect(wb.getSync?.("a")).toEqual(bytes(1));

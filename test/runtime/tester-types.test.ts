@@ -9,7 +9,10 @@ import { createTester, type EmittedMessage } from "gokac/runtime/testing";
 interface Score {
   points: number;
 }
-const scores = defineTopic("scores", codecs.jsonSchema<Score>("Score", { type: "object", required: ["points"], properties: { points: { type: "number" } } }));
+const scores = defineTopic(
+  "scores",
+  codecs.jsonSchema<Score>("Score", { type: "object", required: ["points"], properties: { points: { type: "number" } } }),
+);
 const totals = defineGroup<Score>(
   { group: "totals", inputs: [{ topics: [scores.name], codec: scores.codec, handler: "add" }], persist: { codec: scores.codec } },
   {

@@ -62,7 +62,9 @@ describe("emitter and view", () => {
 
   it("a view of a missing table fails to start", async () => {
     const broker = createMemoryBroker();
-    await expect(createView(broker, defineTopic("nope-table", codecs.string)).start()).rejects.toMatchObject({ name: "ProcessorSetupError" });
+    await expect(createView(broker, defineTopic("nope-table", codecs.string)).start()).rejects.toMatchObject({
+      name: "ProcessorSetupError",
+    });
   });
 });
 
@@ -110,10 +112,13 @@ describe("runUntilSignal", () => {
     const broker = createMemoryBroker();
     await broker.createTopic({ topic: deposits.name, partitions: 1, compacted: false });
     const healthy = createProcessor(balanceGroup, { broker, storage: createMemoryStorage() });
-    const orphan = createProcessor(defineGroup<never>({ group: "orphan", inputs: [{ topics: ["missing"], codec: codecs.string, handler: "h" }] }, { h() {} }), {
-      broker,
-      storage: createMemoryStorage(),
-    });
+    const orphan = createProcessor(
+      defineGroup<never>({ group: "orphan", inputs: [{ topics: ["missing"], codec: codecs.string, handler: "h" }] }, { h() {} }),
+      {
+        broker,
+        storage: createMemoryStorage(),
+      },
+    );
     const error = await runUntilSignal([healthy, orphan]);
     expect(error).toMatchObject({ name: "TopicCheckError" });
     expect(healthy.lifecycle).toBe("stopped");

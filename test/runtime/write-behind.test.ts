@@ -1,6 +1,15 @@
 /** The write-behind table store: buffered writes are read back, flushed atomically with their offset, and a crash only costs re-reading the changelog. */
 import { describe, expect, it, vi } from "vitest";
-import { codecs, createMemoryBroker, createMemoryStorage, createProcessor, defineGroup, type BaseContext, type TableContext, type TableStore } from "gokac/runtime";
+import {
+  codecs,
+  createMemoryBroker,
+  createMemoryStorage,
+  createProcessor,
+  defineGroup,
+  type BaseContext,
+  type TableContext,
+  type TableStore,
+} from "gokac/runtime";
 import { withWriteBehind } from "../../runtime/storage/write-behind.js";
 
 const bytes = (n: number) => Uint8Array.of(n);
@@ -27,10 +36,22 @@ async function all(store: TableStore): Promise<[string, number][]> {
 describe("write-behind store", () => {
   it("reads buffered writes and deletes before they reach the store", async () => {
     const { store, writes } = await innerStore();
-    await store.write(new Map([["old", bytes(1)], ["gone", bytes(2)]]), 2);
+    await store.write(
+      new Map([
+        ["old", bytes(1)],
+        ["gone", bytes(2)],
+      ]),
+      2,
+    );
     writes.length = 0;
     const wb = withWriteBehind(store, { maxDelayMs: 60_000 });
-    await wb.write(new Map<string, Uint8Array | null>([["new", bytes(3)], ["gone", null]]), 5);
+    await wb.write(
+      new Map<string, Uint8Array | null>([
+        ["new", bytes(3)],
+        ["gone", null],
+      ]),
+      5,
+    );
     expect(writes).toEqual([]);
     expect(await wb.offset()).toBe(5);
     expect(await wb.get("new")).toEqual(bytes(3));
@@ -45,7 +66,13 @@ describe("write-behind store", () => {
     const { store, writes } = await innerStore();
     const wb = withWriteBehind(store, { maxKeys: 3, maxDelayMs: 60_000 });
     await wb.write(new Map([["a", bytes(1)]]), 1);
-    await wb.write(new Map([["a", bytes(2)], ["b", bytes(1)]]), 3);
+    await wb.write(
+      new Map([
+        ["a", bytes(2)],
+        ["b", bytes(1)],
+      ]),
+      3,
+    );
     expect(writes).toEqual([]);
     await wb.write(new Map([["c", bytes(1)]]), 4);
     expect(writes).toEqual([{ keys: ["a", "b", "c"], offset: 4 }]);

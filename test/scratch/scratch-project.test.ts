@@ -21,14 +21,32 @@ const tsc = join(repoRoot, "node_modules/typescript/bin/tsc");
 /** A user's project: package.json, strict tsconfig, gokac unpacked from the tarball, dependencies linked from the repo. */
 function createApp(tarball: string): void {
   mkdirSync(join(app, "node_modules/gokac"), { recursive: true });
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "scratch-app", private: true, type: "module", dependencies: { gokac: `file:${tarball}` } }, null, 2));
-  writeFileSync(join(app, "tsconfig.json"), JSON.stringify({
-    compilerOptions: {
-      target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, exactOptionalPropertyTypes: true,
-      noUncheckedIndexedAccess: true, verbatimModuleSyntax: true, skipLibCheck: true, noEmit: true, types: ["node"],
-    },
-    include: ["generated"],
-  }, null, 2));
+  writeFileSync(
+    join(app, "package.json"),
+    JSON.stringify({ name: "scratch-app", private: true, type: "module", dependencies: { gokac: `file:${tarball}` } }, null, 2),
+  );
+  writeFileSync(
+    join(app, "tsconfig.json"),
+    JSON.stringify(
+      {
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          noUncheckedIndexedAccess: true,
+          verbatimModuleSyntax: true,
+          skipLibCheck: true,
+          noEmit: true,
+          types: ["node"],
+        },
+        include: ["generated"],
+      },
+      null,
+      2,
+    ),
+  );
   runChild(app, "tar", ["-xzf", tarball, "-C", join(app, "node_modules/gokac"), "--strip-components=1"]);
   for (const dep of readdirSync(join(repoRoot, "node_modules"))) {
     if (dep === "gokac" || dep.startsWith(".")) continue;

@@ -73,7 +73,9 @@ export function startGokac(args: readonly string[], options: { cwd?: string } = 
           else reject(error);
         };
         waiters.add(check);
-        void exited.then((code) => done(output.includes(text) ? undefined : new Error(`gokac exited (${code}) before "${text}":\n${output}`)));
+        void exited.then((code) =>
+          done(output.includes(text) ? undefined : new Error(`gokac exited (${code}) before "${text}":\n${output}`)),
+        );
         check();
       });
     },

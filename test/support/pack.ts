@@ -26,7 +26,13 @@ export function packGokac(work: string): string {
   mkdirSync(pkg, { recursive: true });
   cpSync(join(repoRoot, "package.json"), join(pkg, "package.json"));
   for (const entry of manifest.files.filter((f) => f !== "dist")) cpSync(join(repoRoot, entry), join(pkg, entry), { recursive: true });
-  runChild(repoRoot, process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", join(pkg, "dist")]);
+  runChild(repoRoot, process.execPath, [
+    join(repoRoot, "node_modules/typescript/bin/tsc"),
+    "-p",
+    "tsconfig.build.json",
+    "--outDir",
+    join(pkg, "dist"),
+  ]);
   const tarball = runChild(pkg, "npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", work]).trim().split("\n").pop() ?? "";
   return join(work, tarball);
 }

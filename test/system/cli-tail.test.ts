@@ -58,10 +58,15 @@ describeKafka("gokac tail", () => {
     const topic = unique("tail-dlq");
     await broker.createTopic({ topic, partitions: 2, compacted: false });
     const producer = await broker.producer();
-    await producer.send([{
-      topic, partition: 1, key: "bad", value: new Uint8Array([0xff, 0x00, 0x80]),
-      headers: { "gokac.error.kind": "decode", "gokac.error.topic": "payments", "gokac.error.offset": "7", trace: "x" },
-    }]);
+    await producer.send([
+      {
+        topic,
+        partition: 1,
+        key: "bad",
+        value: new Uint8Array([0xff, 0x00, 0x80]),
+        headers: { "gokac.error.kind": "decode", "gokac.error.topic": "payments", "gokac.error.offset": "7", trace: "x" },
+      },
+    ]);
     await producer.close();
     const r = await cli(["tail", "specs", topic, "--timeout", "3"]);
     expect(r.code, r.stderr).toBe(0);

@@ -53,48 +53,52 @@ describeKafka("Java clients: compression codecs, LongSerializer, null headers, n
     return name;
   }
 
-  it("processes batches in every codec, LongSerializer values and null header values from a Java producer", { timeout: 300_000 }, async () => {
-    const name = unique("java-in");
-    const strings = await topic(`${name}-strings`);
-    const longs = await topic(`${name}-longs`);
-    const headed = await topic(`${name}-headers`);
-    await javaProduce(
-      ...CODECS.map((codec) => `${strings},${codec},string,${PER_CODEC},${codec}-,none,utf8`),
-      ...CODECS.map((codec) => `${longs},${codec},long,${PER_CODEC},${codec}-,none,utf8`),
-      `${headed},snappy,string,10,h-,null,utf8`,
-    );
-    const seenStrings = new Map<string, string>();
-    const seenLongs = new Map<string, bigint>();
-    const headers: Record<string, Uint8Array>[] = [];
-    const group = defineGroup(
-      {
-        group: name,
-        inputs: [
-          { topics: [strings], codec: codecs.string, handler: "onString" },
-          { topics: [longs], codec: codecs.int64, handler: "onLong" },
-          { topics: [headed], codec: codecs.string, handler: "onHeaded" },
-        ],
-      },
-      {
-        onString: (ctx: { key: string }, msg: string) => void seenStrings.set(ctx.key, msg),
-        onLong: (ctx: { key: string }, msg: bigint) => void seenLongs.set(ctx.key, msg),
-        onHeaded: (ctx: { headers: Record<string, Uint8Array> }) => void headers.push({ ...ctx.headers }),
-      },
-    );
-    const processor = await startProcessor(group, broker, join(work, name));
-    const total = CODECS.length * PER_CODEC;
-    await eventually(() => seenStrings.size === total && seenLongs.size === total && headers.length === 10, 120_000, "every Java record");
-    await processor.stop();
-    expect(await processor.done).toBeUndefined();
-    for (const codec of CODECS) {
-      expect(seenStrings.get(`${codec}-0`)).toBe("v0");
-      expect(seenStrings.get(`${codec}-${PER_CODEC - 1}`)).toBe(`v${PER_CODEC - 1}`);
-      expect(seenLongs.get(`${codec}-7`)).toBe(7n);
-      expect(seenLongs.get(`${codec}-${PER_CODEC - 1}`)).toBe(BigInt(PER_CODEC - 1));
-    }
-    // A null header value reads as an empty one.
-    expect(headers.every((h) => h["h"] instanceof Uint8Array && h["h"].length === 0)).toBe(true);
-  });
+  it(
+    "processes batches in every codec, LongSerializer values and null header values from a Java producer",
+    { timeout: 300_000 },
+    async () => {
+      const name = unique("java-in");
+      const strings = await topic(`${name}-strings`);
+      const longs = await topic(`${name}-longs`);
+      const headed = await topic(`${name}-headers`);
+      await javaProduce(
+        ...CODECS.map((codec) => `${strings},${codec},string,${PER_CODEC},${codec}-,none,utf8`),
+        ...CODECS.map((codec) => `${longs},${codec},long,${PER_CODEC},${codec}-,none,utf8`),
+        `${headed},snappy,string,10,h-,null,utf8`,
+      );
+      const seenStrings = new Map<string, string>();
+      const seenLongs = new Map<string, bigint>();
+      const headers: Record<string, Uint8Array>[] = [];
+      const group = defineGroup(
+        {
+          group: name,
+          inputs: [
+            { topics: [strings], codec: codecs.string, handler: "onString" },
+            { topics: [longs], codec: codecs.int64, handler: "onLong" },
+            { topics: [headed], codec: codecs.string, handler: "onHeaded" },
+          ],
+        },
+        {
+          onString: (ctx: { key: string }, msg: string) => void seenStrings.set(ctx.key, msg),
+          onLong: (ctx: { key: string }, msg: bigint) => void seenLongs.set(ctx.key, msg),
+          onHeaded: (ctx: { headers: Record<string, Uint8Array> }) => void headers.push({ ...ctx.headers }),
+        },
+      );
+      const processor = await startProcessor(group, broker, join(work, name));
+      const total = CODECS.length * PER_CODEC;
+      await eventually(() => seenStrings.size === total && seenLongs.size === total && headers.length === 10, 120_000, "every Java record");
+      await processor.stop();
+      expect(await processor.done).toBeUndefined();
+      for (const codec of CODECS) {
+        expect(seenStrings.get(`${codec}-0`)).toBe("v0");
+        expect(seenStrings.get(`${codec}-${PER_CODEC - 1}`)).toBe(`v${PER_CODEC - 1}`);
+        expect(seenLongs.get(`${codec}-7`)).toBe(7n);
+        expect(seenLongs.get(`${codec}-${PER_CODEC - 1}`)).toBe(BigInt(PER_CODEC - 1));
+      }
+      // A null header value reads as an empty one.
+      expect(headers.every((h) => h["h"] instanceof Uint8Array && h["h"].length === 0)).toBe(true);
+    },
+  );
 
   it("recovers a table and opens a view whose changelog Java wrote compressed with each codec", { timeout: 300_000 }, async () => {
     const name = unique("java-table");
@@ -121,19 +125,26 @@ describeKafka("Java clients: compression codecs, LongSerializer, null headers, n
     expect(await processor.done).toBeUndefined();
   });
 
-  it("stops on a key that is not UTF-8 with a decode error naming group, topic, partition, offset and key", { timeout: 300_000 }, async () => {
-    const name = unique("java-badkey");
-    const input = await topic(`${name}-in`);
-    await javaProduce(`${input},lz4,string,1,x,none,invalid`);
-    const handled: string[] = [];
-    const group = defineGroup({ group: name, inputs: [{ topics: [input], codec: codecs.string, handler: "onInput" }] }, { onInput: (ctx: { key: string }) => void handled.push(ctx.key) });
-    const processor = await startProcessor(group, broker, join(work, name));
-    const error = await processor.done;
-    expect(error).toBeInstanceOf(ProcessorError);
-    expect(error).toMatchObject({ kind: "decode", group: name, topic: input, offset: 0, key: "\uFFFD\uFFFD" });
-    expect([0, 1]).toContain((error as ProcessorError).partition);
-    expect(handled).toEqual([]);
-  });
+  it(
+    "stops on a key that is not UTF-8 with a decode error naming group, topic, partition, offset and key",
+    { timeout: 300_000 },
+    async () => {
+      const name = unique("java-badkey");
+      const input = await topic(`${name}-in`);
+      await javaProduce(`${input},lz4,string,1,x,none,invalid`);
+      const handled: string[] = [];
+      const group = defineGroup(
+        { group: name, inputs: [{ topics: [input], codec: codecs.string, handler: "onInput" }] },
+        { onInput: (ctx: { key: string }) => void handled.push(ctx.key) },
+      );
+      const processor = await startProcessor(group, broker, join(work, name));
+      const error = await processor.done;
+      expect(error).toBeInstanceOf(ProcessorError);
+      expect(error).toMatchObject({ kind: "decode", group: name, topic: input, offset: 0, key: "\uFFFD\uFFFD" });
+      expect([0, 1]).toContain((error as ProcessorError).partition);
+      expect(handled).toEqual([]);
+    },
+  );
 
   it("writes batches a Java consumer reads, compressed with the topic's codec", { timeout: 300_000 }, async () => {
     const name = unique("java-out");
@@ -152,7 +163,13 @@ describeKafka("Java clients: compression codecs, LongSerializer, null headers, n
         const attributes: number[] = [];
         for (let partition = 0; partition < PARTITIONS; partition++) {
           const leader = cluster.findTopicPartitionMetadata(out.name).find((p) => p.partitionId === partition)?.leader ?? -1;
-          const payload = await fetchRaw(await cluster.findBroker({ nodeId: leader }), { topic: out.name, partition, offset: 0, maxWaitMs: 100, maxBytes: 1_000_000 });
+          const payload = await fetchRaw(await cluster.findBroker({ nodeId: leader }), {
+            topic: out.name,
+            partition,
+            offset: 0,
+            maxWaitMs: 100,
+            maxBytes: 1_000_000,
+          });
           const records = parseFetchResponse(payload, out.name, partition)?.records;
           if (records !== null && records !== undefined && records.length > 0) attributes.push(records.readInt16BE(21) & 0x07);
         }
@@ -160,8 +177,15 @@ describeKafka("Java clients: compression codecs, LongSerializer, null headers, n
         expect(new Set(attributes)).toEqual(new Set([CODECS.indexOf(codec)]));
 
         // ...and Java reads every record back.
-        const { stdout } = await run("java", ["-cp", classpath(), "JavaClient", "consume", kafkaBrokers(), out.name, "20"], { timeout: 120_000 });
-        const read = new Map(stdout.trim().split("\n").map((line) => line.split("\t") as [string, string]));
+        const { stdout } = await run("java", ["-cp", classpath(), "JavaClient", "consume", kafkaBrokers(), out.name, "20"], {
+          timeout: 120_000,
+        });
+        const read = new Map(
+          stdout
+            .trim()
+            .split("\n")
+            .map((line) => line.split("\t") as [string, string]),
+        );
         expect(read.size).toBe(20);
         expect(read.get("k3")).toBe("value 3 ".repeat(50));
       }

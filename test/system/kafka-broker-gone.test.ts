@@ -20,7 +20,12 @@ describeKafka("a broker that disappears", () => {
   it("fails the group member, the reader and the producer with errors", { timeout: 180_000 }, async () => {
     await spare.start();
     // A short outage allowance: past it every part fails (the default rides out minutes).
-    broker = createKafkaBroker({ brokers: spare.brokers, group: { sessionTimeoutMs: 10_000, retries: 3 }, readerFailAfterMs: 5_000, maxOutageMs: 5_000 });
+    broker = createKafkaBroker({
+      brokers: spare.brokers,
+      group: { sessionTimeoutMs: 10_000, retries: 3 },
+      readerFailAfterMs: 5_000,
+      maxOutageMs: 5_000,
+    });
     const topic = unique("gone-in");
     await broker.createTopic({ topic, partitions: 2, compacted: false });
     const errors: Error[] = [];
@@ -57,6 +62,8 @@ describeKafka("a broker that disappears", () => {
     const producerFailedAfter = Date.now() - t;
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: "BROKER_UNREACHABLE" });
-    console.log(`lost broker reported after: member ${memberFailedAfter} ms, reader ${readerFailedAfter} ms, producer ${producerFailedAfter} ms`);
+    console.log(
+      `lost broker reported after: member ${memberFailedAfter} ms, reader ${readerFailedAfter} ms, producer ${producerFailedAfter} ms`,
+    );
   });
 });

@@ -45,7 +45,12 @@ describeKafka("kafka broker port", () => {
     const first = await producer.send(records);
     const second = await producer.send([{ topic, partition: 2, key: "e", value: bytes("5") }]);
     await producer.close();
-    expect(first.map((o) => [o.partition, o.offset])).toEqual([[2, 0], [0, 0], [2, 1], [2, 2]]);
+    expect(first.map((o) => [o.partition, o.offset])).toEqual([
+      [2, 0],
+      [0, 0],
+      [2, 1],
+      [2, 2],
+    ]);
     expect(second).toEqual([{ topic, partition: 2, offset: 3 }]);
     expect(await broker.highWatermark(topic, 2)).toBe(4);
     expect(await broker.highWatermark(topic, 0)).toBe(1);
@@ -57,7 +62,12 @@ describeKafka("kafka broker port", () => {
     await broker.createTopic({ topic, partitions: 2, compacted: false });
     const producer = await broker.producer();
     const count = 2 * MAX_RECORDS_PER_REQUEST + 500;
-    const records = Array.from({ length: count }, (_, i) => ({ topic, partition: i % 5 === 0 ? 1 : 0, key: `k${i}`, value: bytes(String(i)) }));
+    const records = Array.from({ length: count }, (_, i) => ({
+      topic,
+      partition: i % 5 === 0 ? 1 : 0,
+      key: `k${i}`,
+      value: bytes(String(i)),
+    }));
     const offsets = await producer.send(records);
     await producer.close();
     const next = [0, 0];
@@ -76,9 +86,16 @@ describeKafka("kafka broker port", () => {
     const topic = unique("port-read");
     await broker.createTopic({ topic, partitions: 2, compacted: false });
     const producer = await broker.producer();
-    const batch = Array.from({ length: 500 }, (_, i) => ({ topic, partition: 1, key: `k${i}`, value: i % 50 === 49 ? null : bytes(`v${i}`) }));
+    const batch = Array.from({ length: 500 }, (_, i) => ({
+      topic,
+      partition: 1,
+      key: `k${i}`,
+      value: i % 50 === 49 ? null : bytes(`v${i}`),
+    }));
     await producer.send(batch);
-    await producer.send([{ topic, partition: 1, key: "h", value: bytes("x"), headers: { trace: "abc", raw: bytes("r") }, timestamp: 1_700_000_000_000 }]);
+    await producer.send([
+      { topic, partition: 1, key: "h", value: bytes("x"), headers: { trace: "abc", raw: bytes("r") }, timestamp: 1_700_000_000_000 },
+    ]);
     await producer.close();
 
     const readAll = async (from: number) => {

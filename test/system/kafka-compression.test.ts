@@ -36,10 +36,17 @@ describeKafka("compressed writes of a processor", () => {
     try {
       await cluster.addTargetTopic(topic);
       const leader = cluster.findTopicPartitionMetadata(topic).find((p) => p.partitionId === 0)?.leader ?? -1;
-      const payload = await fetchRaw(await cluster.findBroker({ nodeId: leader }), { topic, partition: 0, offset: 0, maxWaitMs: 100, maxBytes: 1_000_000 });
+      const payload = await fetchRaw(await cluster.findBroker({ nodeId: leader }), {
+        topic,
+        partition: 0,
+        offset: 0,
+        maxWaitMs: 100,
+        maxBytes: 1_000_000,
+      });
       const records = parseFetchResponse(payload, topic, 0)?.records ?? null;
       const found = new Set<number>();
-      for (let at = 0; records !== null && at + 61 <= records.length; at += 12 + records.readInt32BE(at + 8)) found.add(records.readInt16BE(at + 21) & 0x07);
+      for (let at = 0; records !== null && at + 61 <= records.length; at += 12 + records.readInt32BE(at + 8))
+        found.add(records.readInt16BE(at + 21) & 0x07);
       return found;
     } finally {
       await cluster.disconnect();

@@ -21,7 +21,8 @@ if (process.env.GOKAC_REQUIRE_KAFKA === "1" && brokers === undefined) {
 
 /** `describe` when a broker is configured, else `describe.skip` with the reason in the title. */
 export function describeKafka(name: string, body: () => void): void {
-  if (brokers === undefined) describe.skip(`${name} (skipped: GOKAC_BROKERS is unset; run npm run kafka:start and export GOKAC_BROKERS=127.0.0.1:9092)`, body);
+  if (brokers === undefined)
+    describe.skip(`${name} (skipped: GOKAC_BROKERS is unset; run npm run kafka:start and export GOKAC_BROKERS=127.0.0.1:9092)`, body);
   else describe(name, body);
 }
 

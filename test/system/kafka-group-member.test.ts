@@ -73,7 +73,12 @@ describeKafka("kafka group membership", () => {
     await broker.createTopic({ topic: input, partitions: 4, compacted: false });
     await broker.createTopic({ topic: loop, partitions: 4, compacted: false });
     const producer = await broker.producer();
-    const records = Array.from({ length: 200 }, (_, i) => ({ topic: i % 2 ? input : loop, partition: i % 4, key: `k${i}`, value: bytes(String(i)) }));
+    const records = Array.from({ length: 200 }, (_, i) => ({
+      topic: i % 2 ? input : loop,
+      partition: i % 4,
+      key: `k${i}`,
+      value: bytes(String(i)),
+    }));
     await producer.send(records);
     const a = recorder(broker, group, [input, loop]);
     await a.join();
@@ -110,11 +115,19 @@ describeKafka("kafka group membership", () => {
     expect(new Set([...a.owned(), ...b.owned()]).size).toBe(8);
 
     const producer = await broker.producer();
-    const sent = Array.from({ length: 400 }, (_, i) => ({ topic: topics[i % 2] ?? "", partition: i % 8, key: `k${i}`, value: bytes(String(i)) }));
+    const sent = Array.from({ length: 400 }, (_, i) => ({
+      topic: topics[i % 2] ?? "",
+      partition: i % 8,
+      key: `k${i}`,
+      value: bytes(String(i)),
+    }));
     await producer.send(sent);
     await eventually(() => a.received.size + b.received.size === 400, 30_000, "400 messages");
     // Each member saw exactly the partitions it owns, of both topics.
-    for (const [r, other] of [[a, b], [b, a]] as const) {
+    for (const [r, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       for (const where of [...r.received.values()].flat()) {
         expect(r.owned()).toContain(Number(where.split("/")[1]?.split("@")[0]));
       }

@@ -33,7 +33,12 @@ function freePort(): Promise<number> {
 }
 
 /** Exit code, stderr on one line, time bound and no secret: what every refused connection must show. */
-function expectPromptOneLineFailure(result: { code: number | null; stdout: string; stderr: string }, ms: number, secrets: readonly string[], boundMs: number): void {
+function expectPromptOneLineFailure(
+  result: { code: number | null; stdout: string; stderr: string },
+  ms: number,
+  secrets: readonly string[],
+  boundMs: number,
+): void {
   expect(result.code, result.stderr).toBe(1);
   expect(ms).toBeLessThan(boundMs);
   expect(result.stderr.trimEnd().split("\n"), result.stderr).toHaveLength(1);
@@ -125,32 +130,62 @@ describeKafka("gokac on a SASL_SSL cluster", () => {
     running = undefined;
   });
 
-  it("a wrong password, an untrusted CA and a plaintext client: exit 1, one line, within seconds, no secret", { timeout: 400_000 }, async () => {
-    const ca = `  ca: ${join(dir, "tls/ca.pem")}`;
-    const cases: [string, string][] = [
-      ["wrong password", config("wrong.yaml", ["ssl:", ca, "sasl: { mechanism: scram-sha-512, username: gokac, password: '${GOKAC_TEST_WRONG_PASSWORD}' }"])],
-      ["untrusted CA", config("untrusted.yaml", ["ssl: true", "sasl: { mechanism: scram-sha-512, username: gokac, password: '${GOKAC_TEST_SASL_PASSWORD}' }"])],
-      ["plaintext client", config("plaintext.yaml", ["sasl: { mechanism: scram-sha-512, username: gokac, password: '${GOKAC_TEST_SASL_PASSWORD}' }"])],
-    ];
-    for (const [what, file] of cases) {
-      for (const command of [["topics", "specs"], ["emit", "specs", "translate-word", "k", "v"], ["get", "specs", "translator-table", "k"]]) {
-        const started = Date.now();
-        const result = await gokac([...command, "--brokers", brokers, "--kafka-config", file]);
-        // A generous bound: it covers starting Node and tsx on a shared, busy machine (seen up to 25 s);
-        // the connection check itself is timed tightly by the runtime test below (under 5 s).
-        expectPromptOneLineFailure(result, Date.now() - started, [password, wrongPassword], 60_000);
-        expect(result.stderr, `${what}: ${command[0]}`).toContain(brokers);
+  it(
+    "a wrong password, an untrusted CA and a plaintext client: exit 1, one line, within seconds, no secret",
+    { timeout: 400_000 },
+    async () => {
+      const ca = `  ca: ${join(dir, "tls/ca.pem")}`;
+      const cases: [string, string][] = [
+        [
+          "wrong password",
+          config("wrong.yaml", [
+            "ssl:",
+            ca,
+            "sasl: { mechanism: scram-sha-512, username: gokac, password: '${GOKAC_TEST_WRONG_PASSWORD}' }",
+          ]),
+        ],
+        [
+          "untrusted CA",
+          config("untrusted.yaml", [
+            "ssl: true",
+            "sasl: { mechanism: scram-sha-512, username: gokac, password: '${GOKAC_TEST_SASL_PASSWORD}' }",
+          ]),
+        ],
+        [
+          "plaintext client",
+          config("plaintext.yaml", ["sasl: { mechanism: scram-sha-512, username: gokac, password: '${GOKAC_TEST_SASL_PASSWORD}' }"]),
+        ],
+      ];
+      for (const [what, file] of cases) {
+        for (const command of [
+          ["topics", "specs"],
+          ["emit", "specs", "translate-word", "k", "v"],
+          ["get", "specs", "translator-table", "k"],
+        ]) {
+          const started = Date.now();
+          const result = await gokac([...command, "--brokers", brokers, "--kafka-config", file]);
+          // A generous bound: it covers starting Node and tsx on a shared, busy machine (seen up to 25 s);
+          // the connection check itself is timed tightly by the runtime test below (under 5 s).
+          expectPromptOneLineFailure(result, Date.now() - started, [password, wrongPassword], 60_000);
+          expect(result.stderr, `${what}: ${command[0]}`).toContain(brokers);
+        }
       }
-    }
-    // GOKAC_KAFKA_CONFIG is the default of --kafka-config.
-    const viaEnv = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, ["--conditions=source", join(repoRoot, "bin/gokac.js"), "topics", "specs", "--brokers", brokers], {
-        cwd: repoRoot,
-        env: { ...process.env, GOKAC_FROM_SOURCE: "1", GOKAC_KAFKA_CONFIG: cases[0]?.[1] ?? "" },
-      }, (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr }));
-    });
-    expectPromptOneLineFailure(viaEnv, 0, [password, wrongPassword], 60_000);
-  });
+      // GOKAC_KAFKA_CONFIG is the default of --kafka-config.
+      const viaEnv = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ["--conditions=source", join(repoRoot, "bin/gokac.js"), "topics", "specs", "--brokers", brokers],
+          {
+            cwd: repoRoot,
+            env: { ...process.env, GOKAC_FROM_SOURCE: "1", GOKAC_KAFKA_CONFIG: cases[0]?.[1] ?? "" },
+          },
+          (error, stdout, stderr) =>
+            resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr }),
+        );
+      });
+      expectPromptOneLineFailure(viaEnv, 0, [password, wrongPassword], 60_000);
+    },
+  );
 
   it("the runtime refuses each with its code, naming the broker and the step, in under 5 s", { timeout: 60_000 }, async () => {
     const ca = readFileSync(join(dir, "tls/ca.pem"), "utf8");

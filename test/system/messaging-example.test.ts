@@ -54,7 +54,11 @@ describeKafka("the messaging example as processes", () => {
     });
     expect(sent.code, sent.stderr).toBe(0);
 
-    await eventually(async () => Array.isArray(await get("collector-table", bob)) && ((await get("collector-table", bob)) as unknown[]).length === 2, 60_000, "bob's messages");
+    await eventually(
+      async () => Array.isArray(await get("collector-table", bob)) && ((await get("collector-table", bob)) as unknown[]).length === 2,
+      60_000,
+      "bob's messages",
+    );
     expect(await get("collector-table", bob)).toEqual([
       { from: alice, to: bob, content: `hallo-${s} world` },
       { from: alice, to: bob, content: "second" },

@@ -22,7 +22,19 @@ describeKafka("gokac run --http", () => {
     const brokers = ["--brokers", kafkaBrokers()];
     const word = `monitor-${Math.random().toString(36).slice(2, 8)}`;
     expect((await gokac(["topics", "specs", "--create", ...brokers])).code).toBe(0);
-    running = startGokac(["run", "specs", "--group", "translator", "--state-dir", state, "--http", "127.0.0.1:0", "--log-level", "debug", ...brokers]);
+    running = startGokac([
+      "run",
+      "specs",
+      "--group",
+      "translator",
+      "--state-dir",
+      state,
+      "--http",
+      "127.0.0.1:0",
+      "--log-level",
+      "debug",
+      ...brokers,
+    ]);
     await running.waitFor("monitor on http://", 60_000);
     const url = /monitor on (http:\/\/127\.0\.0\.1:\d+)/.exec(running.output())?.[1];
     expect(url).toBeDefined();
@@ -31,11 +43,26 @@ describeKafka("gokac run --http", () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
 
     expect((await gokac(["emit", "specs", "translate-word", word, "hallo", ...brokers])).code).toBe(0);
-    await eventually(async () => (await (await fetch(`${base}/api/tables/translator-table/${word}`)).text()) === '"hallo"', 60_000, "the translation through /api/tables");
+    await eventually(
+      async () => (await (await fetch(`${base}/api/tables/translator-table/${word}`)).text()) === '"hallo"',
+      60_000,
+      "the translation through /api/tables",
+    );
     expect(await (await fetch(`${base}/api/tables/translator-table/absent-${word}`)).text()).toBe("null");
 
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    for (const name of ["gokac_messages_processed_total", "gokac_messages_failed_total", "gokac_handler_duration_seconds", "gokac_consumer_lag_messages", "gokac_partition_state", "gokac_recovery_remaining_messages", "gokac_recovery_eta_seconds", "gokac_commits_total", "gokac_rebalances_total", "gokac_table_keys"]) {
+    for (const name of [
+      "gokac_messages_processed_total",
+      "gokac_messages_failed_total",
+      "gokac_handler_duration_seconds",
+      "gokac_consumer_lag_messages",
+      "gokac_partition_state",
+      "gokac_recovery_remaining_messages",
+      "gokac_recovery_eta_seconds",
+      "gokac_commits_total",
+      "gokac_rebalances_total",
+      "gokac_table_keys",
+    ]) {
       expect(metrics).toContain(`# TYPE ${name} `);
     }
     expect(metrics).toMatch(/gokac_messages_processed_total\{group="translator",topic="translate-word",partition="\d+"\} [1-9]/);

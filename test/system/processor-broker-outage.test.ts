@@ -25,11 +25,20 @@ describeKafka("processor and view through broker outages", () => {
   it("a processor whose broker disappears stops with an error", { timeout: 180_000 }, async () => {
     await gone.start();
     // A short outage allowance (the default rides out minutes of it).
-    const broker = createKafkaBroker({ brokers: gone.brokers, group: { sessionTimeoutMs: 10_000, retries: 3 }, readerFailAfterMs: 10_000, maxOutageMs: 10_000 });
+    const broker = createKafkaBroker({
+      brokers: gone.brokers,
+      group: { sessionTimeoutMs: 10_000, retries: 3 },
+      readerFailAfterMs: 10_000,
+      maxOutageMs: 10_000,
+    });
     const input = defineTopic(unique("outage-in"), codecs.string);
     await broker.createTopic({ topic: input.name, partitions: 2, compacted: false });
     const group = defineGroup<string>(
-      { group: unique("outage"), inputs: [{ topics: [input.name], codec: codecs.string, handler: "onInput" }], persist: { codec: codecs.string } },
+      {
+        group: unique("outage"),
+        inputs: [{ topics: [input.name], codec: codecs.string, handler: "onInput" }],
+        persist: { codec: codecs.string },
+      },
       { onInput: (ctx: { setValue(v: string): void }, msg: string) => ctx.setValue(msg) },
     );
     const p = await startProcessor(group, broker, join(state, group.graph.group));

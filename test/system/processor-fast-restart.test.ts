@@ -15,10 +15,14 @@ import { describeKafka, kafkaBrokers, repoRoot, unique } from "./kafka-env.js";
 /** Starts the fixture; `running` resolves with the milliseconds from spawn to "running" and the partitions it printed. */
 function startChild(args: string[]): { child: ChildProcess; running: Promise<{ ms: number; partitions: string; inProcessMs: number }> } {
   const started = Date.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", join(repoRoot, "test/system/fixtures/restart-processor.ts"), ...args], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "--conditions=source", join(repoRoot, "test/system/fixtures/restart-processor.ts"), ...args],
+    {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stderr = "";
   let stdout = "";
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));

@@ -92,7 +92,11 @@ describeKafka("processor on Kafka (Goka's systemtests)", () => {
     const name = unique("multi");
     const table = defineTopic(`${name}-table`, codecs.int64);
     const group = defineGroup<bigint>(
-      { group: name, inputs: [{ topics: inputs.map((t) => t.name), codec: codecs.int64, handler: "onInput" }], persist: { codec: codecs.int64 } },
+      {
+        group: name,
+        inputs: [{ topics: inputs.map((t) => t.name), codec: codecs.int64, handler: "onInput" }],
+        persist: { codec: codecs.int64 },
+      },
       {
         onInput: async (ctx: { value(): Promise<bigint | undefined> | bigint | undefined; setValue(v: bigint): void }, msg: bigint) => {
           ctx.setValue(((await ctx.value()) ?? 0n) + msg);
@@ -126,7 +130,11 @@ describeKafka("processor on Kafka (Goka's systemtests)", () => {
       defineGroup<bigint>(
         { group: name, inputs: [{ topics: [input.name], codec: codecs.string, handler: "onInput" }], persist: { codec: codecs.int64 } },
         {
-          onInput: async (ctx: { partition: number; value(): Promise<bigint | undefined> | bigint | undefined; setValue(v: bigint): void }) => {
+          onInput: async (ctx: {
+            partition: number;
+            value(): Promise<bigint | undefined> | bigint | undefined;
+            setValue(v: bigint): void;
+          }) => {
             const set = byProcessor.get(who) ?? new Set<number>();
             set.add(ctx.partition);
             byProcessor.set(who, set);
@@ -195,7 +203,11 @@ describeKafka("processor on Kafka (Goka's systemtests)", () => {
     await emitter.close();
     const view = await openView(broker, table);
     // Graceful stops commit what they processed: every key counted exactly once per round.
-    await eventually(async () => (await Promise.all(keys.map((k) => view.get(k)))).every((v) => v === BigInt(sent)), 60_000, `every key at ${sent}`);
+    await eventually(
+      async () => (await Promise.all(keys.map((k) => view.get(k)))).every((v) => v === BigInt(sent)),
+      60_000,
+      `every key at ${sent}`,
+    );
     await view.stop();
     await p.stop();
   });
@@ -207,7 +219,12 @@ describeKafka("processor on Kafka (Goka's systemtests)", () => {
     await broker.createTopic({ topic: eight.name, partitions: 8, compacted: false });
     const noop = () => undefined;
     const ok = defineGroup<string>(
-      { group: unique("create"), inputs: [{ topics: [four.name], codec: codecs.string, handler: "onInput" }], persist: { codec: codecs.string }, loop: { codec: codecs.string, handler: "loop" } },
+      {
+        group: unique("create"),
+        inputs: [{ topics: [four.name], codec: codecs.string, handler: "onInput" }],
+        persist: { codec: codecs.string },
+        loop: { codec: codecs.string, handler: "loop" },
+      },
       { onInput: noop, loop: noop },
     );
     const p = await startProcessor(ok, broker, stateDir(ok.graph.group));
@@ -217,7 +234,11 @@ describeKafka("processor on Kafka (Goka's systemtests)", () => {
     await p.stop();
 
     const bad = defineGroup<string>(
-      { group: unique("mismatch"), inputs: [{ topics: [four.name, eight.name], codec: codecs.string, handler: "onInput" }], persist: { codec: codecs.string } },
+      {
+        group: unique("mismatch"),
+        inputs: [{ topics: [four.name, eight.name], codec: codecs.string, handler: "onInput" }],
+        persist: { codec: codecs.string },
+      },
       { onInput: noop },
     );
     const failure = await startProcessor(bad, broker, stateDir(bad.graph.group)).then(

@@ -87,7 +87,11 @@ describeKafka("processors through broker outages", () => {
     await load;
     await emitter.close();
 
-    const table = async (key: string) => ((await processor.get(key)) ?? "").split(",").filter((s) => s !== "").map(Number);
+    const table = async (key: string) =>
+      ((await processor.get(key)) ?? "")
+        .split(",")
+        .filter((s) => s !== "")
+        .map(Number);
     await eventually(
       async () => {
         for (const key of keys) {
@@ -111,7 +115,9 @@ describeKafka("processors through broker outages", () => {
       lost += [...expected].filter((seq) => !values.includes(seq)).length;
       unsent += values.filter((seq) => !expected.has(seq)).length;
     }
-    console.log(`broker down (stop to ready again) ${downMs} ms; ${total} inputs acknowledged, ${lost} lost, ${doubles} processed twice, longest emit ${longestEmitMs} ms`);
+    console.log(
+      `broker down (stop to ready again) ${downMs} ms; ${total} inputs acknowledged, ${lost} lost, ${doubles} processed twice, longest emit ${longestEmitMs} ms`,
+    );
     expect(lost).toBe(0);
     // Nothing appears that was never sent (a value is a sequence number the test sent).
     expect(unsent).toBe(0);
@@ -124,46 +130,52 @@ describeKafka("processors through broker outages", () => {
     await broker.close();
   });
 
-  it("an outage longer than maxOutageMs stops every processor with BROKER_UNREACHABLE, within a bounded time", { timeout: 240_000 }, async () => {
-    const spare = await startSpare("spare-outage-max");
-    const maxOutageMs = 8_000;
-    const broker = createKafkaBroker({ brokers: spare.brokers, maxOutageMs, group: { sessionTimeoutMs: 10_000 } });
-    const input = defineTopic(unique("max-outage-in"), codecs.string);
-    await broker.createTopic({ topic: input.name, partitions: 2, compacted: false });
-    // Two groups on one broker, one of them busy when the broker goes: neither may hold up the other's stop.
-    const groups = [collector(input.name), collector(input.name)];
-    const processors = groups.map((g) => createProcessor<string>(g, { broker, stateDir: join(state, g.graph.group) }));
-    await Promise.all(processors.map((p) => p.start()));
-    const emitter = emitterOf(broker, input);
-    for (let i = 0; i < 50; i++) await emitter.emit(`k${i % 5}`, String(i));
-    await eventually(async () => (await processors[0]!.get("k0"))?.split(",").length === 10, 30_000, "the inputs processed");
+  it(
+    "an outage longer than maxOutageMs stops every processor with BROKER_UNREACHABLE, within a bounded time",
+    { timeout: 240_000 },
+    async () => {
+      const spare = await startSpare("spare-outage-max");
+      const maxOutageMs = 8_000;
+      const broker = createKafkaBroker({ brokers: spare.brokers, maxOutageMs, group: { sessionTimeoutMs: 10_000 } });
+      const input = defineTopic(unique("max-outage-in"), codecs.string);
+      await broker.createTopic({ topic: input.name, partitions: 2, compacted: false });
+      // Two groups on one broker, one of them busy when the broker goes: neither may hold up the other's stop.
+      const groups = [collector(input.name), collector(input.name)];
+      const processors = groups.map((g) => createProcessor<string>(g, { broker, stateDir: join(state, g.graph.group) }));
+      await Promise.all(processors.map((p) => p.start()));
+      const emitter = emitterOf(broker, input);
+      for (let i = 0; i < 50; i++) await emitter.emit(`k${i % 5}`, String(i));
+      await eventually(async () => (await processors[0]!.get("k0"))?.split(",").length === 10, 30_000, "the inputs processed");
 
-    // The broker stops answering somewhere between stopping and stopped (a clean shutdown takes seconds).
-    const stopping = Date.now();
-    await spare.stop(false);
-    const stoppedAt = Date.now();
-    // Input sent into the outage: this emit fails with the same error once the allowance is spent.
-    const lateEmit = emitter.emit("k0", "late").then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    const errors = await Promise.all(processors.map((p) => p.done));
-    const stoppedAfterMs = Date.now() - stoppedAt;
-    const sinceStoppingMs = Date.now() - stopping;
-    const emitError = await lateEmit;
-    console.log(`broker gone: processors stopped ${sinceStoppingMs} ms after the broker began stopping, ${stoppedAfterMs} ms after it was stopped (max outage ${maxOutageMs} ms); codes ${errors.map((e) => (e as { code?: string } | undefined)?.code).join(", ")}`);
-    for (const error of errors) {
-      expect(error).toBeInstanceOf(Error);
-      expect((error as { code?: string }).code).toBe("BROKER_UNREACHABLE");
-    }
-    expect((emitError as { code?: string } | undefined)?.code).toBe("BROKER_UNREACHABLE");
-    // Not before the allowance (counted from the last contact, at most a heartbeat before the broker went).
-    expect(sinceStoppingMs).toBeGreaterThanOrEqual(maxOutageMs - 1_500);
-    expect(stoppedAfterMs).toBeLessThan(maxOutageMs + 30_000);
-    const t = Date.now();
-    await Promise.all(processors.map((p) => p.stop()));
-    await emitter.close().catch(() => undefined);
-    await broker.close();
-    expect(Date.now() - t).toBeLessThan(10_000);
-  });
+      // The broker stops answering somewhere between stopping and stopped (a clean shutdown takes seconds).
+      const stopping = Date.now();
+      await spare.stop(false);
+      const stoppedAt = Date.now();
+      // Input sent into the outage: this emit fails with the same error once the allowance is spent.
+      const lateEmit = emitter.emit("k0", "late").then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      const errors = await Promise.all(processors.map((p) => p.done));
+      const stoppedAfterMs = Date.now() - stoppedAt;
+      const sinceStoppingMs = Date.now() - stopping;
+      const emitError = await lateEmit;
+      console.log(
+        `broker gone: processors stopped ${sinceStoppingMs} ms after the broker began stopping, ${stoppedAfterMs} ms after it was stopped (max outage ${maxOutageMs} ms); codes ${errors.map((e) => (e as { code?: string } | undefined)?.code).join(", ")}`,
+      );
+      for (const error of errors) {
+        expect(error).toBeInstanceOf(Error);
+        expect((error as { code?: string }).code).toBe("BROKER_UNREACHABLE");
+      }
+      expect((emitError as { code?: string } | undefined)?.code).toBe("BROKER_UNREACHABLE");
+      // Not before the allowance (counted from the last contact, at most a heartbeat before the broker went).
+      expect(sinceStoppingMs).toBeGreaterThanOrEqual(maxOutageMs - 1_500);
+      expect(stoppedAfterMs).toBeLessThan(maxOutageMs + 30_000);
+      const t = Date.now();
+      await Promise.all(processors.map((p) => p.stop()));
+      await emitter.close().catch(() => undefined);
+      await broker.close();
+      expect(Date.now() - t).toBeLessThan(10_000);
+    },
+  );
 });

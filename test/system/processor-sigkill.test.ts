@@ -14,10 +14,14 @@ import { describeKafka, eventually, kafkaBrokers, repoRoot, unique } from "./kaf
 import { emitterOf, openView } from "./runtime-adapter.js";
 
 function startChild(args: string[]): { child: ChildProcess; running: Promise<void> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", join(repoRoot, "test/system/fixtures/counter-processor.ts"), ...args], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "--conditions=source", join(repoRoot, "test/system/fixtures/counter-processor.ts"), ...args],
+    {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
   const running = new Promise<void>((resolve, reject) => {
@@ -61,7 +65,11 @@ describeKafka("processor killed with SIGKILL", () => {
     const second = startChild([kafkaBrokers(), input.name, group, state]);
     children.push(second.child);
     await second.running;
-    await eventually(async () => (await Promise.all(keys.map((k) => view.get(k)))).every((v) => (v ?? 0n) >= BigInt(rounds)), 90_000, "all input counted");
+    await eventually(
+      async () => (await Promise.all(keys.map((k) => view.get(k)))).every((v) => (v ?? 0n) >= BigInt(rounds)),
+      90_000,
+      "all input counted",
+    );
     second.child.kill("SIGTERM");
     await new Promise((resolve) => second.child.once("exit", resolve));
     expect(second.child.exitCode).toBe(0);

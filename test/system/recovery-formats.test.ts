@@ -71,7 +71,10 @@ describeKafka("table recovery from changelogs in other formats", () => {
     return { stored, recovered, fetches };
   }
 
-  async function withProducer<T>(options: Parameters<InstanceType<typeof Kafka>["producer"]>[0], fn: (p: Producer) => Promise<T>): Promise<T> {
+  async function withProducer<T>(
+    options: Parameters<InstanceType<typeof Kafka>["producer"]>[0],
+    fn: (p: Producer) => Promise<T>,
+  ): Promise<T> {
     const producer = client().producer(options);
     await producer.connect();
     try {
@@ -89,12 +92,29 @@ describeKafka("table recovery from changelogs in other formats", () => {
     // 20k records with 1 kB of random (incompressible) header each: several 4 MB Fetches per partition.
     await withProducer({}, async (producer) => {
       for (let from = 0; from < KEYS; from += 1_000) {
-        const messages = Array.from({ length: 1_000 }, (_, j) => ({ key: `k${from + j}`, value: int64(from + j), headers: { pad: randomBytes(1_000) } }));
+        const messages = Array.from({ length: 1_000 }, (_, j) => ({
+          key: `k${from + j}`,
+          value: int64(from + j),
+          headers: { pad: randomBytes(1_000) },
+        }));
         await producer.send({ topic: `${name}-table`, compression: CompressionTypes.GZIP, messages });
       }
       // Later values and tombstones win over earlier ones.
-      await producer.send({ topic: `${name}-table`, compression: CompressionTypes.GZIP, messages: [{ key: "k1", value: int64(-1) }, { key: "k2", value: null }] });
-      await producer.send({ topic: `${name}-table`, messages: [{ key: "k3", value: null }, { key: "ключ", value: int64(7) }] });
+      await producer.send({
+        topic: `${name}-table`,
+        compression: CompressionTypes.GZIP,
+        messages: [
+          { key: "k1", value: int64(-1) },
+          { key: "k2", value: null },
+        ],
+      });
+      await producer.send({
+        topic: `${name}-table`,
+        messages: [
+          { key: "k3", value: null },
+          { key: "ключ", value: int64(7) },
+        ],
+      });
     });
     const { stored, recovered, fetches } = await recover(name);
     expect(recovered).toBe(KEYS + 4);
@@ -114,7 +134,10 @@ describeKafka("table recovery from changelogs in other formats", () => {
     await withProducer({ transactionalId: `${name}-producer`, idempotent: true, maxInFlightRequests: 1 }, async (producer) => {
       for (let t = 0; t < 3; t++) {
         const transaction = await producer.transaction();
-        await transaction.send({ topic: `${name}-table`, messages: Array.from({ length: 100 }, (_, j) => ({ key: `k${t * 100 + j}`, value: int64(t * 100 + j) })) });
+        await transaction.send({
+          topic: `${name}-table`,
+          messages: Array.from({ length: 100 }, (_, j) => ({ key: `k${t * 100 + j}`, value: int64(t * 100 + j) })),
+        });
         await transaction.commit();
       }
     });

@@ -77,7 +77,10 @@ describeKafka("state integrity", () => {
     await eventually(
       async () => {
         try {
-          return await admin.createTopics({ waitForLeaders: true, topics: [{ topic: table.name, numPartitions: 1, configEntries: [{ name: "cleanup.policy", value: "compact" }] }] });
+          return await admin.createTopics({
+            waitForLeaders: true,
+            topics: [{ topic: table.name, numPartitions: 1, configEntries: [{ name: "cleanup.policy", value: "compact" }] }],
+          });
         } catch {
           return false;
         }
@@ -131,13 +134,15 @@ describeKafka("state integrity", () => {
       await store.restore();
       const bytes = await readFile(store.ldb);
       const at = Math.floor(((n + 0.5) / flips) * size);
-      bytes[at] = bytes[at]! ^ (1 << n % 8);
+      bytes[at] = bytes[at]! ^ (1 << (n % 8));
       await writeFile(store.ldb, bytes);
       const result = await readThrough(store.table, store.stateDir);
       expect(result.values).toEqual(expected(0));
       if (result.rebuilt.includes("corrupt")) detected++;
     }
-    console.log(`bit flips in a ${size}-byte .ldb: ${detected} of ${flips} detected and rebuilt, the others harmless; no wrong value served`);
+    console.log(
+      `bit flips in a ${size}-byte .ldb: ${detected} of ${flips} detected and rebuilt, the others harmless; no wrong value served`,
+    );
     expect(detected).toBeGreaterThan(0);
   });
 
@@ -147,7 +152,13 @@ describeKafka("state integrity", () => {
       await store.restore();
       await truncate(file, Math.floor((await readFile(file)).length / 2));
       const strict = await readThrough(store.table, store.stateDir, "fail").catch((e: unknown) => e);
-      expect(strict).toMatchObject({ name: "StateMismatchError", reason: "corrupt", topic: store.table.name, partition: 0, path: store.path });
+      expect(strict).toMatchObject({
+        name: "StateMismatchError",
+        reason: "corrupt",
+        topic: store.table.name,
+        partition: 0,
+        path: store.path,
+      });
       const result = await readThrough(store.table, store.stateDir);
       expect(result.rebuilt).toEqual(["corrupt"]);
       expect(result.values).toEqual(expected(0));
@@ -189,7 +200,12 @@ describeKafka("state integrity", () => {
       } else {
         const error = await processor.done;
         expect(error).toMatchObject({ name: "ProcessorError", kind: "storage" });
-        expect((error as Error).cause).toMatchObject({ name: "StateMismatchError", reason: "foreign-writer", topic: `${name}-table`, partition: 0 });
+        expect((error as Error).cause).toMatchObject({
+          name: "StateMismatchError",
+          reason: "foreign-writer",
+          topic: `${name}-table`,
+          partition: 0,
+        });
       }
       await emitter.close();
     }

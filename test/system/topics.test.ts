@@ -41,9 +41,12 @@ describeKafka("topic checks and creation", () => {
     const requirements = groupTopicRequirements(graph(group, [a, b], { joins: [{ table: joined, codec }] }));
     const before = await checkTopics(broker, requirements);
     expect(before.problems).toEqual([]);
-    expect(before.topics.filter((t) => t.action === "create").map((t) => t.requirement.topic).sort()).toEqual(
-      [`${group}-loop`, `${group}-table`, joined].sort(),
-    );
+    expect(
+      before.topics
+        .filter((t) => t.action === "create")
+        .map((t) => t.requirement.topic)
+        .sort(),
+    ).toEqual([`${group}-loop`, `${group}-table`, joined].sort());
     await ensureTopics(broker, requirements);
     expect(await broker.partitionCount(`${group}-table`)).toBe(6);
     expect(await broker.isCompacted(`${group}-table`)).toBe(true);
@@ -87,6 +90,9 @@ describeKafka("topic checks and creation", () => {
     await broker.createTopic({ topic: `${group}-table`, partitions: 2, compacted: false });
     const output = unique("topics-out");
     const report = await ensureTopics(broker, groupTopicRequirements(graph(group, [input], { outputs: [{ topic: output, codec }] })));
-    expect(report.problems.map((p) => [p.code, p.severity]).sort()).toEqual([["GK902", "warning"], ["GK903", "warning"]]);
+    expect(report.problems.map((p) => [p.code, p.severity]).sort()).toEqual([
+      ["GK902", "warning"],
+      ["GK903", "warning"],
+    ]);
   });
 });

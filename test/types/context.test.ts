@@ -28,7 +28,9 @@ interface Snippet {
 
 const snippets: Snippet[] = [
   {
-    name: "every capability of a full group, used correctly", dir: full, compiles: true,
+    name: "every capability of a full group, used correctly",
+    dir: full,
+    compiles: true,
     code: `${clicks}export async function use(ctx: ClicksContext): Promise<void> {
   const count = await ctx.value();
   ctx.setValue({ total: (count?.total ?? 0) + 1, byKind: {} });
@@ -45,26 +47,98 @@ const snippets: Snippet[] = [
 }`,
   },
   {
-    name: "a stateless group emitting correctly", dir: stateless, compiles: true,
+    name: "a stateless group emitting correctly",
+    dir: stateless,
+    compiles: true,
     code: `${forwarder}export function use(ctx: ForwarderContext, msg: string): void {
   ctx.emit("clean-lines", ctx.key, msg.trim());
   ctx.emit("line-lengths", ctx.key, msg.length);
 }`,
   },
-  { name: "emit to an undeclared topic", dir: full, compiles: false, code: `${clicks}export function use(ctx: ClicksContext): void { ctx.emit("user-clicks", "k", { page: "p", at: 1, kind: "ad" }); }` },
-  { name: "emit a wrong value type", dir: full, compiles: false, code: `${clicks}export function use(ctx: ClicksContext): void { ctx.emit("alerts", "k", { level: "warn" }); }` },
-  { name: "emit a number to a string topic", dir: stateless, compiles: false, code: `${forwarder}export function use(ctx: ForwarderContext): void { ctx.emit("clean-lines", "k", 42); }` },
-  { name: "setValue with a wrong type", dir: full, compiles: false, code: `${clicks}export function use(ctx: ClicksContext): void { ctx.setValue({ total: "1", byKind: {} }); }` },
-  { name: "value() in a stateless group", dir: stateless, compiles: false, code: `${forwarder}export async function use(ctx: ForwarderContext): Promise<void> { await ctx.value(); }` },
-  { name: "setValue() in a stateless group", dir: stateless, compiles: false, code: `${forwarder}export function use(ctx: ForwarderContext): void { ctx.setValue("x"); }` },
-  { name: "emit in a group without outputs", dir: multiple, compiles: false, code: `${counter}export function use(ctx: ClickCounterContext): void { ctx.emit("ad-clicks", "k", "v"); }` },
-  { name: "join of a table the group does not join", dir: full, compiles: false, code: `${clicks}export async function use(ctx: ClicksContext): Promise<void> { await ctx.join("geo-table"); }` },
-  { name: "join in a group without joins", dir: stateless, compiles: false, code: `${forwarder}export async function use(ctx: ForwarderContext): Promise<void> { await ctx.join("clean-lines"); }` },
-  { name: "loopback without a loop", dir: stateless, compiles: false, code: `${forwarder}export function use(ctx: ForwarderContext): void { ctx.loopback("k", "v"); }` },
-  { name: "loopback with a wrong value type", dir: full, compiles: false, code: `${clicks}export function use(ctx: ClicksContext): void { ctx.loopback("k", 1); }` },
-  { name: "a non-string lookup key", dir: full, compiles: false, code: `${clicks}export async function use(ctx: ClicksContext): Promise<void> { await ctx.lookup("geo-table", 42); }` },
-  { name: "lookup of a table the group does not look up", dir: full, compiles: false, code: `${clicks}export async function use(ctx: ClicksContext): Promise<void> { await ctx.lookup("users-table", "k"); }` },
-  { name: "the joined value used without checking undefined", dir: full, compiles: false, code: `${clicks}export async function use(ctx: ClicksContext): Promise<string> { return (await ctx.join("users-table")).name; }` },
+  {
+    name: "emit to an undeclared topic",
+    dir: full,
+    compiles: false,
+    code: `${clicks}export function use(ctx: ClicksContext): void { ctx.emit("user-clicks", "k", { page: "p", at: 1, kind: "ad" }); }`,
+  },
+  {
+    name: "emit a wrong value type",
+    dir: full,
+    compiles: false,
+    code: `${clicks}export function use(ctx: ClicksContext): void { ctx.emit("alerts", "k", { level: "warn" }); }`,
+  },
+  {
+    name: "emit a number to a string topic",
+    dir: stateless,
+    compiles: false,
+    code: `${forwarder}export function use(ctx: ForwarderContext): void { ctx.emit("clean-lines", "k", 42); }`,
+  },
+  {
+    name: "setValue with a wrong type",
+    dir: full,
+    compiles: false,
+    code: `${clicks}export function use(ctx: ClicksContext): void { ctx.setValue({ total: "1", byKind: {} }); }`,
+  },
+  {
+    name: "value() in a stateless group",
+    dir: stateless,
+    compiles: false,
+    code: `${forwarder}export async function use(ctx: ForwarderContext): Promise<void> { await ctx.value(); }`,
+  },
+  {
+    name: "setValue() in a stateless group",
+    dir: stateless,
+    compiles: false,
+    code: `${forwarder}export function use(ctx: ForwarderContext): void { ctx.setValue("x"); }`,
+  },
+  {
+    name: "emit in a group without outputs",
+    dir: multiple,
+    compiles: false,
+    code: `${counter}export function use(ctx: ClickCounterContext): void { ctx.emit("ad-clicks", "k", "v"); }`,
+  },
+  {
+    name: "join of a table the group does not join",
+    dir: full,
+    compiles: false,
+    code: `${clicks}export async function use(ctx: ClicksContext): Promise<void> { await ctx.join("geo-table"); }`,
+  },
+  {
+    name: "join in a group without joins",
+    dir: stateless,
+    compiles: false,
+    code: `${forwarder}export async function use(ctx: ForwarderContext): Promise<void> { await ctx.join("clean-lines"); }`,
+  },
+  {
+    name: "loopback without a loop",
+    dir: stateless,
+    compiles: false,
+    code: `${forwarder}export function use(ctx: ForwarderContext): void { ctx.loopback("k", "v"); }`,
+  },
+  {
+    name: "loopback with a wrong value type",
+    dir: full,
+    compiles: false,
+    code: `${clicks}export function use(ctx: ClicksContext): void { ctx.loopback("k", 1); }`,
+  },
+  {
+    name: "a non-string lookup key",
+    dir: full,
+    compiles: false,
+    code: `${clicks}export async function use(ctx: ClicksContext): Promise<void> { await ctx.lookup("geo-table", 42); }`,
+  },
+  {
+    name: "lookup of a table the group does not look up",
+    dir: full,
+    compiles: false,
+    code: `${clicks}export async function use(ctx: ClicksContext): Promise<void> { await ctx.lookup("users-table", "k"); }`,
+  },
+  {
+    name: "the joined value used without checking undefined",
+    dir: full,
+    compiles: false,
+    code: `${clicks}export async function use(ctx: ClicksContext): Promise<string> { return (await ctx.join("users-table")).name; }`,
+  },
 ];
 
 let errors: Map<string, string[]>;
@@ -145,22 +219,39 @@ describe("handler files are checked against the spec", () => {
       if (!parsed.has(f)) parsed.set(f, getSourceFile.call(host, f, lang, ...rest));
       return parsed.get(f);
     };
-    const program = ts.createProgram({ rootNames: [join(stateless, "forwarder/graph.ts")], options, host, ...(previous === undefined ? {} : { oldProgram: previous }) });
+    const program = ts.createProgram({
+      rootNames: [join(stateless, "forwarder/graph.ts")],
+      options,
+      host,
+      ...(previous === undefined ? {} : { oldProgram: previous }),
+    });
     previous = program;
     return goldenDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
   }
   const header = `import type { ForwarderContext } from "./graph.js";\n`;
 
   it("a matching handler compiles", () => {
-    expect(withHandlers(`${header}export function rawLines(ctx: ForwarderContext, msg: string): void { ctx.emit("clean-lines", ctx.key, msg); }`)).toEqual([]);
+    expect(
+      withHandlers(
+        `${header}export function rawLines(ctx: ForwarderContext, msg: string): void { ctx.emit("clean-lines", ctx.key, msg); }`,
+      ),
+    ).toEqual([]);
   });
   it("a handler file exporting helpers that are not handlers compiles", () => {
-    expect(withHandlers(`${header}export const limit = 5;\nexport class Helper {}\nexport function rawLines(ctx: ForwarderContext, msg: string): void { ctx.emit("line-lengths", ctx.key, Math.min(limit, msg.length)); }`)).toEqual([]);
+    expect(
+      withHandlers(
+        `${header}export const limit = 5;\nexport class Helper {}\nexport function rawLines(ctx: ForwarderContext, msg: string): void { ctx.emit("line-lengths", ctx.key, Math.min(limit, msg.length)); }`,
+      ),
+    ).toEqual([]);
   });
   it("a handler with the wrong message type does not compile", () => {
-    expect(withHandlers(`${header}export function rawLines(ctx: ForwarderContext, msg: number): void { void ctx; void msg; }`).length).toBeGreaterThan(0);
+    expect(
+      withHandlers(`${header}export function rawLines(ctx: ForwarderContext, msg: number): void { void ctx; void msg; }`).length,
+    ).toBeGreaterThan(0);
   });
   it("a missing handler does not compile", () => {
-    expect(withHandlers(`${header}export function other(ctx: ForwarderContext, msg: string): void { void ctx; void msg; }`).length).toBeGreaterThan(0);
+    expect(
+      withHandlers(`${header}export function other(ctx: ForwarderContext, msg: string): void { void ctx; void msg; }`).length,
+    ).toBeGreaterThan(0);
   });
 });

@@ -67,7 +67,7 @@ function asBuffer(bytes: Uint8Array): Buffer {
 function snappyDecompress(data: Buffer): Buffer {
   if (!isXerial(data)) return asBuffer(snappy.uncompress(data));
   const blocks: Buffer[] = [];
-  for (let at = XERIAL_HEADER; at < data.length; ) {
+  for (let at = XERIAL_HEADER; at < data.length;) {
     if (at + 4 > data.length) throw new Error("truncated xerial snappy block length");
     const length = data.readInt32BE(at);
     at += 4;
@@ -180,7 +180,10 @@ export async function compressRecords(codec: number, data: Buffer): Promise<Buff
 }
 
 /** The codec object kafkajs's registry expects: `compress(encoder)` and `decompress(buffer)`. */
-function kafkajsCodec(codec: number): { compress(encoder: { buffer: Buffer }): Promise<Buffer>; decompress(buffer: Buffer): Promise<Buffer> } {
+function kafkajsCodec(codec: number): {
+  compress(encoder: { buffer: Buffer }): Promise<Buffer>;
+  decompress(buffer: Buffer): Promise<Buffer>;
+} {
   return {
     compress: (encoder) => compressRecords(codec, encoder.buffer),
     decompress: async (buffer) => decompressRecords(codec, buffer),

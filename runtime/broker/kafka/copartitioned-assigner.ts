@@ -23,7 +23,10 @@ export function copartitionedRanges(members: readonly string[], partitions: numb
   sorted.forEach((member, i) => {
     const from = Math.floor(i * step + 0.5);
     const to = Math.floor((i + 1) * step + 0.5);
-    result.set(member, Array.from({ length: to - from }, (_, j) => from + j));
+    result.set(
+      member,
+      Array.from({ length: to - from }, (_, j) => from + j),
+    );
   });
   return result;
 }
@@ -41,9 +44,15 @@ export const copartitionedAssigner: PartitionAssigner = ({ cluster }) => ({
     const distinct = new Set(counts.map((c) => c.count));
     if (distinct.size > 1) {
       const list = counts.map((c) => `${c.topic}: ${c.count}`).join(", ");
-      throw Object.assign(new Error(`GK501 copartitioned topics have different partition counts (${list})`), { code: "GK501", retriable: false });
+      throw Object.assign(new Error(`GK501 copartitioned topics have different partition counts (${list})`), {
+        code: "GK501",
+        retriable: false,
+      });
     }
-    const ranges = copartitionedRanges(members.map((m) => m.memberId), counts[0]?.count ?? 0);
+    const ranges = copartitionedRanges(
+      members.map((m) => m.memberId),
+      counts[0]?.count ?? 0,
+    );
     return members.map(({ memberId }) => {
       const partitions = ranges.get(memberId) ?? [];
       const assignment: Record<string, number[]> = {};

@@ -111,13 +111,16 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
     // kafkajs's console logger, with every secret scrubbed from its lines.
     logCreator: () => (entry: { namespace: string; label: string; log: { message: string } }) => {
       const prefix = entry.namespace === "" ? "" : `[${entry.namespace}] `;
-      process.stderr.write(`${secrets.redact(JSON.stringify({ level: entry.label, ...entry.log, message: `${prefix}${entry.log.message}` }))}\n`);
+      process.stderr.write(
+        `${secrets.redact(JSON.stringify({ level: entry.label, ...entry.log, message: `${prefix}${entry.log.message}` }))}\n`,
+      );
     },
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     authenticationTimeout: options.authenticationTimeoutMs ?? 10_000,
     ...security,
   });
-  const newClient = (): KafkaClient => new Kafka({ ...clientConfig(brokers), retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 3_000 } });
+  const newClient = (): KafkaClient =>
+    new Kafka({ ...clientConfig(brokers), retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 3_000 } });
   const kafka = newClient();
   /** The first use checks each bootstrap broker once, failing at once on what no retry fixes (credentials, certificates, protocol). */
   let checked: Promise<void> | undefined;
@@ -209,12 +212,17 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
     },
     async isCompacted(topic: string): Promise<boolean | undefined> {
       try {
-        const { resources } = await (await connectedAdmin()).describeConfigs({
+        const { resources } = await (
+          await connectedAdmin()
+        ).describeConfigs({
           resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ["cleanup.policy"] }],
           includeSynonyms: false,
         });
         const policy = resources[0]?.configEntries.find((e) => e.configName === "cleanup.policy")?.configValue ?? "delete";
-        return policy.split(",").map((p) => p.trim()).includes("compact");
+        return policy
+          .split(",")
+          .map((p) => p.trim())
+          .includes("compact");
       } catch (error) {
         if (errorType(error) === "UNKNOWN_TOPIC_OR_PARTITION") return undefined;
         throw error;
@@ -261,7 +269,17 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
       await connectionChecked();
       const cluster = createInternalCluster(kafka);
       try {
-        return track(await createPartitionReader({ cluster, topic, partition, offset, bounds, failAfterMs: options.readerFailAfterMs ?? 30_000, outage }));
+        return track(
+          await createPartitionReader({
+            cluster,
+            topic,
+            partition,
+            offset,
+            bounds,
+            failAfterMs: options.readerFailAfterMs ?? 30_000,
+            outage,
+          }),
+        );
       } catch (error) {
         await cluster.disconnect().catch(() => undefined);
         throw error;
@@ -293,7 +311,8 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
   };
   // Printing or inspecting the broker never shows a secret.
   Object.defineProperty(broker, Symbol.for("nodejs.util.inspect.custom"), {
-    value: () => `KafkaBroker ${JSON.stringify(redactFields({ brokers, clientId: options.clientId ?? "gokac", ssl: options.ssl, sasl: options.sasl }))}`,
+    value: () =>
+      `KafkaBroker ${JSON.stringify(redactFields({ brokers, clientId: options.clientId ?? "gokac", ssl: options.ssl, sasl: options.sasl }))}`,
   });
   return broker;
 }

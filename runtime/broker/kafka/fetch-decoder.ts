@@ -215,7 +215,11 @@ export function parseFetchResponse(payload: Buffer, topic: string, partition: nu
  * time, whatever its delta). Returns the offset after the last complete batch, or
  * `from` if there was none.
  */
-function walkBatches(records: Buffer, from: number, visit: (offset: number, baseTimestamp: number, end: number, appendTime: boolean) => void): number {
+function walkBatches(
+  records: Buffer,
+  from: number,
+  visit: (offset: number, baseTimestamp: number, end: number, appendTime: boolean) => void,
+): number {
   let next = from;
   let at = 0;
   try {
@@ -280,7 +284,11 @@ function checkKey(offset: number, start: number, length: number): void {
   for (let i = start; i < end; i++) {
     if (buf[i]! >= 0x80) {
       if (isUtf8(buf.subarray(start, end))) return;
-      throw new RecordDecodeError(offset, utf8(buf, start, end), `key at offset ${offset} is not valid UTF-8 (${buf.toString("hex", start, end)})`);
+      throw new RecordDecodeError(
+        offset,
+        utf8(buf, start, end),
+        `key at offset ${offset} is not valid UTF-8 (${buf.toString("hex", start, end)})`,
+      );
     }
   }
 }
@@ -324,7 +332,7 @@ export function decodeLog(records: Buffer | null, from: number): DecodedLog {
 /** The records in the complete batches of `records` if none is compressed; `undefined` otherwise. */
 function uncompressedRecordCount(records: Buffer): number | undefined {
   let count = 0;
-  for (let at = 0; at + BATCH_HEADER <= records.length; ) {
+  for (let at = 0; at + BATCH_HEADER <= records.length;) {
     const batchEnd = at + 12 + records.readInt32BE(at + 8);
     if (batchEnd > records.length) break;
     const magic = records.readInt8(at + 16);

@@ -214,7 +214,12 @@ export async function joinKafkaGroup(
         } catch (error) {
           // Never outside the member's error handling: the processor stops with the message's coordinates.
           const key = m.key === null ? "" : m.key.toString("utf8");
-          fail(new Error(`group ${options.group}: cannot read ${batch.topic}/${batch.partition}@${m.offset} key ${JSON.stringify(key)}: ${asError(error).message}`, { cause: error }));
+          fail(
+            new Error(
+              `group ${options.group}: cannot read ${batch.topic}/${batch.partition}@${m.offset} key ${JSON.stringify(key)}: ${asError(error).message}`,
+              { cause: error },
+            ),
+          );
           return;
         }
       }
@@ -257,7 +262,8 @@ export async function joinKafkaGroup(
     async commit(offsets: readonly (TopicPartition & { readonly offset: number })[]): Promise<void> {
       if (stopped) throw new Error(`gokac: group ${options.group}: commit after the member stopped`);
       if (offsets.length === 0) return;
-      const request = () => consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+      const request = () =>
+        consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
       if (outage === undefined) return request();
       // Through an outage (and the consumer's restart after it) the commit waits; it lands with the new generation.
       await outage.retry(`commit of group ${options.group}`, request, (error) => !stopped && (restarting || isOutageError(error)));

@@ -4,7 +4,14 @@ export type { KafkaBrokerOptions, KafkaLogLevel } from "./create-kafka-broker.js
 export type { GroupMemberSettings } from "./group-member.js";
 export { copartitionedRanges } from "./copartitioned-assigner.js";
 export { KafkaConnectionError, KafkaSecurityOptionsError, SASL_MECHANISMS } from "./security.js";
-export type { KafkaConnectionErrorCode, KafkaConnectionStep, KafkaSaslOauthBearer, KafkaSaslOptions, KafkaSaslPassword, KafkaTlsOptions } from "./security.js";
+export type {
+  KafkaConnectionErrorCode,
+  KafkaConnectionStep,
+  KafkaSaslOauthBearer,
+  KafkaSaslOptions,
+  KafkaSaslPassword,
+  KafkaTlsOptions,
+} from "./security.js";
 export { loadKafkaConfig, KafkaConfigError } from "./kafka-config.js";
 export type { KafkaConfig, KafkaConfigErrorCode, LoadKafkaConfigOptions } from "./kafka-config.js";
 export { redactFields, REDACTED, SecretSet } from "./redact.js";

@@ -104,7 +104,11 @@ export async function loadKafkaConfig(file: string, options: LoadKafkaConfigOpti
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    fail("unreadable", "", `cannot read it (${(error as NodeJS.ErrnoException).code ?? "error"}); check --kafka-config or GOKAC_KAFKA_CONFIG`);
+    fail(
+      "unreadable",
+      "",
+      `cannot read it (${(error as NodeJS.ErrnoException).code ?? "error"}); check --kafka-config or GOKAC_KAFKA_CONFIG`,
+    );
   }
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const syntax = doc.errors[0];
@@ -120,7 +124,8 @@ export async function loadKafkaConfig(file: string, options: LoadKafkaConfigOpti
     if (typeof value !== "string") return fail("invalid-value", key, "expected a string");
     return value.replace(/\$\$\{|\$\{([^}]*)\}/g, (match, name: string | undefined) => {
       if (match === "$${") return "${";
-      if (name === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return fail("invalid-value", key, "${…} must name an environment variable (letters, digits, _)");
+      if (name === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+        return fail("invalid-value", key, "${…} must name an environment variable (letters, digits, _)");
       const v = env[name];
       if (v === undefined) return fail("missing-env", key, `environment variable ${name} is not set`);
       return v;
@@ -133,7 +138,11 @@ export async function loadKafkaConfig(file: string, options: LoadKafkaConfigOpti
     try {
       return await readFile(resolve(base, v), "utf8");
     } catch (error) {
-      return fail("unreadable", key, `cannot read the file it names (${(error as NodeJS.ErrnoException).code ?? "error"}; relative to the config file's folder)`);
+      return fail(
+        "unreadable",
+        key,
+        `cannot read the file it names (${(error as NodeJS.ErrnoException).code ?? "error"}; relative to the config file's folder)`,
+      );
     }
   };
 
@@ -158,7 +167,8 @@ export async function loadKafkaConfig(file: string, options: LoadKafkaConfigOpti
     if (m["ca"] !== undefined) tls.ca = await readPem("ssl.ca", m["ca"]);
     if (m["cert"] !== undefined) tls.cert = await readPem("ssl.cert", m["cert"]);
     if (m["key"] !== undefined) tls.key = await readPem("ssl.key", m["key"]);
-    if ((tls.cert === undefined) !== (tls.key === undefined)) fail("missing-key", tls.cert === undefined ? "ssl.cert" : "ssl.key", "mutual TLS needs both cert and key");
+    if ((tls.cert === undefined) !== (tls.key === undefined))
+      fail("missing-key", tls.cert === undefined ? "ssl.cert" : "ssl.key", "mutual TLS needs both cert and key");
     if (m["passphrase"] !== undefined) tls.passphrase = expand("ssl.passphrase", m["passphrase"]);
     config.ssl = tls;
   }
@@ -169,21 +179,34 @@ export async function loadKafkaConfig(file: string, options: LoadKafkaConfigOpti
     if (m["mechanism"] === undefined) fail("missing-key", "sasl.mechanism", `give one of ${SASL_MECHANISMS.join(", ")}`);
     const mechanism = expand("sasl.mechanism", m["mechanism"]).toLowerCase();
     if (mechanism === "oauthbearer") {
-      if (m["username"] !== undefined || m["password"] !== undefined) fail("unknown-key", m["username"] !== undefined ? "sasl.username" : "sasl.password", "oauthbearer takes a tokenModule, not a username or password");
-      if (m["tokenModule"] === undefined) fail("missing-key", "sasl.tokenModule", "oauthbearer needs a module whose default export returns a token");
+      if (m["username"] !== undefined || m["password"] !== undefined)
+        fail(
+          "unknown-key",
+          m["username"] !== undefined ? "sasl.username" : "sasl.password",
+          "oauthbearer takes a tokenModule, not a username or password",
+        );
+      if (m["tokenModule"] === undefined)
+        fail("missing-key", "sasl.tokenModule", "oauthbearer needs a module whose default export returns a token");
       const modulePath = resolve(base, expand("sasl.tokenModule", m["tokenModule"]));
       let provider: unknown;
       try {
         provider = ((await import(pathToFileURL(modulePath).href)) as { default?: unknown }).default;
       } catch (error) {
-        fail("token-module", "sasl.tokenModule", `cannot load it (relative to the config file's folder): ${error instanceof Error ? error.name : "error"}`, error);
+        fail(
+          "token-module",
+          "sasl.tokenModule",
+          `cannot load it (relative to the config file's folder): ${error instanceof Error ? error.name : "error"}`,
+          error,
+        );
       }
-      if (typeof provider !== "function") fail("token-module", "sasl.tokenModule", "its default export must be a function returning a token (string), maybe async");
+      if (typeof provider !== "function")
+        fail("token-module", "sasl.tokenModule", "its default export must be a function returning a token (string), maybe async");
       const tokenProvider = provider as () => string | Promise<string>;
       config.sasl = { mechanism: "oauthbearer", tokenProvider: () => tokenProvider() };
     } else if (SASL_MECHANISMS.includes(mechanism as (typeof SASL_MECHANISMS)[number])) {
       if (m["tokenModule"] !== undefined) fail("unknown-key", "sasl.tokenModule", "only oauthbearer takes a tokenModule");
-      for (const k of ["username", "password"]) if (m[k] === undefined) fail("missing-key", `sasl.${k}`, `${mechanism} needs a username and a password`);
+      for (const k of ["username", "password"])
+        if (m[k] === undefined) fail("missing-key", `sasl.${k}`, `${mechanism} needs a username and a password`);
       config.sasl = {
         mechanism: mechanism as "plain" | "scram-sha-256" | "scram-sha-512",
         username: expand("sasl.username", m["username"]),
@@ -204,12 +227,23 @@ export async function loadKafkaConfig(file: string, options: LoadKafkaConfigOpti
   return config;
 }
 
-function mapping(value: unknown, key: string, fail: (code: KafkaConfigErrorCode, key: string, message: string) => never, message = "expected a mapping"): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return fail(key === "" ? "invalid-yaml" : "invalid-value", key, message);
+function mapping(
+  value: unknown,
+  key: string,
+  fail: (code: KafkaConfigErrorCode, key: string, message: string) => never,
+  message = "expected a mapping",
+): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return fail(key === "" ? "invalid-yaml" : "invalid-value", key, message);
   return value as Record<string, unknown>;
 }
 
-function unknownKeys(m: Record<string, unknown>, known: readonly string[], at: string, fail: (code: KafkaConfigErrorCode, key: string, message: string) => never): void {
+function unknownKeys(
+  m: Record<string, unknown>,
+  known: readonly string[],
+  at: string,
+  fail: (code: KafkaConfigErrorCode, key: string, message: string) => never,
+): void {
   for (const k of Object.keys(m)) {
     if (!known.includes(k)) fail("unknown-key", at === "" ? k : `${at}.${k}`, `unknown key; expected ${known.join(", ")}`);
   }

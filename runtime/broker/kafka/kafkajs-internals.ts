@@ -167,7 +167,11 @@ type JoinGroup = (request: { memberId?: string } & Record<string, unknown>) => P
  * kafkajs's consumer has no static membership (`group.instance.id`), which
  * would be the standard way; this is the dynamic-membership equivalent.
  */
-export function rejoinAsPreviousMember(kafka: Kafka, previous: () => Promise<string | undefined>, joined: (memberId: string) => void): void {
+export function rejoinAsPreviousMember(
+  kafka: Kafka,
+  previous: () => Promise<string | undefined>,
+  joined: (memberId: string) => void,
+): void {
   const symbol = createClusterSymbol(kafka);
   const record = kafka as unknown as Record<symbol, CreateCluster>;
   const original = record[symbol] as CreateCluster;

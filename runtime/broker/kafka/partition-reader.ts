@@ -55,7 +55,8 @@ export async function createPartitionReader(options: PartitionReaderOptions): Pr
   /** One Fetch from the position: the partition's record batches, still encoded; throws its error code as kafkajs would. */
   async function fetchOnce(maxWaitMs: number): Promise<{ payload: Buffer; records: Buffer | null }> {
     const leader = cluster.findTopicPartitionMetadata(topic).find((p) => p.partitionId === partition)?.leader;
-    if (leader === undefined || leader < 0) throw Object.assign(new Error(`no leader for ${topic}/${partition}`), { type: "LEADER_NOT_AVAILABLE", retriable: true });
+    if (leader === undefined || leader < 0)
+      throw Object.assign(new Error(`no leader for ${topic}/${partition}`), { type: "LEADER_NOT_AVAILABLE", retriable: true });
     const broker = await cluster.findBroker({ nodeId: leader });
     const payload = await fetchRaw(broker, { topic, partition, offset: position, maxWaitMs, maxBytes });
     const fetched = parseFetchResponse(payload, topic, partition);
@@ -65,7 +66,10 @@ export async function createPartitionReader(options: PartitionReaderOptions): Pr
   }
 
   /** Fetches (retrying what can be retried) and decodes with `decode`; advances the position to what it returns. */
-  async function read<T extends { next: number }>(maxWaitMs: number, decode: (records: Buffer | null, payload: Buffer, from: number) => Promise<T> | T): Promise<T> {
+  async function read<T extends { next: number }>(
+    maxWaitMs: number,
+    decode: (records: Buffer | null, payload: Buffer, from: number) => Promise<T> | T,
+  ): Promise<T> {
     if (closed) throw new Error(`gokac: reader of ${topic}/${partition} is closed`);
     const giveUpAt = Date.now() + failAfterMs;
     let since: number | undefined;
@@ -79,7 +83,12 @@ export async function createPartitionReader(options: PartitionReaderOptions): Pr
       } catch (error) {
         if (error instanceof RecordDecodeError) {
           // The same bytes would come again: no retry. Named as every failure is: topic, partition, offset, key.
-          throw new RecordDecodeError(error.offset, error.key, `${topic}/${partition}@${error.offset} key ${JSON.stringify(error.key)}: ${error.message}`, { cause: error });
+          throw new RecordDecodeError(
+            error.offset,
+            error.key,
+            `${topic}/${partition}@${error.offset} key ${JSON.stringify(error.key)}: ${error.message}`,
+            { cause: error },
+          );
         }
         if (errorType(error) === "OFFSET_OUT_OF_RANGE") {
           // Retention or compaction removed the position's messages: continue at the oldest one kept.
@@ -113,7 +122,8 @@ export async function createPartitionReader(options: PartitionReaderOptions): Pr
           next = offset + 1;
           if (m.isControlRecord === true) continue;
           const message = toBrokerMessage(topic, partition, m);
-          if (message.invalidKey !== undefined) throw new RecordDecodeError(offset, message.key, `key at offset ${offset} is not valid UTF-8`);
+          if (message.invalidKey !== undefined)
+            throw new RecordDecodeError(offset, message.key, `key at offset ${offset} is not valid UTF-8`);
           messages.push(message);
         }
       }

@@ -25,7 +25,11 @@ export const MAX_RECORDS_PER_REQUEST = 1_000;
  * until the outage allowance is spent (a retry may write records twice:
  * at-least-once).
  */
-export async function createKafkaProducer(kafka: Kafka, compression: Readonly<Record<string, Compression>> = {}, outage?: OutageGuard): Promise<Producer> {
+export async function createKafkaProducer(
+  kafka: Kafka,
+  compression: Readonly<Record<string, Compression>> = {},
+  outage?: OutageGuard,
+): Promise<Producer> {
   const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2_000 } });
   await producer.connect();
   let closed = false;
@@ -67,7 +71,8 @@ export async function createKafkaProducer(kafka: Kafka, compression: Readonly<Re
       const codec = CODEC_IDS[(Object.hasOwn(compression, entry.topic) ? compression[entry.topic] : undefined) ?? "none"];
       byCodec.set(codec, [...(byCodec.get(codec) ?? []), entry]);
     }
-    const request = () => Promise.all([...byCodec].map(([codec, topicMessages]) => producer.sendBatch({ topicMessages, acks: -1, compression: codec })));
+    const request = () =>
+      Promise.all([...byCodec].map(([codec, topicMessages]) => producer.sendBatch({ topicMessages, acks: -1, compression: codec })));
     const sent = await (outage === undefined ? request() : outage.retry("producer", request));
     const base = new Map<string, number>();
     for (const m of sent.flat()) {

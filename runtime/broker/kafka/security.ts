@@ -101,12 +101,17 @@ export function checkSecurityOptions(
       throw new KafkaSecurityOptionsError("ssl", "expected true (the system's CAs) or { ca, cert, key } with PEM contents");
     } else {
       for (const name of ["ca", "cert", "key"] as const) {
-        if (ssl[name] !== undefined && !isPem(ssl[name])) throw new KafkaSecurityOptionsError(`ssl.${name}`, "expected PEM contents (a string or Buffer), not empty");
+        if (ssl[name] !== undefined && !isPem(ssl[name]))
+          throw new KafkaSecurityOptionsError(`ssl.${name}`, "expected PEM contents (a string or Buffer), not empty");
       }
       if ((ssl.cert === undefined) !== (ssl.key === undefined)) {
-        throw new KafkaSecurityOptionsError(ssl.cert === undefined ? "ssl.cert" : "ssl.key", "mutual TLS needs both ssl.cert (the client certificate) and ssl.key (its private key)");
+        throw new KafkaSecurityOptionsError(
+          ssl.cert === undefined ? "ssl.cert" : "ssl.key",
+          "mutual TLS needs both ssl.cert (the client certificate) and ssl.key (its private key)",
+        );
       }
-      if (ssl.passphrase !== undefined && typeof ssl.passphrase !== "string") throw new KafkaSecurityOptionsError("ssl.passphrase", "expected a string");
+      if (ssl.passphrase !== undefined && typeof ssl.passphrase !== "string")
+        throw new KafkaSecurityOptionsError("ssl.passphrase", "expected a string");
       if (typeof ssl.key === "string") secrets.add(ssl.key);
       secrets.add(ssl.passphrase);
       const tls: ConnectionOptions = {};
@@ -118,27 +123,32 @@ export function checkSecurityOptions(
     }
   }
   if (sasl !== undefined) {
-    if (typeof sasl !== "object" || sasl === null) throw new KafkaSecurityOptionsError("sasl", `expected { mechanism, … } with mechanism one of ${SASL_MECHANISMS.join(", ")}`);
+    if (typeof sasl !== "object" || sasl === null)
+      throw new KafkaSecurityOptionsError("sasl", `expected { mechanism, … } with mechanism one of ${SASL_MECHANISMS.join(", ")}`);
     const mechanism: unknown = sasl.mechanism;
     if (!SASL_MECHANISMS.includes(mechanism as (typeof SASL_MECHANISMS)[number])) {
       throw new KafkaSecurityOptionsError("sasl.mechanism", `"${String(mechanism)}" is not one of ${SASL_MECHANISMS.join(", ")}`);
     }
     if (sasl.mechanism === "oauthbearer") {
       const provider: unknown = sasl.tokenProvider;
-      if (typeof provider !== "function") throw new KafkaSecurityOptionsError("sasl.tokenProvider", "oauthbearer needs a function returning a token (string)");
+      if (typeof provider !== "function")
+        throw new KafkaSecurityOptionsError("sasl.tokenProvider", "oauthbearer needs a function returning a token (string)");
       const tokenProvider = sasl.tokenProvider;
       out.sasl = {
         mechanism: "oauthbearer",
         oauthBearerProvider: async () => {
           const token: unknown = await tokenProvider();
-          if (typeof token !== "string" || token === "") throw new KafkaSecurityOptionsError("sasl.tokenProvider", "returned no token (expected a non-empty string)");
+          if (typeof token !== "string" || token === "")
+            throw new KafkaSecurityOptionsError("sasl.tokenProvider", "returned no token (expected a non-empty string)");
           secrets.add(token);
           return { value: token };
         },
       };
     } else {
-      if (typeof sasl.username !== "string" || sasl.username === "") throw new KafkaSecurityOptionsError("sasl.username", `${sasl.mechanism} needs a username (a non-empty string)`);
-      if (typeof sasl.password !== "string" || sasl.password === "") throw new KafkaSecurityOptionsError("sasl.password", `${sasl.mechanism} needs a password (a non-empty string)`);
+      if (typeof sasl.username !== "string" || sasl.username === "")
+        throw new KafkaSecurityOptionsError("sasl.username", `${sasl.mechanism} needs a username (a non-empty string)`);
+      if (typeof sasl.password !== "string" || sasl.password === "")
+        throw new KafkaSecurityOptionsError("sasl.password", `${sasl.mechanism} needs a password (a non-empty string)`);
       secrets.add(sasl.password);
       out.sasl = { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password };
     }
@@ -187,18 +197,42 @@ export interface ConnectionSetup {
  * when retrying cannot help, or `undefined` (refused, unreachable, timeout:
  * the normal retries handle those).
  */
-export function classifyConnectionFailure(error: unknown, broker: string, setup: ConnectionSetup, secrets: SecretSet): KafkaConnectionError | undefined {
+export function classifyConnectionFailure(
+  error: unknown,
+  broker: string,
+  setup: ConnectionSetup,
+  secrets: SecretSet,
+): KafkaConnectionError | undefined {
   const e = innermost(error);
   const reason = secrets.redact(oneLine(e.message ?? String(error)).replace(/^Connection error: /, ""));
   const at = `Kafka broker ${broker}`;
   if (e.name === "KafkaJSSASLAuthenticationError") {
-    return new KafkaConnectionError("sasl-authentication", broker, "sasl", `${at}: SASL authentication failed: ${reason} (check sasl.username and sasl.password, or the token, and sasl.mechanism)`);
+    return new KafkaConnectionError(
+      "sasl-authentication",
+      broker,
+      "sasl",
+      `${at}: SASL authentication failed: ${reason} (check sasl.username and sasl.password, or the token, and sasl.mechanism)`,
+    );
   }
   if (e.name === "KafkaJSConnectionError" && e.code !== undefined && CERTIFICATE_CODES.has(e.code)) {
-    return new KafkaConnectionError("tls-certificate", broker, "tls", `${at}: TLS certificate not trusted: ${reason} [${e.code}] (set ssl.ca to the CA that signed the broker's certificate)`);
+    return new KafkaConnectionError(
+      "tls-certificate",
+      broker,
+      "tls",
+      `${at}: TLS certificate not trusted: ${reason} [${e.code}] (set ssl.ca to the CA that signed the broker's certificate)`,
+    );
   }
-  if (setup.ssl && e.name === "KafkaJSConnectionError" && (/TLS|SSL|secure/i.test(e.message ?? "") || e.code === "EPROTO" || e.code === "ECONNRESET")) {
-    return new KafkaConnectionError("tls-handshake", broker, "tls", `${at}: TLS handshake failed: ${reason} (is this a TLS listener? drop ssl for a PLAINTEXT or SASL_PLAINTEXT one)`);
+  if (
+    setup.ssl &&
+    e.name === "KafkaJSConnectionError" &&
+    (/TLS|SSL|secure/i.test(e.message ?? "") || e.code === "EPROTO" || e.code === "ECONNRESET")
+  ) {
+    return new KafkaConnectionError(
+      "tls-handshake",
+      broker,
+      "tls",
+      `${at}: TLS handshake failed: ${reason} (is this a TLS listener? drop ssl for a PLAINTEXT or SASL_PLAINTEXT one)`,
+    );
   }
   if (e.name === "KafkaJSConnectionClosedError") {
     const hint = setup.ssl
@@ -206,10 +240,20 @@ export function classifyConnectionFailure(error: unknown, broker: string, setup:
         ? "does the listener need SASL? set sasl"
         : "check the listener's security protocol"
       : "does the listener need TLS? set ssl";
-    return new KafkaConnectionError("connection-closed", broker, "first request", `${at}: the broker closed the connection at the first request (${hint})`);
+    return new KafkaConnectionError(
+      "connection-closed",
+      broker,
+      "first request",
+      `${at}: the broker closed the connection at the first request (${hint})`,
+    );
   }
   if (e.name === "KafkaJSRequestTimeoutError") {
-    return new KafkaConnectionError("no-answer", broker, "first request", `${at}: no answer to the first request (is this a Kafka listener with the security protocol configured here?)`);
+    return new KafkaConnectionError(
+      "no-answer",
+      broker,
+      "first request",
+      `${at}: no answer to the first request (is this a Kafka listener with the security protocol configured here?)`,
+    );
   }
   return undefined;
 }
@@ -221,7 +265,12 @@ export function classifyConnectionFailure(error: unknown, broker: string, setup:
  * once a broker answered, or when every failure was of the retriable kind
  * (refused, unreachable: the client's retries take over).
  */
-export async function checkConnection(probeClient: (broker: string) => KafkaClient, brokers: readonly string[], setup: ConnectionSetup, secrets: SecretSet): Promise<void> {
+export async function checkConnection(
+  probeClient: (broker: string) => KafkaClient,
+  brokers: readonly string[],
+  setup: ConnectionSetup,
+  secrets: SecretSet,
+): Promise<void> {
   for (const broker of brokers) {
     const admin = probeClient(broker).admin();
     try {

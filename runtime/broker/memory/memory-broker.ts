@@ -61,11 +61,14 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
     const existing = topics.get(config.topic);
     if (existing !== undefined) {
       if (existing.partitions.length !== config.partitions) {
-        throw new Error(`memory broker: topic ${config.topic} exists with ${existing.partitions.length} partitions, not ${config.partitions}`);
+        throw new Error(
+          `memory broker: topic ${config.topic} exists with ${existing.partitions.length} partitions, not ${config.partitions}`,
+        );
       }
       return;
     }
-    if (!Number.isInteger(config.partitions) || config.partitions < 1) throw new RangeError(`memory broker: bad partition count ${config.partitions}`);
+    if (!Number.isInteger(config.partitions) || config.partitions < 1)
+      throw new RangeError(`memory broker: bad partition count ${config.partitions}`);
     topics.set(config.topic, createTopicLog(config.topic, config.partitions, config.compacted));
     appendOrder.set(config.topic, []);
   }
@@ -170,7 +173,8 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
           if (producerClosed || closed) return Promise.reject(new Error("memory broker: producer is closed"));
           for (const r of records) {
             const topic = topics.get(r.topic);
-            if (topic === undefined && options.autoCreatePartitions === undefined) return Promise.reject(new Error(`memory broker: unknown topic ${r.topic}`));
+            if (topic === undefined && options.autoCreatePartitions === undefined)
+              return Promise.reject(new Error(`memory broker: unknown topic ${r.topic}`));
             const count = topic?.partitions.length ?? options.autoCreatePartitions ?? 0;
             if (!Number.isInteger(r.partition) || r.partition < 0 || r.partition >= count) {
               return Promise.reject(new Error(`memory broker: topic ${r.topic} has no partition ${r.partition}`));

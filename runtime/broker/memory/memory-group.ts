@@ -203,7 +203,9 @@ export class MemoryGroup {
           if (topic === undefined) continue;
           for (const p of m.partitions) {
             if (p >= topic.partitions.length) continue;
-            const fetcher = new Fetcher(topic, p, this.committedOffset(topicName, p) ?? 0, this.env, m.options.callbacks, (error) => m.options.callbacks.onError(error));
+            const fetcher = new Fetcher(topic, p, this.committedOffset(topicName, p) ?? 0, this.env, m.options.callbacks, (error) =>
+              m.options.callbacks.onError(error),
+            );
             m.fetchers.push(fetcher);
             fetcher.start();
           }
