@@ -57,11 +57,12 @@ fi
 # 1. Install: resolve the jars once; a changed pom.xml resolves again.
 stamp="$(sha256sum "$here/pom.xml" | cut -d' ' -f1)"
 if [[ ! -f "$lib/.stamp" || "$(cat "$lib/.stamp")" != "$stamp" ]]; then
-  if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
-    # A machine without them (CI on another image): install Debian's, when allowed to.
+  if ! command -v java >/dev/null || ! command -v mvn >/dev/null || ! command -v javac >/dev/null; then
+    # A machine without them (CI on another image): install Debian's, when allowed to. The JDK, not
+    # only the JRE: the Java-client system test compiles a small producer against the broker's jars.
     if [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null; then
-      echo "kafka: installing Java 17 and Maven with apt-get"
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless maven >/dev/null
+      echo "kafka: installing Java 17 (JDK) and Maven with apt-get"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null
     fi
   fi
   command -v java >/dev/null || { echo "kafka: java (17+) is needed on PATH" >&2; exit 1; }
