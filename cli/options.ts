@@ -27,16 +27,13 @@ export function brokersOption(command: Command, purpose = "Kafka bootstrap broke
 
 /** `--out <dir>`; its default (`gokac.out` of package.json, else `generated`) is resolved by `resolveOut` in cli/io/project-config.ts. */
 export function outOption(command: Command, description = "the build's output folder"): Option {
-  return command.createOption("--out <dir>", `${description} (default: "gokac.out" of package.json, else ${DEFAULT_OUT})`);
+  return command.createOption("--out <dir>", `${description} (default: "gokac.out" of package.json, else ${DEFAULT_OUT_FOLDER})`);
 }
 
 /** `--format <format>` of diagnostics: text (default), json or github. */
 export function diagnosticFormatOption(command: Command): Option {
   return command.createOption("--format <format>", "diagnostics format").choices(DIAGNOSTIC_FORMATS).default("text");
 }
-
-/** The default of `--out` when package.json gives none. */
-export const DEFAULT_OUT = DEFAULT_OUT_FOLDER;
 
 /**
  * The cluster a command talks to: `--brokers` when given (a blank value
@@ -114,4 +111,13 @@ export async function clusterOptions(io: CommandIo, options: ClusterCommandOptio
     ...(config.ssl === undefined ? {} : { ssl: config.ssl }),
     ...(config.sasl === undefined ? {} : { sasl: config.sasl }),
   };
+}
+
+/** A numeric option (`--max`, `--timeout`) that must be positive (and an integer, with `integer`); UsageError otherwise. */
+export function positiveNumber(text: string | undefined, what: string, integer: boolean): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+    throw new UsageError(`${what} must be a positive ${integer ? "integer" : "number"}, got ${text}`);
+  return n;
 }

@@ -86,29 +86,28 @@ function nodeCommand(root: string, script: string, args: readonly string[], run:
   return { command: process.execPath, args: [...profile, built, ...args], cwd: root };
 }
 
+/** The arguments both node accumulators (the processor and the port loop) take. */
+function accumulatorArgs(run: RunNames): string[] {
+  return [
+    "--brokers",
+    run.brokers,
+    "--group",
+    run.group,
+    "--input",
+    run.input,
+    "--state-dir",
+    run.stateDir,
+    "--partitions",
+    String(run.partitions),
+  ];
+}
+
 const gokac: Contender = {
   name: "gokac",
   label: "gokac",
   stateful: true,
   prepare: compileNodeContenders,
-  command: (root, run) =>
-    nodeCommand(
-      root,
-      "bench/contenders/gokac-accumulator.ts",
-      [
-        "--brokers",
-        run.brokers,
-        "--group",
-        run.group,
-        "--input",
-        run.input,
-        "--state-dir",
-        run.stateDir,
-        "--partitions",
-        String(run.partitions),
-      ],
-      run,
-    ),
+  command: (root, run) => nodeCommand(root, "bench/contenders/gokac-accumulator.ts", accumulatorArgs(run), run),
   topicsToCreate: () => [],
   changelog: (group) => `${group}-table`,
   storedKeys: gokacStoredKeys,
@@ -119,24 +118,7 @@ const port: Contender = {
   label: "gokac port loop (diagnostic)",
   stateful: true,
   prepare: compileNodeContenders,
-  command: (root, run) =>
-    nodeCommand(
-      root,
-      "bench/contenders/port-accumulator.ts",
-      [
-        "--brokers",
-        run.brokers,
-        "--group",
-        run.group,
-        "--input",
-        run.input,
-        "--state-dir",
-        run.stateDir,
-        "--partitions",
-        String(run.partitions),
-      ],
-      run,
-    ),
+  command: (root, run) => nodeCommand(root, "bench/contenders/port-accumulator.ts", accumulatorArgs(run), run),
   topicsToCreate: () => [],
   changelog: (group) => `${group}-table`,
   storedKeys: gokacStoredKeys,

@@ -2,7 +2,7 @@
  * What the cluster commands (`topics`, `run`, `emit`, `get`) share: reading
  * and checking a spec folder as `gokac build` does, and printing diagnostics.
  */
-import { analyze, type AnalyzeResult, type Diagnostic, formatText } from "../../compiler/index.js";
+import { analyze, type AnalyzeResult, type Diagnostic, formatText, type SpecModel } from "../../compiler/index.js";
 import { UsageError } from "../exit.js";
 import type { CommandIo } from "../io/command-io.js";
 import { isFolder, readSpecFolder, unreadableSpecFiles } from "../io/read-specs.js";
@@ -16,6 +16,16 @@ export function analyzeSpecFolder(io: CommandIo, specs: string, clusterPartition
   const unreadable: string[] = [];
   const result = analyze(readSpecFolder(io.cwd, specs, clusterPartitions, unreadable));
   return unreadable.length === 0 ? result : { ...result, diagnostics: [...unreadableSpecFiles(unreadable), ...result.diagnostics] };
+}
+
+/**
+ * The model of `specs` for a command that needs a sound one: its errors (if
+ * any) printed to stderr as text, then `undefined` (the command exits 1).
+ */
+export function specModelOrReport(io: CommandIo, specs: string): SpecModel | undefined {
+  const analyzed = analyzeSpecFolder(io, specs);
+  const errors = analyzed.diagnostics.filter((d) => d.severity === "error");
+  return reportDiagnostics(io, errors) ? undefined : analyzed.model;
 }
 
 /** Prints diagnostics to stderr; returns whether any is an error. */

@@ -26,7 +26,7 @@ import { resolveOut, resolveSpecs } from "../io/project-config.js";
 import { outOption } from "../options.js";
 import type { CommandContext } from "../program.js";
 import { loadRuntime, type RuntimeModule } from "../runtime.js";
-import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
+import { specModelOrReport } from "./cluster-common.js";
 import { encodeChecked, lines } from "./emit.js";
 
 /** Where `gokac dev` serves the monitor when `--http` is not given. */
@@ -87,15 +87,8 @@ async function createTopics(runtime: RuntimeModule, broker: MemoryBroker, groups
 
 /** The command body; resolves with the exit status. */
 export async function devCommandAction(io: CommandIo, specs: string, options: DevOptions): Promise<ExitStatus> {
-  const analyzed = analyzeSpecFolder(io, specs);
-  if (
-    analyzed.model === undefined ||
-    reportDiagnostics(
-      io,
-      analyzed.diagnostics.filter((d) => d.severity === "error"),
-    )
-  )
-    return 1;
+  const model = specModelOrReport(io, specs);
+  if (model === undefined) return 1;
   const runtime = await loadRuntime(io);
   const logLevel = options.logLevel ?? "info";
   if (!runtime.isLogLevel(logLevel))

@@ -15,7 +15,7 @@ import type { CommandContext } from "../program.js";
 import { resolveOut, resolveSpecs } from "../io/project-config.js";
 import { isFolder } from "../io/read-specs.js";
 import { loadRuntime } from "../runtime.js";
-import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
+import { specModelOrReport } from "./cluster-common.js";
 
 /** Lines sent per batch when reading standard input. */
 const BATCH = 2_000;
@@ -59,15 +59,8 @@ export async function emitCommandAction(
   if (key !== undefined && value === undefined)
     throw new UsageError("give both <key> and <value>, or neither to read key<TAB>value lines from standard input");
   const cluster = await clusterOptions(io, options, "emit");
-  const analyzed = analyzeSpecFolder(io, specs);
-  if (
-    analyzed.model === undefined ||
-    reportDiagnostics(
-      io,
-      analyzed.diagnostics.filter((d) => d.severity === "error"),
-    )
-  )
-    return 1;
+  const model = specModelOrReport(io, specs);
+  if (model === undefined) return 1;
   const topics = await loadGeneratedTopics(io, resolveOut(io.cwd, options.out));
   const topic = topics.get(topicName);
   if (topic === undefined) {

@@ -16,7 +16,7 @@ import { brokersOption, outOption, clusterOptions, kafkaConfigOption } from "../
 import type { CommandContext } from "../program.js";
 import { resolveOut, resolveSpecs } from "../io/project-config.js";
 import { loadRuntime } from "../runtime.js";
-import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
+import { specModelOrReport } from "./cluster-common.js";
 
 /** The tables the specs know: every group table, and every joined or looked-up table. */
 function knownTables(model: SpecModel): string[] {
@@ -37,18 +37,10 @@ export async function getCommandAction(
   options: { brokers?: string; kafkaConfig?: string; out?: string },
 ): Promise<ExitStatus> {
   const cluster = await clusterOptions(io, options, "get");
-  const analyzed = analyzeSpecFolder(io, specs);
-  if (
-    analyzed.model === undefined ||
-    reportDiagnostics(
-      io,
-      analyzed.diagnostics.filter((d) => d.severity === "error"),
-    )
-  )
-    return 1;
-  const tables = knownTables(analyzed.model);
+  const model = specModelOrReport(io, specs);
+  if (model === undefined) return 1;
+  const tables = knownTables(model);
   if (!tables.includes(table)) {
-    const model = analyzed.model;
     const isTopic =
       model.topics.has(table) ||
       model.groups.some((g) => g.inputs.some((i) => i.topics.some((t) => t.value === table)) || g.outputs.some((o) => o.topic === table));

@@ -9,12 +9,12 @@
  * `--max` of it) was replayed.
  */
 import type { Command } from "commander";
-import { UsageError, type ExitStatus } from "../exit.js";
+import type { ExitStatus } from "../exit.js";
 import type { CommandIo } from "../io/command-io.js";
-import { brokersOption, clusterOptions, kafkaConfigOption } from "../options.js";
+import { brokersOption, clusterOptions, kafkaConfigOption, positiveNumber } from "../options.js";
 import type { CommandContext } from "../program.js";
 import { loadRuntime } from "../runtime.js";
-import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
+import { specModelOrReport } from "./cluster-common.js";
 
 /** Options of `replay` as commander passes them. */
 export interface ReplayCommandOptions {
@@ -25,21 +25,10 @@ export interface ReplayCommandOptions {
 
 /** The command body; resolves with the exit status. */
 export async function replayCommandAction(io: CommandIo, specs: string, topic: string, options: ReplayCommandOptions): Promise<ExitStatus> {
-  let max: number | undefined;
-  if (options.max !== undefined) {
-    max = Number(options.max);
-    if (!Number.isInteger(max) || max <= 0) throw new UsageError(`--max must be a positive integer, got ${options.max}`);
-  }
+  const max = positiveNumber(options.max, "--max", true);
   const cluster = await clusterOptions(io, options, "replay");
-  const analyzed = analyzeSpecFolder(io, specs);
-  if (
-    analyzed.model === undefined ||
-    reportDiagnostics(
-      io,
-      analyzed.diagnostics.filter((d) => d.severity === "error"),
-    )
-  )
-    return 1;
+  const model = specModelOrReport(io, specs);
+  if (model === undefined) return 1;
   const runtime = await loadRuntime(io);
   const broker = runtime.createKafkaBroker(cluster);
   try {

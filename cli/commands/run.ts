@@ -23,7 +23,7 @@ import { brokersOption, outOption, clusterOptions, kafkaConfigOption } from "../
 import type { CommandContext } from "../program.js";
 import { resolveOut, resolveSpecs } from "../io/project-config.js";
 import { loadRuntime, type RuntimeModule } from "../runtime.js";
-import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
+import { specModelOrReport } from "./cluster-common.js";
 
 /** How long, after one group failed, the others may take to drain and stop. */
 export const DRAIN_AFTER_FAILURE_MS = 15_000;
@@ -52,15 +52,8 @@ function describeError(runtime: RuntimeModule, error: unknown): string {
 /** The command body; resolves with the exit status. */
 export async function runCommandAction(io: CommandIo, specs: string, options: RunOptions): Promise<ExitStatus> {
   const cluster = await clusterOptions(io, options, "run");
-  const analyzed = analyzeSpecFolder(io, specs);
-  if (
-    analyzed.model === undefined ||
-    reportDiagnostics(
-      io,
-      analyzed.diagnostics.filter((d) => d.severity === "error"),
-    )
-  )
-    return 1;
+  const model = specModelOrReport(io, specs);
+  if (model === undefined) return 1;
   const all = await loadGeneratedGroups(io, resolveOut(io.cwd, options.out));
   const wanted = options.group ?? [];
   const unknown = wanted.filter((name) => !all.some((g) => g.graph.group === name));

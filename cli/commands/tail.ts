@@ -21,10 +21,10 @@ import { UsageError, type ExitStatus } from "../exit.js";
 import type { CommandIo } from "../io/command-io.js";
 import { loadGeneratedTopics, type GeneratedTopic } from "../io/load-generated.js";
 import { resolveOut } from "../io/project-config.js";
-import { brokersOption, clusterOptions, kafkaConfigOption, outOption } from "../options.js";
+import { brokersOption, clusterOptions, kafkaConfigOption, outOption, positiveNumber } from "../options.js";
 import type { CommandContext } from "../program.js";
 import { loadRuntime } from "../runtime.js";
-import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
+import { specModelOrReport } from "./cluster-common.js";
 
 /** Options of `tail` as commander passes them. */
 export interface TailOptions {
@@ -57,14 +57,6 @@ function valueText(topic: GeneratedTopic | undefined, value: Uint8Array | null):
   }
 }
 
-function positiveNumber(text: string | undefined, what: string, integer: boolean): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
-    throw new UsageError(`${what} must be a positive ${integer ? "integer" : "number"}, got ${text}`);
-  return n;
-}
-
 /** The command body; resolves with the exit status. */
 export async function tailCommandAction(io: CommandIo, specs: string, topicName: string, options: TailOptions): Promise<ExitStatus> {
   const from = options.from ?? "beginning";
@@ -72,15 +64,8 @@ export async function tailCommandAction(io: CommandIo, specs: string, topicName:
   const max = positiveNumber(options.max, "--max", true);
   const timeout = positiveNumber(options.timeout, "--timeout", false);
   const cluster = await clusterOptions(io, options, "tail");
-  const analyzed = analyzeSpecFolder(io, specs);
-  if (
-    analyzed.model === undefined ||
-    reportDiagnostics(
-      io,
-      analyzed.diagnostics.filter((d) => d.severity === "error"),
-    )
-  )
-    return 1;
+  const model = specModelOrReport(io, specs);
+  if (model === undefined) return 1;
   const topic = (await loadGeneratedTopics(io, resolveOut(io.cwd, options.out))).get(topicName);
 
   const runtime = await loadRuntime(io);

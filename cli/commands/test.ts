@@ -21,7 +21,7 @@ import { outOption } from "../options.js";
 import type { CommandContext } from "../program.js";
 import { runCase, type CreateTester } from "../testing/run-tests.js";
 import { readTestFile } from "../testing/test-file.js";
-import { analyzeSpecFolder, reportDiagnostics } from "./cluster-common.js";
+import { specModelOrReport } from "./cluster-common.js";
 
 /** Options of `gokac test`. */
 export interface TestOptions {
@@ -43,15 +43,8 @@ export async function testCommandAction(io: CommandIo, specs: string, options: T
     io.stderr(`gokac: no *.test.yaml files in ${specs}\n`);
     return 0;
   }
-  const analyzed = analyzeSpecFolder(io, specs);
-  if (
-    analyzed.model === undefined ||
-    reportDiagnostics(
-      io,
-      analyzed.diagnostics.filter((d) => d.severity === "error"),
-    )
-  )
-    return 1;
+  const model = specModelOrReport(io, specs);
+  if (model === undefined) return 1;
   const read = files.map((f) => readTestFile(f, readFileSync(resolve(io.cwd, f), "utf8")));
   const refused = read.filter((f) => f.diagnostics.length > 0);
   for (const f of refused) io.stderr(f.diagnostics.map(formatText).join(""));

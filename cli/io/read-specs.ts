@@ -43,19 +43,22 @@ export function isFolder(cwd: string, path: string): boolean {
 }
 
 /**
- * True when `path` (relative to `cwd`) exists and its real path (symbolic links
- * resolved) lies outside the project root `cwd`; false when it is inside or absent.
+ * For the project root `cwd` (its real path resolved once): whether `path`
+ * (relative to `cwd`) exists and its real path (symbolic links resolved) lies
+ * outside the project; false when it is inside or absent.
  */
-export function leavesProject(cwd: string, path: string): boolean {
-  let real: string;
-  let root: string;
-  try {
-    real = realpathSync(resolve(cwd, path));
-    root = realpathSync(cwd);
-  } catch {
-    return false;
-  }
-  return real !== root && !real.startsWith(root.endsWith(sep) ? root : root + sep);
+export function projectFence(cwd: string): (path: string) => boolean {
+  let root: string | undefined;
+  return (path) => {
+    let real: string;
+    try {
+      real = realpathSync(resolve(cwd, path));
+      root ??= realpathSync(cwd);
+    } catch {
+      return false;
+    }
+    return real !== root && !real.startsWith(root.endsWith(sep) ? root : root + sep);
+  };
 }
 
 /** Reads a UTF-8 file relative to `cwd`, `undefined` when it cannot be read. */
@@ -81,13 +84,14 @@ export function readSpecFolder(
   unreadable: string[] = [],
 ): AnalyzeInput {
   const found: string[] = [];
+  const leavesProject = projectFence(cwd);
   if (isFolder(cwd, specs)) listYaml(resolve(cwd, specs), found);
   const files = found
     .map((p) => displayPath(cwd, p))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     .flatMap((path) => {
       // a spec file linked from outside the project is not read (nor quoted in a diagnostic)
-      const text = leavesProject(cwd, path) ? undefined : readTextFile(cwd, path);
+      const text = leavesProject(path) ? undefined : readTextFile(cwd, path);
       if (text === undefined) unreadable.push(path);
       return text === undefined ? [] : [{ path, text }];
     });
@@ -95,8 +99,8 @@ export function readSpecFolder(
     root: displayPath(cwd, specs),
     projectRoot: ".",
     files,
-    readFile: (path) => (leavesProject(cwd, path) ? undefined : readTextFile(cwd, path)),
-    leavesProject: (path) => leavesProject(cwd, path),
+    readFile: (path) => (leavesProject(path) ? undefined : readTextFile(cwd, path)),
+    leavesProject,
     ...(clusterPartitions === undefined ? {} : { clusterPartitions }),
   };
 }
