@@ -72,7 +72,17 @@ export interface GroupGraph {
   readonly compression?: Readonly<Record<string, Compression>>;
   /** How keys are placed on the group's table and loop (loopbacks, views, `get`); default `kafka`. */
   readonly partitioner?: Partitioner;
+  /**
+   * `exactly-once`: each message's table writes, emits, loopbacks, dead letter and input offset commit
+   * are one Kafka transaction and everything is read committed; default `at-least-once`.
+   */
+  readonly guarantee?: Guarantee;
+  /** Warm standby copies of each table partition kept on other instances (default 0). */
+  readonly standby?: number;
 }
+
+/** A group's processing guarantee (`guarantee:` in its spec). */
+export type Guarantee = "at-least-once" | "exactly-once";
 
 /** Handler functions by name; each is `(ctx, msg) => void | Promise<void>`. */
 export type HandlerMap = Readonly<Record<string, (ctx: any, msg: any) => void | Promise<void>>>;

@@ -12,6 +12,7 @@ export type {
   FailurePolicy,
   GroupDefinition,
   GroupGraph,
+  Guarantee,
   HandlerMap,
   InputEdge,
   OutputEdge,

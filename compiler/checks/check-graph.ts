@@ -78,6 +78,17 @@ function checkGroup(g: GroupModel): Diagnostic[] {
     );
   }
 
+  if (g.standby !== undefined && g.standby.value > 0 && g.persist === undefined) {
+    out.push(
+      diagnostic(
+        "GK211",
+        g.standby.at,
+        `group \`${g.name}\` keeps ${g.standby.value} standby cop${g.standby.value === 1 ? "y" : "ies"} but has no group table`,
+        "standby copies are warm copies of the group table: add `persist: { codec: … }` or remove `standby:`",
+      ),
+    );
+  }
+
   // an input whose topic was consumed before (GK202) defaults to the same handler name; one finding is enough
   const seenTopics = new Set<string>();
   const inputHandlers = g.inputs.flatMap((i) => {

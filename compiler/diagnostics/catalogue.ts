@@ -46,6 +46,7 @@ export const CATALOGUE = {
   GK208: { severity: "error", title: "type declared twice" },
   GK209: { severity: "error", title: "codec unknown: topic has no codec and is not in the catalogue" },
   GK210: { severity: "error", title: "table or topic joined, looked up or emitted twice in one group" },
+  GK211: { severity: "error", title: "standby needs persist" },
   // 3xx — names
   GK301: { severity: "error", title: "illegal topic name" },
   GK302: { severity: "error", title: "illegal group name" },

@@ -160,6 +160,8 @@ export function emitGraph(g: GroupModel, input: GraphInput): string {
   const own = groupPartitioner(g).value;
   if (own !== DEFAULT_PARTITIONER) graph.push(`  partitioner: ${stringLiteral(own)},`);
   if (g.errors !== undefined) graph.push(`  errors: ${errorsText(g)},`);
+  if (g.guarantee !== undefined && g.guarantee.value !== "at-least-once") graph.push(`  guarantee: ${stringLiteral(g.guarantee.value)},`);
+  if (g.standby !== undefined && g.standby.value > 0) graph.push(`  standby: ${g.standby.value},`);
   graph.push("};");
 
   // 4. Imports, then the file.

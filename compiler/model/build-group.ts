@@ -107,6 +107,8 @@ export function readGroup(
   const description = optionalString(value["description"]);
   const errors = readErrors(value["errors"], locate("/errors"));
   const partitioner = readPartitioner(value["partitioner"], locate, "/partitioner");
+  const guarantee = value["guarantee"];
+  const standby = value["standby"];
   return {
     name,
     ...(description === undefined ? {} : { description }),
@@ -125,5 +127,9 @@ export function readGroup(
         : undefined,
     ...(errors === undefined ? {} : { errors }),
     ...(partitioner === undefined ? {} : { partitioner }),
+    ...(guarantee === "at-least-once" || guarantee === "exactly-once" ? { guarantee: { value: guarantee, at: locate("/guarantee") } } : {}),
+    ...(typeof standby === "number" && Number.isInteger(standby) && standby >= 0
+      ? { standby: { value: standby, at: locate("/standby") } }
+      : {}),
   };
 }

@@ -129,7 +129,14 @@ export interface GroupModel {
   readonly errors?: ErrorsModel;
   /** `partitioner:` as written, for the group's own table and loop; absent means `kafka`. */
   readonly partitioner?: Located<PartitionerName>;
+  /** `guarantee:` as written; absent means `at-least-once`. */
+  readonly guarantee?: Located<Guarantee>;
+  /** `standby:` as written; absent means 0. */
+  readonly standby?: Located<number>;
 }
+
+/** A group's processing guarantee (`guarantee:`). */
+export type Guarantee = "at-least-once" | "exactly-once";
 
 /** The whole spec folder. Maps are keyed by name and iterate in declaration order (files sorted by path). */
 export interface SpecModel {

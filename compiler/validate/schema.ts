@@ -48,6 +48,17 @@ export const specSchema = {
     partitions: { ...ref("partitions"), description: "The group's copartitioned partition count." },
     errors: ref("errors"),
     partitioner: { ...ref("partitioner"), description: "How keys are placed on the group's table and loop (default kafka)." },
+    guarantee: {
+      enum: ["at-least-once", "exactly-once"],
+      description:
+        "at-least-once (default): a crash may process a message again; exactly-once: each message's table writes, emits, loopbacks, dead letter and offset commit are one Kafka transaction.",
+    },
+    standby: {
+      type: "integer",
+      minimum: 0,
+      maximum: 10,
+      description: "Warm standby copies of each table partition kept on other instances (default 0); needs persist.",
+    },
   },
   dependentRequired: {
     inputs: ["group"],
@@ -60,6 +71,8 @@ export const specSchema = {
     partitions: ["group"],
     errors: ["group"],
     partitioner: ["group"],
+    guarantee: ["group"],
+    standby: ["group"],
   },
   $defs: {
     topicName: {

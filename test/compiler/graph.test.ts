@@ -108,6 +108,33 @@ describe("graph rules (GK201–GK205, GK210)", () => {
     expect(result.diagnostics).toEqual([]);
   });
 
+  it("GK211: standby without persist, at standby:", () => {
+    const result = group(yaml`
+      group: g
+      inputs: [{ topic: a }]
+      standby: 1
+    `);
+    expect(found(result)).toEqual(["GK211 specs/g.yaml:3:10"]);
+  });
+
+  it("GK211 passing: standby with persist, or standby: 0 without", () => {
+    expect(
+      group(yaml`
+      group: g
+      inputs: [{ topic: a }]
+      persist: { codec: string }
+      standby: 2
+    `).diagnostics,
+    ).toEqual([]);
+    expect(
+      group(yaml`
+      group: g
+      inputs: [{ topic: a }]
+      standby: 0
+    `).diagnostics,
+    ).toEqual([]);
+  });
+
   it("GK205: inputs, loop and visitors share one handler namespace", () => {
     const result = group(yaml`
       group: g
