@@ -43,9 +43,10 @@ export interface RunOptions {
   readonly logLevel?: string;
 }
 
-/** An error as printed: each problem of a `TopicCheckError` on its own line, else the message. */
+/** An error as printed: each problem of a `TopicCheckError` on its own line, else the message with the error's code (to branch on in scripts). */
 function describeError(runtime: RuntimeModule, error: unknown): string {
   if (error instanceof runtime.TopicCheckError) return error.problems.map((p) => `error ${p.code}: ${p.message}`).join("\n");
+  if (error instanceof runtime.GokacError) return `${error.message} [${error.code}]`;
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -9,9 +9,13 @@
 # a second, disposable node; the jars are always shared in .kafka/lib.
 #
 # Secured mode: KAFKA_SECURITY=sasl_ssl KAFKA_SASL_PASSWORD=… makes the client listener on
-# KAFKA_BROKER_PORT SASL_SSL (SCRAM-SHA-512, user gokac, password KAFKA_SASL_PASSWORD, set when
-# the storage is formatted: KAFKA_FRESH=1 to change it). Its TLS certificate is signed by a CA
-# generated once (openssl) at $KAFKA_DIR/tls/ca.pem; the node's own listeners stay PLAINTEXT on
+# KAFKA_BROKER_PORT SASL_SSL (user gokac, password KAFKA_SASL_PASSWORD, set for SCRAM when the
+# storage is formatted: KAFKA_FRESH=1 to change it; mechanisms SCRAM-SHA-512 (the one the
+# written kafka-config uses), SCRAM-SHA-256, PLAIN, and OAUTHBEARER with Kafka's unsecured
+# validator, which accepts unsigned tokens: a test fixture, never a production setting). Its TLS
+# certificate is signed by a CA generated once (openssl) at $KAFKA_DIR/tls/ca.pem, which also
+# signs a client certificate ($KAFKA_DIR/tls/client.pem, client.key) for the mutual-TLS listener
+# on KAFKA_MTLS_PORT (default KAFKA_BROKER_PORT+3). The node's own listeners stay PLAINTEXT on
 # loopback (KAFKA_INTERNAL_PORT, default KAFKA_BROKER_PORT+2, and the controller port).
 # $KAFKA_DIR/kafka-config.yaml is written for `gokac --kafka-config` (password from the env).
 set -euo pipefail
@@ -25,6 +29,7 @@ controller_port="${KAFKA_CONTROLLER_PORT:-9093}"
 heap="${KAFKA_HEAP:-512m}"
 security="${KAFKA_SECURITY:-plaintext}"
 internal_port="${KAFKA_INTERNAL_PORT:-$((broker_port + 2))}"
+mtls_port="${KAFKA_MTLS_PORT:-$((broker_port + 3))}"
 export GOKAC_BROKERS="127.0.0.1:$broker_port"
 case "$security" in
   plaintext) ;;
@@ -102,6 +107,18 @@ if [[ "$security" == "sasl_ssl" ]]; then
     )
     chmod 644 "$tls/ca.pem"
   fi
+  # A client certificate for the mutual-TLS listener (also made for a KAFKA_DIR from before it existed).
+  if [[ ! -f "$tls/client.pem" ]]; then
+    (
+      umask 077
+      cd "$tls"
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=gokac-client" -keyout client.key -out client.csr > /dev/null 2>&1
+      printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n' > client.ext
+      openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+        -extfile client.ext -out client.pem > /dev/null 2>&1
+      rm -f client.csr client.ext ca.srl
+    )
+  fi
   templates+=("$here/server.sasl_ssl.properties")
   cat > "$dir/kafka-config.yaml" <<YAML
 # gokac --kafka-config for the local secured node (written by scripts/kafka/start.sh).
@@ -116,6 +133,7 @@ YAML
 fi
 cat "${templates[@]}" | sed -e "s|@KAFKA_DIR@|$dir|g" -e "s|@BROKER_PORT@|$broker_port|g" \
   -e "s|@CONTROLLER_PORT@|$controller_port|g" -e "s|@INTERNAL_PORT@|$internal_port|g" \
+  -e "s|@MTLS_PORT@|$mtls_port|g" -e "s|@SASL_PASSWORD@|${KAFKA_SASL_PASSWORD:-}|g" \
   -e "s|@KEYSTORE_PASSWORD@|$(cat "$dir/tls/keystore.password" 2>/dev/null || true)|g" \
   > "$dir/config/server.properties"
 chmod 600 "$dir/config/server.properties"
@@ -129,7 +147,10 @@ if [[ "${KAFKA_FRESH:-0}" == "1" ]]; then rm -rf "$dir/data"; fi
 if [[ ! -f "$dir/data/meta.properties" ]]; then
   cluster_id="$(java "${java_opts[@]}" -cp "$lib/*" kafka.tools.StorageTool random-uuid)"
   scram=()
-  if [[ "$security" == "sasl_ssl" ]]; then scram=(--add-scram "SCRAM-SHA-512=[name=gokac,password=$KAFKA_SASL_PASSWORD]"); fi
+  if [[ "$security" == "sasl_ssl" ]]; then
+    scram=(--add-scram "SCRAM-SHA-512=[name=gokac,password=$KAFKA_SASL_PASSWORD]"
+      --add-scram "SCRAM-SHA-256=[name=gokac,password=$KAFKA_SASL_PASSWORD]")
+  fi
   java "${java_opts[@]}" -cp "$lib/*" kafka.tools.StorageTool format \
     --cluster-id "$cluster_id" --config "$dir/config/server.properties" --standalone --ignore-formatted "${scram[@]}" \
     > "$dir/logs/format.log" 2>&1 || { cat "$dir/logs/format.log" >&2; exit 1; }
@@ -138,7 +159,7 @@ fi
 # 4. Start the node as its own JVM, detached from this shell (unless another process has the port:
 #    the readiness check would then talk to that one).
 ports=("$broker_port" "$controller_port")
-if [[ "$security" == "sasl_ssl" ]]; then ports+=("$internal_port"); fi
+if [[ "$security" == "sasl_ssl" ]]; then ports+=("$internal_port" "$mtls_port"); fi
 for port in "${ports[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "kafka: 127.0.0.1:$port is in use by another process; stop it or set KAFKA_BROKER_PORT/KAFKA_CONTROLLER_PORT" >&2

@@ -39,6 +39,8 @@ export function gokac(args: readonly string[], options: { stdin?: string; cwd?: 
 /** A long-running `gokac` (e.g. `run`): its output so far, and how to stop or kill it. */
 export interface GokacProcess {
   readonly child: ChildProcess;
+  /** Resolves with the exit code once the process has exited. */
+  readonly exited: Promise<number | null>;
   output(): string;
   /** Resolves once stderr or stdout contains `text`; rejects if the process exits first. */
   waitFor(text: string, timeoutMs?: number): Promise<void>;
@@ -61,6 +63,7 @@ export function startGokac(args: readonly string[], options: { cwd?: string } = 
   const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   return {
     child,
+    exited,
     output: () => output,
     waitFor(text, timeoutMs = 60_000) {
       return new Promise<void>((resolve, reject) => {

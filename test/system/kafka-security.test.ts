@@ -4,6 +4,9 @@
  * ports. The CLI round trip over SASL_SSL with `--kafka-config`, and the
  * failures no retry fixes (wrong password, untrusted CA, plaintext client at
  * the TLS listener): exit 1, one line on stderr, within seconds, no secret.
+ * Then every other way in: SCRAM-SHA-256, PLAIN and OAUTHBEARER (a token
+ * module) on the SASL_SSL listener, and mutual TLS (a client certificate) on
+ * the node's SSL listener, each through `--kafka-config`, plus their refusals.
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -56,21 +59,24 @@ describeKafka("gokac on a SASL_SSL cluster", () => {
   const wrongPassword = `wrong-${randomBytes(9).toString("hex")}`;
   const env: Record<string, string> = {};
   let brokers = "";
+  let mtlsBrokers = "";
   let running: GokacProcess | undefined;
 
   beforeAll(async () => {
-    const [port, controller, internal] = [await freePort(), await freePort(), await freePort()];
+    const [port, controller, internal, mtls] = [await freePort(), await freePort(), await freePort(), await freePort()];
     Object.assign(env, {
       ...process.env,
       KAFKA_DIR: dir,
       KAFKA_BROKER_PORT: String(port),
       KAFKA_CONTROLLER_PORT: String(controller),
       KAFKA_INTERNAL_PORT: String(internal),
+      KAFKA_MTLS_PORT: String(mtls),
       KAFKA_HEAP: "384m",
       KAFKA_SECURITY: "sasl_ssl",
       KAFKA_SASL_PASSWORD: password,
     });
     brokers = `127.0.0.1:${port}`;
+    mtlsBrokers = `127.0.0.1:${mtls}`;
     await run("bash", [`${repoRoot}scripts/kafka/start.sh`], { env, timeout: 240_000 });
     // The commands below read the password from the environment through ${VAR}.
     process.env["GOKAC_TEST_SASL_PASSWORD"] = password;
@@ -215,4 +221,87 @@ describeKafka("gokac on a SASL_SSL cluster", () => {
     expect(await ok.partitionCount("__consumer_offsets")).toBeGreaterThan(0);
     await ok.close();
   });
+  it(
+    "SCRAM-SHA-256, PLAIN, OAUTHBEARER through a token module, and mutual TLS, each via --kafka-config",
+    { timeout: 300_000 },
+    async () => {
+      const ca = `  ca: ${join(dir, "tls/ca.pem")}`;
+      // An unsigned JWT: the test node validates OAUTHBEARER with Kafka's unsecured validator (never in production).
+      const tokenModule = join(work, "token.mjs");
+      writeFileSync(
+        tokenModule,
+        [
+          "const part = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');",
+          "export default async () => {",
+          "  const now = Math.floor(Date.now() / 1000);",
+          "  return `${part({ alg: 'none' })}.${part({ sub: 'gokac', iat: now, exp: now + 3600 })}.`;",
+          "};",
+        ].join("\n"),
+      );
+      const ways: [string, string, string][] = [
+        [
+          "scram-sha-256",
+          brokers,
+          config("scram256.yaml", [
+            "ssl:",
+            ca,
+            "sasl: { mechanism: scram-sha-256, username: gokac, password: '${GOKAC_TEST_SASL_PASSWORD}' }",
+          ]),
+        ],
+        [
+          "plain",
+          brokers,
+          config("plain.yaml", ["ssl:", ca, "sasl: { mechanism: plain, username: gokac, password: '${GOKAC_TEST_SASL_PASSWORD}' }"]),
+        ],
+        ["oauthbearer", brokers, config("oauth.yaml", ["ssl:", ca, `sasl: { mechanism: oauthbearer, tokenModule: ${tokenModule} }`])],
+        [
+          "mutual TLS",
+          mtlsBrokers,
+          config("mtls.yaml", ["ssl:", ca, `  cert: ${join(dir, "tls/client.pem")}`, `  key: ${join(dir, "tls/client.key")}`]),
+        ],
+      ];
+      for (const [what, at, file] of ways) {
+        const topics = await gokac(["topics", "specs", "--create", "--brokers", at, "--kafka-config", file]);
+        expect(topics.code, `${what}: ${topics.stderr}`).toBe(0);
+        const word = unique("way");
+        const sent = await gokac(["emit", "specs", "translate-word", word, what, "--brokers", at, "--kafka-config", file]);
+        expect(sent.code, `${what}: ${sent.stderr}`).toBe(0);
+        expect(sent.stdout + sent.stderr).not.toContain(password);
+      }
+      // Each read back over its own way in, by a plain reader of the topic the emits went to.
+      const ok = createKafkaBroker({
+        brokers: mtlsBrokers,
+        ssl: {
+          ca: readFileSync(join(dir, "tls/ca.pem"), "utf8"),
+          cert: readFileSync(join(dir, "tls/client.pem"), "utf8"),
+          key: readFileSync(join(dir, "tls/client.key"), "utf8"),
+        },
+      });
+      expect(await ok.partitionCount("translate-word")).toBeGreaterThan(0);
+      await ok.close();
+    },
+  );
+
+  it(
+    "refuses a client without a certificate at the mutual-TLS listener, a wrong PLAIN password and an expired token",
+    { timeout: 60_000 },
+    async () => {
+      const ca = readFileSync(join(dir, "tls/ca.pem"), "utf8");
+      const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+      const expired = () => `${part({ alg: "none" })}.${part({ sub: "gokac", iat: 1, exp: 2 })}.`;
+      const cases: [KafkaConnectionErrorCode, Parameters<typeof createKafkaBroker>[0]][] = [
+        ["tls-handshake", { brokers: mtlsBrokers, ssl: { ca } }],
+        ["sasl-authentication", { brokers, ssl: { ca }, sasl: { mechanism: "plain", username: "gokac", password: wrongPassword } }],
+        ["sasl-authentication", { brokers, ssl: { ca }, sasl: { mechanism: "oauthbearer", tokenProvider: expired } }],
+      ];
+      for (const [code, options] of cases) {
+        const broker = createKafkaBroker(options);
+        const error = await broker.partitionCount("anything").catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(KafkaConnectionError);
+        expect((error as KafkaConnectionError).code).toBe(code);
+        expect((error as Error).message).not.toContain(wrongPassword);
+        await broker.close();
+      }
+    },
+  );
 });

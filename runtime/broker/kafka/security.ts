@@ -176,8 +176,18 @@ interface KafkaJsErrorShape {
   name?: string;
   message?: string;
   code?: string;
+  /** A protocol error's Kafka error name, e.g. `ILLEGAL_SASL_STATE`. */
+  type?: string;
   cause?: unknown;
 }
+
+/**
+ * Protocol errors that mean the broker refused the SASL exchange. An OAUTHBEARER
+ * token the broker rejects surfaces as `ILLEGAL_SASL_STATE`: the broker answers
+ * with an error challenge that kafkajs takes for success, and refuses its next
+ * request (a metadata request then answers with no brokers: `KafkaJSBrokerNotFound`).
+ */
+const SASL_REFUSAL_TYPES = new Set(["ILLEGAL_SASL_STATE", "SASL_AUTHENTICATION_FAILED", "UNSUPPORTED_SASL_MECHANISM"]);
 
 /** The innermost kafkajs error: `KafkaJSNumberOfRetriesExceeded` wraps the one that happened. */
 function innermost(error: unknown): KafkaJsErrorShape {
@@ -204,9 +214,16 @@ export function classifyConnectionFailure(
   secrets: SecretSet,
 ): KafkaConnectionError | undefined {
   const e = innermost(error);
-  const reason = secrets.redact(oneLine(e.message ?? String(error)).replace(/^Connection error: /, ""));
+  const tokenRefused = setup.sasl === "oauthbearer" && e.name === "KafkaJSBrokerNotFound";
+  const reason = tokenRefused
+    ? "the broker refused the OAUTHBEARER token (it answered the next request as unauthenticated)"
+    : secrets.redact(oneLine(e.message ?? String(error)).replace(/^Connection error: /, ""));
   const at = `Kafka broker ${broker}`;
-  if (e.name === "KafkaJSSASLAuthenticationError") {
+  if (
+    e.name === "KafkaJSSASLAuthenticationError" ||
+    (setup.sasl !== undefined && e.name === "KafkaJSProtocolError" && e.type !== undefined && SASL_REFUSAL_TYPES.has(e.type)) ||
+    tokenRefused
+  ) {
     return new KafkaConnectionError(
       "sasl-authentication",
       broker,
