@@ -26,6 +26,8 @@ import { checkCountFold, type FoldCheck } from "../scripts/chaos/fold-check.js";
 const root = fileURLToPath(new URL("../", import.meta.url));
 const counterScript = join(root, "scripts/chaos/counter.ts");
 const SESSION_TIMEOUT_S = 6;
+/** How long an instance may take from spawn to running before the suite reports it as stalled and kills it. */
+const START_TIMEOUT_MS = 90_000;
 
 const usage = `usage: npm run chaos -- [options]
   --guarantees <list>     at-least-once,exactly-once (default both, one after the other)
@@ -34,7 +36,8 @@ const usage = `usage: npm run chaos -- [options]
   --keys <n>              distinct keys (default 200)
   --partitions <n>        input partitions (default 6)
   --heap <size>           heap of each broker JVM (default 384m)
-  --out <file>            the report (default bench/results/chaos.md)`;
+  --out <file>            the report (default bench/results/chaos.md)
+  --events <file>         also write every instance's events and the actions as JSON (for a closer look)`;
 
 const { values: args } = parseArgs({
   options: {
@@ -45,6 +48,7 @@ const { values: args } = parseArgs({
     partitions: { type: "string", default: "6" },
     heap: { type: "string", default: "384m" },
     out: { type: "string", default: "bench/results/chaos.md" },
+    events: { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -82,6 +86,7 @@ interface Instance {
   readonly events: ChaosEvent[];
   readonly running: Promise<void>;
   readonly exited: Promise<number | null>;
+  stderrTail(): string;
 }
 
 function startInstance(name: string, bootstrap: string, input: string, group: string, stateDir: string, guarantee: Guarantee): Instance {
@@ -121,7 +126,7 @@ function startInstance(name: string, bootstrap: string, input: string, group: st
     }),
   );
   running.catch(() => undefined);
-  return { name, child, events, running, exited };
+  return { name, child, events, running, exited, stderrTail: () => stderr.slice(-600) };
 }
 
 async function signal(instance: Instance, sig: "SIGTERM" | "SIGKILL"): Promise<number | null> {
@@ -166,10 +171,14 @@ function startLoad(broker: Broker, topic: string) {
   }, tickMs);
   return {
     counts: () => ({ acknowledged, refused }),
-    async stop() {
+    /** Stops sending; waits up to 60 s for the sends in flight; resolves with how many never were acknowledged. */
+    async stop(): Promise<number> {
       clearInterval(timer);
-      while (inFlight > 0) await sleep(50);
-      await emitter.close();
+      const deadline = Date.now() + 60_000;
+      while (inFlight > 0 && Date.now() < deadline) await sleep(50);
+      const unfinished = inFlight;
+      await emitter.close().catch(() => undefined);
+      return unfinished;
     },
   };
 }
@@ -270,6 +279,8 @@ interface RunResult {
   readonly caughtUp: boolean;
   readonly acknowledged: number;
   readonly refused: number;
+  /** Sends neither acknowledged nor refused 60 s after the load stopped. */
+  readonly unacknowledged: number;
   readonly failures: string[];
   readonly seconds: number;
 }
@@ -283,11 +294,25 @@ async function runScenario(cluster: LocalCluster, guarantee: Guarantee, work: st
   await broker.createTopic({ topic: input, partitions, compacted: false });
   const all: Instance[] = [];
   const live = new Map<string, Instance>();
+  const stalls: string[] = [];
   const start = async (name: string) => {
     const instance = startInstance(name, cluster.bootstrap, input, group, join(work, group, name), guarantee);
     all.push(instance);
     live.set(name, instance);
-    await instance.running;
+    const t = Date.now();
+    const timeout = sleep(START_TIMEOUT_MS).then(() => "timeout" as const);
+    if ((await Promise.race([instance.running.then(() => "running" as const), timeout])) === "timeout") {
+      // A finding, not a crash of the suite: say what it was doing, and go on without it.
+      const last = instance.events
+        .filter((e) => e.e !== "batch")
+        .slice(-8)
+        .map((e) => JSON.stringify(e))
+        .join(" ");
+      const stall = `${name} did not reach running within ${START_TIMEOUT_MS / 1000} s of its start (${new Date(t).toISOString()}); last events: ${last}; stderr: ${instance.stderrTail()}`;
+      log(stall);
+      stalls.push(stall);
+      await stop(name, "SIGKILL");
+    }
   };
   const stop = async (name: string, sig: "SIGTERM" | "SIGKILL") => {
     const instance = live.get(name);
@@ -295,9 +320,12 @@ async function runScenario(cluster: LocalCluster, guarantee: Guarantee, work: st
     if (instance !== undefined) await signal(instance, sig);
   };
   const actions: Action[] = [];
+  let load: ReturnType<typeof startLoad> | undefined;
+  let unacknowledged: number;
   const act = async (label: string, kind: Action["kind"], body: () => Promise<void>) => {
     const action: Action = { label, kind, at: Date.now(), end: 0 };
-    log(`${guarantee}: ${label}`);
+    const sent = load?.counts();
+    log(`${guarantee}: ${label} (${sent?.acknowledged ?? 0} sends acknowledged, ${sent?.refused ?? 0} refused so far)`);
     await body();
     await sleep(phaseMs);
     action.end = Date.now();
@@ -306,7 +334,7 @@ async function runScenario(cluster: LocalCluster, guarantee: Guarantee, work: st
 
   log(`${guarantee}: starting 3 instances of ${group}`);
   await Promise.all(["p1", "p2", "p3"].map((name) => start(name)));
-  const load = startLoad(broker, input);
+  load = startLoad(broker, input);
   try {
     await act("steady load (baseline)", "rebalance", async () => {});
     await act("SIGKILL broker 2", "broker", () => cluster.killNode(2));
@@ -324,15 +352,21 @@ async function runScenario(cluster: LocalCluster, guarantee: Guarantee, work: st
     await act("remove p4 (SIGTERM)", "rebalance", () => stop("p4", "SIGTERM"));
     await act("add p1 back (its state from before the SIGKILL)", "rebalance", () => start("p1"));
   } finally {
-    await load.stop();
+    unacknowledged = await load.stop();
   }
   const { acknowledged, refused } = load.counts();
+  if (unacknowledged > 0) log(`${guarantee}: ${unacknowledged} sends still unacknowledged 60 s after the load stopped`);
   log(`${guarantee}: load stopped (${acknowledged} acknowledged, ${refused} refused and retried); waiting for the group to catch up`);
   const caughtUp = await waitCaughtUp(cluster.bootstrap, input, group, 120_000);
   const check = await checkCountFold(cluster.bootstrap, input, `${group}-table`);
   await Promise.all([...live.keys()].map((name) => stop(name, "SIGTERM")));
   await broker.close();
-  const failures = all.flatMap((i) => i.events.flatMap((e) => (e.e === "failed" ? [`${i.name}: ${e.error}`] : [])));
+  if (args.events !== undefined)
+    writeFileSync(
+      join(root, `${args.events}.${guarantee}.json`),
+      JSON.stringify({ actions, instances: all.map((i) => ({ name: i.name, events: i.events })) }),
+    );
+  const failures = [...stalls, ...all.flatMap((i) => i.events.flatMap((e) => (e.e === "failed" ? [`${i.name}: ${e.error}`] : [])))];
   log(`${guarantee}: ${check.inputs} inputs, lost ${check.lost}, doubled ${check.doubled}`);
   return {
     guarantee,
@@ -341,6 +375,7 @@ async function runScenario(cluster: LocalCluster, guarantee: Guarantee, work: st
     caughtUp,
     acknowledged,
     refused,
+    unacknowledged,
     failures,
     seconds: (Date.now() - started) / 1000,
   };
@@ -412,7 +447,7 @@ function render(results: readonly RunResult[], totalSeconds: number, machine: Re
     lines.push(
       `## ${r.guarantee}`,
       "",
-      `${r.acknowledged} sends acknowledged (${r.refused} refused and retried); ${r.check.inputs} messages in the input over ` +
+      `${r.acknowledged} sends acknowledged (${r.refused} refused and retried${r.unacknowledged > 0 ? `, ${r.unacknowledged} never answered` : ""}); ${r.check.inputs} messages in the input over ` +
         `${r.check.keys} keys; the group ${r.caughtUp ? "caught up" : "did NOT catch up within 120 s"}; lost ${r.check.lost} ` +
         `(${r.check.keysShort} keys), doubled ${r.check.doubled} (${r.check.keysOver} keys); ${r.seconds.toFixed(0)} s.`,
       "",

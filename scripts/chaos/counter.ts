@@ -13,6 +13,7 @@ export type ChaosEvent =
   | { readonly t: number; readonly e: "running" }
   | { readonly t: number; readonly e: "batch"; readonly p: number; readonly n: number }
   | { readonly t: number; readonly e: "assigned" | "revoked"; readonly ps: readonly number[] }
+  | { readonly t: number; readonly e: "state"; readonly s: string; readonly p?: number }
   | { readonly t: number; readonly e: "failed"; readonly error: string };
 
 const say = (event: ChaosEvent) => process.stdout.write(`${JSON.stringify(event)}\n`);
@@ -43,6 +44,7 @@ processor.on("rebalance", (r) => {
   if (r.assigned !== undefined) say({ t: Date.now(), e: "assigned", ps: r.assigned });
   if (r.revoked !== undefined) say({ t: Date.now(), e: "revoked", ps: r.revoked });
 });
+processor.on("state", (st) => say({ t: Date.now(), e: "state", s: st.state, ...(st.partition === undefined ? {} : { p: st.partition }) }));
 const stop = () => void processor.stop();
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
