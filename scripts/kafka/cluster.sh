@@ -4,7 +4,7 @@
 # replication factor min(3, N), min.insync.replicas 2 from 3 nodes on, heap KAFKA_HEAP (512m) each.
 #
 #   cluster.sh start                 starts every node that is not running, waits until clients can use the cluster
-#   cluster.sh stop                  stops every node (SIGTERM, SIGKILL after KAFKA_STOP_TIMEOUT s, 30); KAFKA_CLEAN=1 deletes the data
+#   cluster.sh stop                  stops every node (SIGTERM, SIGKILL after KAFKA_STOP_TIMEOUT s, 15); KAFKA_CLEAN=1 deletes the data
 #   cluster.sh node start|stop|kill <i>   one node (1..N): start it again, stop it (SIGTERM), or SIGKILL it
 #
 # Layout under KAFKA_DIR (.kafka): cluster.env (node count, ports, cluster id), bootstrap (the
@@ -94,13 +94,13 @@ stop_node() {
     return 0
   fi
   kill "-$signal" "$pid" 2>/dev/null || true
-  local tries=$((${KAFKA_STOP_TIMEOUT:-30} * 5))
+  local tries=$((${KAFKA_STOP_TIMEOUT:-15} * 5))
   for _ in $(seq 1 "$tries"); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.2
   done
   if kill -0 "$pid" 2>/dev/null; then
-    echo "kafka: node $i (pid $pid) did not stop in ${KAFKA_STOP_TIMEOUT:-30} s; killing it" >&2
+    echo "kafka: node $i (pid $pid) did not stop in ${KAFKA_STOP_TIMEOUT:-15} s; killing it" >&2
     kill -KILL "$pid" 2>/dev/null || true
     while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
   fi
@@ -195,6 +195,8 @@ cmd_stop() {
   if [[ "${KAFKA_CLEAN:-0}" == "1" ]]; then
     for i in $(seq 1 "$NODES"); do rm -rf "$(node_dir "$i")"; done
     rm -f "$env_file" "$dir/bootstrap"
+    # start.sh's own folders, empty for a cluster.
+    rmdir "$dir/config" "$dir/logs" 2>/dev/null || true
   fi
 }
 
