@@ -30,8 +30,9 @@ describeKafka("a 3-broker cluster losing a broker under load", () => {
   let processor: Processor<bigint> | undefined;
 
   beforeAll(async () => {
-    cluster = await startCluster({ dir: join(root, "kafka"), nodes: 3, heap: "320m" });
-  }, 300_000);
+    // Three JVMs starting beside the other system tests: a generous readiness allowance.
+    cluster = await startCluster({ dir: join(root, "kafka"), nodes: 3, heap: "320m", readyTimeoutSeconds: 300 });
+  }, 420_000);
   afterAll(async () => {
     await processor?.stop().catch(() => undefined);
     await broker?.close().catch(() => undefined);
