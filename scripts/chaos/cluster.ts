@@ -59,11 +59,16 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
   const script = (name: string, args: string[], extra: NodeJS.ProcessEnv = {}) =>
     run("bash", [join(scripts, name), ...args], { env: { ...env, ...extra }, timeout: timeout + 60_000 });
   const stop = async (clean = true) => void (await script("stop.sh", [], { KAFKA_CLEAN: clean ? "1" : "0" }));
-  try {
-    await script("start.sh", []);
-  } catch (error) {
-    await stop().catch(() => undefined);
-    throw error;
+  // Another process may take a picked port before its node binds it: then again, on other ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await script("start.sh", []);
+      break;
+    } catch (error) {
+      await stop().catch(() => undefined);
+      const portTaken = /is in use by another process/.test(String((error as { stderr?: unknown }).stderr ?? ""));
+      if (!portTaken || attempt >= 3) throw error;
+    }
   }
   const bootstrap = readFileSync(join(options.dir, "bootstrap"), "utf8").trim();
   return {
