@@ -92,6 +92,10 @@ fi
 
 # A cluster (KAFKA_NODES > 1) has its own layout and lifecycle under KAFKA_DIR.
 if [[ "$nodes" != "1" ]]; then exec bash "$here/cluster.sh" start; fi
+if [[ -f "$dir/cluster.env" ]]; then
+  echo "kafka: $dir holds a cluster (cluster.env): start it with KAFKA_NODES=N, or use another KAFKA_DIR" >&2
+  exit 1
+fi
 
 # 2. Configure: the template with this checkout's paths and ports (plus the secured overrides).
 templates=("$here/server.properties")
