@@ -18,6 +18,10 @@
 # on KAFKA_MTLS_PORT (default KAFKA_BROKER_PORT+3). The node's own listeners stay PLAINTEXT on
 # loopback (KAFKA_INTERNAL_PORT, default KAFKA_BROKER_PORT+2, and the controller port).
 # $KAFKA_DIR/kafka-config.yaml is written for `gokac --kafka-config` (password from the env).
+#
+# KAFKA_NODES=N (default 1) starts an N-node cluster instead (cluster.sh: every node broker and
+# controller, replication factor min(3, N), free ports unless KAFKA_BROKER_PORT is given, the
+# bootstrap list in $KAFKA_DIR/bootstrap); plaintext only.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,6 +35,15 @@ security="${KAFKA_SECURITY:-plaintext}"
 internal_port="${KAFKA_INTERNAL_PORT:-$((broker_port + 2))}"
 mtls_port="${KAFKA_MTLS_PORT:-$((broker_port + 3))}"
 export GOKAC_BROKERS="127.0.0.1:$broker_port"
+nodes="${KAFKA_NODES:-1}"
+if [[ ! "$nodes" =~ ^[1-9]$ ]]; then
+  echo "kafka: KAFKA_NODES=$nodes is not a node count from 1 to 9" >&2
+  exit 1
+fi
+if [[ "$nodes" != "1" && "$security" != "plaintext" ]]; then
+  echo "kafka: KAFKA_SECURITY=$security is for one node only (KAFKA_NODES=1)" >&2
+  exit 1
+fi
 case "$security" in
   plaintext) ;;
   sasl_ssl)
@@ -80,6 +93,13 @@ if [[ ! -f "$lib/.stamp" || "$(cat "$lib/.stamp")" != "$stamp" ]]; then
     exit 1
   fi
   echo "$stamp" > "$lib/.stamp"
+fi
+
+# A cluster (KAFKA_NODES > 1) has its own layout and lifecycle under KAFKA_DIR.
+if [[ "$nodes" != "1" ]]; then exec bash "$here/cluster.sh" start; fi
+if [[ -f "$dir/cluster.env" ]]; then
+  echo "kafka: $dir holds a cluster (cluster.env): start it with KAFKA_NODES=N, or use another KAFKA_DIR" >&2
+  exit 1
 fi
 
 # 2. Configure: the template with this checkout's paths and ports (plus the secured overrides).

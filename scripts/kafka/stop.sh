@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Stops the local Kafka node started by start.sh (SIGTERM, then SIGKILL after 30 s).
-# KAFKA_CLEAN=1 also deletes its data (topics, offsets). KAFKA_DIR as for start.sh.
+# KAFKA_CLEAN=1 also deletes its data (topics, offsets). KAFKA_DIR as for start.sh; a KAFKA_DIR
+# holding a cluster (KAFKA_NODES=N start.sh) has all its nodes stopped (cluster.sh stop).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 dir="${KAFKA_DIR:-$(cd "$here/../.." && pwd)/.kafka}"
+if [[ -f "$dir/cluster.env" ]]; then exec bash "$here/cluster.sh" stop; fi
 pid_file="$dir/kafka.pid"
 
 if [[ -f "$pid_file" ]]; then
