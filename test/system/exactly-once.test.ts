@@ -110,9 +110,12 @@ describeKafka("exactly-once", () => {
       children.push(c);
       return c;
     };
-    /** Sends `rounds` messages for every key, a round at a time. */
+    /** Sends `rounds` messages for every key, a round every 150 ms, so kills and rebalances land while input still arrives. */
     const feed = async (rounds: number) => {
-      for (let r = 0; r < rounds; r++) await Promise.all(KEYS.map((k) => emitter.emit(k, "x")));
+      for (let r = 0; r < rounds; r++) {
+        await Promise.all(KEYS.map((k) => emitter.emit(k, "x")));
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
     };
     /** Waits until the table's count of k0 reached `n` (read committed). */
     const reached = async (n: number) => {
