@@ -50,7 +50,12 @@ function profiled(name: ContenderName): boolean {
 
 /** Contenders whose throughput table the runner checks against the input's sums. */
 function verified(name: ContenderName): boolean {
-  return name === "gokac" || name === "port";
+  return name === "gokac" || name === "port" || name === "gokac-eos";
+}
+
+/** Contenders taking part in the recovery workload. */
+function recovers(name: ContenderName): boolean {
+  return contenders[name].stateful && contenders[name].recovers !== false;
 }
 
 /** One pass over the contenders: a warm-up, a measured repetition, or the final profiling pass (not measured: profiling slows a run). */
@@ -140,7 +145,7 @@ async function recoveryWorkload(
   results: BenchResults,
   withLevelDb: boolean,
 ): Promise<void> {
-  const stateful = opts.contenders.filter((n) => contenders[n].stateful);
+  const stateful = opts.contenders.filter(recovers);
   if (stateful.length === 0) return;
   const input = `bench-rec-in-${runId}`;
   await cluster.freshTopics([{ name: input, partitions: opts.partitions }]);
@@ -254,7 +259,7 @@ async function writeResults(opts: BenchOptions, results: BenchResults): Promise<
     ours: n === "gokac",
   }));
   const rc = opts.contenders
-    .filter((n) => contenders[n].stateful)
+    .filter(recovers)
     .map((n) => ({ label: contenders[n].label, value: medianOf(results.recovery[n], (r) => r.keysPerSecond), ours: n === "gokac" }));
   if (results.leveldb !== undefined)
     rc.push({ label: "raw LevelDB batch writes", value: medianOf(results.leveldb, (r) => r.keysPerSecond), ours: false });
@@ -335,7 +340,7 @@ async function main(argv: readonly string[]): Promise<number> {
           const message = `could not build: ${error instanceof Error ? error.message : String(error)}`;
           log(`  ${name} ${message}`);
           results.throughput[name] = { label: contenders[name].label, runs: [], error: message };
-          if (contenders[name].stateful) results.recovery[name] = { label: contenders[name].label, runs: [], error: message };
+          if (recovers(name)) results.recovery[name] = { label: contenders[name].label, runs: [], error: message };
         }
       }
       opts = { ...opts, contenders: prepared };

@@ -6,7 +6,7 @@
  * default `level` storage. Each benchmark run renames the group and its input
  * so every run starts fresh; the graph and handlers are the generated ones.
  *
- * Usage: node bench/.build/contenders/gokac-accumulator.js --brokers B --group G --input T --state-dir D
+ * Usage: node bench/.build/contenders/gokac-accumulator.js --brokers B --group G --input T --state-dir D [--guarantee exactly-once]
  * (compiled by `npm run bench`; or `node --conditions source --import tsx` on the .ts).
  * Prints `RECOVERING <epoch-ms>` when its first partition is assigned and
  * `READY <epoch-ms>` once the processor runs and every partition's table is
@@ -23,6 +23,8 @@ const { values } = parseArgs({
     input: { type: "string", default: "bench-input" },
     "state-dir": { type: "string", default: "/tmp/gokac-bench-state" },
     partitions: { type: "string", default: "8" },
+    // The exactly-once rows: the same group with `guarantee: exactly-once`.
+    guarantee: { type: "string", default: "at-least-once" },
   },
 });
 
@@ -32,6 +34,7 @@ const graph: GroupGraph = {
   group: values.group,
   inputs: generated.inputs.map((input) => ({ ...input, topics: [values.input] })),
   partitions: Number(values.partitions),
+  guarantee: values.guarantee === "exactly-once" ? "exactly-once" : "at-least-once",
 };
 const group = defineGroup<bigint>(graph, benchAccumulatorGroup.handlers);
 

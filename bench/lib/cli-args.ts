@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 
 /** The contenders the runner knows. */
-export const contenderNames = ["gokac", "port", "kafkajs", "goka", "kstreams"] as const;
+export const contenderNames = ["gokac", "port", "kafkajs", "goka", "kstreams", "gokac-eos", "kstreams-eos"] as const;
 export type ContenderName = (typeof contenderNames)[number];
 
 /** The workloads the runner knows. */

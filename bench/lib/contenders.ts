@@ -28,6 +28,8 @@ export interface Contender {
   readonly label: string;
   /** Whether it keeps a table (and so takes part in the recovery workload). */
   readonly stateful: boolean;
+  /** `false`: a stateful variant measured for throughput only (the exactly-once rows: recovery reads the same way). */
+  readonly recovers?: false;
   /** Builds what the command needs (idempotent; may take a while the first time). */
   prepare(root: string): void;
   /** The command that runs the accumulator; `expectRestores` > 0 asks Kafka Streams to wait for that many restored stores before READY. */
@@ -113,6 +115,16 @@ const gokac: Contender = {
   storedKeys: gokacStoredKeys,
 };
 
+/** gokac with `guarantee: exactly-once`: one transaction per fetched batch of a partition. */
+const gokacEos: Contender = {
+  ...gokac,
+  name: "gokac-eos",
+  label: "gokac exactly-once",
+  recovers: false,
+  command: (root, run) =>
+    nodeCommand(root, "bench/contenders/gokac-accumulator.ts", [...accumulatorArgs(run), "--guarantee", "exactly-once"], run),
+};
+
 const port: Contender = {
   name: "port",
   label: "gokac port loop (diagnostic)",
@@ -195,5 +207,25 @@ const kstreams: Contender = {
   changelog: (group) => `${group}-table-changelog`,
 };
 
+/** Kafka Streams with `processing.guarantee=exactly_once_v2` (otherwise the same settings). */
+const kstreamsEos: Contender = {
+  ...kstreams,
+  name: "kstreams-eos",
+  label: "Kafka Streams 4.1.2 exactly_once_v2",
+  recovers: false,
+  command: (root, run, expectRestores) => {
+    const base = kstreams.command(root, run, expectRestores);
+    return { ...base, args: [...base.args, "exactly_once_v2"] };
+  },
+};
+
 /** Every contender by name. */
-export const contenders: Readonly<Record<ContenderName, Contender>> = { gokac, port, kafkajs: kafkajsPipe, goka, kstreams };
+export const contenders: Readonly<Record<ContenderName, Contender>> = {
+  gokac,
+  port,
+  kafkajs: kafkajsPipe,
+  goka,
+  kstreams,
+  "gokac-eos": gokacEos,
+  "kstreams-eos": kstreamsEos,
+};

@@ -70,6 +70,8 @@ export function renderReport(r: BenchResults, chartFile: string | undefined): st
   out.push("");
   out.push(goal("gokac / Goka throughput", ratio(tpRate("gokac"), tpRate("goka")), 1.0));
   out.push(goal("gokac / raw kafkajs throughput", ratio(tpRate("gokac"), tpRate("kafkajs")), 0.8));
+  out.push(goal("gokac exactly-once / gokac at-least-once throughput", ratio(tpRate("gokac-eos"), tpRate("gokac")), 0.6));
+  out.push(goal("gokac exactly-once / Kafka Streams exactly_once_v2 throughput", ratio(tpRate("gokac-eos"), tpRate("kstreams-eos")), 1.0));
   out.push("");
 
   // Recovery
@@ -154,6 +156,9 @@ export function renderReport(r: BenchResults, chartFile: string | undefined): st
   );
   out.push(
     "- **Kafka Streams**: bench/kstreams — 4.1.2, `stream().groupByKey().aggregate()` into a RocksDB store, 2 stream threads (one per core), `commit.interval.ms=1000` (at-least-once defaults to 30 s), record cache at its default (10 MB), at-least-once.",
+  );
+  out.push(
+    "- **gokac exactly-once**: the gokac contender with `guarantee: exactly-once` (one Kafka transaction per fetched batch of a partition: table changelog and input offsets; the store written after the commit). **Kafka Streams exactly_once_v2**: the Kafka Streams contender with `processing.guarantee=exactly_once_v2`, everything else equal (one transaction per thread per 1 s commit interval; its EOS default would be 100 ms). Throughput only: recovery reads the same way under either guarantee.",
   );
   out.push(
     "- Seeding (not timed): " +

@@ -40,8 +40,9 @@ async function readTable(brokers: string, changelog: string): Promise<{ values: 
               values.set(m.key?.toString("utf8") ?? "", m.value);
               records++;
             }
-            const last = batch.messages[batch.messages.length - 1];
-            if (last !== undefined && Number(last.offset) + 1 >= (ends.get(batch.partition) ?? 0)) pending.delete(batch.partition);
+            // lastOffset() counts a trailing transaction marker (exactly-once contenders), which `messages` leaves out.
+            if (batch.messages.length > 0 && Number(batch.lastOffset()) + 1 >= (ends.get(batch.partition) ?? 0))
+              pending.delete(batch.partition);
             if (pending.size === 0) resolve();
           },
         })

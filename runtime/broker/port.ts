@@ -79,6 +79,28 @@ export interface Producer {
   close(): Promise<void>;
 }
 
+/** Input offsets committed within a transaction: the group's, for each topic-partition the next offset to consume. */
+export interface TransactionOffsets {
+  readonly group: string;
+  readonly offsets: readonly (TopicPartition & { readonly offset: number })[];
+}
+
+/**
+ * A producer whose sends are Kafka transactions (`guarantee: exactly-once`).
+ * Opening one fences every earlier producer of the same transactional id:
+ * their open transaction is aborted and later ones fail.
+ */
+export interface TransactionalProducer {
+  /**
+   * In one transaction: sends `records` (as `Producer.send`) and commits
+   * `offsets` for the group. Resolves with the records' offsets once the
+   * transaction committed; rejects once it was aborted (nothing of it is
+   * visible to read-committed readers). Calls run one after the other.
+   */
+  commit(records: readonly ProduceRecord[], offsets: TransactionOffsets | undefined): Promise<ProducedOffset[]>;
+  close(): Promise<void>;
+}
+
 /** Reads one partition from an offset onwards, batch by batch. */
 export interface PartitionReader {
   /**
@@ -201,6 +223,13 @@ export interface Broker {
   /** A reader positioned at `offset` (clamped to the earliest offset still in the log). */
   reader(topic: string, partition: number, offset: number): Promise<PartitionReader>;
   producer(options?: ProducerOptions): Promise<Producer>;
+  /**
+   * A transactional producer with `transactionalId`, connected and
+   * initialised (earlier producers of the id fenced). Optional: brokers
+   * without transactions (the in-memory one) omit it, and `exactly-once`
+   * groups then run at-least-once there.
+   */
+  transactionalProducer?(transactionalId: string, options?: ProducerOptions): Promise<TransactionalProducer>;
   /** Joins a consumer group with the copartitioned assignment; resolves once the member runs. */
   joinGroup(options: GroupOptions): Promise<GroupMember>;
   /** Releases connections; members and readers should be closed first. */

@@ -4,7 +4,7 @@
  * counts for keying, the lookup views, and how to fail the processor.
  */
 import type { Partitioner } from "../broker/partitioner.js";
-import type { Broker, GroupMember, Producer } from "../broker/port.js";
+import type { Broker, GroupMember, Producer, ProducerOptions } from "../broker/port.js";
 import type { Codec } from "../codecs/codec.js";
 import type { EventHub } from "../events.js";
 import type { StateMismatchPolicy } from "../storage/state-errors.js";
@@ -27,6 +27,12 @@ export interface GroupRuntime {
   readonly storage: Storage;
   readonly events: EventHub;
   readonly producer: Producer;
+  /**
+   * `guarantee: exactly-once` on a broker with transactions: each partition
+   * opens a transactional producer with id `<idPrefix><partition>` and
+   * commits every batch as one transaction. `undefined`: at-least-once.
+   */
+  readonly transactions: { readonly idPrefix: string; readonly options: ProducerOptions } | undefined;
   /** The group membership, once `joinGroup` was called (batches may arrive before it resolves). */
   member: Promise<GroupMember> | undefined;
   /** Input and loop topics. */

@@ -107,13 +107,19 @@ export async function setUpGroup(
   }
   events.emit("state", { state: "recovering" });
   await Promise.all([...lookups.values()].map((v) => v.start()));
-  const producer = await broker.producer(graph.compression === undefined ? {} : { compression: graph.compression });
+  const producerOptions = graph.compression === undefined ? {} : { compression: graph.compression };
+  const producer = await broker.producer(producerOptions);
   return {
     group,
     broker,
     storage,
     events,
     producer,
+    // Brokers without transactions (the in-memory broker, the tester) run exactly-once groups at-least-once.
+    transactions:
+      graph.guarantee === "exactly-once" && typeof broker.transactionalProducer === "function"
+        ? { idPrefix: transactionalIdPrefix(group), options: producerOptions }
+        : undefined,
     member: undefined,
     consumed,
     table: graph.persist === undefined ? undefined : { topic: tableTopic(group), codec: graph.persist.codec },
@@ -139,4 +145,13 @@ export async function setUpGroup(
       return hooks.cancelled();
     },
   };
+}
+
+/**
+ * The transactional ids of a group's partitions are `gokac.<group>.<partition>`:
+ * one per partition, not per instance, so whoever owns a partition next
+ * fences the previous owner (docs/runtime.md, "Exactly-once").
+ */
+export function transactionalIdPrefix(group: string): string {
+  return `gokac.${group}.`;
 }

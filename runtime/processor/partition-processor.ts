@@ -15,12 +15,17 @@
  *    batch;
  * 4. commit the inputs (without waiting for the commit).
  *
+ * Exactly-once (`rt.transactions`), 3 and 4 are one Kafka transaction of the
+ * partition's transactional producer (opened, fencing the previous owner,
+ * before recovery): outputs, changelog and input offsets; the store is
+ * written once it committed.
+ *
  * A failure stops the processor as Goka does: the messages handled before the
  * failed one still go through 3-4 and are committed, the failed message's own
  * effects are dropped, and the commit stops at it.
  */
 import { partitionForKey } from "../broker/partitioner.js";
-import type { Batch, BrokerMessage, ProduceRecord } from "../broker/port.js";
+import type { Batch, BrokerMessage, ProduceRecord, TransactionalProducer } from "../broker/port.js";
 import type { EmitOptions, Headers } from "../context.js";
 import { GokacError, ProcessorError, type ProcessorErrorKind } from "../errors.js";
 import { PartitionTable } from "../table/partition-table.js";
@@ -79,9 +84,16 @@ export class PartitionProcessor implements ContextHost {
     readonly partition: number,
     private readonly table: PartitionTable<unknown> | undefined,
     private readonly joined: ReadonlyMap<string, PartitionTable<unknown>>,
+    /** Exactly-once: the partition's transactional producer. */
+    private readonly transactional: TransactionalProducer | undefined,
   ) {
     this.cache = table === undefined ? undefined : new TableCache(table);
-    this.outbox = new PendingWrites(rt.producer, partition, table);
+    this.outbox = new PendingWrites(
+      rt.producer,
+      partition,
+      table,
+      transactional === undefined ? undefined : { producer: transactional, group: rt.group },
+    );
   }
 
   /**
@@ -93,7 +105,11 @@ export class PartitionProcessor implements ContextHost {
       rt.events.emit("state", { state, partition });
     emitState("initializing");
     const opened: PartitionTable<unknown>[] = [];
+    let transactional: TransactionalProducer | undefined;
     try {
+      // Exactly-once: fence the partition's previous owner first, so its open transaction is aborted before recovery reads.
+      const tx = rt.transactions;
+      if (tx !== undefined) transactional = await rt.broker.transactionalProducer?.(`${tx.idPrefix}${partition}`, tx.options);
       const integrity = { policy: rt.onStateMismatch, events: rt.events };
       const table =
         rt.table === undefined ? undefined : await PartitionTable.open(rt.storage, rt.table.topic, partition, rt.table.codec, integrity);
@@ -116,9 +132,9 @@ export class PartitionProcessor implements ContextHost {
         );
       }
       emitState("running");
-      return new PartitionProcessor(rt, partition, table, joined);
+      return new PartitionProcessor(rt, partition, table, joined, transactional);
     } catch (error) {
-      await Promise.allSettled(opened.map((t) => t.close()));
+      await Promise.allSettled([...opened.map((t) => t.close()), ...(transactional === undefined ? [] : [transactional.close()])]);
       throw error;
     }
   }
@@ -179,7 +195,10 @@ export class PartitionProcessor implements ContextHost {
     await this.commitChain;
     // From here the partition may belong to another member: a late `deferCommit` callback commits nothing.
     this.revoked = true;
-    await Promise.allSettled([this.table, ...this.joined.values()].flatMap((t) => (t === undefined ? [] : [t.close()])));
+    await Promise.allSettled([
+      ...[this.table, ...this.joined.values()].flatMap((t) => (t === undefined ? [] : [t.close()])),
+      ...(this.transactional === undefined ? [] : [this.transactional.close()]),
+    ]);
   }
 
   // ---- the handler loop ----
@@ -264,20 +283,36 @@ export class PartitionProcessor implements ContextHost {
     const emitted = this.outbox.producedCount;
 
     // 3-4. Produce, store, commit what was handled.
-    if (!(await this.flush(first))) return;
     const next = messages[handled]?.offset ?? messages[messages.length - 1]!.offset + 1;
-    this.rt.events.emit("batch", {
-      topic: batch.topic,
-      partition: this.partition,
-      processed: handled,
-      emitted,
-      handlerSeconds,
-      nextOffset: next,
-    });
+    if (this.transactional !== undefined) {
+      // Exactly-once: the offsets commit in the flush's transaction.
+      this.tracker(batch.topic).markProcessed(next);
+      const offsets = this.committableOffsets();
+      if (!(await this.flush(first, offsets))) return;
+      this.emitBatch(batch.topic, handled, emitted, handlerSeconds, next);
+      if (offsets.length > 0) this.rt.events.emit("commit", { partition: this.partition, offsets });
+      return;
+    }
+    if (!(await this.flush(first))) return;
+    this.emitBatch(batch.topic, handled, emitted, handlerSeconds, next);
     this.tracker(batch.topic).markProcessed(next);
     // Not awaited: the next batch need not wait for the commit round trip. Commits stay
     // ordered on their chain, and `close` (revocation, stop) waits for the last one.
     void this.commit();
+  }
+
+  private emitBatch(topic: string, processed: number, emitted: number, handlerSeconds: number, nextOffset: number): void {
+    this.rt.events.emit("batch", { topic, partition: this.partition, processed, emitted, handlerSeconds, nextOffset });
+  }
+
+  /** Every topic's offset that may be committed now (taken: a later call returns only newer ones). */
+  private committableOffsets(): { topic: string; partition: number; offset: number }[] {
+    const offsets: { topic: string; partition: number; offset: number }[] = [];
+    for (const [topic, tracker] of this.trackers) {
+      const offset = tracker.takeCommittable();
+      if (offset !== undefined) offsets.push({ topic, partition: this.partition, offset });
+    }
+    return offsets;
   }
 
   private async processVisit(name: string, meta: unknown): Promise<void> {
@@ -491,9 +526,9 @@ export class PartitionProcessor implements ContextHost {
     }
   }
 
-  /** Flushes the outbox (see `PendingWrites.flush`); false if that failed the processor. */
-  private async flush(where: Current = this.current): Promise<boolean> {
-    const failure = await this.outbox.flush();
+  /** Flushes the outbox (see `PendingWrites.flush`; `offsets` commit with it, exactly-once); false if that failed the processor. */
+  private async flush(where: Current = this.current, offsets?: { topic: string; partition: number; offset: number }[]): Promise<boolean> {
+    const failure = await this.outbox.flush(offsets);
     if (failure === undefined) return true;
     if (failure === "reloaded") {
       this.cache?.clear();
@@ -512,17 +547,26 @@ export class PartitionProcessor implements ContextHost {
     return t;
   }
 
-  /** Commits every topic's committable offset; commits are chained so they never go backwards. */
+  /**
+   * Commits every topic's committable offset; commits are chained so they
+   * never go backwards. Exactly-once (after a `deferCommit` callback): a
+   * transaction of offsets only, queued behind the partition's batches.
+   */
   private commit(): Promise<void> {
+    if (this.transactional !== undefined) {
+      if (this.closed || this.revoked) return Promise.resolve();
+      return this.enqueue(async () => {
+        if (this.closed || this.revoked) return;
+        const offsets = this.committableOffsets();
+        if (offsets.length > 0 && (await this.flush(this.current, offsets)))
+          this.rt.events.emit("commit", { partition: this.partition, offsets });
+      });
+    }
     const next = this.commitChain.then(async () => {
       const member = await this.rt.member?.catch(() => undefined);
       // A failed processor still commits what was handled before the failure (the trackers stop there).
       if (this.revoked || member === undefined) return;
-      const offsets: { topic: string; partition: number; offset: number }[] = [];
-      for (const [topic, tracker] of this.trackers) {
-        const offset = tracker.takeCommittable();
-        if (offset !== undefined) offsets.push({ topic, partition: this.partition, offset });
-      }
+      const offsets = this.committableOffsets();
       if (offsets.length === 0) return;
       try {
         await member.commit(offsets);

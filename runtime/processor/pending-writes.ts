@@ -4,9 +4,9 @@
  * the batch is handled: outputs first, then the changelog (see `flush`).
  * Once every record is acknowledged, the table changes are written to the
  * store with the changelog offset, in one batch. A failed handler's effects are dropped by rolling back to where its
- * message began.
+ * message began. Exactly-once, a flush is one Kafka transaction (see `flush`).
  */
-import type { ProducedOffset, ProduceRecord, Producer } from "../broker/port.js";
+import type { ProducedOffset, ProduceRecord, Producer, TopicPartition, TransactionalProducer } from "../broker/port.js";
 import type { PartitionTable } from "../table/partition-table.js";
 
 /** Why a flush failed: the produce was not acknowledged, or the store write failed. */
@@ -35,11 +35,13 @@ export class PendingWrites {
 
   /**
    * @param table the group-table partition the changes go to (and whose topic is the changelog), if the group persists
+   * @param transactional exactly-once: the partition's transactional producer and the group whose offsets it commits
    */
   constructor(
     private readonly producer: Producer,
     private readonly partition: number,
     private readonly table: PartitionTable<unknown> | undefined,
+    private readonly transactional?: { readonly producer: TransactionalProducer; readonly group: string },
   ) {}
 
   /** Marks where the next message's effects begin. */
@@ -78,12 +80,18 @@ export class PendingWrites {
    * others anyway, and readers of the table (joins, views, recovery) need
    * only the latest value. `"reloaded"`: the store found another writer's
    * records on the changelog and re-read them (the caller drops its cache).
+   *
+   * Exactly-once (a transactional producer): outputs, changelog and the
+   * input `offsets` go in one transaction instead, and the store is written
+   * only once it committed; an aborted transaction writes nothing. (`offsets`
+   * is ignored at-least-once: the caller commits through the group member.)
    */
-  async flush(): Promise<FlushFailure | "reloaded" | undefined> {
+  async flush(offsets: readonly (TopicPartition & { readonly offset: number })[] = []): Promise<FlushFailure | "reloaded" | undefined> {
     const records = this.records;
     const keys = this.changedKeys;
     const values = this.changedValues;
-    if (records.length === 0 && keys.length === 0) return undefined;
+    const transactional = this.transactional;
+    if (records.length === 0 && keys.length === 0 && (transactional === undefined || offsets.length === 0)) return undefined;
     this.records = [];
     this.changedKeys = [];
     this.changedValues = [];
@@ -97,9 +105,14 @@ export class PendingWrites {
       for (const [key, value] of changes) changelog.push({ topic: table.topic, partition: this.partition, key, value });
     let produced: readonly ProducedOffset[] = [];
     try {
-      // One round trip when only one of the two has records.
-      if (records.length > 0) await this.producer.send(records);
-      if (changelog.length > 0) produced = await this.producer.send(changelog);
+      if (transactional !== undefined) {
+        const committing = offsets.length === 0 ? undefined : { group: transactional.group, offsets };
+        produced = await transactional.producer.commit(changelog.length === 0 ? records : [...records, ...changelog], committing);
+      } else {
+        // One round trip when only one of the two has records.
+        if (records.length > 0) await this.producer.send(records);
+        if (changelog.length > 0) produced = await this.producer.send(changelog);
+      }
     } catch (error) {
       return { kind: "produce", error };
     }
@@ -111,9 +124,11 @@ export class PendingWrites {
       if (p.offset > tableOffset) tableOffset = p.offset;
       if (p.offset < tableFirst) tableFirst = p.offset;
     }
+    // Exactly-once: the previous transaction's commit marker may sit at the store's offset, just before these records.
+    const first = transactional !== undefined && tableFirst === table.offset + 1 ? undefined : tableFirst;
     try {
       // `true`: another writer's records were read into the store (state integrity); cached values may be stale.
-      return (await table.write(changes, tableOffset + 1, tableFirst)) ? "reloaded" : undefined;
+      return (await table.write(changes, tableOffset + 1, first)) ? "reloaded" : undefined;
     } catch (error) {
       return { kind: "storage", error };
     }

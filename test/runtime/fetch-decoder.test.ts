@@ -558,19 +558,24 @@ describe("parseFetchResponse", () => {
       ],
     ]);
     const found = parseFetchResponse(payload, "payments-ü", 0);
-    expect(found).toEqual({ errorCode: 0, highWatermark: 2 ** 40, logStartOffset: 4, records: r("payments/0") });
+    expect(found).toEqual({ errorCode: 0, highWatermark: 2 ** 40, logStartOffset: 4, records: r("payments/0"), aborted: [] });
     expect(parseFetchResponse(payload, "payments-ü", 1)?.records?.toString()).toBe("records of payments/1");
     expect(parseFetchResponse(payload, "orders", 0)).toEqual({
       errorCode: 0,
       highWatermark: 10,
       logStartOffset: 1,
       records: r("orders/0"),
+      aborted: [
+        { producerId: 7, firstOffset: 3 },
+        { producerId: 8, firstOffset: 5 },
+      ],
     });
     expect(parseFetchResponse(payload, "orders", 1)).toEqual({
       errorCode: 0,
       highWatermark: 20,
       logStartOffset: 2,
       records: r("orders/1"),
+      aborted: [],
     });
 
     expect(parseFetchResponse(payload, "orders", 2)).toBeUndefined();
@@ -599,13 +604,25 @@ describe("parseFetchResponse", () => {
         ],
       ],
     ]);
-    expect(parseFetchResponse(payload, "t", 1)).toEqual({ errorCode: 1, highWatermark: -1, logStartOffset: -1, records: null });
+    expect(parseFetchResponse(payload, "t", 1)).toEqual({
+      errorCode: 1,
+      highWatermark: -1,
+      logStartOffset: -1,
+      records: null,
+      aborted: [],
+    });
     expect(parseFetchResponse(payload, "t", 0)?.errorCode).toBe(0);
   });
 
   it("returns a top-level error code", () => {
     const payload = fetchResponse([], 70 /* FETCH_SESSION_ID_NOT_FOUND */);
-    expect(parseFetchResponse(payload, "t", 0)).toEqual({ errorCode: 70, highWatermark: -1, logStartOffset: -1, records: null });
+    expect(parseFetchResponse(payload, "t", 0)).toEqual({
+      errorCode: 70,
+      highWatermark: -1,
+      logStartOffset: -1,
+      records: null,
+      aborted: [],
+    });
   });
 
   it("returns null records as null, and an empty records field as an empty buffer", () => {
@@ -618,7 +635,7 @@ describe("parseFetchResponse", () => {
         ],
       ],
     ]);
-    expect(parseFetchResponse(payload, "t", 0)).toEqual({ errorCode: 0, highWatermark: 5, logStartOffset: 0, records: null });
+    expect(parseFetchResponse(payload, "t", 0)).toEqual({ errorCode: 0, highWatermark: 5, logStartOffset: 0, records: null, aborted: [] });
     expect(parseFetchResponse(payload, "t", 1)?.records?.length).toBe(0);
     expect(parseFetchResponse(fetchResponse([]), "t", 0)).toBeUndefined();
   });

@@ -4,13 +4,23 @@
  */
 import kafkajs, { type Admin, type Kafka as KafkaClient, type logLevel as KafkaJsLogLevel } from "kafkajs";
 import { GokacError } from "../../errors.js";
-import type { Broker, GroupMember, GroupOptions, PartitionReader, Producer, ProducerOptions, TopicConfig } from "../port.js";
+import type {
+  Broker,
+  GroupMember,
+  GroupOptions,
+  PartitionReader,
+  Producer,
+  ProducerOptions,
+  TopicConfig,
+  TransactionalProducer,
+} from "../port.js";
 import { registerCompressionCodecs } from "./compression.js";
 import { joinKafkaGroup, type GroupMemberSettings } from "./group-member.js";
 import { createInternalCluster } from "./kafkajs-internals.js";
 import { createPartitionReader } from "./partition-reader.js";
 import { DEFAULT_MAX_OUTAGE_MS, isConnectionError, OutageGuard } from "./outage.js";
 import { createKafkaProducer } from "./producer.js";
+import { createKafkaTransactionalProducer } from "./transactional-producer.js";
 import { redactFields, SecretSet } from "./redact.js";
 import { checkConnection, checkSecurityOptions, type KafkaSaslOptions, type KafkaTlsOptions } from "./security.js";
 
@@ -288,6 +298,10 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
     async producer(producerOptions?: ProducerOptions): Promise<Producer> {
       await connectionChecked();
       return track(await createKafkaProducer(kafka, producerOptions?.compression ?? {}, outage));
+    },
+    async transactionalProducer(transactionalId: string, producerOptions?: ProducerOptions): Promise<TransactionalProducer> {
+      await connectionChecked();
+      return track(await createKafkaTransactionalProducer(kafka, transactionalId, producerOptions?.compression ?? {}));
     },
     async joinGroup(group: GroupOptions): Promise<GroupMember> {
       await connectionChecked();

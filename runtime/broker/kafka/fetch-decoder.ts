@@ -13,7 +13,9 @@
  * Handled: record batches of magic 2 (the only format Kafka 4 writes),
  * uncompressed or compressed with any of Kafka's codecs (compression.ts),
  * control batches skipped, a trailing partial batch (cut by the fetch's byte
- * limit) left for the next fetch. An old message format throws
+ * limit) left for the next fetch. Read committed: the batches of aborted
+ * transactions are skipped, as the response's aborted-transactions list and
+ * the abort markers say (`AbortedTransaction`). An old message format throws
  * `NeedsFullDecoder` and the reader decodes that response with kafkajs.
  *
  * Keys must be UTF-8 (gokac's keys are strings): a key that is not, or a
@@ -50,6 +52,16 @@ export class RecordDecodeError extends GokacError {
   }
 }
 
+/**
+ * An aborted transaction overlapping a read-committed fetch (the Fetch
+ * response's `aborted_transactions`): from `firstOffset` on, the
+ * transactional batches of `producerId` are aborted until its abort marker.
+ */
+export interface AbortedTransaction {
+  readonly producerId: number;
+  readonly firstOffset: number;
+}
+
 /** One partition of a Fetch response, records still encoded. */
 export interface FetchedPartition {
   readonly errorCode: number;
@@ -57,6 +69,8 @@ export interface FetchedPartition {
   readonly logStartOffset: number;
   /** The record batches, or `null`. */
   readonly records: Buffer | null;
+  /** Aborted transactions in the fetched range, by first offset (empty for a read-uncommitted fetch or when there are none). */
+  readonly aborted: readonly AbortedTransaction[];
 }
 
 /** A stretch of a partition's log, and where the next fetch starts (after the last complete batch). */
@@ -119,6 +133,10 @@ const NO_HEADERS: Readonly<Record<string, Uint8Array>> = Object.freeze({});
 const EMPTY = new Uint8Array(0);
 const COMPRESSION_NONE = 0;
 const CONTROL_BATCH = 0x20;
+const TRANSACTIONAL_BATCH = 0x10;
+/** A control record's type (its key's second int16) for an abort marker. */
+const ABORT_MARKER = 0;
+const NO_ABORTED: readonly AbortedTransaction[] = Object.freeze([]);
 const LOG_APPEND_TIME = 0x08;
 /** Bytes of a v2 batch header before its first record. */
 const BATCH_HEADER = 61;
@@ -178,7 +196,7 @@ export function parseFetchResponse(payload: Buffer, topic: string, partition: nu
   let at = 4; // throttle_time_ms
   const errorCode = payload.readInt16BE(at);
   at += 2 + 4; // error_code, session_id
-  if (errorCode !== 0) return { errorCode, highWatermark: -1, logStartOffset: -1, records: null };
+  if (errorCode !== 0) return { errorCode, highWatermark: -1, logStartOffset: -1, records: null, aborted: NO_ABORTED };
   const topics = payload.readInt32BE(at);
   at += 4;
   for (let t = 0; t < topics; t++) {
@@ -195,13 +213,25 @@ export function parseFetchResponse(payload: Buffer, topic: string, partition: nu
       // last_stable_offset at + 14
       const logStartOffset = Number(payload.readBigInt64BE(at + 22));
       at += 30;
-      const aborted = payload.readInt32BE(at);
-      at += 4 + Math.max(0, aborted) * 16 + 4; // aborted transactions, preferred_read_replica
+      const abortedCount = payload.readInt32BE(at);
+      at += 4;
+      let aborted = NO_ABORTED;
+      if (abortedCount > 0 && name === topic && id === partition) {
+        const list: AbortedTransaction[] = [];
+        for (let i = 0; i < abortedCount; i++) {
+          list.push({
+            producerId: Number(payload.readBigInt64BE(at + i * 16)),
+            firstOffset: Number(payload.readBigInt64BE(at + i * 16 + 8)),
+          });
+        }
+        aborted = list.sort((a, b) => a.firstOffset - b.firstOffset);
+      }
+      at += Math.max(0, abortedCount) * 16 + 4; // aborted transactions, preferred_read_replica
       const length = payload.readInt32BE(at);
       at += 4;
       const records = length < 0 ? null : payload.subarray(at, at + length);
       at += Math.max(0, length);
-      if (name === topic && id === partition) return { errorCode: partitionError, highWatermark, logStartOffset, records };
+      if (name === topic && id === partition) return { errorCode: partitionError, highWatermark, logStartOffset, records, aborted };
     }
   }
   return undefined;
@@ -213,15 +243,22 @@ export function parseFetchResponse(payload: Buffer, topic: string, partition: nu
  * at least `from`. `baseTimestamp` is the batch's first timestamp, or its max
  * timestamp when `appendTime` (a LogAppendTime batch: every record has that
  * time, whatever its delta). Returns the offset after the last complete batch, or
- * `from` if there was none.
+ * `from` if there was none. With `aborted` (a read-committed fetch's list),
+ * the transactional batches of aborted transactions are skipped as Kafka's
+ * consumers do: a transaction's producer is aborted from its first offset
+ * until its abort marker.
  */
 function walkBatches(
   records: Buffer,
   from: number,
   visit: (offset: number, baseTimestamp: number, end: number, appendTime: boolean) => void,
+  aborted: readonly AbortedTransaction[] = NO_ABORTED,
 ): number {
   let next = from;
   let at = 0;
+  /** Producers whose open transaction is aborted, and the next entry of `aborted` not yet reached. */
+  let abortedProducers: Set<number> | undefined;
+  let nextAborted = 0;
   try {
     while (at + BATCH_HEADER <= records.length || (at + 17 <= records.length && records.readInt8(at + 16) !== 2)) {
       // An old-format message set (magic 0/1, shorter headers) goes to kafkajs even when smaller than a v2 header.
@@ -233,7 +270,17 @@ function walkBatches(
       const lastOffset = baseOffset + records.readInt32BE(at + 23);
       const attributes = records.readInt16BE(at + 21);
       const count = records.readInt32BE(at + 57);
-      if ((attributes & CONTROL_BATCH) === 0 && lastOffset >= from) {
+      let skip = false;
+      if (nextAborted < aborted.length || abortedProducers !== undefined) {
+        const producerId = Number(records.readBigInt64BE(at + 43));
+        while (nextAborted < aborted.length && aborted[nextAborted]!.firstOffset <= lastOffset) {
+          (abortedProducers ??= new Set()).add(aborted[nextAborted++]!.producerId);
+        }
+        if ((attributes & CONTROL_BATCH) !== 0) {
+          if (controlType(records, at) === ABORT_MARKER) abortedProducers?.delete(producerId);
+        } else skip = (attributes & TRANSACTIONAL_BATCH) !== 0 && abortedProducers?.has(producerId) === true;
+      }
+      if ((attributes & CONTROL_BATCH) === 0 && !skip && lastOffset >= from) {
         const compression = attributes & 0x07;
         let body: Buffer;
         if (compression === COMPRESSION_NONE) body = records;
@@ -263,6 +310,19 @@ function walkBatches(
     buf = EMPTY_BUFFER; // no response kept alive by the cursor
   }
   return next;
+}
+
+/** The type of the control record opening the (uncompressed) control batch at `at`: its key's second int16 (0 abort, 1 commit); -1 if unreadable. */
+function controlType(records: Buffer, at: number): number {
+  if (records.readInt32BE(at + 57) < 1 || (records.readInt16BE(at + 21) & 0x07) !== COMPRESSION_NONE) return -1;
+  buf = records;
+  pos = at + BATCH_HEADER;
+  varint(); // length
+  pos++; // attributes
+  varlong(); // timestamp delta
+  varint(); // offset delta
+  const keyLength = varint();
+  return keyLength >= 4 ? records.readInt16BE(pos + 2) : -1;
 }
 
 function bytesAt(start: number, length: number): Uint8Array {
@@ -307,25 +367,35 @@ function readEntry(baseOffset: number, from: number): boolean {
   return true;
 }
 
-/** The records of `records` from offset `from` as keys and values (recovery: no timestamps, no headers). */
-export function decodeLog(records: Buffer | null, from: number): DecodedLog {
+/** The records of `records` from offset `from` as keys and values (recovery: no timestamps, no headers); `aborted` as in `FetchedPartition`. */
+export function decodeLog(records: Buffer | null, from: number, aborted: readonly AbortedTransaction[] = NO_ABORTED): DecodedLog {
   if (records === null) return { ...logOf([], []), next: from };
   const capacity = uncompressedRecordCount(records);
   if (capacity !== undefined) {
     const log = new RecordsInPlace(records, capacity, from);
-    log.next = walkBatches(records, from, (baseOffset) => {
-      if (readEntry(baseOffset, from)) log.add(keyStart, keyLength, valueStart, valueLength);
-    });
+    log.next = walkBatches(
+      records,
+      from,
+      (baseOffset) => {
+        if (readEntry(baseOffset, from)) log.add(keyStart, keyLength, valueStart, valueLength);
+      },
+      aborted,
+    );
     return log;
   }
   // Compressed batches decode into buffers of their own: keys and values are made at once.
   const keys: string[] = [];
   const values: (Uint8Array | null)[] = [];
-  const next = walkBatches(records, from, (baseOffset) => {
-    if (!readEntry(baseOffset, from)) return;
-    keys.push(keyLength < 0 ? "" : utf8(buf, keyStart, keyStart + keyLength));
-    values.push(valueLength < 0 ? null : bytesAt(valueStart, valueLength));
-  });
+  const next = walkBatches(
+    records,
+    from,
+    (baseOffset) => {
+      if (!readEntry(baseOffset, from)) return;
+      keys.push(keyLength < 0 ? "" : utf8(buf, keyStart, keyStart + keyLength));
+      values.push(valueLength < 0 ? null : bytesAt(valueStart, valueLength));
+    },
+    aborted,
+  );
   return { ...logOf(keys, values), next };
 }
 
@@ -344,24 +414,35 @@ function uncompressedRecordCount(records: Buffer): number | undefined {
   return count;
 }
 
-/** The records of `records` from offset `from` as port messages. */
-export function decodeMessages(records: Buffer | null, from: number, topic: string, partition: number): DecodedMessages {
+/** The records of `records` from offset `from` as port messages; `aborted` as in `FetchedPartition`. */
+export function decodeMessages(
+  records: Buffer | null,
+  from: number,
+  topic: string,
+  partition: number,
+  aborted: readonly AbortedTransaction[] = NO_ABORTED,
+): DecodedMessages {
   const messages: BrokerMessage[] = [];
   if (records === null) return { messages, next: from };
-  const next = walkBatches(records, from, (baseOffset, baseTimestamp, end, appendTime) => {
-    const delta = varlong();
-    const timestamp = appendTime ? baseTimestamp : baseTimestamp + delta;
-    const offset = baseOffset + varint();
-    if (offset < from) return;
-    const keyLength = varint();
-    if (keyLength > 0) checkKey(offset, pos, keyLength);
-    const key = keyLength < 0 ? "" : utf8(buf, pos, pos + keyLength);
-    pos += Math.max(0, keyLength);
-    const valueLength = varint();
-    const value = valueLength < 0 ? null : bytesAt(pos, valueLength);
-    pos += Math.max(0, valueLength);
-    messages.push({ topic, partition, offset, key, value, headers: pos < end ? readHeaders() : NO_HEADERS, timestamp });
-  });
+  const next = walkBatches(
+    records,
+    from,
+    (baseOffset, baseTimestamp, end, appendTime) => {
+      const delta = varlong();
+      const timestamp = appendTime ? baseTimestamp : baseTimestamp + delta;
+      const offset = baseOffset + varint();
+      if (offset < from) return;
+      const keyLength = varint();
+      if (keyLength > 0) checkKey(offset, pos, keyLength);
+      const key = keyLength < 0 ? "" : utf8(buf, pos, pos + keyLength);
+      pos += Math.max(0, keyLength);
+      const valueLength = varint();
+      const value = valueLength < 0 ? null : bytesAt(pos, valueLength);
+      pos += Math.max(0, valueLength);
+      messages.push({ topic, partition, offset, key, value, headers: pos < end ? readHeaders() : NO_HEADERS, timestamp });
+    },
+    aborted,
+  );
   return { messages, next };
 }
 

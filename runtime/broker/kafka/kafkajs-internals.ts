@@ -53,7 +53,19 @@ const fetchV11Response = require("kafkajs/src/protocol/requests/fetch/v11/respon
   parse(data: unknown): Promise<{ responses: { topicName: string; partitions: InternalPartitionData[] }[] }>;
 };
 const protocolErrors = require("kafkajs/src/protocol/error.js") as { createErrorFromCode(code: number): Error };
-const READ_UNCOMMITTED = 0;
+/** kafkajs's consumer's filter of aborted transactions' records, for responses decoded by kafkajs. */
+const filterAbortedMessages = require("kafkajs/src/consumer/filterAbortedMessages.js") as (data: {
+  messages: InternalMessage[];
+  abortedTransactions: unknown;
+}) => InternalMessage[];
+/**
+ * Every read is read committed (isolation level 1): the broker answers up to
+ * the last stable offset and lists the aborted transactions of the range,
+ * which the decoders skip. Transactional producers (`guarantee:
+ * exactly-once`, other clients) then never leak aborted records into tables,
+ * views or `gokac tail`.
+ */
+const READ_COMMITTED = 1;
 const keepBody = { decode: (payload: Buffer) => Promise.resolve(payload), parse: (data: unknown) => Promise.resolve(data) };
 
 /**
@@ -63,7 +75,7 @@ const keepBody = { decode: (payload: Buffer) => Promise.resolve(payload), parse:
 export async function fetchRaw(broker: InternalBroker, r: FetchRequest): Promise<Buffer> {
   const request = fetchV11Request({
     replicaId: -1,
-    isolationLevel: READ_UNCOMMITTED,
+    isolationLevel: READ_COMMITTED,
     maxWaitTime: r.maxWaitMs,
     minBytes: 1,
     maxBytes: r.maxBytes,
@@ -73,9 +85,21 @@ export async function fetchRaw(broker: InternalBroker, r: FetchRequest): Promise
   return (await broker.connectionPool.send({ request, response: keepBody, requestTimeout: r.maxWaitMs + 30_000 })) as Buffer;
 }
 
-/** Decodes a Fetch v11 response body with kafkajs (what fetch-decoder.ts does not handle); throws the partitions' errors as kafkajs does. */
+/**
+ * Decodes a Fetch v11 response body with kafkajs (what fetch-decoder.ts does
+ * not handle), the records of aborted transactions removed as kafkajs's
+ * consumer removes them; throws the partitions' errors as kafkajs does.
+ */
 export async function decodeFetchFully(payload: Buffer): Promise<{ topicName: string; partitions: InternalPartitionData[] }[]> {
-  return (await fetchV11Response.parse(await fetchV11Response.decode(payload))).responses;
+  const responses = (await fetchV11Response.parse(await fetchV11Response.decode(payload))).responses;
+  return responses.map((r) => ({
+    topicName: r.topicName,
+    partitions: r.partitions.map((p) => ({
+      ...p,
+      messages: filterAbortedMessages({ messages: p.messages, abortedTransactions: p.abortedTransactions }),
+      lastOffset: p.messages.reduce((last, m) => Math.max(last, Number(m.offset)), -1),
+    })),
+  }));
 }
 
 /** The kafkajs error (with `type` and `retriable`) for a Kafka protocol error code. */
@@ -99,6 +123,10 @@ export interface InternalPartitionData {
   readonly errorCode: number;
   readonly highWatermark: string;
   readonly messages: InternalMessage[];
+  /** Read committed: the aborted transactions of the fetched range (`producerId`, `firstOffset`). */
+  readonly abortedTransactions?: unknown;
+  /** The offset of the last record fetched, aborted ones included (-1: none); set by `decodeFetchFully`. */
+  readonly lastOffset?: number;
 }
 
 /** The slice of kafkajs's internal `Cluster` gokac uses. */

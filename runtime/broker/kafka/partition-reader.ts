@@ -5,7 +5,14 @@
  * views.
  */
 import { logOfMessages, type BrokerMessage, type LogChunk, type PartitionReader } from "../port.js";
-import { decodeLog, decodeMessages, NeedsFullDecoder, parseFetchResponse, RecordDecodeError } from "./fetch-decoder.js";
+import {
+  decodeLog,
+  decodeMessages,
+  NeedsFullDecoder,
+  parseFetchResponse,
+  RecordDecodeError,
+  type AbortedTransaction,
+} from "./fetch-decoder.js";
 import { decodeFetchFully, fetchRaw, protocolError, type InternalCluster } from "./kafkajs-internals.js";
 import { toBrokerMessage } from "./messages.js";
 import { isOutageError, type OutageGuard } from "./outage.js";
@@ -39,7 +46,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * Creates a reader positioned at `options.offset` (clamped to the log's
  * bounds). `next` returns the messages of one Fetch at or after the position
- * (tombstones included, control records skipped) and advances past them;
+ * (tombstones included, control records and aborted transactions skipped:
+ * reads are read committed, up to the last stable offset) and advances past them;
  * `nextLog` the same as keys and values only (fetch-decoder.ts).
  */
 export async function createPartitionReader(options: PartitionReaderOptions): Promise<PartitionReader> {
@@ -53,22 +61,24 @@ export async function createPartitionReader(options: PartitionReaderOptions): Pr
   let closed = false;
 
   /** One Fetch from the position: the partition's record batches, still encoded; throws its error code as kafkajs would. */
-  async function fetchOnce(maxWaitMs: number): Promise<{ payload: Buffer; records: Buffer | null }> {
+  async function fetchOnce(
+    maxWaitMs: number,
+  ): Promise<{ payload: Buffer; records: Buffer | null; aborted: readonly AbortedTransaction[] }> {
     const leader = cluster.findTopicPartitionMetadata(topic).find((p) => p.partitionId === partition)?.leader;
     if (leader === undefined || leader < 0)
       throw Object.assign(new Error(`no leader for ${topic}/${partition}`), { type: "LEADER_NOT_AVAILABLE", retriable: true });
     const broker = await cluster.findBroker({ nodeId: leader });
     const payload = await fetchRaw(broker, { topic, partition, offset: position, maxWaitMs, maxBytes });
     const fetched = parseFetchResponse(payload, topic, partition);
-    if (fetched === undefined) return { payload, records: null };
+    if (fetched === undefined) return { payload, records: null, aborted: [] };
     if (fetched.errorCode !== 0) throw protocolError(fetched.errorCode);
-    return { payload, records: fetched.records };
+    return { payload, records: fetched.records, aborted: fetched.aborted };
   }
 
   /** Fetches (retrying what can be retried) and decodes with `decode`; advances the position to what it returns. */
   async function read<T extends { next: number }>(
     maxWaitMs: number,
-    decode: (records: Buffer | null, payload: Buffer, from: number) => Promise<T> | T,
+    decode: (records: Buffer | null, payload: Buffer, from: number, aborted: readonly AbortedTransaction[]) => Promise<T> | T,
   ): Promise<T> {
     if (closed) throw new Error(`gokac: reader of ${topic}/${partition} is closed`);
     const giveUpAt = Date.now() + failAfterMs;
@@ -76,8 +86,8 @@ export async function createPartitionReader(options: PartitionReaderOptions): Pr
     for (let attempt = 0; ; attempt++) {
       const started = Date.now();
       try {
-        const { payload, records } = await fetchOnce(Math.max(0, Math.floor(maxWaitMs)));
-        const result = await decode(records, payload, position);
+        const { payload, records, aborted } = await fetchOnce(Math.max(0, Math.floor(maxWaitMs)));
+        const result = await decode(records, payload, position, aborted);
         position = Math.max(position, result.next);
         return result;
       } catch (error) {
@@ -116,10 +126,12 @@ export async function createPartitionReader(options: PartitionReaderOptions): Pr
       if (r.topicName !== topic) continue;
       for (const p of r.partitions) {
         if (p.partition !== partition) continue;
+        // Past the records of aborted transactions too (removed from `messages`).
+        if (p.lastOffset !== undefined && p.lastOffset + 1 > next) next = p.lastOffset + 1;
         for (const m of p.messages) {
           const offset = Number(m.offset);
           if (offset < from) continue;
-          next = offset + 1;
+          if (offset + 1 > next) next = offset + 1;
           if (m.isControlRecord === true) continue;
           const message = toBrokerMessage(topic, partition, m);
           if (message.invalidKey !== undefined)
@@ -133,9 +145,9 @@ export async function createPartitionReader(options: PartitionReaderOptions): Pr
 
   return {
     async next(maxWaitMs: number): Promise<BrokerMessage[]> {
-      const { messages } = await read(maxWaitMs, async (records, payload, from) => {
+      const { messages } = await read(maxWaitMs, async (records, payload, from, aborted) => {
         try {
-          return decodeMessages(records, from, topic, partition);
+          return decodeMessages(records, from, topic, partition, aborted);
         } catch (error) {
           if (error instanceof NeedsFullDecoder) return fullyDecoded(payload, from);
           throw error;
@@ -144,9 +156,9 @@ export async function createPartitionReader(options: PartitionReaderOptions): Pr
       return messages;
     },
     nextLog(maxWaitMs: number): Promise<LogChunk & { next: number }> {
-      return read(maxWaitMs, async (records, payload, from) => {
+      return read(maxWaitMs, async (records, payload, from, aborted) => {
         try {
-          return decodeLog(records, from);
+          return decodeLog(records, from, aborted);
         } catch (error) {
           if (!(error instanceof NeedsFullDecoder)) throw error;
           const { messages, next } = await fullyDecoded(payload, from);

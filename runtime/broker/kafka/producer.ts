@@ -1,5 +1,5 @@
 /** The port's Producer over a kafkajs producer: explicit partitions, acks from all in-sync replicas. */
-import type { Kafka, TopicMessages } from "kafkajs";
+import type { Kafka, RecordMetadata, TopicMessages } from "kafkajs";
 import type { Compression, ProduceRecord, ProducedOffset, Producer } from "../port.js";
 import { CODEC_IDS } from "./compression.js";
 import { toKafkaMessage } from "./messages.js";
@@ -36,12 +36,10 @@ export async function createKafkaProducer(
   return {
     async send(records: readonly ProduceRecord[]): Promise<ProducedOffset[]> {
       if (closed) throw new Error("gokac: send on a closed Kafka producer");
-      if (records.length <= MAX_RECORDS_PER_REQUEST) return sendChunk(records);
-      const offsets: ProducedOffset[] = [];
-      for (let from = 0; from < records.length; from += MAX_RECORDS_PER_REQUEST) {
-        offsets.push(...(await sendChunk(records.slice(from, from + MAX_RECORDS_PER_REQUEST))));
-      }
-      return offsets;
+      return sendInChunks(records, compression, (batches) => {
+        const request = () => Promise.all(batches.map((b) => producer.sendBatch({ ...b, acks: -1 })));
+        return outage === undefined ? request() : outage.retry("producer", request);
+      });
     },
     async close(): Promise<void> {
       if (closed) return;
@@ -49,41 +47,67 @@ export async function createKafkaProducer(
       await producer.disconnect();
     },
   };
+}
 
-  /** One `sendBatch` request; resolves with each record's offset in input order. */
-  async function sendChunk(records: readonly ProduceRecord[]): Promise<ProducedOffset[]> {
-    if (records.length === 0) return [];
-    const byTopic = new Map<string, TopicMessages>();
-    // Position of each record within its topic-partition, to find its offset from the base offset.
-    const indexInPartition: number[] = [];
-    const counts = new Map<string, number>();
-    for (const record of records) {
-      let entry = byTopic.get(record.topic);
-      if (entry === undefined) byTopic.set(record.topic, (entry = { topic: record.topic, messages: [] }));
-      entry.messages.push(toKafkaMessage(record));
-      const tp = `${record.partition}:${record.topic}`;
-      const n = counts.get(tp) ?? 0;
-      indexInPartition.push(n);
-      counts.set(tp, n + 1);
-    }
-    const byCodec = new Map<number, TopicMessages[]>();
-    for (const entry of byTopic.values()) {
-      const codec = CODEC_IDS[(Object.hasOwn(compression, entry.topic) ? compression[entry.topic] : undefined) ?? "none"];
-      byCodec.set(codec, [...(byCodec.get(codec) ?? []), entry]);
-    }
-    const request = () =>
-      Promise.all([...byCodec].map(([codec, topicMessages]) => producer.sendBatch({ topicMessages, acks: -1, compression: codec })));
-    const sent = await (outage === undefined ? request() : outage.retry("producer", request));
-    const base = new Map<string, number>();
-    for (const m of sent.flat()) {
-      if (m.baseOffset !== undefined) base.set(`${m.partition}:${m.topicName}`, Number(m.baseOffset));
-    }
-    return records.map((record, i) => {
-      const first = base.get(`${record.partition}:${record.topic}`);
-      if (first === undefined) {
-        throw new Error(`gokac: Kafka acknowledged no offset for ${record.topic}/${record.partition}`);
-      }
-      return { topic: record.topic, partition: record.partition, offset: first + (indexInPartition[i] ?? 0) };
-    });
+/** One `sendBatch` request's worth of records: a codec and its topics' messages. */
+export interface CodecBatch {
+  readonly topicMessages: TopicMessages[];
+  readonly compression: number;
+}
+
+/**
+ * Sends `records` through `request` in chunks of `MAX_RECORDS_PER_REQUEST`,
+ * one after the other (order per partition kept), each chunk as one batch per
+ * codec; resolves with each record's offset in input order.
+ */
+export async function sendInChunks(
+  records: readonly ProduceRecord[],
+  compression: Readonly<Record<string, Compression>>,
+  request: (batches: CodecBatch[]) => Promise<RecordMetadata[][]>,
+): Promise<ProducedOffset[]> {
+  if (records.length <= MAX_RECORDS_PER_REQUEST) return sendChunk(records, compression, request);
+  const offsets: ProducedOffset[] = [];
+  for (let from = 0; from < records.length; from += MAX_RECORDS_PER_REQUEST) {
+    offsets.push(...(await sendChunk(records.slice(from, from + MAX_RECORDS_PER_REQUEST), compression, request)));
   }
+  return offsets;
+}
+
+/** One chunk: resolves with each record's offset in input order. */
+async function sendChunk(
+  records: readonly ProduceRecord[],
+  compression: Readonly<Record<string, Compression>>,
+  request: (batches: CodecBatch[]) => Promise<RecordMetadata[][]>,
+): Promise<ProducedOffset[]> {
+  if (records.length === 0) return [];
+  const byTopic = new Map<string, TopicMessages>();
+  // Position of each record within its topic-partition, to find its offset from the base offset.
+  const indexInPartition: number[] = [];
+  const counts = new Map<string, number>();
+  for (const record of records) {
+    let entry = byTopic.get(record.topic);
+    if (entry === undefined) byTopic.set(record.topic, (entry = { topic: record.topic, messages: [] }));
+    entry.messages.push(toKafkaMessage(record));
+    const tp = `${record.partition}:${record.topic}`;
+    const n = counts.get(tp) ?? 0;
+    indexInPartition.push(n);
+    counts.set(tp, n + 1);
+  }
+  const byCodec = new Map<number, TopicMessages[]>();
+  for (const entry of byTopic.values()) {
+    const codec = CODEC_IDS[(Object.hasOwn(compression, entry.topic) ? compression[entry.topic] : undefined) ?? "none"];
+    byCodec.set(codec, [...(byCodec.get(codec) ?? []), entry]);
+  }
+  const sent = await request([...byCodec].map(([codec, topicMessages]) => ({ topicMessages, compression: codec })));
+  const base = new Map<string, number>();
+  for (const m of sent.flat()) {
+    if (m.baseOffset !== undefined) base.set(`${m.partition}:${m.topicName}`, Number(m.baseOffset));
+  }
+  return records.map((record, i) => {
+    const first = base.get(`${record.partition}:${record.topic}`);
+    if (first === undefined) {
+      throw new Error(`gokac: Kafka acknowledged no offset for ${record.topic}/${record.partition}`);
+    }
+    return { topic: record.topic, partition: record.partition, offset: first + (indexInPartition[i] ?? 0) };
+  });
 }

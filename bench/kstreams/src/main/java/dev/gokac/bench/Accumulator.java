@@ -26,8 +26,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class Accumulator {
   public static void main(String[] args) throws Exception {
-    if (args.length != 6) {
-      System.err.println("usage: Accumulator brokers applicationId inputTopic stateDir threads expectRestores");
+    if (args.length != 6 && args.length != 7) {
+      System.err.println("usage: Accumulator brokers applicationId inputTopic stateDir threads expectRestores [processingGuarantee]");
       System.exit(2);
     }
     String brokers = args[0];
@@ -36,6 +36,8 @@ public final class Accumulator {
     String stateDir = args[3];
     int threads = Integer.parseInt(args[4]);
     int expectRestores = Integer.parseInt(args[5]);
+    // Optional: "exactly_once_v2" for the exactly-once rows (default at_least_once).
+    String guarantee = args.length > 6 ? args[6] : StreamsConfig.AT_LEAST_ONCE;
 
     StreamsBuilder builder = new StreamsBuilder();
     builder.stream(input, Consumed.with(Serdes.String(), Serdes.Long()))
@@ -52,6 +54,8 @@ public final class Accumulator {
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
     // At-least-once commits every 30 s by default; Goka (sarama) commits every second.
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+    // exactly_once_v2 commits a transaction per commit interval (its default interval is 100 ms; 1 s here as at-least-once).
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
     props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
     // Streams members do not leave the group on close, so a restart (the recovery
