@@ -119,6 +119,8 @@ export type {
 export { createKafkaBroker, KafkaBrokerOptionsError, parseBrokerList } from "./broker/kafka/index.js";
 export { BrokerUnreachableError, DEFAULT_MAX_OUTAGE_MS } from "./broker/kafka/index.js";
 export type { KafkaBrokerOptions, KafkaLogLevel } from "./broker/kafka/index.js";
+export { NamespaceError, namespaceBroker } from "./broker/kafka/index.js";
+export type { ClusterAdmin, KafkaBroker } from "./broker/kafka/index.js";
 export {
   KafkaConfigError,
   KafkaConnectionError,

@@ -1,5 +1,6 @@
 /**
- * Runs declarative test cases on the in-memory broker: a fresh tester per
+ * Runs declarative test cases on the in-memory broker (or, with a cluster
+ * tester, on a real cluster): a fresh tester per
  * case with every built group registered, the `given` messages sent one by
  * one (each processed before the next), then the listed table keys and the
  * emitted messages compared. Values are read as `gokac emit` reads them
@@ -8,7 +9,6 @@
  */
 import { diagnostic, type Diagnostic } from "../../compiler/diagnostics/catalogue.js";
 import type { GeneratedGroup, GeneratedTopic } from "../io/load-generated.js";
-import type { Tester } from "../../runtime/testing/index.js";
 import type { SourceLocation } from "../../compiler/diagnostics/catalogue.js";
 import type { TestCase } from "./test-file.js";
 
@@ -67,8 +67,18 @@ export function codecValue(topic: GeneratedTopic, value: unknown): unknown {
   return out;
 }
 
-/** The tester API `runCase` needs, and how to make one. */
-export type CreateTester = () => Tester;
+/** The tester API `runCase` needs: the in-memory `Tester`, or a `ClusterTester` on a real cluster (`emitted` then reads the topic). */
+export interface CaseTester {
+  register(group: GeneratedGroup): void;
+  consume(topic: GeneratedTopic, key: string, value: unknown): void;
+  run(): Promise<void>;
+  tableValue(group: GeneratedGroup, key: string): Promise<unknown>;
+  emitted(topic: GeneratedTopic): readonly { key: string; value: unknown }[] | Promise<readonly { key: string; value: unknown }[]>;
+  close(): Promise<void>;
+}
+
+/** Makes a fresh tester for one case. */
+export type CreateTester = () => CaseTester;
 
 /** Runs one case; never throws for the case's own mistakes (they become diagnostics). */
 export async function runCase(
@@ -149,7 +159,7 @@ export async function runCase(
     }
     for (const entry of emitted) {
       if (entry === undefined) continue;
-      const actualList = tester.emitted(entry.topic).map((m) => ({ key: m.key, value: m.value }));
+      const actualList = (await tester.emitted(entry.topic)).map((m) => ({ key: m.key, value: m.value }));
       const count = Math.max(actualList.length, entry.expected.length);
       if (actualList.length !== entry.expected.length) {
         mismatches.push({

@@ -34,8 +34,25 @@ export function declaredPartitioner(model: SpecModel, topic: string): DeclaredPa
       ? { value: DEFAULT_PARTITIONER, at: decl.at, source: "catalogue (default)" }
       : { value: decl.partitioner.value, at: decl.partitioner.at, source: "catalogue" };
   }
-  const owner = model.groups.find((g) => tableTopic(g.name) === topic || loopTopic(g.name) === topic);
+  const owner = ownerOf(model, topic);
   return owner === undefined ? undefined : groupPartitioner(owner);
+}
+
+/** Per groups list (by identity and length): each `<g>-table` and `<g>-loop` topic's group, the first in order as a search would find. */
+const owners = new WeakMap<readonly GroupModel[], { readonly size: number; readonly byTopic: ReadonlyMap<string, GroupModel> }>();
+
+/** The group owning `topic` as its table or loop; an index built once per model instead of a search per call (watch builds of 500 groups). */
+function ownerOf(model: SpecModel, topic: string): GroupModel | undefined {
+  let entry = owners.get(model.groups);
+  if (entry === undefined || entry.size !== model.groups.length) {
+    const byTopic = new Map<string, GroupModel>();
+    for (const g of model.groups) {
+      for (const t of [tableTopic(g.name), loopTopic(g.name)]) if (!byTopic.has(t)) byTopic.set(t, g);
+    }
+    entry = { size: model.groups.length, byTopic };
+    owners.set(model.groups, entry);
+  }
+  return entry.byTopic.get(topic);
 }
 
 /** The partitioner generated code uses for `topic` (the default when the specs do not say). */

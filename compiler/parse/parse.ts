@@ -82,11 +82,22 @@ export function parseSpecFile(file: string, text: string): ParsedFile {
       return;
     }
     if (value === null || value === undefined) return; // an empty document (only comments) declares nothing
+    // Each place found once per document: the model and checks locate the same pointers again on every build of a
+    // watch session (the document itself is reused while its file is unchanged), and locations are immutable.
+    const located = new Map<string, SourceLocation>();
     documents.push({
       file,
       index,
       value,
-      locate: (pointer, part = "value") => at(offsetOf(doc, pointer, part), pointer),
+      locate: (pointer, part = "value") => {
+        const key = `${part}\0${pointer}`;
+        let location = located.get(key);
+        if (location === undefined) {
+          location = at(offsetOf(doc, pointer, part), pointer);
+          located.set(key, location);
+        }
+        return location;
+      },
     });
   });
   return { documents, diagnostics };

@@ -112,13 +112,36 @@ function lowerFirst(word: string): string {
  * The result may be an invalid identifier (e.g. starts with a digit); see `safeIdentifier`.
  */
 export function camelCase(name: string): string {
-  const parts = words(name);
-  return parts.map((w, i) => (i === 0 ? lowerFirst(w) : upperFirst(w))).join("");
+  return remembered(camelCases, name, () =>
+    words(name)
+      .map((w, i) => (i === 0 ? lowerFirst(w) : upperFirst(w)))
+      .join(""),
+  );
 }
 
 /** PascalCase of a name, like `camelCase` but with the first word upper-cased too (`user-clicks` → `UserClicks`). */
 export function pascalCase(name: string): string {
-  return words(name).map(upperFirst).join("");
+  return remembered(pascalCases, name, () => words(name).map(upperFirst).join(""));
+}
+
+/**
+ * Results of the two case functions by name: checks and emitters ask for the
+ * same names many times per build, and a watch build asks again for every
+ * unchanged spec. Pure (a function of the name only); bounded, forgotten in
+ * whole when full.
+ */
+const camelCases = new Map<string, string>();
+const pascalCases = new Map<string, string>();
+const REMEMBERED_NAMES = 50_000;
+
+function remembered(memo: Map<string, string>, name: string, compute: () => string): string {
+  let value = memo.get(name);
+  if (value === undefined) {
+    if (memo.size >= REMEMBERED_NAMES) memo.clear();
+    value = compute();
+    memo.set(name, value);
+  }
+  return value;
 }
 
 /**

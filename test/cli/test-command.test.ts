@@ -100,9 +100,9 @@ describe("gokac test", () => {
     expect(run.stderr).toMatch(/counter\.test\.yaml:8:\d+: error GK961/);
   });
 
-  it("--brokers is not supported yet: exit 2", async () => {
+  it("--keep without a cluster (--brokers or --kafka-config) is a usage error: exit 2", async () => {
     withTest(passing);
-    expect((await gokac(dir, "test", "--brokers", "127.0.0.1:9092")).code).toBe(2);
+    expect((await gokac(dir, "test", "--keep")).code).toBe(2);
   });
 
   it("*.test.yaml files are not read as specs by the build", async () => {

@@ -23,6 +23,7 @@ import { createKafkaProducer } from "./producer.js";
 import { createKafkaTransactionalProducer } from "./transactional-producer.js";
 import { redactFields, SecretSet } from "./redact.js";
 import { checkConnection, checkSecurityOptions, type KafkaSaslOptions, type KafkaTlsOptions } from "./security.js";
+import { checkNamespace, namespaceBroker, type ClusterAdmin } from "../namespace.js";
 
 /** How much kafkajs itself logs (to stderr). */
 export type KafkaLogLevel = "nothing" | "error" | "warn" | "info" | "debug";
@@ -54,7 +55,17 @@ export interface KafkaBrokerOptions {
   readonly sasl?: KafkaSaslOptions;
   /** How long SASL authentication may take, in milliseconds (default 10000). */
   readonly authenticationTimeoutMs?: number;
+  /**
+   * A prefix of every topic and consumer-group name on the cluster (e.g.
+   * `gokac-test-1a2b3c.`): the port's users keep the names of their specs,
+   * the cluster sees `<namespace><name>` (runtime/broker/namespace.ts).
+   * `gokac test --brokers` isolates each run this way. None by default.
+   */
+  readonly namespace?: string;
 }
+
+/** The broker port on Kafka, with listing and deleting topics and consumer groups (within `namespace` when one is set). */
+export interface KafkaBroker extends Broker, ClusterAdmin {}
 
 // kafkajs is CommonJS whose exports Node cannot all detect by name: take them from the default export.
 const { ConfigResourceTypes, Kafka, logLevel: kafkaLogLevel } = kafkajs;
@@ -101,8 +112,9 @@ function errorType(error: unknown): string | undefined {
  * Creates a Broker on a Kafka cluster. Connects lazily: the first call that
  * needs the cluster connects, and rejects if it cannot be reached.
  */
-export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
+export function createKafkaBroker(options: KafkaBrokerOptions): KafkaBroker {
   const brokers = parseBrokerList(options.brokers);
+  if (options.namespace !== undefined) checkNamespace(options.namespace);
   // Every codec a producer may have used, for kafkajs's consumer and fallback decoder too.
   registerCompressionCodecs();
   const level = options.logLevel ?? "nothing";
@@ -210,7 +222,7 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
     return resource;
   }
 
-  const broker: Broker = {
+  const broker: KafkaBroker = {
     async partitionCount(topic: string): Promise<number | undefined> {
       try {
         const { topics } = await (await connectedAdmin()).fetchTopicMetadata({ topics: [topic] });
@@ -316,6 +328,51 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
         },
       };
     },
+    async createTopics(configs: readonly TopicConfig[]): Promise<void> {
+      const existing = new Set(await broker.listTopics());
+      const missing = configs.filter((c) => !existing.has(c.topic));
+      if (missing.length === 0) return;
+      const a = await connectedAdmin();
+      await retrying(async () => {
+        try {
+          await a.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((c) => ({
+              topic: c.topic,
+              numPartitions: c.partitions,
+              configEntries: c.compacted ? [{ name: "cleanup.policy", value: "compact" }] : [],
+            })),
+          });
+        } catch (error) {
+          if (errorType(error) !== "TOPIC_ALREADY_EXISTS" && !/already exists/i.test(String(error))) throw error;
+        }
+      });
+      // The metadata answers may lag the creation: wait until every topic shows.
+      const giveUpAt = Date.now() + RETRY_MS;
+      for (;;) {
+        const known = new Set(await broker.listTopics());
+        const absent = missing.filter((c) => !known.has(c.topic));
+        if (absent.length === 0) return;
+        if (Date.now() > giveUpAt) throw new Error(`gokac: topics ${absent.map((c) => c.topic).join(", ")} were created but do not show`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    async listTopics(): Promise<string[]> {
+      return retrying(async () => (await connectedAdmin()).listTopics());
+    },
+    async deleteTopics(topics: readonly string[]): Promise<void> {
+      const existing = new Set(await broker.listTopics());
+      const doomed = topics.filter((t) => existing.has(t));
+      if (doomed.length > 0) await retrying(async () => (await connectedAdmin()).deleteTopics({ topics: doomed }));
+    },
+    async listGroups(): Promise<string[]> {
+      return retrying(async () => (await (await connectedAdmin()).listGroups()).groups.map((g) => g.groupId));
+    },
+    async deleteGroups(groups: readonly string[]): Promise<void> {
+      const existing = new Set(await broker.listGroups());
+      const doomed = groups.filter((g) => existing.has(g));
+      if (doomed.length > 0) await retrying(async () => (await connectedAdmin()).deleteGroups(doomed));
+    },
     async close(): Promise<void> {
       await Promise.allSettled([...owned].map((r) => r.close()));
       const a = admin;
@@ -328,5 +385,5 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
     value: () =>
       `KafkaBroker ${JSON.stringify(redactFields({ brokers, clientId: options.clientId ?? "gokac", ssl: options.ssl, sasl: options.sasl }))}`,
   });
-  return broker;
+  return options.namespace === undefined ? broker : namespaceBroker(broker, options.namespace);
 }

@@ -1,0 +1,88 @@
+/**
+ * `namespaceBroker` (createKafkaBroker's `namespace`) on the in-memory broker:
+ * names are prefixed on the way in and stripped on the way out; and the
+ * cluster tester (`gokac test --brokers`'s core) on a namespaced port, where
+ * its idleness watch must see the counter's work through before answering.
+ */
+import { describe, expect, it } from "vitest";
+import { createMemoryBroker, namespaceBroker, NamespaceError } from "gokac/runtime";
+import { createClusterTester } from "gokac/runtime/testing";
+import { clicks, counterGroup, counts } from "./groups.js";
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+describe("namespaceBroker", () => {
+  it("prefixes topics and groups on the broker underneath and strips the prefix from what comes back", async () => {
+    const inner = createMemoryBroker();
+    const broker = namespaceBroker(inner, "ns-1.");
+    await broker.createTopic({ topic: "t", partitions: 2, compacted: false });
+    expect(await inner.partitionCount("ns-1.t")).toBe(2);
+    expect(await inner.partitionCount("t")).toBeUndefined();
+    expect(await broker.partitionCount("t")).toBe(2);
+
+    const producer = await broker.producer();
+    const sent = await producer.send([{ topic: "t", partition: 1, key: "k", value: text("v") }]);
+    await producer.close();
+    expect(sent).toEqual([{ topic: "t", partition: 1, offset: 0 }]);
+    expect(await broker.highWatermark("t", 1)).toBe(1);
+
+    const reader = await broker.reader("t", 1, 0);
+    const [message] = await reader.next(100);
+    await reader.close();
+    expect(message?.topic).toBe("t");
+
+    const batches: string[] = [];
+    const member = await broker.joinGroup({
+      group: "g",
+      topics: ["t"],
+      callbacks: {
+        onAssigned: async () => undefined,
+        onRevoked: async () => undefined,
+        onBatch: async (batch) => {
+          batches.push(batch.topic, ...batch.messages.map((m) => m.topic));
+        },
+        onError: () => undefined,
+      },
+    });
+    await inner.idle();
+    await member.commit([{ topic: "t", partition: 1, offset: 1 }]);
+    expect(batches).toEqual(["t", "t"]);
+    expect(await inner.committedOffset("ns-1.g", "ns-1.t", 1)).toBe(1);
+    expect(await broker.committedOffset("g", "t", 1)).toBe(1);
+    await member.leave();
+    await broker.close();
+  });
+
+  it("refuses a namespace Kafka cannot use in topic names (INVALID_NAMESPACE)", () => {
+    for (const bad of ["", "has space.", "slash/", "x".repeat(101)]) {
+      expect(() => namespaceBroker(createMemoryBroker(), bad)).toThrow(NamespaceError);
+    }
+    try {
+      namespaceBroker(createMemoryBroker(), "ü");
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toMatchObject({ code: "INVALID_NAMESPACE" });
+    }
+  });
+});
+
+describe("createClusterTester on a namespaced port", () => {
+  it("runs until the counter is idle, then answers tables and emitted messages", async () => {
+    const inner = createMemoryBroker();
+    const tester = createClusterTester(namespaceBroker(inner, "run-1."), { partitions: 2 });
+    const group = counterGroup();
+    tester.register(group);
+    try {
+      for (const key of ["a", "b", "a", "a"]) tester.consume(clicks, key, "click");
+      await tester.run();
+      expect(await tester.tableValue(group, "a")).toBe(3n);
+      expect(await tester.tableValue(group, "b")).toBe(1n);
+      const emitted = await tester.emitted(counts);
+      expect(emitted.filter((m) => m.key === "a").map((m) => m.value)).toEqual([1n, 2n, 3n]);
+      expect(emitted).toHaveLength(4);
+      expect(await inner.partitionCount("run-1.counter-table")).toBe(2);
+    } finally {
+      await tester.close();
+    }
+  });
+});
