@@ -25,7 +25,7 @@ import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import { asError } from "../../errors.js";
 import type { BrokerMessage, GroupMember, GroupOptions, TopicPartition } from "../port.js";
 import { copartitionedAssigner } from "./copartitioned-assigner.js";
-import { gateGroupJoins, rejoinAsPreviousMember } from "./kafkajs-internals.js";
+import { followGroupCoordinator, gateGroupJoins, rejoinAsPreviousMember } from "./kafkajs-internals.js";
 import { toBrokerMessage } from "./messages.js";
 import { isOutageError, type OutageGuard } from "./outage.js";
 
@@ -99,6 +99,8 @@ export async function joinKafkaGroup(
     void consumer?.disconnect().catch(() => undefined);
   }
 
+  // First: its coordinator look-ups must not wait for the gate (a revoking commit may need one).
+  followGroupCoordinator(kafka);
   gateGroupJoins(kafka, () => membership);
   const memberIds = options.memberIds;
   if (memberIds !== undefined) {

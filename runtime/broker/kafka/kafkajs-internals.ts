@@ -1,7 +1,7 @@
 /**
- * The two places where gokac reaches below kafkajs's public API. kafkajs
+ * The places where gokac reaches below kafkajs's public API. kafkajs
  * 2.2.4 is pinned exactly and unmaintained upstream, so these internals will
- * not move; both are checked when a broker is created, failing loudly if a
+ * not move; they are checked when a broker is created, failing loudly if a
  * different kafkajs is installed.
  *
  * 1. Partition reads (table recovery, joins, views) need a plain "fetch this
@@ -19,6 +19,10 @@
  *    with no hook like Java's `onPartitionsRevoked`. A member wraps its
  *    consumer's cluster so the JoinGroup request waits until the processor
  *    has drained and committed the revoked partitions (see group-member.ts).
+ * 3. Following a moved group coordinator: kafkajs sends heartbeats, commits
+ *    and offset fetches to the coordinator it found at the last join; a
+ *    member's cluster re-finds it on NOT_COORDINATOR and the like
+ *    (`followGroupCoordinator`).
  */
 import { createRequire } from "node:module";
 import type { Kafka } from "kafkajs";
@@ -232,6 +236,88 @@ export function rejoinAsPreviousMember(
         return answer;
       };
       return coordinator;
+    };
+    return cluster;
+  };
+}
+
+/** Group-coordinator answers that mean "ask the cluster again who coordinates this group". */
+const COORDINATOR_MOVED = new Set(["NOT_COORDINATOR_FOR_GROUP", "GROUP_COORDINATOR_NOT_AVAILABLE", "GROUP_LOAD_IN_PROGRESS"]);
+
+/** Whether `error` is a coordinator answer that calls for finding the group's coordinator again. */
+export function isCoordinatorMoved(error: unknown): boolean {
+  const type = typeof error === "object" && error !== null && "type" in error ? error.type : undefined;
+  return typeof type === "string" && COORDINATOR_MOVED.has(type);
+}
+
+/** The group requests kafkajs sends to a coordinator it looked up once and keeps (per generation, or for good). */
+const COORDINATOR_REQUESTS = ["heartbeat", "offsetCommit", "offsetFetch", "leaveGroup"] as const;
+type CoordinatorRequest = (request: Record<string, unknown>) => Promise<unknown>;
+type CoordinatorBroker = Record<(typeof COORDINATOR_REQUESTS)[number], CoordinatorRequest>;
+
+/**
+ * Makes the next consumer `kafka` creates follow its group's coordinator when
+ * it moves (a broker restart, then the cluster's preferred-leader election
+ * moving the `__consumer_offsets` partition back): kafkajs's consumer looks
+ * the coordinator up only when it joins, and keeps sending heartbeats,
+ * commits, offset fetches and the LeaveGroup to that broker. Its commits
+ * never look again (a connected broker is reused as long as it is
+ * connected), so a commit answered NOT_COORDINATOR fails until the next
+ * join, which waits for the revoking commit (`gateGroupJoins`): the member
+ * would sit revoked. Here each of those requests goes to the coordinator
+ * last found, and on NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE /
+ * COORDINATOR_LOAD_IN_PROGRESS the coordinator is looked up again and the
+ * request sent once more to it (a further failure is the caller's to
+ * retry), as Java's consumer does. Call before `gateGroupJoins`: the look-up
+ * here must not wait for the gate.
+ */
+export function followGroupCoordinator(kafka: Kafka): void {
+  const symbol = createClusterSymbol(kafka);
+  const record = kafka as unknown as Record<symbol, CreateCluster>;
+  const original = record[symbol] as CreateCluster;
+  record[symbol] = (options) => {
+    const cluster = original.call(kafka, options);
+    const find = cluster.findGroupCoordinator.bind(cluster);
+    const raw = new WeakMap<object, CoordinatorBroker>();
+    let current: object | undefined;
+    const refind = async (groupId: unknown): Promise<object> => {
+      const found = (await find({ groupId: String(groupId) })) as object;
+      current = found;
+      patch(found);
+      return found;
+    };
+    // Every broker object of this cluster: kafkajs may swap its coordinator for a fresh object of the same node.
+    const patch = (broker: object): void => {
+      if (raw.has(broker)) return;
+      const target = broker as CoordinatorBroker;
+      const originals = {} as CoordinatorBroker;
+      for (const name of COORDINATOR_REQUESTS) {
+        const send = target[name].bind(broker);
+        originals[name] = send;
+        target[name] = async (request) => {
+          const to = current === undefined ? undefined : raw.get(current);
+          try {
+            return await (to ?? originals)[name](request);
+          } catch (error) {
+            if (!isCoordinatorMoved(error)) throw error;
+            const moved = raw.get(await refind(request.groupId)) as CoordinatorBroker;
+            return moved[name](request);
+          }
+        };
+      }
+      raw.set(broker, originals);
+    };
+    cluster.findGroupCoordinator = async (group) => {
+      const found = (await find(group)) as object;
+      patch(found);
+      current = found;
+      return found;
+    };
+    const findBroker = cluster.findBroker.bind(cluster);
+    cluster.findBroker = async (node) => {
+      const broker = await findBroker(node);
+      patch(broker);
+      return broker;
     };
     return cluster;
   };
