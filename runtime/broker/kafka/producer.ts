@@ -38,7 +38,7 @@ export async function createKafkaProducer(
       if (closed) throw new Error("gokac: send on a closed Kafka producer");
       return sendInChunks(records, compression, (batches) => {
         const request = () => Promise.all(batches.map((b) => producer.sendBatch({ ...b, acks: -1 })));
-        return outage === undefined ? request() : outage.retry("producer", request);
+        return outage === undefined ? request() : settleWithin(outage, outage.retry("producer", request));
       });
     },
     async close(): Promise<void> {
@@ -47,6 +47,28 @@ export async function createKafkaProducer(
       await producer.disconnect();
     },
   };
+}
+
+/**
+ * `sending`, or a `BrokerUnreachableError` once it went unacknowledged for
+ * the outage allowance: a send always settles, even when a kafkajs request
+ * never does (retries of failing requests are bounded by `outage.retry`, a
+ * request left hanging is not).
+ */
+export async function settleWithin<T>(outage: OutageGuard, sending: Promise<T>): Promise<T> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error(`no acknowledgement within ${outage.maxOutageMs} ms`);
+      reject(outage.exceeded("producer", started, error) ?? error);
+    }, outage.maxOutageMs);
+  });
+  try {
+    return await Promise.race([sending, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** One `sendBatch` request's worth of records: a codec and its topics' messages. */
