@@ -280,12 +280,14 @@ export function followGroupCoordinator(kafka: Kafka): void {
     const find = cluster.findGroupCoordinator.bind(cluster);
     const raw = new WeakMap<object, CoordinatorBroker>();
     let current: object | undefined;
-    const refind = async (groupId: unknown): Promise<object> => {
-      const found = (await find({ groupId: String(groupId) })) as object;
-      current = found;
+    let groupId: string | undefined;
+    const refind = async (group: string): Promise<object> => {
+      const found = (await find({ groupId: group })) as object;
       patch(found);
+      current = found;
       return found;
     };
+    const connected = (broker: object) => (broker as { isConnected(): boolean }).isConnected();
     // Every broker object of this cluster: kafkajs may swap its coordinator for a fresh object of the same node.
     const patch = (broker: object): void => {
       if (raw.has(broker)) return;
@@ -295,26 +297,28 @@ export function followGroupCoordinator(kafka: Kafka): void {
         const send = target[name].bind(broker);
         originals[name] = send;
         target[name] = async (request) => {
-          const to = current === undefined ? undefined : raw.get(current);
+          const group = String(request.groupId);
+          let to = current ?? broker;
+          if (!connected(to)) to = await refind(group);
           try {
-            return await (to ?? originals)[name](request);
+            return await (raw.get(to) as CoordinatorBroker)[name](request);
           } catch (error) {
             if (!isCoordinatorMoved(error)) throw error;
-            const moved = raw.get(await refind(request.groupId)) as CoordinatorBroker;
-            return moved[name](request);
+            return (raw.get(await refind(group)) as CoordinatorBroker)[name](request);
           }
         };
       }
       raw.set(broker, originals);
     };
     cluster.findGroupCoordinator = async (group) => {
-      const found = (await find(group)) as object;
-      patch(found);
-      current = found;
-      return found;
+      groupId = group.groupId;
+      return refind(group.groupId);
     };
     const findBroker = cluster.findBroker.bind(cluster);
     cluster.findBroker = async (node) => {
+      // Only the consumer's offset manager passes its coordinator itself, once disconnected (its broker stopped):
+      // kafkajs would reconnect to that node; the group's coordinator is looked up instead.
+      if (raw.has(node) && groupId !== undefined) return (await refind(groupId)) as InternalBroker;
       const broker = await findBroker(node);
       patch(broker);
       return broker;
