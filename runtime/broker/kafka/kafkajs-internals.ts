@@ -268,8 +268,10 @@ type CoordinatorBroker = Record<(typeof COORDINATOR_REQUESTS)[number], Coordinat
  * last found, and on NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE /
  * COORDINATOR_LOAD_IN_PROGRESS the coordinator is looked up again and the
  * request sent once more to it (a further failure is the caller's to
- * retry), as Java's consumer does. Call before `gateGroupJoins`: the look-up
- * here must not wait for the gate.
+ * retry), as Java's consumer does. When the coordinator's broker went away
+ * (kafkajs's offset manager then asks the cluster for the same node again),
+ * the group's coordinator is looked up instead. Call before
+ * `gateGroupJoins`: the look-up here must not wait for the gate.
  */
 export function followGroupCoordinator(kafka: Kafka): void {
   const symbol = createClusterSymbol(kafka);
