@@ -80,7 +80,7 @@ export class PartitionProcessor implements ContextHost {
     private readonly table: PartitionTable<unknown> | undefined,
     private readonly joined: ReadonlyMap<string, PartitionTable<unknown>>,
   ) {
-    this.cache = table === undefined ? undefined : new TableCache(table);
+    this.cache = table === undefined ? undefined : new TableCache(table, rt.tableCacheBytes);
     this.outbox = new PendingWrites(rt.producer, partition, table);
   }
 
