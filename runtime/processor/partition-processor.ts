@@ -87,7 +87,7 @@ export class PartitionProcessor implements ContextHost {
     /** Exactly-once: the partition's transactional producer. */
     private readonly transactional: TransactionalProducer | undefined,
   ) {
-    this.cache = table === undefined ? undefined : new TableCache(table);
+    this.cache = table === undefined ? undefined : new TableCache(table, rt.tableCacheBytes);
     this.outbox = new PendingWrites(
       rt.producer,
       partition,

@@ -31,6 +31,13 @@ export interface ProcessorOptions {
   /** Most messages handled per visit chunk (default 500); input batches are as the broker delivers them. */
   readonly maxBatchSize?: number;
   /**
+   * Estimated bytes of group-table keys and values each partition keeps
+   * cached between batches (default 32 MiB); past it the cache starts over
+   * at the next batch. Larger: fewer store reads for a big working set;
+   * smaller: less memory per owned partition.
+   */
+  readonly tableCacheBytes?: number;
+  /**
    * Input messages with a `null` value (tombstones): `"ignore"` (default, Goka's
    * `NilIgnore`) commits them without calling the handler; `"process"` calls the
    * handler with `null` (outside the handler's declared type).
@@ -111,6 +118,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
     throw new RuntimeOptionsError("broker", "pass a broker: createKafkaBroker({ brokers }) or createMemoryBroker()");
   }
   checkPositiveInteger("maxBatchSize", options.maxBatchSize);
+  checkPositiveInteger("tableCacheBytes", options.tableCacheBytes);
   if (options.nilHandling !== undefined && options.nilHandling !== "ignore" && options.nilHandling !== "process") {
     throw new RuntimeOptionsError("nilHandling", `expected "ignore" or "process", got ${JSON.stringify(options.nilHandling)}`);
   }

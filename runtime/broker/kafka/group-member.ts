@@ -25,6 +25,7 @@ import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import { asError } from "../../errors.js";
 import type { BrokerMessage, GroupMember, GroupOptions, TopicPartition } from "../port.js";
 import { copartitionedAssigner } from "./copartitioned-assigner.js";
+import type { ConsumerFetchSizes } from "./fetch-budget.js";
 import { gateGroupJoins, rejoinAsPreviousMember } from "./kafkajs-internals.js";
 import { toBrokerMessage } from "./messages.js";
 import { isOutageError, type OutageGuard } from "./outage.js";
@@ -37,6 +38,8 @@ export interface GroupMemberSettings {
   readonly maxWaitMs?: number;
   /** Retries of failing broker requests before the member gives up and reports `onError`. */
   readonly retries?: number;
+  /** Fetch sizes of the member's consumer (fetch-budget.ts); kafkajs's defaults (10 MiB, 1 MiB a partition) without. */
+  readonly fetch?: ConsumerFetchSizes;
 }
 
 function isRebalancing(error: unknown): boolean {
@@ -122,6 +125,7 @@ export async function joinKafkaGroup(
     rebalanceTimeout: 60_000,
     heartbeatInterval: settings.heartbeatIntervalMs ?? 1_000,
     maxWaitTimeInMs: settings.maxWaitMs ?? 250,
+    ...settings.fetch,
     allowAutoTopicCreation: false,
     retry: {
       retries,
