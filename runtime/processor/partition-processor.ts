@@ -161,6 +161,11 @@ export class PartitionProcessor implements ContextHost {
     this.interrupt?.();
   }
 
+  /** The changelog offset of the partition's group table (next to read), or `undefined` without a table. */
+  get tableOffset(): number | undefined {
+    return this.table?.offset;
+  }
+
   /** The number of keys in the partition's group table (a scan of the store), or `undefined` without a table. */
   async countKeys(): Promise<number | undefined> {
     if (this.table === undefined || this.closed) return undefined;

@@ -18,6 +18,7 @@ import type { View } from "../view/view.js";
 import type { GroupRuntime } from "./group-runtime.js";
 import { setUpGroup } from "./group-setup.js";
 import { PartitionProcessor, RecoveryCancelled } from "./partition-processor.js";
+import { StandbyReplica } from "./standby-replica.js";
 
 /** Options of `createProcessor`. */
 export interface ProcessorOptions {
@@ -125,6 +126,9 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
   // With a state directory of its own, a restarted processor rejoins under its previous member id (fast restart).
   const memberIds = options.storage === undefined ? openMemberIdStore(stateDir, group) : undefined;
   const runners = new Map<number, PartitionProcessor>();
+  /** Hot standby: warm copies of other members' table partitions, and the offsets of copies closed (still on disk). */
+  const standbys = new Map<number, StandbyReplica>();
+  const keptOffsets = new Map<number, number>();
   const pendingRunners = new Set<Promise<unknown>>();
   let lifecycle: ProcessorLifecycle = "idle";
   let rt: GroupRuntime | undefined;
@@ -164,6 +168,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
       });
       await Promise.allSettled([...runners.values()].map((r) => r.close()));
       runners.clear();
+      await changeStandbys([]);
       await Promise.allSettled(views.map((v) => v.stop()));
       await rt?.producer.close().catch(() => undefined);
       await memberIds?.close().catch(() => undefined);
@@ -172,6 +177,32 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
       resolveDone(failure);
     })();
     return shutdown;
+  }
+
+  /** Keeps warm copies of exactly `wanted` (closing the others, starting the new ones in the background). */
+  async function changeStandbys(wanted: readonly number[]): Promise<void> {
+    await Promise.all(
+      [...standbys].map(async ([p, replica]) => {
+        if (wanted.includes(p)) return;
+        standbys.delete(p);
+        const offset = await replica.close();
+        if (offset !== undefined) keptOffsets.set(p, offset);
+      }),
+    );
+    if (rt === undefined || cancelled()) return;
+    for (const p of wanted) {
+      if (standbys.has(p)) continue;
+      const replica = StandbyReplica.start(rt, p);
+      if (replica !== undefined) standbys.set(p, replica);
+    }
+  }
+
+  /** The offsets of every table partition held locally, for the assignment (hot standby). */
+  function warmOffsets(): Map<number, number> {
+    const warm = new Map(keptOffsets);
+    for (const [p, replica] of standbys) if (replica.offset !== undefined) warm.set(p, replica.offset);
+    for (const [p, runner] of runners) if (runner.tableOffset !== undefined) warm.set(p, runner.tableOffset);
+    return warm;
   }
 
   /** Sets up and joins the group; failures go to `fail`, a stop request ends it quietly. */
@@ -185,7 +216,10 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
         group,
         topics: [...runtime.consumed.keys()],
         ...(memberIds === undefined ? {} : { memberIds }),
+        ...(graph.standby === undefined || runtime.table === undefined ? {} : { standby: graph.standby }),
         callbacks: {
+          onStandby: (partitions) => changeStandbys(partitions),
+          warmOffsets,
           onRebalanceStarted: () => {
             generation++;
           },
@@ -219,6 +253,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
                 const runner = runners.get(p);
                 runners.delete(p);
                 await runner?.close();
+                if (runner?.tableOffset !== undefined) keptOffsets.set(p, runner.tableOffset);
               }),
             );
           },

@@ -208,3 +208,36 @@ export function rejoinAsPreviousMember(
     return cluster;
   };
 }
+
+type SyncGroup = (request: Record<string, unknown>) => Promise<{ memberAssignment: Buffer }>;
+
+/**
+ * Hands every SyncGroup answer of the next consumer `kafka` creates (the
+ * member's encoded assignment, userData included) to `received`, before
+ * kafkajs decodes it and announces the join: kafkajs drops the
+ * assignment's userData, where gokac's leader puts the member's standby
+ * partitions (sticky-assignment.ts).
+ */
+export function captureAssignments(kafka: Kafka, received: (memberAssignment: Buffer) => void): void {
+  const symbol = createClusterSymbol(kafka);
+  const record = kafka as unknown as Record<symbol, CreateCluster>;
+  const original = record[symbol] as CreateCluster;
+  const wrapped = new WeakSet<object>();
+  record[symbol] = (options) => {
+    const cluster = original.call(kafka, options);
+    const find = cluster.findGroupCoordinator.bind(cluster);
+    cluster.findGroupCoordinator = async (group) => {
+      const coordinator = (await find(group)) as { syncGroup: SyncGroup };
+      if (wrapped.has(coordinator)) return coordinator;
+      wrapped.add(coordinator);
+      const sync = coordinator.syncGroup.bind(coordinator);
+      coordinator.syncGroup = async (request) => {
+        const answer = await sync(request);
+        received(answer.memberAssignment);
+        return answer;
+      };
+      return coordinator;
+    };
+    return cluster;
+  };
+}
