@@ -20,7 +20,8 @@
  *    the smallest member id.
  * 3. Each partition gets `min(N, n − 1)` standby members, never its active
  *    one: the least loaded with standbys first, then the most caught-up warm
- *    copy, then the smallest member id. Alone, a member keeps no standby.
+ *    copy, then the members following the active one by id. Alone, a member
+ *    keeps no standby.
  */
 import { Buffer } from "node:buffer";
 
@@ -74,15 +75,23 @@ export function assignSticky(reports: readonly MemberReport[], partitions: numbe
   const owner = new Map<number, string>();
   for (const [id, ps] of active) for (const p of ps) owner.set(p, id);
   const standby = new Map<string, number[]>(ids.map((id) => [id, []]));
+  // Ties go to the members following the active one (by id, round the ring), so equal loads rotate instead of piling up.
+  const ring = (id: string, from: string | undefined) => (ids.indexOf(id) - (from === undefined ? 0 : ids.indexOf(from)) + n) % n;
   if (standbyCopies > 0) {
-    for (let p = 0; p < partitions; p++) {
+    // Owners taken in turn (each one's first partition, then each one's second, …): no member's partitions come last, when
+    // only the others could still take copies, so the greedy choice below stays even.
+    const order = [...active.values()]
+      .flatMap((ps) => ps.map((p, i) => ({ p, i })))
+      .sort((a, b) => a.i - b.i || a.p - b.p)
+      .map(({ p }) => p);
+    for (const p of order) {
       const candidates = members
         .filter((m) => m.memberId !== owner.get(p))
         .sort(
           (a, b) =>
             standby.get(a.memberId)!.length - standby.get(b.memberId)!.length ||
             (b.warm.get(p) ?? -1) - (a.warm.get(p) ?? -1) ||
-            byId(a.memberId, b.memberId),
+            ring(a.memberId, owner.get(p)) - ring(b.memberId, owner.get(p)),
         );
       for (const m of candidates.slice(0, standbyCopies)) standby.get(m.memberId)!.push(p);
     }
