@@ -75,6 +75,8 @@ export interface Processor<V = unknown> extends EventSource {
 interface Internals {
   runnerFor(key: string): PartitionProcessor | undefined;
   runners(): ReadonlyMap<number, PartitionProcessor>;
+  warmOffsets(): Map<number, number>;
+  standbys(): readonly number[];
 }
 
 const internals = new WeakMap<Processor<any>, Internals>();
@@ -95,6 +97,14 @@ export async function countTableKeys(processor: Processor<any>): Promise<Map<num
     if (n !== undefined) counts.set(partition, n);
   }
   return counts;
+}
+
+/** The standby partitions of a processor (hot standby) with the changelog offset each copy reached (`-1` while it opens). Not public API. */
+export function standbyOffsets(processor: Processor<any>): Map<number, number> {
+  const i = internals.get(processor);
+  if (i === undefined) return new Map();
+  const warm = i.warmOffsets();
+  return new Map(i.standbys().map((p) => [p, warm.get(p) ?? -1]));
 }
 
 /** Reads `key` from the group table if this processor owns its partition (`owned: false` otherwise; for the monitor). Not public API. */
@@ -336,6 +346,6 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
     return runners.get(partitionForKey(key, rt.partitions, rt.partitioner));
   }
 
-  internals.set(processor, { runnerFor, runners: () => runners });
+  internals.set(processor, { runnerFor, runners: () => runners, warmOffsets, standbys: () => [...standbys.keys()].sort((a, b) => a - b) });
   return processor;
 }
