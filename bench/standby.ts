@@ -148,6 +148,9 @@ async function runVariant(opts: StandbyBenchOptions, cluster: BenchCluster, stan
       "every partition running on the survivor",
     );
     const running = Math.max(...runningAt.values());
+    if (process.env.GOKAC_TRACE_STATES === "1") {
+      for (const l of after()) process.stderr.write(`${(l.at as number) - killedAt} ${JSON.stringify(l)}\n`);
+    }
     const replayed = after()
       .filter((l) => l.event === "recovered" && (l.at as number) >= rebalancedAt)
       .reduce((sum, l) => sum + (l.recovered as number), 0);
@@ -171,7 +174,7 @@ export async function runStandbyBench(opts: StandbyBenchOptions): Promise<Standb
   const cluster = await connectCluster(opts.brokers);
   try {
     const runs: StandbyRun[] = [];
-    for (const standby of [0, 1]) {
+    for (const standby of process.env.GOKAC_STANDBY_ONLY === "1" ? [1] : [0, 1]) {
       process.stderr.write(`standby bench: standby ${standby}, ${opts.keys} keys over ${opts.partitions} partitions…\n`);
       runs.push(await runVariant(opts, cluster, standby));
     }

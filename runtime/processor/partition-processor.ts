@@ -88,7 +88,13 @@ export class PartitionProcessor implements ContextHost {
    * Opens and recovers the partition's tables (group table, then joins, which keep catching up).
    * Rejects with `RecoveryCancelled` when the processor stops or `abandoned()` turns true (a rebalance started) meanwhile.
    */
-  static async start(rt: GroupRuntime, partition: number, abandoned: () => boolean = () => false): Promise<PartitionProcessor> {
+  static async start(
+    rt: GroupRuntime,
+    partition: number,
+    abandoned: () => boolean = () => false,
+    /** The partition's group table, already open (kept from a standby copy or a previous assignment): only its tail is read. */
+    reuse?: PartitionTable<unknown>,
+  ): Promise<PartitionProcessor> {
     const emitState = (state: "initializing" | "connecting" | "recovering" | "preparing" | "running") =>
       rt.events.emit("state", { state, partition });
     emitState("initializing");
@@ -96,7 +102,9 @@ export class PartitionProcessor implements ContextHost {
     try {
       const integrity = { policy: rt.onStateMismatch, events: rt.events };
       const table =
-        rt.table === undefined ? undefined : await PartitionTable.open(rt.storage, rt.table.topic, partition, rt.table.codec, integrity);
+        rt.table === undefined
+          ? undefined
+          : (reuse ?? (await PartitionTable.open(rt.storage, rt.table.topic, partition, rt.table.codec, integrity)));
       if (table !== undefined) opened.push(table);
       const joined = new Map<string, PartitionTable<unknown>>();
       for (const [topic, codec] of rt.joins) {
@@ -176,6 +184,11 @@ export class PartitionProcessor implements ContextHost {
 
   /** Drains the queue, commits what may be, closes the tables. */
   async close(): Promise<void> {
+    await this.closeKeepingTable().then((table) => table?.close());
+  }
+
+  /** As `close`, but leaves the group table open and returns it (for the partition's next assignment, or a standby copy). */
+  async closeKeepingTable(): Promise<PartitionTable<unknown> | undefined> {
     this.closing = true;
     // Stopping abandons a running handler (its message is not committed) and a running visit; a revocation waits for the handler (bounded by its timeout).
     if (this.rt.cancelled || this.visiting) this.interrupt?.();
@@ -184,7 +197,8 @@ export class PartitionProcessor implements ContextHost {
     await this.commitChain;
     // From here the partition may belong to another member: a late `deferCommit` callback commits nothing.
     this.revoked = true;
-    await Promise.allSettled([this.table, ...this.joined.values()].flatMap((t) => (t === undefined ? [] : [t.close()])));
+    await Promise.allSettled([...this.joined.values()].map((t) => t.close()));
+    return this.table;
   }
 
   // ---- the handler loop ----

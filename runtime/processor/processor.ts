@@ -19,6 +19,7 @@ import type { GroupRuntime } from "./group-runtime.js";
 import { setUpGroup } from "./group-setup.js";
 import { PartitionProcessor, RecoveryCancelled } from "./partition-processor.js";
 import { StandbyReplica } from "./standby-replica.js";
+import type { PartitionTable } from "../table/partition-table.js";
 
 /** Options of `createProcessor`. */
 export interface ProcessorOptions {
@@ -139,6 +140,26 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
   /** Hot standby: warm copies of other members' table partitions, and the offsets of copies closed (still on disk). */
   const standbys = new Map<number, StandbyReplica>();
   const keptOffsets = new Map<number, number>();
+  /** Group-table partitions left open between a revocation (or a standby's end) and the assignment after it, which reuses them. */
+  const idle = new Map<number, PartitionTable<unknown>>();
+
+  function takeIdle(p: number): PartitionTable<unknown> | undefined {
+    const table = idle.get(p);
+    idle.delete(p);
+    return table;
+  }
+
+  /** Closes the open tables no assignment took (their stores stay on disk; their offsets are reported as warm). */
+  async function closeIdle(): Promise<void> {
+    const tables = [...idle];
+    idle.clear();
+    await Promise.allSettled(
+      tables.map(async ([p, table]) => {
+        keptOffsets.set(p, table.offset);
+        await table.close();
+      }),
+    );
+  }
   const pendingRunners = new Set<Promise<unknown>>();
   let lifecycle: ProcessorLifecycle = "idle";
   let rt: GroupRuntime | undefined;
@@ -179,6 +200,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
       await Promise.allSettled([...runners.values()].map((r) => r.close()));
       runners.clear();
       await changeStandbys([]);
+      await closeIdle();
       await Promise.allSettled(views.map((v) => v.stop()));
       await rt?.producer.close().catch(() => undefined);
       await memberIds?.close().catch(() => undefined);
@@ -195,14 +217,14 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
       [...standbys].map(async ([p, replica]) => {
         if (wanted.includes(p)) return;
         standbys.delete(p);
-        const offset = await replica.close();
-        if (offset !== undefined) keptOffsets.set(p, offset);
+        const table = await replica.release();
+        if (table !== undefined) idle.set(p, table);
       }),
     );
     if (rt === undefined || cancelled()) return;
     for (const p of wanted) {
       if (standbys.has(p)) continue;
-      const replica = StandbyReplica.start(rt, p);
+      const replica = StandbyReplica.start(rt, p, takeIdle(p));
       if (replica !== undefined) standbys.set(p, replica);
     }
   }
@@ -210,6 +232,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
   /** The offsets of every table partition held locally, for the assignment (hot standby). */
   function warmOffsets(): Map<number, number> {
     const warm = new Map(keptOffsets);
+    for (const [p, table] of idle) warm.set(p, table.offset);
     for (const [p, replica] of standbys) if (replica.offset !== undefined) warm.set(p, replica.offset);
     for (const [p, runner] of runners) if (runner.tableOffset !== undefined) warm.set(p, runner.tableOffset);
     return warm;
@@ -240,7 +263,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
             // Every partition settles (a cancelled one has closed its tables) before the callback returns.
             const opening = Promise.allSettled(
               assigned.map(async (p) => {
-                const runner = await PartitionProcessor.start(runtime, p, () => generation !== mine);
+                const runner = await PartitionProcessor.start(runtime, p, () => generation !== mine, takeIdle(p));
                 if (cancelled()) await runner.close();
                 else runners.set(p, runner);
               }),
@@ -254,6 +277,8 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
               if (!(error instanceof RecoveryCancelled)) fail(asError(error));
             } finally {
               pendingRunners.delete(opening);
+              // Tables of partitions this assignment did not give back: closed, kept on disk.
+              await closeIdle();
             }
           },
           onRevoked: async (revoked) => {
@@ -262,8 +287,9 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
               revoked.map(async (p) => {
                 const runner = runners.get(p);
                 runners.delete(p);
-                await runner?.close();
-                if (runner?.tableOffset !== undefined) keptOffsets.set(p, runner.tableOffset);
+                // The table stays open until the next assignment: given back, it only reads its tail.
+                const table = await runner?.closeKeepingTable();
+                if (table !== undefined) idle.set(p, table);
               }),
             );
           },

@@ -11,6 +11,9 @@
 import { PartitionTable } from "../table/partition-table.js";
 import type { GroupRuntime } from "./group-runtime.js";
 
+/** How long a tailing fetch waits for new records: bounds how long handing the copy over (promotion) waits for the fetch in flight. */
+const TAIL_WAIT_MS = 200;
+
 /** One standby partition, from the assignment that gives it to the next that takes it away. */
 export class StandbyReplica {
   private table: PartitionTable<unknown> | undefined;
@@ -20,13 +23,15 @@ export class StandbyReplica {
   private constructor(
     private readonly rt: GroupRuntime,
     readonly partition: number,
+    reuse: PartitionTable<unknown> | undefined,
   ) {
+    this.table = reuse;
     this.running = this.run().catch(() => this.closeTable());
   }
 
   /** Starts warming the partition's table in the background; undefined when the group has no table. */
-  static start(rt: GroupRuntime, partition: number): StandbyReplica | undefined {
-    return rt.table === undefined ? undefined : new StandbyReplica(rt, partition);
+  static start(rt: GroupRuntime, partition: number, reuse?: PartitionTable<unknown>): StandbyReplica | undefined {
+    return rt.table === undefined ? undefined : new StandbyReplica(rt, partition, reuse);
   }
 
   /** The changelog offset the copy has reached (next to read), once its store is open. */
@@ -37,16 +42,18 @@ export class StandbyReplica {
   private async run(): Promise<void> {
     const spec = this.rt.table!;
     this.rt.events.emit("state", { state: "standby", partition: this.partition });
-    const table = await PartitionTable.open(this.rt.storage, spec.topic, this.partition, spec.codec, {
-      policy: this.rt.onStateMismatch,
-      events: this.rt.events,
-    });
+    const table =
+      this.table ??
+      (await PartitionTable.open(this.rt.storage, spec.topic, this.partition, spec.codec, {
+        policy: this.rt.onStateMismatch,
+        events: this.rt.events,
+      }));
     this.table = table;
     if (this.stopped) return;
     // No recovery events: those tell about partitions becoming active (progress bar, ETA, readiness).
     await table.recover(this.rt.broker, undefined, () => this.stopped || this.rt.cancelled);
     if (this.stopped) return;
-    await table.catchUp(this.rt.broker, () => void this.closeTable());
+    await table.catchUp(this.rt.broker, () => void this.closeTable(), TAIL_WAIT_MS);
   }
 
   private async closeTable(): Promise<void> {
@@ -55,14 +62,14 @@ export class StandbyReplica {
     await table?.close().catch(() => undefined);
   }
 
-  /** Stops tailing and closes the store (kept on disk); resolves with the offset the copy reached. */
-  async close(): Promise<number | undefined> {
+  /** Stops tailing and hands the open table over (promotion, or the next assignment); `undefined` if it failed or never opened. */
+  async release(): Promise<PartitionTable<unknown> | undefined> {
     this.stopped = true;
-    const offset = this.offset;
     await this.running;
-    const reached = this.offset ?? offset;
-    await this.closeTable();
+    const table = this.table;
+    this.table = undefined;
+    await table?.stopCatchingUp();
     this.rt.events.emit("state", { state: "stopped", partition: this.partition });
-    return reached;
+    return table;
   }
 }
