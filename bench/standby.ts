@@ -174,7 +174,7 @@ export async function runStandbyBench(opts: StandbyBenchOptions): Promise<Standb
   const cluster = await connectCluster(opts.brokers);
   try {
     const runs: StandbyRun[] = [];
-    for (const standby of process.env.GOKAC_STANDBY_ONLY === "1" ? [1] : [0, 1]) {
+    for (const standby of process.env.GOKAC_STANDBY_ONLY === undefined ? [0, 1] : [Number(process.env.GOKAC_STANDBY_ONLY)]) {
       process.stderr.write(`standby bench: standby ${standby}, ${opts.keys} keys over ${opts.partitions} partitions…\n`);
       runs.push(await runVariant(opts, cluster, standby));
     }
