@@ -1,5 +1,5 @@
 /**
- * The two places where gokac reaches below kafkajs's public API. kafkajs
+ * The places where gokac reaches below kafkajs's public API. kafkajs
  * 2.2.4 is pinned exactly and unmaintained upstream, so these internals will
  * not move; both are checked when a broker is created, failing loudly if a
  * different kafkajs is installed.
@@ -19,6 +19,10 @@
  *    with no hook like Java's `onPartitionsRevoked`. A member wraps its
  *    consumer's cluster so the JoinGroup request waits until the processor
  *    has drained and committed the revoked partitions (see group-member.ts).
+ *    Along the same path: a restarted member rejoins under its previous
+ *    member id (`rejoinAsPreviousMember`), and a member reads its standby
+ *    partitions from the SyncGroup answer's userData, which kafkajs drops
+ *    (`captureAssignments`, hot standby).
  */
 import { createRequire } from "node:module";
 import type { Kafka } from "kafkajs";
