@@ -1,7 +1,7 @@
 /**
  * The places where gokac reaches below kafkajs's public API. kafkajs
  * 2.2.4 is pinned exactly and unmaintained upstream, so these internals will
- * not move; both are checked when a broker is created, failing loudly if a
+ * not move; they are checked when a broker is created, failing loudly if a
  * different kafkajs is installed.
  *
  * 1. Partition reads (table recovery, joins, views) need a plain "fetch this
