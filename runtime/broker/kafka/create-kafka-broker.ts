@@ -71,7 +71,7 @@ export interface KafkaBrokerOptions {
   readonly namespace?: string;
   /**
    * Bytes of records one fetch of a group member may bring, split evenly over
-   * the partitions of its topics (default 1 MiB). A member holds about 20
+   * the partitions of its topics (default 2 MiB). A member holds about 20
    * times this decoded until the fetch is handled: the main bound on a
    * processor's memory. Larger: fewer, bigger batches (fewer changelog
    * records and commits per message); smaller: less memory.

@@ -9,7 +9,7 @@
  * (docs/runtime.md, "Memory").
  */
 /** Default bytes of records one fetch of a group member may bring, over all its partitions. */
-export const DEFAULT_GROUP_FETCH_BYTES = 1024 * 1024;
+export const DEFAULT_GROUP_FETCH_BYTES = 2 * 1024 * 1024;
 /** Default bytes all partition readers of one broker (recovery, joins, views) fetch at once, split among the open readers. */
 export const DEFAULT_READER_FETCH_BYTES = 32 * 1024 * 1024;
 /** The least a partition is asked for: smaller fetches cost a round trip for little data. */
