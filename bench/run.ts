@@ -25,6 +25,7 @@ import { formatSelfTime, selfTimeByArea, topSelfTime } from "./lib/profile-summa
 import { medianOf, renderReport } from "./lib/report.js";
 import type { BenchResults, LevelDbRun, Series } from "./lib/results.js";
 import { seedInput, seedTable } from "./lib/seed.js";
+import { renderStandbyReport, runStandbyBench } from "./standby.js";
 import { runRecovery, type RecoveryRun } from "./workloads/recovery.js";
 import { runThroughput, type RunContext, type ThroughputRun } from "./workloads/throughput.js";
 
@@ -250,6 +251,20 @@ async function compilerWorkload(results: BenchResults): Promise<void> {
   }
 }
 
+/** Hot standby (bench/standby.ts): SIGKILL one of two instances over a `--table-keys` table, with and without standby; writes standby.md. */
+async function standbyWorkload(opts: BenchOptions): Promise<void> {
+  log(`standby: ${opts.tableKeys} keys, ${opts.partitions} partitions, SIGKILL one of two instances`);
+  const standbyOpts = { brokers: opts.brokers, keys: opts.tableKeys, partitions: opts.partitions, sessionTimeoutMs: 6_000 };
+  try {
+    const report = renderStandbyReport(standbyOpts, await runStandbyBench(standbyOpts));
+    await mkdir(opts.out, { recursive: true });
+    await writeFile(join(opts.out, "standby.md"), report);
+    log(report.trim());
+  } catch (error) {
+    log(`standby: failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 async function writeResults(opts: BenchOptions, results: BenchResults): Promise<void> {
   await mkdir(opts.out, { recursive: true });
   await writeFile(join(opts.out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
@@ -325,10 +340,10 @@ async function main(argv: readonly string[]): Promise<number> {
     failures: [],
   };
 
-  const needsBroker = opts.workloads.includes("throughput") || opts.workloads.includes("recovery");
+  const needsBroker = opts.workloads.includes("throughput") || opts.workloads.includes("recovery") || opts.workloads.includes("standby");
   let startedBroker = needsBroker ? await ensureBroker(root, opts.brokers, log) : false;
   try {
-    if (needsBroker) {
+    if (opts.workloads.includes("throughput") || opts.workloads.includes("recovery")) {
       const prepared: ContenderName[] = [];
       for (const name of opts.contenders) {
         log(`prepare: ${name}`);
@@ -379,6 +394,7 @@ async function main(argv: readonly string[]): Promise<number> {
       await levelDbWorkload(opts, scratch, results);
     }
     if (opts.workloads.includes("compiler")) await compilerWorkload(results);
+    if (opts.workloads.includes("standby")) await standbyWorkload(opts);
     results.loadAtEnd = loadavg()[0] ?? 0;
     await writeResults(opts, results);
     log(`results: ${join(opts.out, "results.md")} (${((performance.now() - started) / 60_000).toFixed(1)} min)`);

@@ -3,8 +3,8 @@
  * style), so the CLI can show states and recovery progress.
  */
 
-/** Goka's partition table states, and the processor's own lifecycle. */
-export type PartitionState = "stopped" | "initializing" | "connecting" | "recovering" | "preparing" | "running";
+/** Goka's partition table states, `standby` for a warm copy of another instance's partition (hot standby; `stopped` when it is dropped), and the processor's own lifecycle. */
+export type PartitionState = "stopped" | "initializing" | "connecting" | "recovering" | "preparing" | "running" | "standby";
 
 /** Events of a processor or view, by name. */
 export interface RuntimeEvents {

@@ -59,9 +59,11 @@ export {
   RecoveryEta,
   startMonitor,
   toJson,
+  trackRecovery,
 } from "./monitor/index.js";
 export type {
   ErrorStatus,
+  GroupRecoveryProgress,
   GroupStatus,
   InputStatus,
   Logger,
@@ -77,6 +79,7 @@ export type {
   ProcessorLogOptions,
   RecoveryEtaOptions,
   RecoveryStatus,
+  TrackRecoveryOptions,
 } from "./monitor/index.js";
 export {
   asError,

@@ -38,7 +38,13 @@ const graph: GroupGraph = {
 };
 const group = defineGroup<bigint>(graph, benchAccumulatorGroup.handlers);
 
-const broker = createKafkaBroker({ brokers: values.brokers, clientId: "bench-gokac" });
+// GOKAC_BENCH_GROUP_FETCH_BYTES: try another fetch budget than the default (see docs/runtime.md, Memory).
+const fetchBytes = process.env["GOKAC_BENCH_GROUP_FETCH_BYTES"];
+const broker = createKafkaBroker({
+  brokers: values.brokers,
+  clientId: "bench-gokac",
+  ...(fetchBytes === undefined ? {} : { groupFetchBytes: Number(fetchBytes) }),
+});
 const processor = createProcessor(group, { broker, stateDir: values["state-dir"] });
 
 let stopping = false;

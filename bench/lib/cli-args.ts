@@ -6,7 +6,7 @@ export const contenderNames = ["gokac", "port", "kafkajs", "goka", "kstreams", "
 export type ContenderName = (typeof contenderNames)[number];
 
 /** The workloads the runner knows. */
-export const workloadNames = ["throughput", "recovery", "leveldb", "compiler"] as const;
+export const workloadNames = ["throughput", "recovery", "leveldb", "compiler", "standby"] as const;
 export type WorkloadName = (typeof workloadNames)[number];
 
 export interface BenchOptions {

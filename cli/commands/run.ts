@@ -24,6 +24,7 @@ import type { CommandContext } from "../program.js";
 import { resolveOut, resolveSpecs } from "../io/project-config.js";
 import { loadRuntime, type RuntimeModule } from "../runtime.js";
 import { specModelOrReport } from "./cluster-common.js";
+import { ProgressDisplay } from "../io/progress-bar.js";
 
 /** How long, after one group failed, the others may take to drain and stop. */
 export const DRAIN_AFTER_FAILURE_MS = 15_000;
@@ -41,7 +42,12 @@ export interface RunOptions {
   readonly onStateMismatch?: string;
   readonly http?: string;
   readonly logLevel?: string;
+  /** How long the group coordinator waits for a silent member (killed, frozen) before rebalancing its partitions away (`10s`, or milliseconds). */
+  readonly sessionTimeout?: string;
 }
+
+/** The least `--session-timeout`: three heartbeats (one a second). The broker's own bounds apply too (`group.min.session.timeout.ms`, 6 s by default). */
+export const MIN_SESSION_TIMEOUT_MS = 3_000;
 
 /** An error as printed: each problem of a `TopicCheckError` on its own line, else the message with the error's code (to branch on in scripts). */
 function describeError(runtime: RuntimeModule, error: unknown): string {
@@ -68,6 +74,13 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
   const onStateMismatch = options.onStateMismatch ?? "rebuild";
   if (onStateMismatch !== "rebuild" && onStateMismatch !== "fail")
     throw new UsageError(`--on-state-mismatch: expected rebuild or fail, got ${JSON.stringify(onStateMismatch)}`);
+  const sessionTimeoutMs = options.sessionTimeout === undefined ? undefined : parseDuration(options.sessionTimeout);
+  if (sessionTimeoutMs !== undefined && sessionTimeoutMs < MIN_SESSION_TIMEOUT_MS)
+    throw new UsageError(
+      `--session-timeout: at least ${MIN_SESSION_TIMEOUT_MS / 1000}s (three heartbeats), got ${JSON.stringify(options.sessionTimeout)}`,
+    );
+  if (options.sessionTimeout !== undefined && sessionTimeoutMs === undefined)
+    throw new UsageError(`--session-timeout: ${JSON.stringify(options.sessionTimeout)} is not a duration (e.g. 10s, or milliseconds)`);
   const runtime = await loadRuntime(io);
   const logLevel = options.logLevel ?? "info";
   if (!runtime.isLogLevel(logLevel))
@@ -78,11 +91,29 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
   } catch (error) {
     throw new UsageError(`--http: ${error instanceof Error ? error.message : String(error)}`);
   }
+  // On a terminal, table recovery shows as one progress line per group (stderr); log lines are written above it.
+  const progress =
+    process.stderr.isTTY === true
+      ? new ProgressDisplay({
+          write: (text) => io.stderr(text),
+          get columns() {
+            return process.stderr.columns;
+          },
+        })
+      : undefined;
+  const say = (text: string) => (progress === undefined ? io.stderr(text) : progress.above(() => io.stderr(text)));
   const logger = runtime.createLogger({
     level: logLevel,
-    output: { write: (text) => io.stdout(text), isTTY: process.stdout.isTTY === true },
+    output: {
+      write: (text) => (progress === undefined ? io.stdout(text) : progress.above(() => io.stdout(text))),
+      isTTY: process.stdout.isTTY === true,
+    },
   });
-  const broker = runtime.createKafkaBroker({ ...cluster, maxOutageMs });
+  const broker = runtime.createKafkaBroker({
+    ...cluster,
+    maxOutageMs,
+    ...(sessionTimeoutMs === undefined ? {} : { group: { sessionTimeoutMs } }),
+  });
   const processors: { group: string; processor: Processor }[] = [];
   let monitor: { url: string; close(): Promise<void> } | undefined;
   let failed = false;
@@ -98,21 +129,22 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
     const stateDir = resolve(io.cwd, options.stateDir ?? ".state");
     for (const g of selected) {
       const processor = runtime.createProcessor(g, { broker, stateDir: resolve(stateDir, g.graph.group), onStateMismatch });
-      runtime.logProcessorEvents(logger, processor);
+      runtime.logProcessorEvents(logger, processor, progress === undefined ? {} : { recoveryProgress: false });
+      if (progress !== undefined) runtime.trackRecovery(processor, (p) => progress.update(p));
       processors.push({ group: g.graph.group, processor });
     }
     if (http !== undefined) {
       monitor = await runtime.startMonitor({ processors: processors.map((p) => p.processor), broker, host: http.host, port: http.port });
-      io.stderr(`monitor on ${monitor.url}\n`);
+      say(`monitor on ${monitor.url}\n`);
     }
     const started = Promise.all(processors.map((p) => p.processor.start()));
     // A signal during start-up (lookup views, first recoveries) stops at once: `finally` stops the processors, which abandon their recoveries.
     if ((await Promise.race([started.then(() => "started" as const), io.stopSignal.then(() => "signal" as const)])) === "signal") {
       started.catch(() => undefined);
-      io.stderr("stopping…\n");
+      say("stopping…\n");
       return 0;
     }
-    io.stderr(`running ${processors.map((p) => p.group).join(", ")} on ${cluster.brokers}; stop with Ctrl-C\n`);
+    say(`running ${processors.map((p) => p.group).join(", ")} on ${cluster.brokers}; stop with Ctrl-C\n`);
 
     const failure = await Promise.race([
       io.stopSignal.then(() => undefined),
@@ -122,6 +154,7 @@ export async function runCommandAction(io: CommandIo, specs: string, options: Ru
     io.stderr(failure === undefined ? "stopping…\n" : `gokac: group ${failure.group} failed: ${describeError(runtime, failure.error)}\n`);
     return failure === undefined ? 0 : 1;
   } finally {
+    progress?.close();
     await monitor?.close();
     // After a failure, drain for a bounded time: what is not committed is processed again on restart.
     const drained = Promise.allSettled(processors.map((p) => p.processor.stop()));
@@ -165,6 +198,10 @@ export function registerRunCommand(program: Command, { io, run }: CommandContext
     )
     .option("--http <host:port>", "serve the web monitor, /metrics, /healthz, /readyz and /api/tables (port 0: any free port)")
     .option("--log-level <level>", "trace, debug, info, warn, error, fatal or silent", "info")
+    .option(
+      "--session-timeout <duration>",
+      "how long the group waits for a silent member (killed, frozen) before moving its partitions (10s, or milliseconds; default 30s)",
+    )
     .action(async (specs: string | undefined, options: RunOptions) => {
       await run(() => runCommandAction(io, resolveSpecs(io.cwd, specs), options), "failure");
     });

@@ -174,6 +174,16 @@ export interface GroupCallbacks {
   onBatch(batch: Batch): Promise<void>;
   /** The membership failed for good (broker gone, fenced, …); the processor stops with this error. */
   onError(error: Error): void;
+  /**
+   * Optional (hot standby, `GroupOptions.standby`): the partitions this member
+   * keeps warm copies of from now on, called at every assignment before
+   * `onAssigned` (serialised with it), so a promoted copy is closed before its
+   * partition opens as active. Resolve once copies no longer wanted are
+   * closed; new copies warm up in the background.
+   */
+  onStandby?(partitions: readonly number[]): Promise<void>;
+  /** Optional: the changelog offset of each table partition held locally (active, standby or kept on disk), reported when joining. */
+  warmOffsets?(): ReadonlyMap<number, number>;
 }
 
 export interface GroupOptions {
@@ -188,6 +198,12 @@ export interface GroupOptions {
    * members that outlive a process ignore it.
    */
   readonly memberIds?: MemberIdStore;
+  /**
+   * Hot standby (the spec's `standby: N`): warm copies of each partition's
+   * table the group keeps on N other members (`onStandby`). Brokers without
+   * an assignment protocol (the in-memory broker) ignore it.
+   */
+  readonly standby?: number;
 }
 
 /** Keeps a group member's id between process runs (see `GroupOptions.memberIds`). */

@@ -5,5 +5,7 @@ export type { ErrorStatus, GroupStatus, InputStatus, MonitorPartitionState, Part
 export { createLogger, formatPretty, isLogLevel, LOG_LEVELS, logProcessorEvents } from "./logger.js";
 export type { Logger, LoggerOptions, LogLevel, ProcessorLogOptions } from "./logger.js";
 export { RecoveryEta } from "./eta.js";
+export { trackRecovery } from "./recovery-progress.js";
+export type { GroupRecoveryProgress, TrackRecoveryOptions } from "./recovery-progress.js";
 export type { RecoveryEtaOptions } from "./eta.js";
 export { toJson } from "./to-json.js";

@@ -72,6 +72,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 export interface ProcessorLogOptions {
   /** At most one recovery line per table partition this often, ms (default 1000). */
   readonly progressIntervalMs?: number;
+  /** Log recovery progress lines (default true); `gokac run` on a terminal shows a progress bar instead. */
+  readonly recoveryProgress?: boolean;
   readonly now?: () => number;
 }
 
@@ -105,7 +107,7 @@ export function logProcessorEvents(logger: Logger, processor: Processor<any>, op
         etas.set(id, entry);
       }
       entry.eta.update(offset, hwm);
-      if (now() - entry.shown < interval) return;
+      if (options.recoveryProgress === false || now() - entry.shown < interval) return;
       entry.shown = now();
       const eta = entry.eta.etaSeconds;
       log.info(

@@ -157,7 +157,12 @@ export class ProcessorObserver {
     for (const partition of p.partitions) this.partition(partition).state = "running";
     this.unsubscribe.push(
       p.on("state", ({ state, partition }) => {
-        if (partition === undefined || state === "stopped") return;
+        if (partition === undefined) return;
+        // A standby copy dropped (or promoted: its active states follow) leaves the list.
+        if (state === "stopped") {
+          if (this.partitions.get(partition)?.state === "standby") this.partitions.delete(partition);
+          return;
+        }
         const info = this.partition(partition);
         if (info.state !== state) {
           info.state = state;
@@ -284,12 +289,13 @@ export class ProcessorObserver {
     return this.failure !== undefined;
   }
 
-  /** Partitions not running yet, as `partition: state`; empty once ready. */
+  /** Assigned partitions not running yet, as `partition: state` (standby copies excepted); empty once ready. */
   notReady(): string[] {
     const out: string[] = [];
     if (this.processor.lifecycle !== "running") out.push(`processor ${this.processor.lifecycle}`);
     for (const [partition, info] of [...this.partitions].sort((a, b) => a[0] - b[0])) {
-      if (info.state !== "running") out.push(`partition ${partition} ${info.state}`);
+      // A standby copy is not the processor's to run: it never holds readiness up.
+      if (info.state !== "running" && info.state !== "standby") out.push(`partition ${partition} ${info.state}`);
     }
     return out;
   }

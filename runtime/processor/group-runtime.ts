@@ -51,6 +51,8 @@ export interface GroupRuntime {
   /** How keys are placed on the group's table and loop. */
   readonly partitioner: Partitioner;
   readonly maxBatchSize: number;
+  /** Estimated bytes of table values each partition's cache keeps between batches. */
+  readonly tableCacheBytes: number;
   /** What to do with a table partition whose local state cannot be trusted. */
   readonly onStateMismatch: StateMismatchPolicy;
   /** Skip (and commit) input messages whose value is `null`. */

@@ -15,6 +15,7 @@ import { createView, type View } from "../view/view.js";
 import { resolveErrorPolicy } from "./error-policy.js";
 import type { ConsumedTopic, GroupRuntime } from "./group-runtime.js";
 import type { ProcessorOptions } from "./processor.js";
+import { DEFAULT_TABLE_CACHE_BYTES } from "./table-cache.js";
 
 /** What the processor lends the set-up. */
 export interface SetUpHooks {
@@ -131,6 +132,7 @@ export async function setUpGroup(
     partitions,
     partitioner: graph.partitioner ?? "kafka",
     maxBatchSize: options.maxBatchSize ?? 500,
+    tableCacheBytes: options.tableCacheBytes ?? DEFAULT_TABLE_CACHE_BYTES,
     ignoreNil: options.nilHandling !== "process",
     errors,
     deadLetterPartitions,

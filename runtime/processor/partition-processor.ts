@@ -87,7 +87,7 @@ export class PartitionProcessor implements ContextHost {
     /** Exactly-once: the partition's transactional producer. */
     private readonly transactional: TransactionalProducer | undefined,
   ) {
-    this.cache = table === undefined ? undefined : new TableCache(table);
+    this.cache = table === undefined ? undefined : new TableCache(table, rt.tableCacheBytes);
     this.outbox = new PendingWrites(
       rt.producer,
       partition,
@@ -100,7 +100,13 @@ export class PartitionProcessor implements ContextHost {
    * Opens and recovers the partition's tables (group table, then joins, which keep catching up).
    * Rejects with `RecoveryCancelled` when the processor stops or `abandoned()` turns true (a rebalance started) meanwhile.
    */
-  static async start(rt: GroupRuntime, partition: number, abandoned: () => boolean = () => false): Promise<PartitionProcessor> {
+  static async start(
+    rt: GroupRuntime,
+    partition: number,
+    abandoned: () => boolean = () => false,
+    /** The partition's group table, already open (kept from a standby copy or a previous assignment): only its tail is read. */
+    reuse?: PartitionTable<unknown>,
+  ): Promise<PartitionProcessor> {
     const emitState = (state: "initializing" | "connecting" | "recovering" | "preparing" | "running") =>
       rt.events.emit("state", { state, partition });
     emitState("initializing");
@@ -112,7 +118,9 @@ export class PartitionProcessor implements ContextHost {
       if (tx !== undefined) transactional = await rt.broker.transactionalProducer?.(`${tx.idPrefix}${partition}`, tx.options);
       const integrity = { policy: rt.onStateMismatch, events: rt.events };
       const table =
-        rt.table === undefined ? undefined : await PartitionTable.open(rt.storage, rt.table.topic, partition, rt.table.codec, integrity);
+        rt.table === undefined
+          ? undefined
+          : (reuse ?? (await PartitionTable.open(rt.storage, rt.table.topic, partition, rt.table.codec, integrity)));
       if (table !== undefined) opened.push(table);
       const joined = new Map<string, PartitionTable<unknown>>();
       for (const [topic, codec] of rt.joins) {
@@ -177,6 +185,11 @@ export class PartitionProcessor implements ContextHost {
     this.interrupt?.();
   }
 
+  /** The changelog offset of the partition's group table (next to read), or `undefined` without a table. */
+  get tableOffset(): number | undefined {
+    return this.table?.offset;
+  }
+
   /** The number of keys in the partition's group table (a scan of the store), or `undefined` without a table. */
   async countKeys(): Promise<number | undefined> {
     if (this.table === undefined || this.closed) return undefined;
@@ -187,6 +200,11 @@ export class PartitionProcessor implements ContextHost {
 
   /** Drains the queue, commits what may be, closes the tables. */
   async close(): Promise<void> {
+    await this.closeKeepingTable().then((table) => table?.close());
+  }
+
+  /** As `close`, but leaves the group table open and returns it (for the partition's next assignment, or a standby copy). */
+  async closeKeepingTable(): Promise<PartitionTable<unknown> | undefined> {
     this.closing = true;
     // Stopping abandons a running handler (its message is not committed) and a running visit; a revocation waits for the handler (bounded by its timeout).
     if (this.rt.cancelled || this.visiting) this.interrupt?.();
@@ -196,9 +214,10 @@ export class PartitionProcessor implements ContextHost {
     // From here the partition may belong to another member: a late `deferCommit` callback commits nothing.
     this.revoked = true;
     await Promise.allSettled([
-      ...[this.table, ...this.joined.values()].flatMap((t) => (t === undefined ? [] : [t.close()])),
+      ...[...this.joined.values()].map((t) => t.close()),
       ...(this.transactional === undefined ? [] : [this.transactional.close()]),
     ]);
+    return this.table;
   }
 
   // ---- the handler loop ----

@@ -18,6 +18,8 @@ import type { View } from "../view/view.js";
 import type { GroupRuntime } from "./group-runtime.js";
 import { setUpGroup } from "./group-setup.js";
 import { PartitionProcessor, RecoveryCancelled } from "./partition-processor.js";
+import { StandbyReplica } from "./standby-replica.js";
+import type { PartitionTable } from "../table/partition-table.js";
 
 /** Options of `createProcessor`. */
 export interface ProcessorOptions {
@@ -30,6 +32,13 @@ export interface ProcessorOptions {
   readonly ensureTopics?: boolean;
   /** Most messages handled per visit chunk (default 500); input batches are as the broker delivers them. */
   readonly maxBatchSize?: number;
+  /**
+   * Estimated bytes of group-table keys and values each partition keeps
+   * cached between batches (default 32 MiB); past it the cache starts over
+   * at the next batch. Larger: fewer store reads for a big working set;
+   * smaller: less memory per owned partition.
+   */
+  readonly tableCacheBytes?: number;
   /**
    * Input messages with a `null` value (tombstones): `"ignore"` (default, Goka's
    * `NilIgnore`) commits them without calling the handler; `"process"` calls the
@@ -74,6 +83,8 @@ export interface Processor<V = unknown> extends EventSource {
 interface Internals {
   runnerFor(key: string): PartitionProcessor | undefined;
   runners(): ReadonlyMap<number, PartitionProcessor>;
+  warmOffsets(): Map<number, number>;
+  standbys(): readonly number[];
 }
 
 const internals = new WeakMap<Processor<any>, Internals>();
@@ -96,6 +107,14 @@ export async function countTableKeys(processor: Processor<any>): Promise<Map<num
   return counts;
 }
 
+/** The standby partitions of a processor (hot standby) with the changelog offset each copy reached (`-1` while it opens). Not public API. */
+export function standbyOffsets(processor: Processor<any>): Map<number, number> {
+  const i = internals.get(processor);
+  if (i === undefined) return new Map();
+  const warm = i.warmOffsets();
+  return new Map(i.standbys().map((p) => [p, warm.get(p) ?? -1]));
+}
+
 /** Reads `key` from the group table if this processor owns its partition (`owned: false` otherwise; for the monitor). Not public API. */
 export async function readOwnedTableValue(processor: Processor<any>, key: string): Promise<{ owned: boolean; value: unknown }> {
   const runner = internals.get(processor)?.runnerFor(key);
@@ -111,6 +130,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
     throw new RuntimeOptionsError("broker", "pass a broker: createKafkaBroker({ brokers }) or createMemoryBroker()");
   }
   checkPositiveInteger("maxBatchSize", options.maxBatchSize);
+  checkPositiveInteger("tableCacheBytes", options.tableCacheBytes);
   if (options.nilHandling !== undefined && options.nilHandling !== "ignore" && options.nilHandling !== "process") {
     throw new RuntimeOptionsError("nilHandling", `expected "ignore" or "process", got ${JSON.stringify(options.nilHandling)}`);
   }
@@ -125,6 +145,29 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
   // With a state directory of its own, a restarted processor rejoins under its previous member id (fast restart).
   const memberIds = options.storage === undefined ? openMemberIdStore(stateDir, group) : undefined;
   const runners = new Map<number, PartitionProcessor>();
+  /** Hot standby: warm copies of other members' table partitions, and the offsets of copies closed (still on disk). */
+  const standbys = new Map<number, StandbyReplica>();
+  const keptOffsets = new Map<number, number>();
+  /** Group-table partitions left open between a revocation (or a standby's end) and the assignment after it, which reuses them. */
+  const idle = new Map<number, PartitionTable<unknown>>();
+
+  function takeIdle(p: number): PartitionTable<unknown> | undefined {
+    const table = idle.get(p);
+    idle.delete(p);
+    return table;
+  }
+
+  /** Closes the open tables no assignment took (their stores stay on disk; their offsets are reported as warm). */
+  async function closeIdle(): Promise<void> {
+    const tables = [...idle];
+    idle.clear();
+    await Promise.allSettled(
+      tables.map(async ([p, table]) => {
+        keptOffsets.set(p, table.offset);
+        await table.close();
+      }),
+    );
+  }
   const pendingRunners = new Set<Promise<unknown>>();
   let lifecycle: ProcessorLifecycle = "idle";
   let rt: GroupRuntime | undefined;
@@ -164,6 +207,8 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
       });
       await Promise.allSettled([...runners.values()].map((r) => r.close()));
       runners.clear();
+      await changeStandbys([]);
+      await closeIdle();
       await Promise.allSettled(views.map((v) => v.stop()));
       await rt?.producer.close().catch(() => undefined);
       await memberIds?.close().catch(() => undefined);
@@ -172,6 +217,33 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
       resolveDone(failure);
     })();
     return shutdown;
+  }
+
+  /** Keeps warm copies of exactly `wanted` (closing the others, starting the new ones in the background). */
+  async function changeStandbys(wanted: readonly number[]): Promise<void> {
+    await Promise.all(
+      [...standbys].map(async ([p, replica]) => {
+        if (wanted.includes(p)) return;
+        standbys.delete(p);
+        const table = await replica.release();
+        if (table !== undefined) idle.set(p, table);
+      }),
+    );
+    if (rt === undefined || cancelled()) return;
+    for (const p of wanted) {
+      if (standbys.has(p)) continue;
+      const replica = StandbyReplica.start(rt, p, takeIdle(p));
+      if (replica !== undefined) standbys.set(p, replica);
+    }
+  }
+
+  /** The offsets of every table partition held locally, for the assignment (hot standby). */
+  function warmOffsets(): Map<number, number> {
+    const warm = new Map(keptOffsets);
+    for (const [p, table] of idle) warm.set(p, table.offset);
+    for (const [p, replica] of standbys) if (replica.offset !== undefined) warm.set(p, replica.offset);
+    for (const [p, runner] of runners) if (runner.tableOffset !== undefined) warm.set(p, runner.tableOffset);
+    return warm;
   }
 
   /** Sets up and joins the group; failures go to `fail`, a stop request ends it quietly. */
@@ -185,7 +257,10 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
         group,
         topics: [...runtime.consumed.keys()],
         ...(memberIds === undefined ? {} : { memberIds }),
+        ...(graph.standby === undefined || runtime.table === undefined ? {} : { standby: graph.standby }),
         callbacks: {
+          onStandby: (partitions) => changeStandbys(partitions),
+          warmOffsets,
           onRebalanceStarted: () => {
             generation++;
           },
@@ -196,7 +271,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
             // Every partition settles (a cancelled one has closed its tables) before the callback returns.
             const opening = Promise.allSettled(
               assigned.map(async (p) => {
-                const runner = await PartitionProcessor.start(runtime, p, () => generation !== mine);
+                const runner = await PartitionProcessor.start(runtime, p, () => generation !== mine, takeIdle(p));
                 if (cancelled()) await runner.close();
                 else runners.set(p, runner);
               }),
@@ -210,6 +285,8 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
               if (!(error instanceof RecoveryCancelled)) fail(asError(error));
             } finally {
               pendingRunners.delete(opening);
+              // Tables of partitions this assignment did not give back: closed, kept on disk.
+              await closeIdle();
             }
           },
           onRevoked: async (revoked) => {
@@ -218,7 +295,9 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
               revoked.map(async (p) => {
                 const runner = runners.get(p);
                 runners.delete(p);
-                await runner?.close();
+                // The table stays open until the next assignment: given back, it only reads its tail.
+                const table = await runner?.closeKeepingTable();
+                if (table !== undefined) idle.set(p, table);
               }),
             );
           },
@@ -301,6 +380,6 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
     return runners.get(partitionForKey(key, rt.partitions, rt.partitioner));
   }
 
-  internals.set(processor, { runnerFor, runners: () => runners });
+  internals.set(processor, { runnerFor, runners: () => runners, warmOffsets, standbys: () => [...standbys.keys()].sort((a, b) => a - b) });
   return processor;
 }

@@ -8,8 +8,10 @@
  */
 import type { PartitionTable } from "../table/partition-table.js";
 
-/** Table values kept between batches before the cache starts over. */
-const CACHE_LIMIT = 50_000;
+/** Default bytes of table values (keys included, estimated) kept between batches before the cache starts over. */
+export const DEFAULT_TABLE_CACHE_BYTES = 32 * 1024 * 1024;
+/** Estimated bytes of a cache entry besides its key and value bytes (map slot, boxes). */
+const ENTRY_OVERHEAD = 64;
 
 /**
  * A cached table value kept as its encoding. Objects are cached this way and
@@ -35,12 +37,18 @@ export class TableCache {
    */
   private undoKeys: string[] = [];
   private undoValues: unknown[] = [];
+  /** Estimated bytes of the cached keys and values (see `sizeOf`). */
+  private bytes = 0;
 
-  constructor(private readonly table: PartitionTable<unknown>) {}
+  /** @param maxBytes estimated bytes of keys and values kept between batches (see `DEFAULT_TABLE_CACHE_BYTES`) */
+  constructor(
+    private readonly table: PartitionTable<unknown>,
+    private readonly maxBytes: number = DEFAULT_TABLE_CACHE_BYTES,
+  ) {}
 
   /** Loads the stored values of the `keys` not cached, in one store read; rejects with the store's error. */
   async prefetch(keys: readonly string[]): Promise<void> {
-    if (this.values.size > CACHE_LIMIT) this.values.clear();
+    if (this.bytes > this.maxBytes) this.clear();
     const missing = [...new Set(keys)].filter((k) => !this.values.has(k));
     if (missing.length === 0) return;
     const raws = await this.table.store.getMany(missing);
@@ -49,6 +57,7 @@ export class TableCache {
       const raw = raws[i];
       // Decoded on first read (see `cached`), so object values are not decoded twice.
       this.values.set(key, raw === undefined ? undefined : new Encoded(raw));
+      this.bytes += ENTRY_OVERHEAD + key.length + (raw?.byteLength ?? 8);
     }
   }
 
@@ -60,14 +69,13 @@ export class TableCache {
 
   /** Records a handler's write of `value`, whose encoding is `encoded`. */
   set(key: string, value: unknown, encoded: Uint8Array): void {
-    this.remember(key);
-    this.values.set(key, typeof value === "object" && value !== null ? new Encoded(encoded) : value);
+    const entry = typeof value === "object" && value !== null ? new Encoded(encoded) : value;
+    this.replace(key, entry);
   }
 
   /** Records a handler's delete of `key`. */
   delete(key: string): void {
-    this.remember(key);
-    this.values.set(key, undefined);
+    this.replace(key, undefined);
   }
 
   /** Marks where the current message's writes begin (see `undo`). */
@@ -81,8 +89,14 @@ export class TableCache {
     for (let i = this.undoKeys.length - 1; i >= 0; i--) {
       const key = this.undoKeys[i]!;
       const previous = this.undoValues[i];
-      if (previous === ABSENT) this.values.delete(key);
-      else this.values.set(key, previous);
+      const current = this.values.get(key);
+      if (previous === ABSENT) {
+        this.values.delete(key);
+        this.bytes -= ENTRY_OVERHEAD + key.length + sizeOf(current);
+      } else {
+        this.values.set(key, previous);
+        this.bytes += sizeOf(previous) - sizeOf(current);
+      }
     }
     this.mark();
   }
@@ -90,11 +104,17 @@ export class TableCache {
   /** Forgets every cached value: later reads fall through to the store. */
   clear(): void {
     this.values.clear();
+    this.bytes = 0;
   }
 
-  private remember(key: string): void {
+  /** Sets `key` to `entry`, remembering what it replaced (see `undo`) and keeping the byte estimate. */
+  private replace(key: string, entry: unknown): void {
+    const had = this.values.has(key);
+    const previous = had ? this.values.get(key) : ABSENT;
     this.undoKeys.push(key);
-    this.undoValues.push(this.values.has(key) ? this.values.get(key) : ABSENT);
+    this.undoValues.push(previous);
+    this.bytes += sizeOf(entry) - (had ? sizeOf(previous) : -(ENTRY_OVERHEAD + key.length));
+    this.values.set(key, entry);
   }
 
   /** The cached value of `key` (which must be cached), decoded if kept encoded. */
@@ -106,4 +126,10 @@ export class TableCache {
     if (typeof value !== "object" || value === null) this.values.set(key, value);
     return value;
   }
+}
+
+/** Estimated bytes of a cached value: an encoding's length, a string's length, 8 for other primitives. */
+function sizeOf(entry: unknown): number {
+  if (entry instanceof Encoded) return entry.bytes.byteLength;
+  return typeof entry === "string" ? entry.length : 8;
 }

@@ -1,8 +1,11 @@
 /**
  * Write-behind for a table store: `write` lands in memory and reaches the
  * underlying store in one atomic batch per flush (after `maxDelayMs`, or as
- * soon as `maxKeys` keys are buffered), together with the offset of the last
- * write. A key changed many times between flushes is written once.
+ * soon as `maxKeys` keys or `maxBytes` bytes are buffered), together with the
+ * offset of the last write. A key changed many times between flushes is
+ * written once. A `write` that fills the buffer waits for its flush (and the
+ * one before): writers are held back while the disk catches up, so the
+ * buffer and the batch being written stay within about twice the limits.
  *
  * Safe because a table store is a cache of its changelog: values and offset
  * always reach the disk together, so after a crash the store is simply at an
@@ -16,17 +19,25 @@ import type { TableChanges, TableStore } from "./storage.js";
 export interface WriteBehindOptions {
   /** Flush once this many keys are buffered (default 20,000). */
   readonly maxKeys?: number;
+  /** Flush once the buffered keys and values take this many bytes (default 8 MiB; estimated: key length + value length + 64 a key). */
+  readonly maxBytes?: number;
   /** Flush at most this long after the first buffered write (default 1,000 ms). */
   readonly maxDelayMs?: number;
 }
 
 type Changes = Map<string, Uint8Array | null>;
 
+/** Estimated bytes of a buffered key besides its key and value bytes (map slot, strings' headers). */
+const ENTRY_OVERHEAD = 64;
+
 /** Wraps `store` so writes are buffered and flushed in batches; the result has the same contract. */
 export function withWriteBehind(store: TableStore, options: WriteBehindOptions = {}): TableStore {
   const maxKeys = options.maxKeys ?? 20_000;
   const maxDelayMs = options.maxDelayMs ?? 1_000;
+  const maxBytes = options.maxBytes ?? 8 * 1024 * 1024;
   let buffer: Changes = new Map();
+  /** Estimated bytes of `buffer` (see `WriteBehindOptions.maxBytes`). */
+  let bufferBytes = 0;
   let bufferOffset: number | undefined;
   /** The key of the last buffered write: it must stay the batch's last entry, the record the store's anchor names. */
   let lastKey: string | undefined;
@@ -51,6 +62,7 @@ export function withWriteBehind(store: TableStore, options: WriteBehindOptions =
       }
       lastKey = undefined;
       buffer = new Map();
+      bufferBytes = 0;
       bufferOffset = undefined;
       flushing = changes;
       try {
@@ -106,11 +118,15 @@ export function withWriteBehind(store: TableStore, options: WriteBehindOptions =
       if (failure !== undefined) throw failure.error;
       // forEach: no entry array per key on this hot path.
       changes.forEach((value, key) => {
+        const previous = buffer.get(key);
+        if (previous === undefined && !buffer.has(key)) bufferBytes += ENTRY_OVERHEAD + key.length;
+        else bufferBytes -= previous?.byteLength ?? 0;
+        bufferBytes += value?.byteLength ?? 0;
         buffer.set(key, value);
         lastKey = key;
       });
       bufferOffset = offset;
-      if (buffer.size >= maxKeys) return flush();
+      if (buffer.size >= maxKeys || bufferBytes >= maxBytes) return flush();
       if (timer === undefined) {
         timer = setTimeout(() => void flush().catch(() => undefined), maxDelayMs);
         // A pending flush must not keep the process alive: losing it is like a crash, which recovery handles.

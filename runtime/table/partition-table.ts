@@ -123,14 +123,18 @@ export class PartitionTable<V> {
     return recovered;
   }
 
-  /** Keeps applying new changelog messages until `stop`; `onError` gets a failure of the loop. */
-  async catchUp(broker: Broker, onError: (error: Error) => void): Promise<void> {
+  /**
+   * Keeps applying new changelog messages until `close` (or `stopCatchingUp`);
+   * `onError` gets a failure of the loop. `maxWaitMs` bounds each fetch's
+   * wait for new messages, and so how long stopping takes.
+   */
+  async catchUp(broker: Broker, onError: (error: Error) => void, maxWaitMs = CATCH_UP_WAIT_MS): Promise<void> {
     const reader = await broker.reader(this.topic, this.partition, this.position);
     const state = { reader, stopped: false, loop: Promise.resolve() };
     state.loop = (async () => {
       try {
         while (!state.stopped) {
-          const chunk = await readLog(reader, CATCH_UP_WAIT_MS);
+          const chunk = await readLog(reader, maxWaitMs);
           if (!state.stopped) await this.applyLog(chunk, Math.max(this.position, chunk.next));
         }
       } catch (error) {
@@ -231,8 +235,8 @@ export class PartitionTable<V> {
     }
   }
 
-  /** Stops catching up and closes the store. */
-  async close(): Promise<void> {
+  /** Stops catching up (the store stays open: a standby copy promoted to active). */
+  async stopCatchingUp(): Promise<void> {
     const c = this.catchingUp;
     this.catchingUp = undefined;
     if (c !== undefined) {
@@ -240,6 +244,11 @@ export class PartitionTable<V> {
       await c.reader.close();
       await c.loop;
     }
+  }
+
+  /** Stops catching up and closes the store. */
+  async close(): Promise<void> {
+    await this.stopCatchingUp();
     await this.store.close();
   }
 

@@ -16,6 +16,13 @@ import type {
 } from "../port.js";
 import { registerCompressionCodecs } from "./compression.js";
 import { joinKafkaGroup, type GroupMemberSettings } from "./group-member.js";
+import {
+  consumerFetchSizes,
+  DEFAULT_GROUP_FETCH_BYTES,
+  DEFAULT_READER_FETCH_BYTES,
+  MIN_PARTITION_FETCH_BYTES,
+  ReaderBudget,
+} from "./fetch-budget.js";
 import { createInternalCluster } from "./kafkajs-internals.js";
 import { createPartitionReader } from "./partition-reader.js";
 import { DEFAULT_MAX_OUTAGE_MS, isConnectionError, OutageGuard } from "./outage.js";
@@ -62,6 +69,21 @@ export interface KafkaBrokerOptions {
    * `gokac test --brokers` isolates each run this way. None by default.
    */
   readonly namespace?: string;
+  /**
+   * Bytes of records one fetch of a group member may bring, split evenly over
+   * the partitions of its topics (default 2 MiB). A member holds about 20
+   * times this decoded until the fetch is handled: the main bound on a
+   * processor's memory. Larger: fewer, bigger batches (fewer changelog
+   * records and commits per message); smaller: less memory.
+   */
+  readonly groupFetchBytes?: number;
+  /**
+   * Bytes all partition readers of this broker (table recovery, joined
+   * tables, views) fetch at once, split evenly among the readers open at the
+   * time, 16 KiB to 4 MiB each (default 32 MiB). Readers keep records in the
+   * response buffers, so this bounds their memory at about twice the budget.
+   */
+  readonly readerFetchBytes?: number;
 }
 
 /** The broker port on Kafka, with listing and deleting topics and consumer groups (within `namespace` when one is set). */
@@ -124,6 +146,13 @@ export function createKafkaBroker(options: KafkaBrokerOptions): KafkaBroker {
     throw new KafkaBrokerOptionsError(`maxOutageMs must be a number of milliseconds >= 0, got ${String(options.maxOutageMs)}`);
   }
   const outage = new OutageGuard(maxOutageMs, brokers);
+  for (const option of ["groupFetchBytes", "readerFetchBytes"] as const) {
+    const value = options[option];
+    if (value !== undefined && (!Number.isInteger(value) || value < MIN_PARTITION_FETCH_BYTES))
+      throw new KafkaBrokerOptionsError(`${option} must be a whole number of bytes >= ${MIN_PARTITION_FETCH_BYTES}, got ${String(value)}`);
+  }
+  const groupFetchBytes = options.groupFetchBytes ?? DEFAULT_GROUP_FETCH_BYTES;
+  const readerBudget = new ReaderBudget(options.readerFetchBytes ?? DEFAULT_READER_FETCH_BYTES);
   const secrets = new SecretSet();
   const security = checkSecurityOptions(options.ssl, options.sasl, secrets);
   const clientConfig = (bootstrap: string[]) => ({
@@ -290,19 +319,26 @@ export function createKafkaBroker(options: KafkaBrokerOptions): KafkaBroker {
     async reader(topic: string, partition: number, offset: number): Promise<PartitionReader> {
       await connectionChecked();
       const cluster = createInternalCluster(kafka);
+      const leave = readerBudget.join();
       try {
-        return track(
-          await createPartitionReader({
-            cluster,
-            topic,
-            partition,
-            offset,
-            bounds,
-            failAfterMs: options.readerFailAfterMs ?? 30_000,
-            outage,
-          }),
-        );
+        const reader = await createPartitionReader({
+          cluster,
+          topic,
+          partition,
+          offset,
+          bounds,
+          failAfterMs: options.readerFailAfterMs ?? 30_000,
+          outage,
+          maxBytes: () => readerBudget.fetchBytes(),
+        });
+        const close = reader.close.bind(reader);
+        reader.close = async () => {
+          leave();
+          await close();
+        };
+        return track(reader);
       } catch (error) {
+        leave();
         await cluster.disconnect().catch(() => undefined);
         throw error;
       }
@@ -317,7 +353,11 @@ export function createKafkaBroker(options: KafkaBrokerOptions): KafkaBroker {
     },
     async joinGroup(group: GroupOptions): Promise<GroupMember> {
       await connectionChecked();
-      const member = await joinKafkaGroup(newClient, group, options.group ?? {}, outage);
+      // The fetch budget is split over every partition of the member's topics (it may be assigned any of them).
+      const counts = await Promise.all(group.topics.map((t) => broker.partitionCount(t)));
+      const partitions = counts.reduce<number>((sum, n) => sum + (n ?? 1), 0);
+      const settings = { fetch: consumerFetchSizes(groupFetchBytes, partitions), ...options.group };
+      const member = await joinKafkaGroup(newClient, group, settings, outage);
       const handle = { close: () => member.leave() };
       owned.add(handle);
       return {

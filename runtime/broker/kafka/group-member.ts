@@ -20,14 +20,25 @@
  *    from the member's last contact (fetch, heartbeat, join, commit); commits
  *    wait through it. Past the allowance the member fails with
  *    `BrokerUnreachableError`.
+ * 7. Hot standby (`GroupOptions.standby`): the member reports the partitions
+ *    it owned and the offsets of its local table copies in its JoinGroup
+ *    metadata; the leader's sticky assignment (sticky-assignment.ts) sends
+ *    back, in the assignment's userData, the partitions to keep warm
+ *    (`onStandby`, called before `onAssigned`). Standby copies are not
+ *    revoked by a rebalance: they only change with the next assignment.
  */
-import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
+import kafkajs, { type Consumer, type EachBatchPayload, type Kafka } from "kafkajs";
 import { asError } from "../../errors.js";
 import type { BrokerMessage, GroupMember, GroupOptions, TopicPartition } from "../port.js";
-import { copartitionedAssigner } from "./copartitioned-assigner.js";
-import { followGroupCoordinator, gateGroupJoins, rejoinAsPreviousMember } from "./kafkajs-internals.js";
+import { createCopartitionedAssigner } from "./copartitioned-assigner.js";
+import type { ConsumerFetchSizes } from "./fetch-budget.js";
+import { captureAssignments, followGroupCoordinator, gateGroupJoins, rejoinAsPreviousMember } from "./kafkajs-internals.js";
+import { decodeStandbyAssignment } from "./sticky-assignment.js";
 import { toBrokerMessage } from "./messages.js";
 import { isOutageError, type OutageGuard } from "./outage.js";
+
+// kafkajs is CommonJS whose exports Node cannot all detect by name: take them from the default export.
+const { AssignerProtocol } = kafkajs;
 
 /** Timings of a member; the defaults suit tests and production alike. */
 export interface GroupMemberSettings {
@@ -37,7 +48,12 @@ export interface GroupMemberSettings {
   readonly maxWaitMs?: number;
   /** Retries of failing broker requests before the member gives up and reports `onError`. */
   readonly retries?: number;
+  /** Fetch sizes of the member's consumer (fetch-budget.ts); kafkajs's defaults (10 MiB, 1 MiB a partition) without. */
+  readonly fetch?: ConsumerFetchSizes;
 }
+
+/** The consumer session timeout when none is given: a member that dies silently (SIGKILL) is noticed after this long. */
+export const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
 
 function isRebalancing(error: unknown): boolean {
   const type = typeof error === "object" && error !== null && "type" in error ? error.type : undefined;
@@ -116,14 +132,26 @@ export async function joinKafkaGroup(
       },
     );
   }
+  // Hot standby: the member reports what it owned and holds warm; the leader's assignment carries its standby partitions.
+  let lastActive: readonly number[] = [];
+  let standby: number[] = [];
+  captureAssignments(kafka, (raw) => {
+    standby = decodeStandbyAssignment(AssignerProtocol.MemberAssignment.decode(raw)?.userData ?? null);
+  });
+  const assigner = createCopartitionedAssigner(() => ({
+    active: lastActive,
+    warm: callbacks.warmOffsets?.() ?? new Map(),
+    standby: options.standby ?? 0,
+  }));
   const retries = settings.retries ?? 5;
   consumer = kafka.consumer({
     groupId: options.group,
-    partitionAssigners: [copartitionedAssigner],
-    sessionTimeout: settings.sessionTimeoutMs ?? 30_000,
+    partitionAssigners: [assigner],
+    sessionTimeout: settings.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
     rebalanceTimeout: 60_000,
     heartbeatInterval: settings.heartbeatIntervalMs ?? 1_000,
     maxWaitTimeInMs: settings.maxWaitMs ?? 250,
+    ...settings.fetch,
     allowAutoTopicCreation: false,
     retry: {
       retries,
@@ -160,6 +188,10 @@ export async function joinKafkaGroup(
     void revokeAll();
     const partitions = [...new Set(Object.values(payload.memberAssignment).flat())].sort((a, b) => a - b);
     assigned = partitions;
+    lastActive = partitions;
+    // Standby copies change first: a promoted copy closes before its partition opens as active.
+    const copies = standby.filter((p) => !partitions.includes(p));
+    if (callbacks.onStandby !== undefined) void serial(() => callbacks.onStandby!(copies));
     ready = serial(() => callbacks.onAssigned(partitions));
     void ready.then(() => firstAssignment());
   });

@@ -19,6 +19,10 @@
  *    with no hook like Java's `onPartitionsRevoked`. A member wraps its
  *    consumer's cluster so the JoinGroup request waits until the processor
  *    has drained and committed the revoked partitions (see group-member.ts).
+ *    Along the same path: a restarted member rejoins under its previous
+ *    member id (`rejoinAsPreviousMember`), and a member reads its standby
+ *    partitions from the SyncGroup answer's userData, which kafkajs drops
+ *    (`captureAssignments`, hot standby).
  * 3. Following a moved group coordinator: kafkajs sends heartbeats, commits
  *    and offset fetches to the coordinator it found at the last join; a
  *    member's cluster re-finds it on NOT_COORDINATOR and the like
@@ -233,6 +237,39 @@ export function rejoinAsPreviousMember(
         }
         answer ??= await join(request);
         joined(answer.memberId);
+        return answer;
+      };
+      return coordinator;
+    };
+    return cluster;
+  };
+}
+
+type SyncGroup = (request: Record<string, unknown>) => Promise<{ memberAssignment: Buffer }>;
+
+/**
+ * Hands every SyncGroup answer of the next consumer `kafka` creates (the
+ * member's encoded assignment, userData included) to `received`, before
+ * kafkajs decodes it and announces the join: kafkajs drops the
+ * assignment's userData, where gokac's leader puts the member's standby
+ * partitions (sticky-assignment.ts).
+ */
+export function captureAssignments(kafka: Kafka, received: (memberAssignment: Buffer) => void): void {
+  const symbol = createClusterSymbol(kafka);
+  const record = kafka as unknown as Record<symbol, CreateCluster>;
+  const original = record[symbol] as CreateCluster;
+  const wrapped = new WeakSet<object>();
+  record[symbol] = (options) => {
+    const cluster = original.call(kafka, options);
+    const find = cluster.findGroupCoordinator.bind(cluster);
+    cluster.findGroupCoordinator = async (group) => {
+      const coordinator = (await find(group)) as { syncGroup: SyncGroup };
+      if (wrapped.has(coordinator)) return coordinator;
+      wrapped.add(coordinator);
+      const sync = coordinator.syncGroup.bind(coordinator);
+      coordinator.syncGroup = async (request) => {
+        const answer = await sync(request);
+        received(answer.memberAssignment);
         return answer;
       };
       return coordinator;

@@ -33,8 +33,8 @@ export interface PartitionReaderOptions {
   readonly failAfterMs?: number;
   /** With it, fetches failing because the cluster is unreachable are retried for its allowance (instead of `failAfterMs`), then fail with `BrokerUnreachableError`. */
   readonly outage?: OutageGuard;
-  /** Per-fetch byte limit for the partition. */
-  readonly maxBytes?: number;
+  /** Per-fetch byte limit for the partition (4 MiB by default); a function is asked before every fetch (a shared `ReaderBudget`). */
+  readonly maxBytes?: number | (() => number);
 }
 
 function errorType(error: unknown): string | undefined {
@@ -53,7 +53,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export async function createPartitionReader(options: PartitionReaderOptions): Promise<PartitionReader> {
   const { cluster, topic, partition, bounds } = options;
   const failAfterMs = options.failAfterMs ?? 30_000;
-  const maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
+  const limit = options.maxBytes ?? 4 * 1024 * 1024;
+  const maxBytes = typeof limit === "number" ? () => limit : limit;
   await cluster.connect();
   await cluster.addTargetTopic(topic);
   const { low, high } = await bounds(topic, partition);
@@ -68,7 +69,7 @@ export async function createPartitionReader(options: PartitionReaderOptions): Pr
     if (leader === undefined || leader < 0)
       throw Object.assign(new Error(`no leader for ${topic}/${partition}`), { type: "LEADER_NOT_AVAILABLE", retriable: true });
     const broker = await cluster.findBroker({ nodeId: leader });
-    const payload = await fetchRaw(broker, { topic, partition, offset: position, maxWaitMs, maxBytes });
+    const payload = await fetchRaw(broker, { topic, partition, offset: position, maxWaitMs, maxBytes: maxBytes() });
     const fetched = parseFetchResponse(payload, topic, partition);
     if (fetched === undefined) return { payload, records: null, aborted: [] };
     if (fetched.errorCode !== 0) throw protocolError(fetched.errorCode);
