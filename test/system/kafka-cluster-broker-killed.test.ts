@@ -128,6 +128,15 @@ describeKafka("a 3-broker cluster losing a broker under load", () => {
     const client = new Kafka({ clientId: "coordinator-probe", brokers: bootstrap.split(","), logLevel: logLevel.NOTHING });
     const probe = createInternalCluster(client, { metadataMaxAge: 1_000 });
     await probe.connect();
+    // Every group coordinator with its preferred broker (the first replica of its __consumer_offsets partition): the
+    // election gives the coordinator back to that broker only, so the one stopped below must be it.
+    const admin = client.admin();
+    await admin.connect();
+    const balanced = async () => {
+      const { topics } = await admin.fetchTopicMetadata({ topics: ["__consumer_offsets"] });
+      return (topics[0]?.partitions ?? []).every((p) => p.leader === p.replicas[0]);
+    };
+    await eventually(balanced, 120_000, "every coordinator on its preferred broker");
     const coordinatorOf = async (groupId: string): Promise<number> => {
       await probe.refreshMetadata();
       return ((await probe.findGroupCoordinator({ groupId })) as { nodeId: number }).nodeId;
@@ -201,6 +210,7 @@ describeKafka("a 3-broker cluster losing a broker under load", () => {
     );
     await b.close();
     await probe.disconnect();
+    await admin.disconnect();
     expect(failure).toBeUndefined();
   });
 });
