@@ -171,18 +171,44 @@ export function createInternalCluster(kafka: Kafka, options: { metadataMaxAge?: 
  * consumer only.
  */
 export function gateGroupJoins(kafka: Kafka, barrier: () => Promise<void>): void {
-  const symbol = createClusterSymbol(kafka);
-  const record = kafka as unknown as Record<symbol, CreateCluster>;
-  const original = record[symbol] as CreateCluster;
-  record[symbol] = (options) => {
-    const cluster = original.call(kafka, options);
+  onEachNewCluster(kafka, (cluster) => {
     const find = cluster.findGroupCoordinator.bind(cluster);
     cluster.findGroupCoordinator = async (group) => {
       await barrier();
       return find(group);
     };
+  });
+}
+
+/** Calls `adapt` on every internal cluster `kafka` creates from now on (its next consumer's), before kafkajs uses it. */
+function onEachNewCluster(kafka: Kafka, adapt: (cluster: InternalCluster) => void): void {
+  const symbol = createClusterSymbol(kafka);
+  const record = kafka as unknown as Record<symbol, CreateCluster>;
+  const original = record[symbol] as CreateCluster;
+  record[symbol] = (options) => {
+    const cluster = original.call(kafka, options);
+    adapt(cluster);
     return cluster;
   };
+}
+
+/**
+ * Calls `adapt` once on every group-coordinator broker the clusters `kafka`
+ * creates from now on look up (kafkajs keeps and reuses those broker objects).
+ */
+function onEachCoordinator<C extends object>(kafka: Kafka, adapt: (coordinator: C) => void): void {
+  const adapted = new WeakSet<object>();
+  onEachNewCluster(kafka, (cluster) => {
+    const find = cluster.findGroupCoordinator.bind(cluster);
+    cluster.findGroupCoordinator = async (group) => {
+      const coordinator = (await find(group)) as C;
+      if (!adapted.has(coordinator)) {
+        adapted.add(coordinator);
+        adapt(coordinator);
+      }
+      return coordinator;
+    };
+  });
 }
 
 /** The part of a JoinGroup answer `rejoinAsPreviousMember` reads. */
@@ -208,41 +234,28 @@ export function rejoinAsPreviousMember(
   previous: () => Promise<string | undefined>,
   joined: (memberId: string) => void,
 ): void {
-  const symbol = createClusterSymbol(kafka);
-  const record = kafka as unknown as Record<symbol, CreateCluster>;
-  const original = record[symbol] as CreateCluster;
   let tried = false;
-  const wrapped = new WeakSet<object>();
-  record[symbol] = (options) => {
-    const cluster = original.call(kafka, options);
-    const find = cluster.findGroupCoordinator.bind(cluster);
-    cluster.findGroupCoordinator = async (group) => {
-      const coordinator = (await find(group)) as { joinGroup: JoinGroup };
-      if (wrapped.has(coordinator)) return coordinator;
-      wrapped.add(coordinator);
-      const join = coordinator.joinGroup.bind(coordinator);
-      coordinator.joinGroup = async (request) => {
-        let answer: JoinGroupAnswer | undefined;
-        if (!tried && (request.memberId ?? "") === "") {
-          tried = true;
-          const id = await previous().catch(() => undefined);
-          if (id !== undefined && id !== "") {
-            try {
-              answer = await join({ ...request, memberId: id });
-            } catch (error) {
-              const type = typeof error === "object" && error !== null && "type" in error ? error.type : undefined;
-              if (type !== "UNKNOWN_MEMBER_ID") throw error;
-            }
+  onEachCoordinator<{ joinGroup: JoinGroup }>(kafka, (coordinator) => {
+    const join = coordinator.joinGroup.bind(coordinator);
+    coordinator.joinGroup = async (request) => {
+      let answer: JoinGroupAnswer | undefined;
+      if (!tried && (request.memberId ?? "") === "") {
+        tried = true;
+        const id = await previous().catch(() => undefined);
+        if (id !== undefined && id !== "") {
+          try {
+            answer = await join({ ...request, memberId: id });
+          } catch (error) {
+            const type = typeof error === "object" && error !== null && "type" in error ? error.type : undefined;
+            if (type !== "UNKNOWN_MEMBER_ID") throw error;
           }
         }
-        answer ??= await join(request);
-        joined(answer.memberId);
-        return answer;
-      };
-      return coordinator;
+      }
+      answer ??= await join(request);
+      joined(answer.memberId);
+      return answer;
     };
-    return cluster;
-  };
+  });
 }
 
 type SyncGroup = (request: Record<string, unknown>) => Promise<{ memberAssignment: Buffer }>;
@@ -255,27 +268,14 @@ type SyncGroup = (request: Record<string, unknown>) => Promise<{ memberAssignmen
  * partitions (sticky-assignment.ts).
  */
 export function captureAssignments(kafka: Kafka, received: (memberAssignment: Buffer) => void): void {
-  const symbol = createClusterSymbol(kafka);
-  const record = kafka as unknown as Record<symbol, CreateCluster>;
-  const original = record[symbol] as CreateCluster;
-  const wrapped = new WeakSet<object>();
-  record[symbol] = (options) => {
-    const cluster = original.call(kafka, options);
-    const find = cluster.findGroupCoordinator.bind(cluster);
-    cluster.findGroupCoordinator = async (group) => {
-      const coordinator = (await find(group)) as { syncGroup: SyncGroup };
-      if (wrapped.has(coordinator)) return coordinator;
-      wrapped.add(coordinator);
-      const sync = coordinator.syncGroup.bind(coordinator);
-      coordinator.syncGroup = async (request) => {
-        const answer = await sync(request);
-        received(answer.memberAssignment);
-        return answer;
-      };
-      return coordinator;
+  onEachCoordinator<{ syncGroup: SyncGroup }>(kafka, (coordinator) => {
+    const sync = coordinator.syncGroup.bind(coordinator);
+    coordinator.syncGroup = async (request) => {
+      const answer = await sync(request);
+      received(answer.memberAssignment);
+      return answer;
     };
-    return cluster;
-  };
+  });
 }
 
 /** Group-coordinator answers that mean "ask the cluster again who coordinates this group". */
@@ -311,11 +311,7 @@ type CoordinatorBroker = Record<(typeof COORDINATOR_REQUESTS)[number], Coordinat
  * `gateGroupJoins`: the look-up here must not wait for the gate.
  */
 export function followGroupCoordinator(kafka: Kafka): void {
-  const symbol = createClusterSymbol(kafka);
-  const record = kafka as unknown as Record<symbol, CreateCluster>;
-  const original = record[symbol] as CreateCluster;
-  record[symbol] = (options) => {
-    const cluster = original.call(kafka, options);
+  onEachNewCluster(kafka, (cluster) => {
     const find = cluster.findGroupCoordinator.bind(cluster);
     const raw = new WeakMap<object, CoordinatorBroker>();
     let current: object | undefined;
@@ -362,6 +358,5 @@ export function followGroupCoordinator(kafka: Kafka): void {
       patch(broker);
       return broker;
     };
-    return cluster;
-  };
+  });
 }
