@@ -230,7 +230,16 @@ export function createKafkaBroker(options: KafkaBrokerOptions): KafkaBroker {
   async function bounds(topic: string, partition: number): Promise<{ low: number; high: number }> {
     let request = offsetsInFlight.get(topic);
     if (request === undefined) {
-      request = retrying(async () => (await connectedAdmin()).fetchTopicOffsets(topic));
+      request = retrying(async () => {
+        try {
+          return await (await connectedAdmin()).fetchTopicOffsets(topic);
+        } catch (error) {
+          // kafkajs destructures an empty offsets answer (a TypeError) while the metadata of a topic
+          // created a moment ago lists no partitions yet: ask again, as for any retriable error.
+          if (error instanceof TypeError) throw Object.assign(new Error(`${topic}: no partition metadata yet`), { retriable: true });
+          throw error;
+        }
+      });
       offsetsInFlight.set(topic, request);
       const forget = () => offsetsInFlight.delete(topic);
       request.then(forget, forget);
