@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createKafkaBroker, partitionForKey } from "gokac/runtime";
@@ -524,7 +524,7 @@ try {
   await cluster.stop(true).catch((error: unknown) => log(`stopping the cluster failed: ${String(error)}`));
   rmSync(work, { recursive: true, force: true });
 }
-const out = join(root, args.out);
+const out = resolve(root, args.out);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, render(results, (Date.now() - begun) / 1000, machine, exactlyOnceImplemented()));
 log(`wrote ${relative(root, out)}`);
