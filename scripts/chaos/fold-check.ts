@@ -3,9 +3,7 @@
  * its input (each key's count of input messages). Both topics are read from
  * the beginning to their current end, read-committed.
  */
-import kafkajs from "kafkajs";
-
-const { Kafka, logLevel } = kafkajs;
+import { readToEnd } from "../../bench/lib/read-to-end.js";
 
 /** What a count table holds against its input: messages `lost` (counted less) and `doubled` (counted more), summed over keys. */
 export interface FoldCheck {
@@ -18,39 +16,6 @@ export interface FoldCheck {
   /** Keys whose count is below, and above, their input count. */
   readonly keysShort: number;
   readonly keysOver: number;
-}
-
-/** Reads `topic` from the beginning to the end it has now; calls `each` with every record's key and value. */
-export async function readToEnd(brokers: string, topic: string, each: (key: string, value: Buffer | null) => void): Promise<void> {
-  const kafka = new Kafka({ clientId: "gokac-fold-check", brokers: brokers.split(","), logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  const groupId = `gokac-fold-check-${process.pid}-${Date.now()}`;
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
-  try {
-    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
-    const pending = new Set([...ends].filter(([, high]) => high > 0).map(([p]) => p));
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      if (pending.size === 0) resolve();
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            for (const m of batch.messages) each(m.key?.toString("utf8") ?? "", m.value);
-            // Transaction markers take offsets too: the batch's last offset, not its last message's, says how far it got.
-            if (Number(batch.lastOffset()) + 1 >= (ends.get(batch.partition) ?? 0)) pending.delete(batch.partition);
-            if (pending.size === 0) resolve();
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect().catch(() => undefined);
-    await admin.deleteGroups([groupId]).catch(() => undefined);
-    await admin.disconnect().catch(() => undefined);
-  }
 }
 
 /** Compares the int64 count table in `table` (last value per key) with the per-key message counts of `input`. */
