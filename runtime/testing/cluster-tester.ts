@@ -22,7 +22,7 @@ import type { GroupDefinition, TopicSpec } from "../graph.js";
 import { createProcessor, type Processor } from "../processor/processor.js";
 import { createMemoryStorage } from "../storage/memory-storage.js";
 import { loopTopic, tableTopic } from "../topics/requirements.js";
-import type { EmittedMessage, GroupRef } from "./tester.js";
+import { consumedTopic, findRegistered, type EmittedMessage, type GroupRef } from "./tester.js";
 
 /** Options of `createClusterTester`. */
 export interface ClusterTesterOptions {
@@ -227,19 +227,7 @@ export function createClusterTester(
   }
 
   function find(group: GroupRef<unknown>): Registered {
-    const name = typeof group === "string" ? group : group.graph.group;
-    const g = groups.get(name);
-    if (g === undefined) throw new Error(`cluster tester: group ${name} is not registered`);
-    return g;
-  }
-
-  function consumedCodec(topic: string): { codec: Codec<unknown>; partitioner: Partitioner } {
-    for (const g of groups.values()) {
-      const graph = g.definition.graph;
-      for (const input of graph.inputs)
-        if (input.topics.includes(topic)) return { codec: input.codec, partitioner: input.partitioner ?? "kafka" };
-    }
-    throw new Error(`cluster tester: no registered group consumes ${topic}; pass its TopicSpec`);
+    return findRegistered(groups, group, "cluster tester");
   }
 
   function throwIfFailed(): void {
@@ -298,11 +286,7 @@ export function createClusterTester(
       groups.set(name, { definition, processor, started: false });
     },
     consume(topic, key, value) {
-      const name = typeof topic === "string" ? topic : topic.name;
-      const { codec, partitioner } =
-        typeof topic === "string"
-          ? consumedCodec(topic)
-          : { codec: topic.codec as Codec<unknown>, partitioner: topic.partitioner ?? "kafka" };
+      const { name, codec, partitioner } = consumedTopic(topic, groups.values(), "cluster tester");
       queued.push({ topic: name, codec, partitioner, key, value });
     },
     async run() {

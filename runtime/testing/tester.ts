@@ -140,21 +140,7 @@ export function createTester(options: TesterOptions = {}): Tester {
   }
 
   function find<V>(group: GroupRef<V>): Registered {
-    const name = typeof group === "string" ? group : group.graph.group;
-    const g = groups.get(name);
-    if (g === undefined) throw new Error(`tester: group ${name} is not registered`);
-    return g;
-  }
-
-  function consumedCodec(topic: string): { codec: Codec<unknown>; partitioner: Partitioner } {
-    for (const g of groups.values()) {
-      const graph = g.definition.graph;
-      for (const input of graph.inputs)
-        if (input.topics.includes(topic)) return { codec: input.codec, partitioner: input.partitioner ?? "kafka" };
-      if (graph.loop !== undefined && topic === loopTopic(graph.group))
-        return { codec: graph.loop.codec, partitioner: graph.partitioner ?? "kafka" };
-    }
-    throw new Error(`tester: no registered group consumes ${topic}; pass its TopicSpec`);
+    return findRegistered(groups, group, "tester");
   }
 
   function throwIfFailed(): void {
@@ -202,11 +188,7 @@ export function createTester(options: TesterOptions = {}): Tester {
       groups.set(name, { definition, processor, started: false });
     },
     consume(topic, key, value, consumeOptions) {
-      const name = typeof topic === "string" ? topic : topic.name;
-      const { codec, partitioner } =
-        typeof topic === "string"
-          ? consumedCodec(topic)
-          : { codec: topic.codec as Codec<unknown>, partitioner: topic.partitioner ?? "kafka" };
+      const { name, codec, partitioner } = consumedTopic(topic, groups.values(), "tester");
       queued.push({ topic: name, codec, partitioner, key, value, headers: consumeOptions?.headers });
     },
     run,
@@ -265,4 +247,32 @@ export function createTester(options: TesterOptions = {}): Tester {
       await broker.close();
     },
   };
+}
+
+/** The registered group `group` names (by definition or name), or an error naming `who` (the tester or the cluster tester). */
+export function findRegistered<R>(groups: ReadonlyMap<string, R>, group: GroupRef<unknown>, who: string): R {
+  const name = typeof group === "string" ? group : group.graph.group;
+  const g = groups.get(name);
+  if (g === undefined) throw new Error(`${who}: group ${name} is not registered`);
+  return g;
+}
+
+/**
+ * The name, codec and partitioner of a topic a test feeds: a `TopicSpec`'s own, or for a
+ * topic name those of the registered group consuming it (an input, or the group's loop).
+ */
+export function consumedTopic(
+  topic: string | TopicSpec<unknown>,
+  registered: Iterable<{ readonly definition: GroupDefinition<unknown> }>,
+  who: string,
+): { name: string; codec: Codec<unknown>; partitioner: Partitioner } {
+  if (typeof topic !== "string") return { name: topic.name, codec: topic.codec, partitioner: topic.partitioner ?? "kafka" };
+  for (const { definition } of registered) {
+    const graph = definition.graph;
+    for (const input of graph.inputs)
+      if (input.topics.includes(topic)) return { name: topic, codec: input.codec, partitioner: input.partitioner ?? "kafka" };
+    if (graph.loop !== undefined && topic === loopTopic(graph.group))
+      return { name: topic, codec: graph.loop.codec, partitioner: graph.partitioner ?? "kafka" };
+  }
+  throw new Error(`${who}: no registered group consumes ${topic}; pass its TopicSpec`);
 }
