@@ -98,7 +98,37 @@ export interface TransactionalProducer {
    * visible to read-committed readers). Calls run one after the other.
    */
   commit(records: readonly ProduceRecord[], offsets: TransactionOffsets | undefined): Promise<ProducedOffset[]>;
+  /**
+   * What the processor needs to ride out a failed `commit` (retry it without
+   * losing or doubling anything; runtime/processor/transaction-retry.ts).
+   * Optional: without it a failed commit stops the processor.
+   */
+  readonly recovery?: TransactionRecovery;
   close(): Promise<void>;
+}
+
+/**
+ * Recovery after a failed `TransactionalProducer.commit`, which then rejects
+ * with a `TransactionFailedError` (runtime/broker/transaction-failure.ts)
+ * saying whether it was fenced or an outage and whether it may have committed.
+ * Each method is one attempt (bounded retries of its own) and rejects with a
+ * `TransactionFailedError` too; the caller owns the outage allowance.
+ */
+export interface TransactionRecovery {
+  /**
+   * Replaces the producer by a new one with the same transactional id
+   * (InitProducerId): the broker first completes or aborts the failed
+   * transaction, then bumps the id's epoch (the old producer is fenced).
+   */
+  reinitialize(): Promise<void>;
+  /** The group's committed offsets of `offsets`' topic-partitions, in order (`undefined`: none). */
+  committed(offsets: TransactionOffsets): Promise<(number | undefined)[]>;
+  /** The end (last stable offset) of a topic-partition. */
+  end(topic: string, partition: number): Promise<number>;
+  /** The outage allowance: the error to give up with for failures since `since` (ms timestamp), or `undefined` to keep trying. */
+  exceeded(since: number, cause: unknown): Error | undefined;
+  /** The allowance in milliseconds (`maxOutageMs`). */
+  readonly maxOutageMs: number;
 }
 
 /** Reads one partition from an offset onwards, batch by batch. */

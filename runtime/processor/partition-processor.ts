@@ -35,6 +35,7 @@ import { HandlerFailure } from "./handler-failure.js";
 import { type ContextHost, MessageContext } from "./message-context.js";
 import { PendingWrites } from "./pending-writes.js";
 import { TableCache } from "./table-cache.js";
+import type { RetryWatch } from "./transaction-retry.js";
 import { deadLetterRecord, type FailureKind, HandlerTimeoutError, KeyDecodeError } from "./error-policy.js";
 import type { FailurePolicy } from "../graph.js";
 
@@ -78,6 +79,8 @@ export class PartitionProcessor implements ContextHost {
   private visiting = false;
   /** `close` was called: a running visit stops between keys. */
   private closing = false;
+  /** Exactly-once: a failed transaction is being retried (a revocation ends it at once). */
+  private retryingTransaction = false;
 
   private constructor(
     private readonly rt: GroupRuntime,
@@ -92,7 +95,7 @@ export class PartitionProcessor implements ContextHost {
       rt.producer,
       partition,
       table,
-      transactional === undefined ? undefined : { producer: transactional, group: rt.group },
+      transactional === undefined ? undefined : { producer: transactional, group: rt.group, watch: this.retryWatch() },
     );
   }
 
@@ -207,7 +210,7 @@ export class PartitionProcessor implements ContextHost {
   async closeKeepingTable(): Promise<PartitionTable<unknown> | undefined> {
     this.closing = true;
     // Stopping abandons a running handler (its message is not committed) and a running visit; a revocation waits for the handler (bounded by its timeout).
-    if (this.rt.cancelled || this.visiting) this.interrupt?.();
+    if (this.rt.cancelled || this.visiting || this.retryingTransaction) this.interrupt?.();
     await this.queue;
     this.closed = true;
     await this.commitChain;
@@ -545,10 +548,39 @@ export class PartitionProcessor implements ContextHost {
     }
   }
 
-  /** Flushes the outbox (see `PendingWrites.flush`; `offsets` commit with it, exactly-once); false if that failed the processor. */
+  /**
+   * How a failed transaction's retries wait (`commitTransaction`): they end
+   * at once when the partition is revoked or the processor stops.
+   */
+  private retryWatch(): RetryWatch {
+    return {
+      stopped: () => this.closing || this.rt.cancelled,
+      wait: async <T>(work: Promise<T> | undefined, ms: number) => {
+        this.retryingTransaction = true;
+        try {
+          // Closing between two steps: no wait is running to interrupt.
+          if (this.closing || this.rt.cancelled) {
+            work?.catch(() => undefined);
+            return "stopped" as const;
+          }
+          const r = await this.wait(work, ms);
+          if (r === STOPPED) {
+            work?.catch(() => undefined);
+            return "stopped" as const;
+          }
+          return r === TIMED_OUT ? ("timeout" as const) : { value: r };
+        } finally {
+          this.retryingTransaction = false;
+        }
+      },
+    };
+  }
+
+  /** Flushes the outbox (see `PendingWrites.flush`; `offsets` commit with it, exactly-once); false if that failed the processor (or, exactly-once, the partition closed meanwhile). */
   private async flush(where: Current = this.current, offsets?: { topic: string; partition: number; offset: number }[]): Promise<boolean> {
     const failure = await this.outbox.flush(offsets);
     if (failure === undefined) return true;
+    if (failure === "abandoned") return false;
     if (failure === "reloaded") {
       this.cache?.clear();
       return true;

@@ -8,6 +8,7 @@
  */
 import type { ProducedOffset, ProduceRecord, Producer, TopicPartition, TransactionalProducer } from "../broker/port.js";
 import type { PartitionTable } from "../table/partition-table.js";
+import { commitTransaction, type RetryWatch } from "./transaction-retry.js";
 
 /** Why a flush failed: the produce was not acknowledged, or the store write failed. */
 export interface FlushFailure {
@@ -35,13 +36,14 @@ export class PendingWrites {
 
   /**
    * @param table the group-table partition the changes go to (and whose topic is the changelog), if the group persists
-   * @param transactional exactly-once: the partition's transactional producer and the group whose offsets it commits
+   * @param transactional exactly-once: the partition's transactional producer, the group whose offsets it commits, and
+   *   how a failed transaction's retries wait (without `watch`, a failed transaction fails the flush at once)
    */
   constructor(
     private readonly producer: Producer,
     private readonly partition: number,
     private readonly table: PartitionTable<unknown> | undefined,
-    private readonly transactional?: { readonly producer: TransactionalProducer; readonly group: string },
+    private readonly transactional?: { readonly producer: TransactionalProducer; readonly group: string; readonly watch?: RetryWatch },
   ) {}
 
   /** Marks where the next message's effects begin. */
@@ -85,8 +87,14 @@ export class PendingWrites {
    * input `offsets` go in one transaction instead, and the store is written
    * only once it committed; an aborted transaction writes nothing. (`offsets`
    * is ignored at-least-once: the caller commits through the group member.)
+   * A failed transaction is retried through outages (`commitTransaction`):
+   * `"abandoned"` when the partition was revoked or the processor stopped
+   * meanwhile (nothing of the batch stored, its outcome left to the
+   * partition's next owner).
    */
-  async flush(offsets: readonly (TopicPartition & { readonly offset: number })[] = []): Promise<FlushFailure | "reloaded" | undefined> {
+  async flush(
+    offsets: readonly (TopicPartition & { readonly offset: number })[] = [],
+  ): Promise<FlushFailure | "reloaded" | "abandoned" | undefined> {
     const records = this.records;
     const keys = this.changedKeys;
     const values = this.changedValues;
@@ -104,10 +112,22 @@ export class PendingWrites {
     if (table !== undefined)
       for (const [key, value] of changes) changelog.push({ topic: table.topic, partition: this.partition, key, value });
     let produced: readonly ProducedOffset[] = [];
+    /** The changelog's end, when a retried transaction turned out committed without its answer (the records' offsets unknown). */
+    let changelogEnd: number | undefined;
     try {
       if (transactional !== undefined) {
         const committing = offsets.length === 0 ? undefined : { group: transactional.group, offsets };
-        produced = await transactional.producer.commit(changelog.length === 0 ? records : [...records, ...changelog], committing);
+        const result = await commitTransaction(
+          transactional.producer,
+          changelog.length === 0 ? records : [...records, ...changelog],
+          committing,
+          transactional.watch,
+          table === undefined || changelog.length === 0 ? undefined : { topic: table.topic, partition: this.partition },
+        );
+        if (result.kind === "abandoned") return "abandoned";
+        if (result.kind === "failed") return { kind: "produce", error: result.error };
+        if (result.kind === "sent") produced = result.produced;
+        else changelogEnd = result.changelogEnd;
       } else {
         // One round trip when only one of the two has records.
         if (records.length > 0) await this.producer.send(records);
@@ -125,7 +145,12 @@ export class PendingWrites {
       if (p.offset < tableFirst) tableFirst = p.offset;
     }
     // Exactly-once: the previous transaction's commit marker may sit at the store's offset, just before these records.
-    const first = transactional !== undefined && tableFirst === table.offset + 1 ? undefined : tableFirst;
+    let first: number | undefined = transactional !== undefined && tableFirst === table.offset + 1 ? undefined : tableFirst;
+    if (changelogEnd !== undefined) {
+      // Committed, answer lost: this partition's producer is the changelog's only writer, so its end follows these records' commit marker.
+      tableOffset = changelogEnd - 1;
+      first = undefined;
+    }
     try {
       // `true`: another writer's records were read into the store (state integrity); cached values may be stale.
       return (await table.write(changes, tableOffset + 1, first)) ? "reloaded" : undefined;

@@ -358,7 +358,23 @@ export function createKafkaBroker(options: KafkaBrokerOptions): KafkaBroker {
     },
     async transactionalProducer(transactionalId: string, producerOptions?: ProducerOptions): Promise<TransactionalProducer> {
       await connectionChecked();
-      return track(await createKafkaTransactionalProducer(kafka, transactionalId, producerOptions?.compression ?? {}));
+      return track(
+        await createKafkaTransactionalProducer(kafka, transactionalId, {
+          compression: producerOptions?.compression ?? {},
+          outage,
+          // One attempt each: the processor's retry loop owns the outage allowance.
+          committedOffsets: async (group, topic) => {
+            const result = await (await connectedAdmin()).fetchOffsets({ groupId: group, topics: [topic] });
+            const partitions = result.find((t) => t.topic === topic)?.partitions ?? [];
+            return new Map(partitions.filter((p) => Number(p.offset) >= 0).map((p) => [p.partition, Number(p.offset)]));
+          },
+          endOffset: async (topic, partition) => {
+            const p = (await (await connectedAdmin()).fetchTopicOffsets(topic)).find((o) => o.partition === partition);
+            if (p === undefined) throw new Error(`gokac: ${topic} has no partition ${partition}`);
+            return Number(p.high);
+          },
+        }),
+      );
     },
     async joinGroup(group: GroupOptions): Promise<GroupMember> {
       await connectionChecked();

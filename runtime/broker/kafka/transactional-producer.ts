@@ -2,70 +2,137 @@
  * The port's TransactionalProducer over a kafkajs transactional producer
  * (`guarantee: exactly-once`): each `commit` is one Kafka transaction holding
  * the records and the group's input offsets (`sendOffsets`, i.e.
- * AddOffsetsToTxn + TxnOffsetCommit), committed or aborted as a whole.
+ * AddOffsetsToTxn + TxnOffsetCommit), committed or aborted as a whole. A
+ * failed commit rejects with a `TransactionFailedError`; its `recovery`
+ * re-initialises the transactional id and looks up what committed, so the
+ * processor can ride the failure out (runtime/processor/transaction-retry.ts).
  */
-import type { Kafka } from "kafkajs";
+import type { Kafka, Producer as KafkaProducer } from "kafkajs";
 import type { Compression, ProducedOffset, ProduceRecord, TransactionalProducer, TransactionOffsets } from "../port.js";
+import { TransactionFailedError, type TransactionFailureReason, type TransactionOutcome } from "../transaction-failure.js";
+import { isOutageError, type OutageGuard } from "./outage.js";
 import { sendInChunks } from "./producer.js";
 
 /** How long the broker lets a transaction stay open before aborting it (a crashed instance's open transaction ends then at the latest). */
 const TRANSACTION_TIMEOUT_MS = 60_000;
 
 /**
+ * kafkajs's own retries of a send, bounded (about 6 s of backoff) so that a
+ * failure comes back to the processor, whose retry loop owns the outage
+ * allowance (`maxOutageMs`).
+ */
+const SEND_RETRY = { retries: 5, initialRetryTime: 200, maxRetryTime: 2_000 };
+
+/** Kafka error codes of a fenced producer: INVALID_PRODUCER_EPOCH (47), PRODUCER_FENCED (90, unknown to kafkajs 2.2.4). */
+const FENCED_CODES = new Set([47, 90]);
+/** A new producer epoch can send the transaction again: OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_TXN_STATE, UNKNOWN_PRODUCER_ID. */
+const ABORTABLE_CODES = new Set([45, 48, 59]);
+
+function field(error: unknown, name: string): unknown {
+  return typeof error === "object" && error !== null && name in error ? (error as Record<string, unknown>)[name] : undefined;
+}
+
+/** Why a kafkajs transaction call failed (follows `cause` chains). */
+export function failureReason(error: unknown): TransactionFailureReason {
+  let abortable = false;
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 10; e = field(e, "cause"), depth++) {
+    const code = field(e, "code");
+    if (typeof code === "number" && FENCED_CODES.has(code)) return "fenced";
+    if (typeof code === "number" && ABORTABLE_CODES.has(code)) abortable = true;
+  }
+  if (isOutageError(error)) return "outage";
+  return abortable ? "abortable" : "other";
+}
+
+function failed(error: unknown, outcome: TransactionOutcome): TransactionFailedError {
+  return error instanceof TransactionFailedError ? error : new TransactionFailedError(failureReason(error), outcome, error);
+}
+
+/** What `createKafkaTransactionalProducer` needs besides the client. */
+export interface TransactionalProducerContext {
+  /** Topic compression, as `createKafkaProducer` takes it. */
+  readonly compression?: Readonly<Record<string, Compression>>;
+  /** The broker's outage allowance: opening rides out an outage within it, and `recovery.exceeded` answers from it. */
+  readonly outage?: OutageGuard;
+  /** One look-up of a group's committed offsets of a topic (by partition). */
+  readonly committedOffsets?: (group: string, topic: string) => Promise<ReadonlyMap<number, number>>;
+  /** One look-up of a topic-partition's end (last stable offset). */
+  readonly endOffset?: (topic: string, partition: number) => Promise<number>;
+}
+
+/**
  * Connects a transactional producer with `transactionalId` and initialises
  * it at once (InitProducerId): the broker aborts the open transaction of an
  * earlier producer with the same id and fences it, so its later sends and
  * commits fail. Records are chunked and compressed as `createKafkaProducer`
- * does; a transaction's batches are sent one after the other.
+ * does; a transaction's batches are sent one after the other. With
+ * `context.outage`, opening retries an outage within the allowance.
  */
 export async function createKafkaTransactionalProducer(
   kafka: Kafka,
   transactionalId: string,
-  compression: Readonly<Record<string, Compression>> = {},
+  context: TransactionalProducerContext = {},
 ): Promise<TransactionalProducer> {
-  const producer = kafka.producer({
-    transactionalId,
-    idempotent: true,
-    maxInFlightRequests: 1,
-    transactionTimeout: TRANSACTION_TIMEOUT_MS,
-    allowAutoTopicCreation: false,
-  });
-  await producer.connect();
-  try {
-    // kafkajs initialises the transactional id on the first transaction: fence the previous owner now, not at the first batch.
-    await (await producer.transaction()).abort();
-  } catch (error) {
-    await producer.disconnect().catch(() => undefined);
-    throw error;
-  }
+  const compression = context.compression ?? {};
   let closed = false;
+
+  /** A connected, initialised kafkajs producer for the id (one attempt). */
+  async function open(): Promise<KafkaProducer> {
+    const p = kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: TRANSACTION_TIMEOUT_MS,
+      allowAutoTopicCreation: false,
+      retry: SEND_RETRY,
+    });
+    try {
+      await p.connect();
+      // kafkajs initialises the transactional id on the first transaction: fence the previous owner now, not at the first batch.
+      await (await p.transaction()).abort();
+    } catch (error) {
+      await p.disconnect().catch(() => undefined);
+      throw error;
+    }
+    return p;
+  }
+
+  const outage = context.outage;
+  let producer = outage === undefined ? await open() : await outage.retry(`transactional producer ${transactionalId}`, open);
   let chain: Promise<unknown> = Promise.resolve();
 
   async function transact(records: readonly ProduceRecord[], offsets: TransactionOffsets | undefined): Promise<ProducedOffset[]> {
     if (closed) throw new Error("gokac: commit on a closed transactional producer");
     const committing = offsets?.offsets ?? [];
     if (records.length === 0 && committing.length === 0) return [];
-    const transaction = await producer.transaction();
+    const current = producer;
+    let outcome: TransactionOutcome = "aborted";
+    let transaction: Awaited<ReturnType<KafkaProducer["transaction"]>> | undefined;
     try {
+      transaction = await current.transaction();
+      const t = transaction;
       const produced = await sendInChunks(records, compression, async (batches) => {
         const sent = [];
-        for (const b of batches) sent.push(await transaction.sendBatch({ ...b, acks: -1 }));
+        for (const b of batches) sent.push(await t.sendBatch({ ...b, acks: -1 }));
         return sent;
       });
       if (offsets !== undefined && committing.length > 0) {
         const byTopic = new Map<string, { partition: number; offset: string }[]>();
         for (const o of committing)
           byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset) }]);
-        await transaction.sendOffsets({
+        await t.sendOffsets({
           consumerGroupId: offsets.group,
           topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
         });
       }
-      await transaction.commit();
+      // From here the coordinator may have been asked to commit: an error leaves the outcome unknown.
+      outcome = "unknown";
+      await t.commit();
       return produced;
     } catch (error) {
-      if (transaction.isActive()) await transaction.abort().catch(() => undefined);
-      throw error;
+      // kafkajs keeps the transaction active until it asked to commit: abort it (acknowledged: certainly not committed).
+      if (transaction?.isActive() === true) await transaction.abort().catch(() => undefined);
+      throw failed(error, outcome);
     }
   }
 
@@ -75,10 +142,55 @@ export async function createKafkaTransactionalProducer(
       chain = result.catch(() => undefined);
       return result;
     },
+    recovery: {
+      async reinitialize(): Promise<void> {
+        if (closed) throw new Error("gokac: reinitialize on a closed transactional producer");
+        const old = producer;
+        await old.disconnect().catch(() => undefined);
+        let fresh: KafkaProducer;
+        try {
+          fresh = await open();
+        } catch (error) {
+          throw failed(error, "unknown");
+        }
+        // Closed meanwhile (the partition was revoked while this ran): nobody uses it.
+        if (closed) {
+          await fresh.disconnect().catch(() => undefined);
+          throw new Error("gokac: transactional producer closed while reinitialising");
+        }
+        producer = fresh;
+      },
+      async committed(offsets: TransactionOffsets): Promise<(number | undefined)[]> {
+        const lookUp = context.committedOffsets;
+        if (lookUp === undefined) throw new Error("gokac: no committed-offsets look-up for the transactional producer");
+        const byTopic = new Map<string, ReadonlyMap<number, number>>();
+        try {
+          for (const topic of new Set(offsets.offsets.map((o) => o.topic))) byTopic.set(topic, await lookUp(offsets.group, topic));
+        } catch (error) {
+          throw failed(error, "unknown");
+        }
+        return offsets.offsets.map((o) => byTopic.get(o.topic)?.get(o.partition));
+      },
+      async end(topic: string, partition: number): Promise<number> {
+        if (context.endOffset === undefined) throw new Error("gokac: no end-offset look-up for the transactional producer");
+        try {
+          return await context.endOffset(topic, partition);
+        } catch (error) {
+          throw failed(error, "unknown");
+        }
+      },
+      exceeded(since: number, cause: unknown): Error | undefined {
+        if (outage === undefined) return cause instanceof Error ? cause : new Error(String(cause));
+        return outage.exceeded(`transactional producer ${transactionalId}`, since, cause);
+      },
+      get maxOutageMs() {
+        return outage?.maxOutageMs ?? 0;
+      },
+    },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      await chain;
+      // Not waiting for the chain: a commit abandoned by a revocation may still be retrying; disconnecting ends it.
       await producer.disconnect();
     },
   };
