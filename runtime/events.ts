@@ -55,6 +55,21 @@ export interface RuntimeEvents {
     readonly delayMs: number;
     readonly error: unknown;
   };
+  /**
+   * Exactly-once: a batch's transaction failed (`error`, the first failure)
+   * and, `ms` and `attempts` retry steps later, turned out `committed` (its
+   * answer had been lost), was `resent` and committed, was `abandoned` (the
+   * partition revoked or the processor stopping) or `failed` (fenced, or the
+   * outage allowance spent: the processor stops).
+   */
+  "transaction-retry": {
+    readonly group: string;
+    readonly partition: number;
+    readonly outcome: "committed" | "resent" | "abandoned" | "failed";
+    readonly attempts: number;
+    readonly ms: number;
+    readonly error: unknown;
+  };
   /** A partition's batch went through: `processed` messages handled, `emitted` records sent (emits and loopbacks), `handlerSeconds` spent in handlers, the input now at `nextOffset`. */
   batch: {
     readonly topic: string;

@@ -144,6 +144,12 @@ export function logProcessorEvents(logger: Logger, processor: Processor<any>, op
         `retrying ${topic || "(visit)"}/${partition}@${offset} (attempt ${attempt}) in ${delayMs} ms`,
       );
     }),
+    processor.on("transaction-retry", ({ partition, outcome, attempts, ms, error }) => {
+      log.info(
+        { partition, outcome, attempts, ms, reason: reasonOf(error) },
+        `transaction of partition ${partition} failed; ${outcome} after ${attempts} retry steps (${ms} ms)`,
+      );
+    }),
     processor.on("state-rebuilt", ({ topic, partition, reason, error }) => {
       log.warn(
         { topic, partition, reason, err: error },

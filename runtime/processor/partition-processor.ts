@@ -573,6 +573,8 @@ export class PartitionProcessor implements ContextHost {
           this.retryingTransaction = false;
         }
       },
+      settled: (outcome, attempts, ms, error) =>
+        this.rt.events.emit("transaction-retry", { group: this.rt.group, partition: this.partition, outcome, attempts, ms, error }),
     };
   }
 

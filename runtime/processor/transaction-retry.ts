@@ -95,6 +95,8 @@ export interface RetryWatch {
   stopped(): boolean;
   /** `work`'s value, `"timeout"` after `ms`, or `"stopped"` when interrupted (see `stopped`); rejects as `work` does. */
   wait<T>(work: Promise<T> | undefined, ms: number): Promise<{ readonly value: T } | "timeout" | "stopped">;
+  /** Told how a retried transaction ended (`error`: its first failure). */
+  settled?(outcome: "committed" | "resent" | "abandoned" | "failed", attempts: number, ms: number, error: unknown): void;
 }
 
 /** How `commitTransaction` ended. */
@@ -142,7 +144,11 @@ export async function commitTransaction(
   const recovery = producer.recovery;
   const verdict = judgeFailure(error, recovery !== undefined && watch !== undefined);
   if (verdict !== "resolve" || recovery === undefined || watch === undefined) return { kind: "failed", error };
-  return retry(producer, recovery, watch, records, offsets, changelog, error as TransactionFailedError, started);
+  let steps = 0;
+  const result = await retry(producer, recovery, watch, records, offsets, changelog, error as TransactionFailedError, started, () => steps++);
+  const outcome = result.kind === "sent" ? "resent" : result.kind;
+  watch.settled?.(outcome, steps, Date.now() - started, error);
+  return result;
 }
 
 async function retry(
@@ -155,6 +161,8 @@ async function retry(
   first: TransactionFailedError,
   /** When the first failing attempt was sent: the outage is counted from there. */
   since: number,
+  /** Counts a step. */
+  counted: () => void,
 ): Promise<TransactionResult> {
   const batch = offsets?.offsets.map((o) => o.offset) ?? [];
   /** Whether the last failed transaction may have committed (then its outcome is looked up before sending again). */
@@ -164,6 +172,7 @@ async function retry(
 
   /** One step, bounded by what is left of the allowance; a failure is returned as a `Failure`. */
   const step = async <T>(work: () => Promise<T>): Promise<T | Failure | "stopped"> => {
+    counted();
     const left = Math.max(1, recovery.maxOutageMs - (Date.now() - since));
     try {
       const r = await watch.wait(work(), left);
