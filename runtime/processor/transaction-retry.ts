@@ -115,6 +115,22 @@ export function backoffMs(attempt: number): number {
   return Math.min(2_000, 100 * 2 ** Math.min(attempt, 5));
 }
 
+/** `work`, or a failure as an outage once it went unanswered for `ms` (a kafkajs request left hanging included). */
+async function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new TransactionFailedError("outage", "unknown", new Error(`no answer within the outage allowance of ${ms} ms`))),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 class Failure {
   constructor(readonly error: unknown) {}
 }
@@ -136,16 +152,30 @@ export async function commitTransaction(
 ): Promise<TransactionResult> {
   let error: unknown;
   const started = Date.now();
+  const recovery = producer.recovery;
   try {
-    return { kind: "sent", produced: await producer.commit(records, offsets) };
+    const sending = producer.commit(records, offsets);
+    return {
+      kind: "sent",
+      produced: recovery === undefined || watch === undefined ? await sending : await within(sending, recovery.maxOutageMs),
+    };
   } catch (e) {
     error = e;
   }
-  const recovery = producer.recovery;
   const verdict = judgeFailure(error, recovery !== undefined && watch !== undefined);
   if (verdict !== "resolve" || recovery === undefined || watch === undefined) return { kind: "failed", error };
   let steps = 0;
-  const result = await retry(producer, recovery, watch, records, offsets, changelog, error as TransactionFailedError, started, () => steps++);
+  const result = await retry(
+    producer,
+    recovery,
+    watch,
+    records,
+    offsets,
+    changelog,
+    error as TransactionFailedError,
+    started,
+    () => steps++,
+  );
   const outcome = result.kind === "sent" ? "resent" : result.kind;
   watch.settled?.(outcome, steps, Date.now() - started, error);
   return result;
