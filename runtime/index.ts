@@ -101,6 +101,9 @@ export type { LevelStorageOptions, Storage, TableChanges, TableStore, WriteBehin
 // Brokers: the port, the in-memory broker, and Kafka.
 export type * from "./broker/port.js";
 export { logOf } from "./broker/port.js";
+export { TransactionFailedError } from "./broker/transaction-failure.js";
+export type { TransactionFailureReason, TransactionOutcome } from "./broker/transaction-failure.js";
+export { TransactionOutcomeError } from "./processor/transaction-retry.js";
 export { fnv1a32, murmur2, partitionForKey, PARTITIONERS } from "./broker/partitioner.js";
 export type { Partitioner } from "./broker/partitioner.js";
 export { createMemoryBroker } from "./broker/memory/index.js";
