@@ -10,6 +10,10 @@
  *    exactly once (no duplicate, no gap).
  * 2. An outage longer than `maxOutageMs` stops the processor with
  *    BROKER_UNREACHABLE.
+ * 3. On the shared broker, with failures injected around real transactions
+ *    (an answer lost after a real commit; a failure before any commit): the
+ *    retry settles them from the group's committed offsets (committed: not
+ *    sent again; aborted: sent again), with the same exact results.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,7 +22,9 @@ import { codecs, createProcessor, defineGroup, defineTopic, type Processor } fro
 import { afterAll, expect, it } from "vitest";
 import { readToEnd } from "../../bench/lib/read-to-end.js";
 import { createKafkaBroker } from "../../runtime/broker/kafka/index.js";
-import { describeKafka, eventually, spareKafka, unique, type SpareKafka } from "./kafka-env.js";
+import type { Broker, TransactionalProducer } from "../../runtime/broker/port.js";
+import { TransactionFailedError } from "../../runtime/broker/transaction-failure.js";
+import { describeKafka, eventually, kafkaBrokers, spareKafka, unique, type SpareKafka } from "./kafka-env.js";
 import { emitterOf, openView } from "./runtime-adapter.js";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -71,6 +77,48 @@ function codes(error: unknown): string[] {
     if (typeof code === "string") found.push(code);
   }
   return found;
+}
+
+/**
+ * Waits until the processor's table is the fold of `input` (read committed, as it is now), then checks that a
+ * read-committed reader of `output` sees every count of every key exactly once; returns the input and output counts.
+ */
+async function checkExactlyOnce(
+  brokers: string,
+  processor: Processor<bigint>,
+  input: string,
+  output: string,
+): Promise<{ inputs: number; outputs: number }> {
+  // The oracle: the input as it is (an emit retried through an outage may have written a message twice: both count).
+  const expected = new Map<string, number>();
+  await readToEnd(brokers, input, (key) => expected.set(key, (expected.get(key) ?? 0) + 1));
+  const inputs = [...expected.values()].reduce((a, b) => a + b, 0);
+  const counts = async () => new Map(await Promise.all(KEYS.map(async (k) => [k, Number((await processor.get(k)) ?? 0n)] as const)));
+  await eventually(
+    async () => {
+      const now = await counts();
+      return KEYS.every((k) => now.get(k) === (expected.get(k) ?? 0));
+    },
+    120_000,
+    "every input counted",
+  );
+  expect(await counts()).toEqual(new Map(KEYS.map((k) => [k, expected.get(k) ?? 0])));
+
+  // Read committed: every count of every key exactly once.
+  const byKey = new Map<string, number[]>();
+  let outputs = 0;
+  await readToEnd(brokers, output, (_, value) => {
+    const [key, n] = (value?.toString("utf8") ?? "").split(":");
+    byKey.set(key!, [...(byKey.get(key!) ?? []), Number(n)]);
+    outputs++;
+  });
+  for (const [key, n] of expected)
+    expect(
+      byKey.get(key)?.sort((a, b) => a - b),
+      key,
+    ).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+  expect(outputs).toBe(inputs);
+  return { inputs, outputs };
 }
 
 describeKafka("exactly-once through broker outages", () => {
@@ -129,35 +177,7 @@ describeKafka("exactly-once through broker outages", () => {
       await load;
       await emitter.close();
 
-      // The oracle: the input as it is (an emit retried through the outage may have written a message twice: both count).
-      const expected = new Map<string, number>();
-      await readToEnd(spare.brokers, input.name, (key) => expected.set(key, (expected.get(key) ?? 0) + 1));
-      const inputs = [...expected.values()].reduce((a, b) => a + b, 0);
-      const counts = async () => new Map(await Promise.all(KEYS.map(async (k) => [k, Number((await processor.get(k)) ?? 0n)] as const)));
-      await eventually(
-        async () => {
-          const now = await counts();
-          return KEYS.every((k) => now.get(k) === (expected.get(k) ?? 0));
-        },
-        120_000,
-        "every input counted",
-      );
-      expect(await counts()).toEqual(new Map(KEYS.map((k) => [k, expected.get(k) ?? 0])));
-
-      // Read committed: every count of every key exactly once.
-      const byKey = new Map<string, number[]>();
-      let outputs = 0;
-      await readToEnd(spare.brokers, output, (_, value) => {
-        const [key, n] = (value?.toString("utf8") ?? "").split(":");
-        byKey.set(key!, [...(byKey.get(key!) ?? []), Number(n)]);
-        outputs++;
-      });
-      for (const [key, n] of expected)
-        expect(
-          byKey.get(key)?.sort((a, b) => a - b),
-          key,
-        ).toEqual(Array.from({ length: n }, (_, i) => i + 1));
-      expect(outputs).toBe(inputs);
+      const { inputs, outputs } = await checkExactlyOnce(spare.brokers, processor, input.name, output);
       console.log(
         `broker down (stop to ready again) ${downMs} ms; ${inputs} inputs, ${outputs} outputs read committed; ` +
           `failed transactions settled: ${JSON.stringify(Object.fromEntries(retries))}; ${rebalances} revocations`,
@@ -217,4 +237,74 @@ describeKafka("exactly-once through broker outages", () => {
     await emitter.close().catch(() => undefined);
     await broker.close();
   });
+  it(
+    "injected failures around real transactions (answer lost after the commit; failed before it): settled, exact fold, outputs once",
+    { timeout: 180_000 },
+    async () => {
+      const real = createKafkaBroker({ brokers: kafkaBrokers(), group: { sessionTimeoutMs: 10_000 } });
+      let transactions = 0;
+      const injected = { lost: 0, early: 0 };
+      /** The real transactional producers, with every 5th batch's answer lost after its real commit, and every 7th failing before it. */
+      const broker: Broker = {
+        ...real,
+        async transactionalProducer(id, options) {
+          const inner: TransactionalProducer = await real.transactionalProducer!(id, options);
+          // At most one injection per batch: its retry goes through untouched.
+          let retry = false;
+          return {
+            async commit(records, offsets) {
+              const n = offsets === undefined || retry ? 0 : ++transactions;
+              retry = false;
+              if (n > 0 && n % 7 === 0) {
+                injected.early++;
+                retry = true;
+                throw new TransactionFailedError("outage", "unknown", new Error("injected: failed before the commit"));
+              }
+              const produced = await inner.commit(records, offsets);
+              if (n > 0 && n % 5 === 0) {
+                injected.lost++;
+                retry = true;
+                throw new TransactionFailedError("outage", "unknown", new Error("injected: answer lost"));
+              }
+              return produced;
+            },
+            recovery: inner.recovery!,
+            close: () => inner.close(),
+          };
+        },
+      };
+      const input = defineTopic(unique("eos-inject-in"), codecs.string);
+      const output = unique("eos-inject-out");
+      await real.createTopic({ topic: input.name, partitions: PARTITIONS, compacted: false });
+      await real.createTopic({ topic: output, partitions: PARTITIONS, compacted: false });
+      const group = counter(input.name, output);
+      const processor: Processor<bigint> = createProcessor(group, { broker, stateDir: join(state, group.graph.group) });
+      const settled = new Map<string, number>();
+      processor.on("transaction-retry", ({ outcome }) => settled.set(outcome, (settled.get(outcome) ?? 0) + 1));
+      await processor.start();
+      let stoppedWith: Error | undefined | "running" = "running";
+      void processor.done.then((error) => (stoppedWith = error));
+
+      const emitter = emitterOf(real, input);
+      for (let round = 0; round < 30; round++) {
+        await Promise.all(KEYS.map((k) => emitter.emit(k, "x")));
+        await sleep(100);
+      }
+      await emitter.close();
+      const { inputs, outputs } = await checkExactlyOnce(kafkaBrokers(), processor, input.name, output);
+      console.log(
+        `${transactions} transactions with offsets, injected ${injected.lost} lost answers and ${injected.early} early failures; ` +
+          `settled: ${JSON.stringify(Object.fromEntries(settled))}; ${inputs} inputs, ${outputs} outputs read committed`,
+      );
+      expect(stoppedWith).toBe("running");
+      // Both paths ran: a lost answer settles as committed (not sent again), an early failure as resent.
+      expect(settled.get("committed")).toBe(injected.lost);
+      expect(settled.get("resent")).toBe(injected.early);
+      expect(injected.lost).toBeGreaterThan(0);
+      expect(injected.early).toBeGreaterThan(0);
+      await processor.stop();
+      expect(await processor.done).toBeUndefined();
+      await real.close();
+    },
+  );
 });
