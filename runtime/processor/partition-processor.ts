@@ -18,7 +18,9 @@
  * Exactly-once (`rt.transactions`), 3 and 4 are one Kafka transaction of the
  * partition's transactional producer (opened, fencing the previous owner,
  * before recovery): outputs, changelog and input offsets; the store is
- * written once it committed.
+ * written once it committed. A transaction failed by the cluster is settled
+ * and sent again within `maxOutageMs` (transaction-retry.ts); a revocation
+ * or a stop ends that at once.
  *
  * A failure stops the processor as Goka does: the messages handled before the
  * failed one still go through 3-4 and are committed, the failed message's own
