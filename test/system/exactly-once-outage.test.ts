@@ -137,7 +137,7 @@ describeKafka("exactly-once through broker outages", () => {
 
   it(
     "rides out a ~12 s broker stop under load: exact fold, every output exactly once, the processor never stops",
-    { timeout: 300_000 },
+    { timeout: 360_000 },
     async () => {
       const spare = await startSpare("spare-eos-ride");
       // A short session: after the restart the old member registration expires in 10 s, not 30 s.
@@ -190,7 +190,7 @@ describeKafka("exactly-once through broker outages", () => {
     },
   );
 
-  it("an outage longer than maxOutageMs stops the exactly-once processor with BROKER_UNREACHABLE", { timeout: 240_000 }, async () => {
+  it("an outage longer than maxOutageMs stops the exactly-once processor with BROKER_UNREACHABLE", { timeout: 360_000 }, async () => {
     const spare = await startSpare("spare-eos-max");
     const maxOutageMs = 8_000;
     const broker = createKafkaBroker({ brokers: spare.brokers, maxOutageMs, group: { sessionTimeoutMs: 10_000 } });
