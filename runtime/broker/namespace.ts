@@ -9,7 +9,19 @@
  * from an earlier run (or test) leaks in, then deletes what it created.
  */
 import { GokacError } from "../errors.js";
-import type { Batch, Broker, BrokerMessage, GroupMember, PartitionReader, ProducedOffset, Producer, TopicConfig } from "./port.js";
+import type {
+  Batch,
+  Broker,
+  BrokerMessage,
+  GroupMember,
+  PartitionReader,
+  ProducedOffset,
+  Producer,
+  ProducerOptions,
+  TopicConfig,
+  TransactionalProducer,
+  TransactionOffsets,
+} from "./port.js";
 
 /** Listing and deleting the topics and consumer groups of a cluster (a namespaced broker sees only its own). */
 export interface ClusterAdmin {
@@ -55,6 +67,12 @@ export function namespaceBroker<B extends Broker & Partial<ClusterAdmin>>(broker
   const produced = (o: ProducedOffset): ProducedOffset => ({ ...o, topic: outer(o.topic) });
   const batch = (b: Batch): Batch => ({ ...b, topic: outer(b.topic), messages: b.messages.map(message) });
   const ours = (names: readonly string[]): string[] => names.filter((n) => n.startsWith(prefix)).map(outer);
+  const producerOptions = (options: ProducerOptions | undefined): ProducerOptions | undefined =>
+    options?.compression === undefined
+      ? options
+      : { ...options, compression: Object.fromEntries(Object.entries(options.compression).map(([topic, c]) => [inner(topic), c])) };
+  const txOffsets = (o: TransactionOffsets | undefined): TransactionOffsets | undefined =>
+    o === undefined ? undefined : { group: inner(o.group), offsets: o.offsets.map((x) => ({ ...x, topic: inner(x.topic) })) };
 
   const wrapped: Broker & Partial<ClusterAdmin> = {
     partitionCount: (topic) => broker.partitionCount(inner(topic)),
@@ -72,11 +90,7 @@ export function namespaceBroker<B extends Broker & Partial<ClusterAdmin>>(broker
       };
     },
     async producer(options): Promise<Producer> {
-      const compression =
-        options?.compression === undefined
-          ? undefined
-          : Object.fromEntries(Object.entries(options.compression).map(([topic, c]) => [inner(topic), c]));
-      const p = await broker.producer(compression === undefined ? options : { ...options, compression });
+      const p = await broker.producer(producerOptions(options));
       return {
         send: async (records) => (await p.send(records.map((r) => ({ ...r, topic: inner(r.topic) })))).map(produced),
         close: () => p.close(),
@@ -106,6 +120,35 @@ export function namespaceBroker<B extends Broker & Partial<ClusterAdmin>>(broker
   if (broker.lowWatermark !== undefined) {
     const low = broker.lowWatermark.bind(broker);
     wrapped.lowWatermark = (topic, partition) => low(inner(topic), partition);
+  }
+  if (broker.transactionalProducer !== undefined) {
+    const open = broker.transactionalProducer.bind(broker);
+    // The transactional id is namespaced too: runs in other namespaces never fence each other.
+    wrapped.transactionalProducer = async (id, options): Promise<TransactionalProducer> => {
+      const p = await open(inner(id), producerOptions(options));
+      const recovery = p.recovery;
+      return {
+        commit: async (records, offsets) =>
+          (
+            await p.commit(
+              records.map((r) => ({ ...r, topic: inner(r.topic) })),
+              txOffsets(offsets),
+            )
+          ).map(produced),
+        ...(recovery === undefined
+          ? {}
+          : {
+              recovery: {
+                reinitialize: () => recovery.reinitialize(),
+                committed: (offsets) => recovery.committed(txOffsets(offsets)!),
+                end: (topic, partition) => recovery.end(inner(topic), partition),
+                exceeded: (since, cause) => recovery.exceeded(since, cause),
+                maxOutageMs: recovery.maxOutageMs,
+              },
+            }),
+        close: () => p.close(),
+      };
+    };
   }
   const { createTopics, listTopics, deleteTopics, listGroups, deleteGroups } = broker;
   if (createTopics !== undefined)

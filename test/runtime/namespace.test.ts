@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createMemoryBroker, namespaceBroker, NamespaceError } from "gokac/runtime";
+import type { TransactionalProducer } from "gokac/runtime";
 import { createClusterTester } from "gokac/runtime/testing";
 import { clicks, counterGroup, counts } from "./groups.js";
 
@@ -50,6 +51,54 @@ describe("namespaceBroker", () => {
     expect(await inner.committedOffset("ns-1.g", "ns-1.t", 1)).toBe(1);
     expect(await broker.committedOffset("g", "t", 1)).toBe(1);
     await member.leave();
+    await broker.close();
+  });
+
+  it("passes exactly-once's transactional producer through, with its id, records, offsets and recovery look-ups namespaced", async () => {
+    const calls: unknown[] = [];
+    const inner = createMemoryBroker();
+    const withTx = Object.assign(inner, {
+      transactionalProducer: async (id: string): Promise<TransactionalProducer> => {
+        calls.push(["open", id]);
+        return {
+          commit: async (records, offsets) => {
+            calls.push(["commit", records.map((r) => r.topic), offsets?.group, offsets?.offsets.map((o) => o.topic)]);
+            return records.map((r, i) => ({ topic: r.topic, partition: r.partition, offset: i }));
+          },
+          recovery: {
+            reinitialize: async () => undefined,
+            committed: async (offsets) => {
+              calls.push(["committed", offsets.group, offsets.offsets.map((o) => o.topic)]);
+              return [7];
+            },
+            end: async (topic) => {
+              calls.push(["end", topic]);
+              return 3;
+            },
+            exceeded: () => undefined,
+            maxOutageMs: 1234,
+          },
+          close: async () => undefined,
+        };
+      },
+    });
+    const broker = namespaceBroker(withTx, "ns-2.");
+    const tx = await broker.transactionalProducer!("gokac.g.0");
+    const produced = await tx.commit([{ topic: "out", partition: 0, key: "k", value: text("v") }], {
+      group: "g",
+      offsets: [{ topic: "in", partition: 0, offset: 7 }],
+    });
+    expect(produced).toEqual([{ topic: "out", partition: 0, offset: 0 }]);
+    expect(await tx.recovery!.committed({ group: "g", offsets: [{ topic: "in", partition: 0, offset: 7 }] })).toEqual([7]);
+    expect(await tx.recovery!.end("g-table", 0)).toBe(3);
+    expect(tx.recovery!.maxOutageMs).toBe(1234);
+    expect(calls).toEqual([
+      ["open", "ns-2.gokac.g.0"],
+      ["commit", ["ns-2.out"], "ns-2.g", ["ns-2.in"]],
+      ["committed", "ns-2.g", ["ns-2.in"]],
+      ["end", "ns-2.g-table"],
+    ]);
+    await tx.close();
     await broker.close();
   });
 
