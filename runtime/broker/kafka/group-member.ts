@@ -9,8 +9,11 @@
  *    drains and commits with the old generation while the group is still
  *    preparing the rebalance, and no other member gets the partitions before.
  * 3. A batch is handed to `onBatch` only after `onAssigned` of its generation
- *    resolved; one that arrives for a stale generation is dropped unresolved,
- *    so kafkajs fetches it again from the committed offset.
+ *    resolved, or the processor reported its partition ready
+ *    (`partitionReady`, so a partition that stayed does not wait for the
+ *    recovery of one that moved here); one that arrives for a stale
+ *    generation is dropped unresolved, so kafkajs fetches it again from the
+ *    committed offset.
  * 4. Heartbeats keep going while a batch (or the recovery before it) runs.
  * 5. Any terminal failure (kafkajs crash without restart, `onBatch` or
  *    `onAssigned` rejecting) calls `onError` once and stops the member.
@@ -91,6 +94,8 @@ export async function joinKafkaGroup(
   let membership: Promise<void> = Promise.resolve();
   let assigned: number[] = [];
   let ready: Promise<void> = Promise.resolve();
+  /** Per partition of the current assignment: resolves once the processor reported it ready (before `ready`, perhaps). */
+  let partitionsReady = new Map<number, Promise<void>>();
   let epoch = 0;
   let stopped = false;
   let leaving = false;
@@ -208,7 +213,9 @@ export async function joinKafkaGroup(
     // Standby copies change first: a promoted copy closes before its partition opens as active.
     const copies = standby.filter((p) => !partitions.includes(p));
     if (callbacks.onStandby !== undefined) void serial(() => callbacks.onStandby!(copies));
-    ready = serial(() => callbacks.onAssigned(partitions));
+    const reporters = new Map<number, () => void>();
+    partitionsReady = new Map(partitions.map((p) => [p, new Promise<void>((resolve) => reporters.set(p, resolve))]));
+    ready = serial(() => callbacks.onAssigned(partitions, (p) => reporters.get(p)?.()));
     void ready.then(() => firstAssignment());
   });
   consumer.on(CRASH, ({ payload }) => {
@@ -250,9 +257,9 @@ export async function joinKafkaGroup(
       });
     }, settings.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
     try {
-      // Wait for this generation's onAssigned, but give up if the group starts rebalancing meanwhile.
+      // Wait for this generation's onAssigned (or its partition's readiness), but give up if the group starts rebalancing meanwhile.
       let settled = false;
-      const done = ready.then(() => (settled = true));
+      const done = Promise.race([ready, partitionsReady.get(batch.partition) ?? ready]).then(() => (settled = true));
       while (!settled && !rebalancing && !stopped && epoch === mine) {
         await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 200))]);
       }
