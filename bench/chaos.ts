@@ -259,6 +259,17 @@ function firstAfter(list: readonly number[], after: number): number | undefined 
   return list[lo];
 }
 
+/** The action whose window (`at` to `end`) overlaps the gap `from`–`to` most (the earlier one on a tie), or undefined. */
+function ownerOf(actions: readonly Action[], from: number, to: number): Action | undefined {
+  let owner: Action | undefined;
+  let most = 0;
+  for (const action of actions) {
+    const overlap = Math.min(to, action.end) - Math.max(from, action.at);
+    if (overlap > most) [owner, most] = [action, overlap];
+  }
+  return owner;
+}
+
 function figuresOf(
   actions: readonly Action[],
   instances: readonly Instance[],
@@ -287,7 +298,9 @@ function figuresOf(
       const acked = acks.get(p) ?? [];
       for (let k = 0; k + 1 < list.length; k++) {
         const [from, to] = [list[k]!, list[k + 1]!];
-        if (from >= action.end || to <= action.at) continue;
+        // Each gap counts once, for the action whose window it overlaps most: a SIGKILL right after a roll's window
+        // pauses partitions from their last batch a moment before it, which is the SIGKILL's pause, not the roll's.
+        if (ownerOf(actions, from, to) !== action) continue;
         // Waiting for input is no pause: it starts when a message for the partition was acknowledged.
         const waiting = firstAfter(acked, from);
         const pause = waiting === undefined || waiting >= to ? 0 : to - waiting;
@@ -405,8 +418,12 @@ async function runScenario(cluster: LocalCluster, guarantee: Guarantee, work: st
   await Promise.all([...live.keys()].map((name) => stop(name, "SIGTERM")));
   if (args.events !== undefined)
     writeFileSync(
-      join(root, `${args.events}.${guarantee}.json`),
-      JSON.stringify({ actions, instances: all.map((i) => ({ name: i.name, events: i.events })) }),
+      resolve(root, `${args.events}.${guarantee}.json`),
+      JSON.stringify({
+        actions,
+        instances: all.map((i) => ({ name: i.name, events: i.events })),
+        acks: Object.fromEntries(load.acks()),
+      }),
     );
   const failures = [...stalls, ...all.flatMap((i) => i.events.flatMap((e) => (e.e === "failed" ? [`${i.name}: ${e.error}`] : [])))];
   log(`${guarantee}: ${check.inputs} inputs, lost ${check.lost}, doubled ${check.doubled}`);
@@ -460,7 +477,7 @@ function render(results: readonly RunResult[], totalSeconds: number, machine: Re
     );
   lines.push(
     "**Pause**: for each partition, the longest gap between two consecutive processed batches (on any instance) that overlaps " +
-      "the action's window (the action plus the steady load after it), counted from the first input message acknowledged " +
+      "the action's window (the action plus the steady load after it) more than any other action's window, counted from the first input message acknowledged " +
       "for the partition within the gap (waiting for input is no pause); p50/p99/max over the partitions. **Takeover**: from " +
       "the action until the last partition that paused at least 1 s processed again. **Lost**/**doubled**: the table against " +
       "the fold of the input topic (messages counted less, and more, than they occur), read once the group's committed " +

@@ -103,7 +103,7 @@ export function namespaceBroker<B extends Broker & Partial<ClusterAdmin>>(broker
         group: inner(options.group),
         topics: options.topics.map(inner),
         callbacks: {
-          onAssigned: (partitions) => callbacks.onAssigned(partitions),
+          onAssigned: (partitions, partitionReady) => callbacks.onAssigned(partitions, partitionReady),
           ...(callbacks.onRebalanceStarted === undefined ? {} : { onRebalanceStarted: () => callbacks.onRebalanceStarted?.() }),
           onRevoked: (partitions) => callbacks.onRevoked(partitions),
           onBatch: (b) => callbacks.onBatch(batch(b)),

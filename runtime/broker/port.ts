@@ -183,9 +183,14 @@ export interface GroupCallbacks {
   /**
    * Called with the partitions (numbers; the same for every topic, by the
    * copartitioned assignment) this member now owns, before any batch of them
-   * is delivered. The processor recovers tables here.
+   * is delivered. The processor recovers tables here. Optional
+   * `partitionReady(p)`, when the broker passes it: called by the processor
+   * once partition `p` can take batches, before the rest of the assignment
+   * is ready; the member then delivers `p`'s batches at once instead of
+   * after the whole `onAssigned` (a partition that stayed with this member
+   * does not wait for the recovery of one that moved to it).
    */
-  onAssigned(partitions: readonly number[]): Promise<void>;
+  onAssigned(partitions: readonly number[], partitionReady?: (partition: number) => void): Promise<void>;
   /**
    * Optional: a rebalance has started and `onRevoked` will follow once the
    * running callback returns. Called at once, outside the serialised

@@ -264,7 +264,7 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
           onRebalanceStarted: () => {
             generation++;
           },
-          onAssigned: async (assigned) => {
+          onAssigned: async (assigned, partitionReady) => {
             events.emit("rebalance", { assigned });
             // A rebalance announced meanwhile abandons these recoveries at once (the partitions are about to be revoked).
             const mine = generation;
@@ -273,7 +273,11 @@ export function createProcessor<V>(definition: GroupDefinition<V>, options: Proc
               assigned.map(async (p) => {
                 const runner = await PartitionProcessor.start(runtime, p, () => generation !== mine, takeIdle(p));
                 if (cancelled()) await runner.close();
-                else runners.set(p, runner);
+                else {
+                  runners.set(p, runner);
+                  // Its batches may flow now, while other partitions of the assignment still recover.
+                  partitionReady?.(p);
+                }
               }),
             ).then((results) => {
               for (const r of results) if (r.status === "rejected" && !(r.reason instanceof RecoveryCancelled)) throw r.reason;

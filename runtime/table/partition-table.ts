@@ -30,6 +30,13 @@ export class PartitionTable<V> {
   private catchingUp: { reader: PartitionReader; loop: Promise<void>; stopped: boolean } | undefined;
   /** The broker the table recovered from (for re-reading the changelog after a foreign write). */
   private broker: Broker | undefined;
+  /**
+   * Set once a recovery checked the store against the changelog on `broker`: the store has stayed open
+   * since, and what it applied after that is this log's (records read from it, or the processor's own
+   * writes, checked as they land), so recovering it again (a partition given back after a rebalance)
+   * skips the identity check's look-ups and reads only the tail.
+   */
+  private identityChecked: Broker | undefined;
 
   private constructor(
     readonly topic: string,
@@ -83,15 +90,21 @@ export class PartitionTable<V> {
    */
   async recover(broker: Broker, events?: EventHub, cancelled: () => boolean = () => false): Promise<number> {
     this.broker = broker;
-    const hwm = await broker.highWatermark(this.topic, this.partition);
+    const checked = this.identityChecked === broker;
+    // Both bounds in one request (the broker shares one in flight per topic); a checked store needs only the high one.
+    const [hwm, low] = await Promise.all([
+      broker.highWatermark(this.topic, this.partition),
+      checked || this.position === 0 ? undefined : broker.lowWatermark?.(this.topic, this.partition),
+    ]);
     let recovered = 0;
-    const mismatch = await this.checkIdentity(broker, hwm);
+    const mismatch = await this.checkIdentity(broker, hwm, low, checked);
     if (mismatch !== undefined) {
       if (!canRebuild(this.storage, this.integrity)) throw mismatch;
       await this.store.close();
       this.store = await rebuilt(this.storage, mismatch, this.integrity);
       this.position = 0;
     }
+    this.identityChecked = broker;
     if (this.position >= hwm) {
       events?.emit("recovered", { topic: this.topic, partition: this.partition, offset: this.position, recovered });
       return 0;
@@ -204,9 +217,15 @@ export class PartitionTable<V> {
    * log, the log must still hold the records after it, and the record just
    * before its offset, if the log has one there, must be the one the store
    * applied last (its `anchor`). A record compacted away since cannot be
-   * compared: the check then passes (see docs/runtime.md).
+   * compared: the check then passes (see docs/runtime.md). A store `checked`
+   * before (`identityChecked`) is only checked for being ahead of the log.
    */
-  private async checkIdentity(broker: Broker, hwm: number): Promise<StateMismatchError | undefined> {
+  private async checkIdentity(
+    broker: Broker,
+    hwm: number,
+    low: number | undefined,
+    checked: boolean,
+  ): Promise<StateMismatchError | undefined> {
     const at = this.position;
     if (at === 0) return undefined;
     const mismatch = (reason: "ahead" | "truncated" | "different-log", detail: string) =>
@@ -216,7 +235,7 @@ export class PartitionTable<V> {
         "ahead",
         `the store is at offset ${at} but the changelog ends at ${hwm} (topic deleted and recreated, or another cluster)`,
       );
-    const low = await broker.lowWatermark?.(this.topic, this.partition);
+    if (checked) return undefined;
     if (low !== undefined && low > at)
       return mismatch("truncated", `the store is at offset ${at} but the changelog now starts at ${low}: records in between are gone`);
     const anchor = await this.store.anchor?.();

@@ -9,8 +9,11 @@
  *    drains and commits with the old generation while the group is still
  *    preparing the rebalance, and no other member gets the partitions before.
  * 3. A batch is handed to `onBatch` only after `onAssigned` of its generation
- *    resolved; one that arrives for a stale generation is dropped unresolved,
- *    so kafkajs fetches it again from the committed offset.
+ *    resolved, or the processor reported its partition ready
+ *    (`partitionReady`, so a partition that stayed does not wait for the
+ *    recovery of one that moved here); one that arrives for a stale
+ *    generation is dropped unresolved, so kafkajs fetches it again from the
+ *    committed offset.
  * 4. Heartbeats keep going while a batch (or the recovery before it) runs.
  * 5. Any terminal failure (kafkajs crash without restart, `onBatch` or
  *    `onAssigned` rejecting) calls `onError` once and stops the member.
@@ -20,6 +23,11 @@
  *    from the member's last contact (fetch, heartbeat, join, commit); commits
  *    wait through it. Past the allowance the member fails with
  *    `BrokerUnreachableError`.
+ * 6b. A partition leader that cannot be reached while the rest of the
+ *    cluster answers (a killed broker, until the controller fences it)
+ *    holds only its own partitions: the member keeps fetching from the
+ *    other brokers and follows the new leaders as soon as the metadata
+ *    names them (unreachable-leader.ts).
  * 7. Hot standby (`GroupOptions.standby`): the member reports the partitions
  *    it owned and the offsets of its local table copies in its JoinGroup
  *    metadata; the leader's sticky assignment (sticky-assignment.ts) sends
@@ -35,6 +43,7 @@ import type { ConsumerFetchSizes } from "./fetch-budget.js";
 import { captureAssignments, followGroupCoordinator, gateGroupJoins, rejoinAsPreviousMember } from "./kafkajs-internals.js";
 import { decodeStandbyAssignment } from "./sticky-assignment.js";
 import { toBrokerMessage } from "./messages.js";
+import { fetchPastUnreachableLeaders } from "./unreachable-leader.js";
 import { isOutageError, type OutageGuard } from "./outage.js";
 
 // kafkajs is CommonJS whose exports Node cannot all detect by name: take them from the default export.
@@ -54,6 +63,14 @@ export interface GroupMemberSettings {
 
 /** The consumer session timeout when none is given: a member that dies silently (SIGKILL) is noticed after this long. */
 export const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
+
+/**
+ * How often a member heartbeats when none is given. A heartbeat is how a member learns that the group
+ * rebalances (another member left or joined): every member pauses from the first one's revocation until
+ * the last one noticed and rejoined, so this bounds a planned change's pause (docs/runtime.md, Rebalances).
+ * kafkajs's default is 3 s; a heartbeat is a small request to the group coordinator.
+ */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 250;
 
 function isRebalancing(error: unknown): boolean {
   const type = typeof error === "object" && error !== null && "type" in error ? error.type : undefined;
@@ -77,6 +94,8 @@ export async function joinKafkaGroup(
   let membership: Promise<void> = Promise.resolve();
   let assigned: number[] = [];
   let ready: Promise<void> = Promise.resolve();
+  /** Per partition of the current assignment: resolves once the processor reported it ready (before `ready`, perhaps). */
+  let partitionsReady = new Map<number, Promise<void>>();
   let epoch = 0;
   let stopped = false;
   let leaving = false;
@@ -117,6 +136,8 @@ export async function joinKafkaGroup(
 
   // First: its coordinator look-ups must not wait for the gate (a revoking commit may need one).
   followGroupCoordinator(kafka);
+  // A killed broker stops only its own fetcher until its partitions' leaders move, not every fetcher.
+  fetchPastUnreachableLeaders(kafka);
   gateGroupJoins(kafka, () => membership);
   const memberIds = options.memberIds;
   if (memberIds !== undefined) {
@@ -149,7 +170,7 @@ export async function joinKafkaGroup(
     partitionAssigners: [assigner],
     sessionTimeout: settings.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
     rebalanceTimeout: 60_000,
-    heartbeatInterval: settings.heartbeatIntervalMs ?? 1_000,
+    heartbeatInterval: settings.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     maxWaitTimeInMs: settings.maxWaitMs ?? 250,
     ...settings.fetch,
     allowAutoTopicCreation: false,
@@ -192,7 +213,9 @@ export async function joinKafkaGroup(
     // Standby copies change first: a promoted copy closes before its partition opens as active.
     const copies = standby.filter((p) => !partitions.includes(p));
     if (callbacks.onStandby !== undefined) void serial(() => callbacks.onStandby!(copies));
-    ready = serial(() => callbacks.onAssigned(partitions));
+    const reporters = new Map<number, () => void>();
+    partitionsReady = new Map(partitions.map((p) => [p, new Promise<void>((resolve) => reporters.set(p, resolve))]));
+    ready = serial(() => callbacks.onAssigned(partitions, (p) => reporters.get(p)?.()));
     void ready.then(() => firstAssignment());
   });
   consumer.on(CRASH, ({ payload }) => {
@@ -232,11 +255,11 @@ export async function joinKafkaGroup(
       heartbeat().catch((error: unknown) => {
         if (isRebalancing(error)) rebalancing = true;
       });
-    }, settings.heartbeatIntervalMs ?? 1_000);
+    }, settings.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
     try {
-      // Wait for this generation's onAssigned, but give up if the group starts rebalancing meanwhile.
+      // Wait for this generation's onAssigned (or its partition's readiness), but give up if the group starts rebalancing meanwhile.
       let settled = false;
-      const done = ready.then(() => (settled = true));
+      const done = Promise.race([ready, partitionsReady.get(batch.partition) ?? ready]).then(() => (settled = true));
       while (!settled && !rebalancing && !stopped && epoch === mine) {
         await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 200))]);
       }

@@ -27,6 +27,10 @@
  *    and offset fetches to the coordinator it found at the last join; a
  *    member's cluster re-finds it on NOT_COORDINATOR and the like
  *    (`followGroupCoordinator`).
+ * 4. A partition leader that cannot be reached while the rest of the cluster
+ *    answers (a killed broker before the controller fences it) keeps only
+ *    its own fetcher waiting, not every fetcher of the consumer
+ *    (unreachable-leader.ts, `fetchPastUnreachableLeaders`).
  */
 import { createRequire } from "node:module";
 import type { Kafka } from "kafkajs";
@@ -181,7 +185,7 @@ export function gateGroupJoins(kafka: Kafka, barrier: () => Promise<void>): void
 }
 
 /** Calls `adapt` on every internal cluster `kafka` creates from now on (its next consumer's), before kafkajs uses it. */
-function onEachNewCluster(kafka: Kafka, adapt: (cluster: InternalCluster) => void): void {
+export function onEachNewCluster(kafka: Kafka, adapt: (cluster: InternalCluster) => void): void {
   const symbol = createClusterSymbol(kafka);
   const record = kafka as unknown as Record<symbol, CreateCluster>;
   const original = record[symbol] as CreateCluster;
