@@ -108,6 +108,9 @@ export function namespaceBroker<B extends Broker & Partial<ClusterAdmin>>(broker
           onRevoked: (partitions) => callbacks.onRevoked(partitions),
           onBatch: (b) => callbacks.onBatch(batch(b)),
           onError: (error) => callbacks.onError(error),
+          // Hot standby's callbacks carry partition numbers only: nothing to rename.
+          ...(callbacks.onStandby === undefined ? {} : { onStandby: (partitions) => callbacks.onStandby!(partitions) }),
+          ...(callbacks.warmOffsets === undefined ? {} : { warmOffsets: () => callbacks.warmOffsets!() }),
         },
       });
       return {

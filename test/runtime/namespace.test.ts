@@ -54,6 +54,37 @@ describe("namespaceBroker", () => {
     await broker.close();
   });
 
+  it("passes hot standby's callbacks (onStandby, warmOffsets) through to the broker underneath", async () => {
+    const inner = createMemoryBroker();
+    const seen: unknown[] = [];
+    const withSpy = Object.assign(inner, {
+      joinGroup: async (options: Parameters<typeof inner.joinGroup>[0]) => {
+        await options.callbacks.onStandby?.([3]);
+        seen.push(options.group, options.callbacks.warmOffsets?.());
+        return { commit: async () => undefined, leave: async () => undefined };
+      },
+    });
+    const standby: number[][] = [];
+    const member = await namespaceBroker(withSpy, "ns-3.").joinGroup({
+      group: "g",
+      topics: ["t"],
+      standby: 1,
+      callbacks: {
+        onAssigned: async () => undefined,
+        onRevoked: async () => undefined,
+        onBatch: async () => undefined,
+        onError: () => undefined,
+        onStandby: async (partitions) => {
+          standby.push([...partitions]);
+        },
+        warmOffsets: () => new Map([[3, 42]]),
+      },
+    });
+    await member.leave();
+    expect(standby).toEqual([[3]]);
+    expect(seen).toEqual(["ns-3.g", new Map([[3, 42]])]);
+  });
+
   it("passes exactly-once's transactional producer through, with its id, records, offsets and recovery look-ups namespaced", async () => {
     const calls: unknown[] = [];
     const inner = createMemoryBroker();
