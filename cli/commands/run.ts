@@ -46,7 +46,7 @@ export interface RunOptions {
   readonly sessionTimeout?: string;
 }
 
-/** The least `--session-timeout`: three heartbeats (one a second). The broker's own bounds apply too (`group.min.session.timeout.ms`, 6 s by default). */
+/** The least `--session-timeout` (a floor well above the 250 ms heartbeat; a shorter session takes GC pauses for deaths). The broker's own bounds apply too (`group.min.session.timeout.ms`, 6 s by default). */
 export const MIN_SESSION_TIMEOUT_MS = 3_000;
 
 /** An error as printed: each problem of a `TopicCheckError` on its own line, else the message with the error's code (to branch on in scripts). */
