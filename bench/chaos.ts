@@ -335,6 +335,8 @@ interface RunResult {
   /** Sends neither acknowledged nor refused 60 s after the load stopped. */
   readonly unacknowledged: number;
   readonly failures: string[];
+  /** Exactly-once: failed transactions the instances settled and went on from (committed without its answer, resent, abandoned). */
+  readonly transactionRetries: { readonly count: number; readonly outcomes: Record<string, number>; readonly longestMs: number };
   readonly seconds: number;
 }
 
@@ -427,7 +429,11 @@ async function runScenario(cluster: LocalCluster, guarantee: Guarantee, work: st
     );
   const failures = [...stalls, ...all.flatMap((i) => i.events.flatMap((e) => (e.e === "failed" ? [`${i.name}: ${e.error}`] : [])))];
   log(`${guarantee}: ${check.inputs} inputs, lost ${check.lost}, doubled ${check.doubled}`);
+  const retried = all.flatMap((i) => i.events.flatMap((e) => (e.e === "tx" ? [e] : [])));
+  const outcomes: Record<string, number> = {};
+  for (const r of retried) outcomes[r.o] = (outcomes[r.o] ?? 0) + 1;
   return {
+    transactionRetries: { count: retried.length, outcomes, longestMs: Math.max(0, ...retried.map((r) => r.ms)) },
     guarantee,
     figures: figuresOf(actions, all, load.acks()),
     check,
@@ -522,6 +528,16 @@ function render(results: readonly RunResult[], totalSeconds: number, machine: Re
       ),
     );
     if (r.failures.length > 0) lines.push("", "Instance failures:", "", ...r.failures.map((f) => `- ${f}`));
+    const tx = r.transactionRetries;
+    if (tx.count > 0)
+      lines.push(
+        "",
+        `Failed transactions settled and gone on from: ${tx.count} (` +
+          Object.entries(tx.outcomes)
+            .map(([o, n]) => `${o} ${n}`)
+            .join(", ") +
+          `), the longest in ${(tx.longestMs / 1000).toFixed(2)} s.`,
+      );
     lines.push("");
   }
   return lines.join("\n");

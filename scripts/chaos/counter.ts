@@ -14,7 +14,9 @@ export type ChaosEvent =
   | { readonly t: number; readonly e: "batch"; readonly p: number; readonly n: number }
   | { readonly t: number; readonly e: "assigned" | "revoked"; readonly ps: readonly number[] }
   | { readonly t: number; readonly e: "state"; readonly s: string; readonly p?: number }
-  | { readonly t: number; readonly e: "failed"; readonly error: string };
+  | { readonly t: number; readonly e: "failed"; readonly error: string }
+  /** Exactly-once: a failed transaction settled (`o`: committed, resent, abandoned or failed) after `ms`. */
+  | { readonly t: number; readonly e: "tx"; readonly p: number; readonly o: string; readonly ms: number };
 
 const say = (event: ChaosEvent) => process.stdout.write(`${JSON.stringify(event)}\n`);
 
@@ -44,6 +46,7 @@ processor.on("rebalance", (r) => {
   if (r.assigned !== undefined) say({ t: Date.now(), e: "assigned", ps: r.assigned });
   if (r.revoked !== undefined) say({ t: Date.now(), e: "revoked", ps: r.revoked });
 });
+processor.on("transaction-retry", (r) => say({ t: Date.now(), e: "tx", p: r.partition, o: r.outcome, ms: r.ms }));
 processor.on("state", (st) => say({ t: Date.now(), e: "state", s: st.state, ...(st.partition === undefined ? {} : { p: st.partition }) }));
 const stop = () => void processor.stop();
 process.on("SIGTERM", stop);
