@@ -17,11 +17,13 @@ import { sendInChunks } from "./producer.js";
 const TRANSACTION_TIMEOUT_MS = 60_000;
 
 /**
- * kafkajs's own retries of a send, bounded (about 6 s of backoff) so that a
- * failure comes back to the processor, whose retry loop owns the outage
- * allowance (`maxOutageMs`).
+ * kafkajs's own retries of a send, bounded (about 2 s of backoff, each wait
+ * at most 500 ms as the at-least-once producer's: a moved leader or
+ * coordinator is found again soon after the cluster fenced the dead broker)
+ * so that a failure comes back to the processor, whose retry loop owns the
+ * outage allowance (`maxOutageMs`).
  */
-const SEND_RETRY = { retries: 5, initialRetryTime: 200, maxRetryTime: 2_000 };
+const SEND_RETRY = { retries: 5, initialRetryTime: 200, maxRetryTime: 500 };
 
 /** Kafka error codes of a fenced producer: INVALID_PRODUCER_EPOCH (47), PRODUCER_FENCED (90, unknown to kafkajs 2.2.4). */
 const FENCED_CODES = new Set([47, 90]);
