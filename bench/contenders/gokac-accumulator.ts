@@ -11,10 +11,17 @@
  * Prints `RECOVERING <epoch-ms>` when its first partition is assigned and
  * `READY <epoch-ms>` once the processor runs and every partition's table is
  * recovered; stops on SIGTERM/SIGINT.
+ * With `GOKAC_BENCH_PHASES=<file>`, writes the times of its start-up and
+ * recovery phases there as JSON at READY (bench/recovery-phases.ts).
  */
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createKafkaBroker, createProcessor, defineGroup, type GroupGraph } from "gokac/runtime";
 import { benchAccumulatorGroup } from "../gokac/generated/bench-accumulator/graph.js";
+
+// Milliseconds since the process started (performance.timeOrigin), for GOKAC_BENCH_PHASES.
+const phases: Record<string, number> = { modulesLoaded: performance.now() };
+const phasesFile = process.env["GOKAC_BENCH_PHASES"];
 
 const { values } = parseArgs({
   options: {
@@ -64,6 +71,22 @@ const running = new Set<number>();
 let allRunning!: () => void;
 const partitionsRunning = new Promise<void>((resolve) => (allRunning = resolve));
 let assigned = false;
+if (phasesFile !== undefined) {
+  phases["processorCreated"] = performance.now();
+  processor.on("state", ({ state }) => {
+    if (state === "connecting") phases["connecting"] ??= performance.now();
+  });
+  processor.on("rebalance", ({ assigned }) => {
+    if (assigned !== undefined) phases["assigned"] ??= performance.now();
+  });
+  processor.on("recovery-progress", () => {
+    phases["firstBatchWritten"] ??= performance.now();
+  });
+  processor.on("recovered", () => {
+    phases["firstPartitionRecovered"] ??= performance.now();
+    phases["lastPartitionRecovered"] = performance.now();
+  });
+}
 processor.on("state", ({ state, partition }) => {
   // The recovery phase starts with the first assigned partition (opening its stores), as Goka's Setup.
   if (state === "initializing" && partition !== undefined && !assigned) {
@@ -76,7 +99,9 @@ processor.on("state", ({ state, partition }) => {
 });
 await processor.start();
 await Promise.race([partitionsRunning, processor.done]);
+const readyAt = performance.now();
 process.stdout.write(`READY ${Date.now()}\n`);
+if (phasesFile !== undefined) writeFileSync(phasesFile, JSON.stringify({ ...phases, ready: readyAt }));
 const error = await processor.done;
 await broker.close().catch(() => undefined);
 if (error !== undefined) {

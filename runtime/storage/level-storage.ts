@@ -15,9 +15,9 @@
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { crc32 } from "node:zlib";
 import { Level } from "level";
 import type { LogChunk } from "../broker/port.js";
+import { crc32Bytes, crc32String } from "./crc32.js";
 import { recordHash, StateMismatchError } from "./state-errors.js";
 import type { Storage, TableChanges, TableStore } from "./storage.js";
 import { withWriteBehind, type WriteBehindOptions } from "./write-behind.js";
@@ -41,11 +41,17 @@ const utf8Encode = new TextEncoder();
 
 type Db = Level<string, Uint8Array>;
 
-/** `value` prefixed with the CRC-32 of `key` and `value`. */
+/** `value` prefixed with the CRC-32 of `key` and `value` (big-endian). */
 function seal(key: string, value: Uint8Array): Uint8Array {
   const out = new Uint8Array(value.length + 4);
-  new DataView(out.buffer).setUint32(0, crc32(value, crc32(key)));
-  out.set(value, 4);
+  const crc = crc32Bytes(value, crc32String(key));
+  out[0] = crc >>> 24;
+  out[1] = crc >>> 16;
+  out[2] = crc >>> 8;
+  out[3] = crc;
+  // Values are a few bytes as a rule: a loop beats `set`'s call for those.
+  if (value.length > 32) out.set(value, 4);
+  else for (let i = 0; i < value.length; i++) out[i + 4] = value[i]!;
   return out;
 }
 
@@ -53,8 +59,8 @@ function seal(key: string, value: Uint8Array): Uint8Array {
 function unseal(key: string, sealed: Uint8Array): Uint8Array | undefined {
   if (sealed.length < 4) return undefined;
   const value = sealed.subarray(4);
-  const expected = new DataView(sealed.buffer, sealed.byteOffset, 4).getUint32(0);
-  return crc32(value, crc32(key)) === expected ? value : undefined;
+  const expected = ((sealed[0]! << 24) | (sealed[1]! << 16) | (sealed[2]! << 8) | sealed[3]!) >>> 0;
+  return crc32Bytes(value, crc32String(key)) === expected ? value : undefined;
 }
 
 /** A `Storage` keeping each table partition in a LevelDB under `dir`. */
@@ -169,8 +175,9 @@ function levelStore(db: Db, topic: string, partition: number, path: string): Tab
       const batch = db.batch();
       let anchor: number | undefined;
       for (const [key, value] of changes) {
-        if (value === null) batch.del(VALUE + key);
-        else batch.put(VALUE + key, seal(VALUE + key, value));
+        const stored = VALUE + key;
+        if (value === null) batch.del(stored);
+        else batch.put(stored, seal(stored, value));
         anchor = recordHash(key, value);
       }
       putMeta(batch, offset, anchor);
@@ -180,9 +187,10 @@ function levelStore(db: Db, topic: string, partition: number, path: string): Tab
       // LevelDB applies a batch's operations in order, so a later entry of a key wins as in the log.
       const batch = db.batch();
       for (let i = 0; i < log.length; i++) {
+        const key = VALUE + log.key(i);
         const value = log.value(i);
-        if (value === null) batch.del(VALUE + log.key(i));
-        else batch.put(VALUE + log.key(i), seal(VALUE + log.key(i), value));
+        if (value === null) batch.del(key);
+        else batch.put(key, seal(key, value));
       }
       const last = log.length - 1;
       putMeta(batch, offset, last < 0 ? undefined : recordHash(log.key(last), log.value(last)));
