@@ -16,7 +16,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Level } from "level";
-import type { LogChunk } from "../broker/port.js";
+import type { LogBytes, LogChunk } from "../broker/port.js";
 import { crc32Bytes, crc32String } from "./crc32.js";
 import { recordHash, StateMismatchError } from "./state-errors.js";
 import type { Storage, TableChanges, TableStore } from "./storage.js";
@@ -61,6 +61,61 @@ function unseal(key: string, sealed: Uint8Array): Uint8Array | undefined {
   const value = sealed.subarray(4);
   const expected = ((sealed[0]! << 24) | (sealed[1]! << 16) | (sealed[2]! << 8) | sealed[3]!) >>> 0;
   return crc32Bytes(value, crc32String(key)) === expected ? value : undefined;
+}
+
+/** A reusable buffer and its views of every length so far (`views[n]`: the first `n` bytes). */
+class Scratch {
+  private bytes = new Uint8Array(256);
+  private views: Uint8Array[] = [];
+
+  /** The first `length` bytes, valid until the next call (grown when short). */
+  view(length: number): Uint8Array {
+    if (length > this.bytes.length) {
+      this.bytes = new Uint8Array(Math.max(length, this.bytes.length * 2));
+      this.views = [];
+    }
+    return (this.views[length] ??= this.bytes.subarray(0, length));
+  }
+}
+
+const keyScratch = new Scratch();
+const valueScratch = new Scratch();
+/** Keys of `putInPlace` go in as bytes: the store's keys are UTF-8, so the stored key is the same. */
+const BYTE_KEY = { keyEncoding: "view" } as const;
+const VALUE_BYTE = VALUE.charCodeAt(0);
+
+/**
+ * Adds the entries of `log` to `batch` from the bytes they lie in: each key
+ * (with the value prefix) and sealed value is assembled in a scratch buffer
+ * and handed over as is. classic-level copies both when an operation is
+ * added, so the scratch buffers are reused at once: recovery makes no string,
+ * view or sealed copy per entry (issue 15), and the buffers live outside the
+ * JavaScript heap, which LevelDB reads without moving them first.
+ */
+function putInPlace(batch: ReturnType<Db["batch"]>, log: LogBytes, length: number): void {
+  const { buffer, at } = log;
+  for (let i = 0; i < length; i++) {
+    const keyStart = at[i * 4]!;
+    const keyLength = Math.max(0, at[i * 4 + 1]!);
+    const valueStart = at[i * 4 + 2]!;
+    const valueLength = at[i * 4 + 3]!;
+    const key = keyScratch.view(keyLength + 1);
+    key[0] = VALUE_BYTE;
+    for (let j = 0; j < keyLength; j++) key[j + 1] = buffer[keyStart + j]!;
+    if (valueLength < 0) {
+      batch.del<Uint8Array>(key, BYTE_KEY);
+      continue;
+    }
+    const sealed = valueScratch.view(valueLength + 4);
+    const crc = crc32Bytes(buffer, crc32Bytes(key), valueStart, valueStart + valueLength);
+    sealed[0] = crc >>> 24;
+    sealed[1] = crc >>> 16;
+    sealed[2] = crc >>> 8;
+    sealed[3] = crc;
+    if (valueLength > 32) sealed.set(buffer.subarray(valueStart, valueStart + valueLength), 4);
+    else for (let j = 0; j < valueLength; j++) sealed[j + 4] = buffer[valueStart + j]!;
+    batch.put<Uint8Array, Uint8Array>(key, sealed, BYTE_KEY);
+  }
 }
 
 /** A `Storage` keeping each table partition in a LevelDB under `dir`. */
@@ -186,12 +241,14 @@ function levelStore(db: Db, topic: string, partition: number, path: string): Tab
     async writeLog(log: LogChunk, offset: number) {
       // LevelDB applies a batch's operations in order, so a later entry of a key wins as in the log.
       const batch = db.batch();
-      for (let i = 0; i < log.length; i++) {
-        const key = VALUE + log.key(i);
-        const value = log.value(i);
-        if (value === null) batch.del(key);
-        else batch.put(key, seal(key, value));
-      }
+      if (log.bytes !== undefined) putInPlace(batch, log.bytes, log.length);
+      else
+        for (let i = 0; i < log.length; i++) {
+          const key = VALUE + log.key(i);
+          const value = log.value(i);
+          if (value === null) batch.del(key);
+          else batch.put(key, seal(key, value));
+        }
       const last = log.length - 1;
       putMeta(batch, offset, last < 0 ? undefined : recordHash(log.key(last), log.value(last)));
       await batch.write();
