@@ -60,13 +60,22 @@ async function recoverOnce(dir: string): Promise<GokacRun> {
   const stateDir = join(scratch, "state");
   await rm(stateDir, { recursive: true, force: true });
   const phasesFile = join(scratch, "phases.json");
+  await rm(phasesFile, { force: true });
   const base = contenders.gokac.command(dir, { brokers: values.brokers, group, input, stateDir, partitions }, partitions);
   const profile = values["cpu-prof"] === undefined || dir !== root ? [] : ["--cpu-prof", "--cpu-prof-dir", values["cpu-prof"]];
   const proc = startContender({ ...base, args: [...profile, ...base.args], env: { GOKAC_BENCH_PHASES: phasesFile } });
   try {
     const readyAt = await proc.ready;
     const seconds = (readyAt - proc.startedAt) / 1000;
-    return { seconds, phases: JSON.parse(await readFile(phasesFile, "utf8")) as Record<string, number> };
+    // The program writes the file right after READY: wait until it is whole.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return { seconds, phases: JSON.parse(await readFile(phasesFile, "utf8")) as Record<string, number> };
+      } catch (error) {
+        if (attempt >= 50) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
   } finally {
     await proc.stop();
     await rm(stateDir, { recursive: true, force: true });
