@@ -136,7 +136,7 @@ const out: string[] = [];
 for (const [c, dir] of checkouts.entries()) {
   const series = gokacRuns[c]!;
   const names = [...new Set(series.flatMap((r) => Object.keys(r.phases)))]
-    .filter((n) => n !== "cpuMs")
+    .filter((n) => n !== "cpuMs" && !n.startsWith("cpu:"))
     .sort((a, b) => median(series.map((r) => r.phases[a] ?? 0)) - median(series.map((r) => r.phases[b] ?? 0)));
   out.push(`${dir}:`, "", "| phase | ms since process start (median) | runs |", "| --- | ---: | --- |");
   for (const name of names) {
@@ -145,6 +145,10 @@ for (const [c, dir] of checkouts.entries()) {
   }
   const cpu = series.map((r) => r.phases["cpuMs"] ?? Number.NaN);
   out.push(`| CPU time until READY (all threads) | ${Math.round(median(cpu))} | ${cpu.map((t) => Math.round(t)).join(", ")} |`);
+  for (const name of [...new Set(series.flatMap((r) => Object.keys(r.phases)))].filter((n) => n.startsWith("cpu:")).sort()) {
+    const ms = series.map((r) => r.phases[name] ?? 0);
+    out.push(`| CPU of threads "${name.slice(4)}" | ${Math.round(median(ms))} | ${ms.map((t) => Math.round(t)).join(", ")} |`);
+  }
   const rate = median(series.map((r) => keys / r.seconds));
   const ratios = series.map((r, i) => keys / r.seconds / (levelRates[i] ?? Number.NaN));
   out.push(
