@@ -114,13 +114,13 @@ if (error !== undefined) {
   process.exit(1);
 }
 
-/** CPU milliseconds of this process's threads by name (`cpu:<name>`, from /proc; empty elsewhere). */
+/** CPU milliseconds of this process's threads by name (`cpu:<name>`; the JavaScript thread is `main`), from /proc (empty elsewhere). */
 function threadCpu(): Record<string, number> {
   const out: Record<string, number> = {};
   try {
     for (const tid of readdirSync("/proc/self/task")) {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
-      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const name = tid === String(process.pid) ? "main" : stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       // utime and stime (fields 14 and 15 of stat), in clock ticks of 10 ms.
       const ms = (Number(fields[11]) + Number(fields[12])) * 10;
