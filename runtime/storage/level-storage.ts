@@ -63,7 +63,7 @@ function unseal(key: string, sealed: Uint8Array): Uint8Array | undefined {
   return crc32Bytes(value, crc32String(key)) === expected ? value : undefined;
 }
 
-/** A reusable buffer and its views of every length so far (`views[n]`: the first `n` bytes). */
+/** A reusable buffer outside the heap and its views of every length so far (`views[n]`: the first `n` bytes). */
 class Scratch {
   private bytes = new Uint8Array(256);
   private views: Uint8Array[] = [];
@@ -78,43 +78,36 @@ class Scratch {
   }
 }
 
-const keyScratch = new Scratch();
-const valueScratch = new Scratch();
-/** Keys of `putInPlace` go in as bytes: the store's keys are UTF-8, so the stored key is the same. */
-const BYTE_KEY = { keyEncoding: "view" } as const;
-const VALUE_BYTE = VALUE.charCodeAt(0);
+const sealScratch = new Scratch();
 
 /**
- * Adds the entries of `log` to `batch` from the bytes they lie in: each key
- * (with the value prefix) and sealed value is assembled in a scratch buffer
- * and handed over as is. classic-level copies both when an operation is
- * added, so the scratch buffers are reused at once: recovery makes no string,
- * view or sealed copy per entry (issue 15), and the buffers live outside the
- * JavaScript heap, which LevelDB reads without moving them first.
+ * Adds the entries of `log` to `batch`, each value sealed from the bytes it
+ * lies in (`bytes`) into one scratch buffer: classic-level copies a value
+ * when the operation is added, so the buffer is reused at once. Recovery so
+ * makes no value view or sealed copy per entry (issue 15), and LevelDB reads
+ * the value from outside the JavaScript heap without moving it first. Keys
+ * stay strings: a key of another encoding than the store's costs abstract-level
+ * more per operation than the string costs.
  */
-function putInPlace(batch: ReturnType<Db["batch"]>, log: LogBytes, length: number): void {
-  const { buffer, at } = log;
-  for (let i = 0; i < length; i++) {
-    const keyStart = at[i * 4]!;
-    const keyLength = Math.max(0, at[i * 4 + 1]!);
+function putSealedFromBytes(batch: ReturnType<Db["batch"]>, log: LogChunk, bytes: LogBytes): void {
+  const { buffer, at } = bytes;
+  for (let i = 0; i < log.length; i++) {
+    const key = VALUE + log.key(i);
     const valueStart = at[i * 4 + 2]!;
     const valueLength = at[i * 4 + 3]!;
-    const key = keyScratch.view(keyLength + 1);
-    key[0] = VALUE_BYTE;
-    for (let j = 0; j < keyLength; j++) key[j + 1] = buffer[keyStart + j]!;
     if (valueLength < 0) {
-      batch.del<Uint8Array>(key, BYTE_KEY);
+      batch.del(key);
       continue;
     }
-    const sealed = valueScratch.view(valueLength + 4);
-    const crc = crc32Bytes(buffer, crc32Bytes(key), valueStart, valueStart + valueLength);
+    const sealed = sealScratch.view(valueLength + 4);
+    const crc = crc32Bytes(buffer, crc32String(key), valueStart, valueStart + valueLength);
     sealed[0] = crc >>> 24;
     sealed[1] = crc >>> 16;
     sealed[2] = crc >>> 8;
     sealed[3] = crc;
     if (valueLength > 32) sealed.set(buffer.subarray(valueStart, valueStart + valueLength), 4);
     else for (let j = 0; j < valueLength; j++) sealed[j + 4] = buffer[valueStart + j]!;
-    batch.put<Uint8Array, Uint8Array>(key, sealed, BYTE_KEY);
+    batch.put(key, sealed);
   }
 }
 
@@ -241,7 +234,7 @@ function levelStore(db: Db, topic: string, partition: number, path: string): Tab
     async writeLog(log: LogChunk, offset: number) {
       // LevelDB applies a batch's operations in order, so a later entry of a key wins as in the log.
       const batch = db.batch();
-      if (log.bytes !== undefined) putInPlace(batch, log.bytes, log.length);
+      if (log.bytes !== undefined) putSealedFromBytes(batch, log, log.bytes);
       else
         for (let i = 0; i < log.length; i++) {
           const key = VALUE + log.key(i);
