@@ -11,10 +11,17 @@
  * Prints `RECOVERING <epoch-ms>` when its first partition is assigned and
  * `READY <epoch-ms>` once the processor runs and every partition's table is
  * recovered; stops on SIGTERM/SIGINT.
+ * With `GOKAC_BENCH_PHASES=<file>`, writes the times of its start-up and
+ * recovery phases there as JSON at READY (bench/recovery-phases.ts).
  */
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createKafkaBroker, createProcessor, defineGroup, type GroupGraph } from "gokac/runtime";
 import { benchAccumulatorGroup } from "../gokac/generated/bench-accumulator/graph.js";
+
+// Milliseconds since the process started (performance.timeOrigin), for GOKAC_BENCH_PHASES.
+const phases: Record<string, number> = { modulesLoaded: performance.now() };
+const phasesFile = process.env["GOKAC_BENCH_PHASES"];
 
 const { values } = parseArgs({
   options: {
@@ -64,6 +71,22 @@ const running = new Set<number>();
 let allRunning!: () => void;
 const partitionsRunning = new Promise<void>((resolve) => (allRunning = resolve));
 let assigned = false;
+if (phasesFile !== undefined) {
+  phases["processorCreated"] = performance.now();
+  processor.on("state", ({ state }) => {
+    if (state === "connecting") phases["connecting"] ??= performance.now();
+  });
+  processor.on("rebalance", ({ assigned }) => {
+    if (assigned !== undefined) phases["assigned"] ??= performance.now();
+  });
+  processor.on("recovery-progress", () => {
+    phases["firstBatchWritten"] ??= performance.now();
+  });
+  processor.on("recovered", () => {
+    phases["firstPartitionRecovered"] ??= performance.now();
+    phases["lastPartitionRecovered"] = performance.now();
+  });
+}
 processor.on("state", ({ state, partition }) => {
   // The recovery phase starts with the first assigned partition (opening its stores), as Goka's Setup.
   if (state === "initializing" && partition !== undefined && !assigned) {
@@ -76,11 +99,35 @@ processor.on("state", ({ state, partition }) => {
 });
 await processor.start();
 await Promise.race([partitionsRunning, processor.done]);
+const readyAt = performance.now();
+const cpu = process.cpuUsage();
 process.stdout.write(`READY ${Date.now()}\n`);
+// cpuMs: the CPU time of every thread of the process until READY (LevelDB's included), robust to a loaded machine.
+if (phasesFile !== undefined) Object.assign(phases, threadCpu());
+if (phasesFile !== undefined)
+  writeFileSync(phasesFile, JSON.stringify({ ...phases, ready: readyAt, cpuMs: (cpu.user + cpu.system) / 1000 }));
 const error = await processor.done;
 await broker.close().catch(() => undefined);
 if (error !== undefined) {
   process.stderr.write(`gokac-accumulator: ${error.stack ?? error.message}\n`);
   // A failed run must end now, whatever connections the client still holds: the runner waits for the exit.
   process.exit(1);
+}
+
+/** CPU milliseconds of this process's threads by name (`cpu:<name>`; the JavaScript thread is `main`), from /proc (empty elsewhere). */
+function threadCpu(): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const tid of readdirSync("/proc/self/task")) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const name = tid === String(process.pid) ? "main" : stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // utime and stime (fields 14 and 15 of stat), in clock ticks of 10 ms.
+      const ms = (Number(fields[11]) + Number(fields[12])) * 10;
+      out[`cpu:${name}`] = (out[`cpu:${name}`] ?? 0) + ms;
+    }
+  } catch {
+    // not Linux
+  }
+  return out;
 }

@@ -160,6 +160,20 @@ export interface LogChunk {
   readonly length: number;
   key(i: number): string;
   value(i: number): Uint8Array | null;
+  /**
+   * Optional: the entries as byte ranges of one buffer, for a store that
+   * copies bytes anyway (LevelDB): no key string or value view per entry.
+   * `at` holds four numbers per entry `i` from `4 * i`: key start, key
+   * length, value start, value length, a length of -1 being null (a null
+   * key is `""`, a null value a delete). Keys are UTF-8 (readers check).
+   */
+  readonly bytes?: LogBytes;
+}
+
+/** The byte ranges of a `LogChunk`'s entries (see `LogChunk.bytes`). */
+export interface LogBytes {
+  readonly buffer: Uint8Array;
+  readonly at: Int32Array;
 }
 
 /** A `LogChunk` over arrays of keys and values. */

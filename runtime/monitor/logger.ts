@@ -4,7 +4,9 @@
  * events into log lines; lines about a message carry its `group`, `topic`,
  * `partition`, `offset` and `key` as fields.
  */
-import { pino, type DestinationStream, type Level, type Logger } from "pino";
+import { createRequire } from "node:module";
+import type * as Pino from "pino";
+import type { DestinationStream, Level, Logger } from "pino";
 import { ProcessorError, reasonOf } from "../errors.js";
 import type { Processor } from "../processor/processor.js";
 import { RecoveryEta } from "./eta.js";
@@ -65,6 +67,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const destination: DestinationStream = pretty
     ? { write: (line: string) => void output.write(formatPretty(line, output.isTTY === true)) }
     : { write: (line: string) => void output.write(line) };
+  // pino loads with the first logger, not with the runtime (start-up of processes that log otherwise). CommonJS: a synchronous load.
+  const { pino } = createRequire(import.meta.url)("pino") as typeof Pino;
   return pino({ level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.epochTime }, destination);
 }
 

@@ -3,7 +3,9 @@
  * per-batch and per-event hooks; gauges are computed when scraped. Each
  * monitor has its own registry, with Node's default process metrics.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { createRequire } from "node:module";
+import type * as PromClient from "prom-client";
+import type { Counter, Histogram, Registry } from "prom-client";
 import { PARTITION_STATES, type ProcessorObserver } from "./observer.js";
 
 /** Handler time buckets in seconds: 10 µs to 10 s. */
@@ -14,44 +16,52 @@ export function createMetricsRegistry(
   observers: readonly ProcessorObserver[],
   options: { readonly defaultMetrics?: boolean } = {},
 ): Registry {
-  const registry = new Registry();
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  // prom-client (and the OpenTelemetry API under it, 80-odd modules) loads with the first monitor, not with
+  // the runtime: processes without one, and every start-up, skip it. CommonJS, so it loads synchronously.
+  const prom = createRequire(import.meta.url)("prom-client") as typeof PromClient;
+  const registry = new prom.Registry();
+  if (options.defaultMetrics !== false) prom.collectDefaultMetrics({ register: registry });
   const registers = [registry];
 
-  const processed = new Counter({
+  const processed = new prom.Counter({
     name: "gokac_messages_processed_total",
     help: "Input messages handled",
     labelNames: ["group", "topic", "partition"],
     registers,
   });
-  const emitted = new Counter({
+  const emitted = new prom.Counter({
     name: "gokac_messages_emitted_total",
     help: "Records sent by handlers (emits and loopbacks)",
     labelNames: ["group", "partition"],
     registers,
   });
-  const failed = new Counter({
+  const failed = new prom.Counter({
     name: "gokac_messages_failed_total",
     help: "Messages whose handling failed, by failure policy",
     labelNames: ["group", "topic", "partition", "policy"],
     registers,
   });
-  const duration = new Histogram({
+  const duration = new prom.Histogram({
     name: "gokac_handler_duration_seconds",
     help: "Handler time per message: each batch observes the mean of its messages",
     labelNames: ["group", "topic"],
     buckets: DURATION_BUCKETS,
     registers,
   });
-  const commits = new Counter({ name: "gokac_commits_total", help: "Input offset commits", labelNames: ["group", "partition"], registers });
-  const rebalances = new Counter({
+  const commits = new prom.Counter({
+    name: "gokac_commits_total",
+    help: "Input offset commits",
+    labelNames: ["group", "partition"],
+    registers,
+  });
+  const rebalances = new prom.Counter({
     name: "gokac_rebalances_total",
     help: "Partition assignments received",
     labelNames: ["group"],
     registers,
   });
 
-  new Gauge({
+  new prom.Gauge({
     name: "gokac_consumer_lag_messages",
     help: "Input messages not yet handled (high watermark minus position), sampled",
     labelNames: ["group", "topic", "partition"],
@@ -62,7 +72,7 @@ export function createMetricsRegistry(
         for (const l of o.lags()) this.set({ group: o.group, topic: l.topic, partition: String(l.partition) }, l.lag);
     },
   });
-  new Gauge({
+  new prom.Gauge({
     name: "gokac_partition_state",
     help: "1 for the partition's current state, 0 for the others",
     labelNames: ["group", "partition", "state"],
@@ -77,7 +87,7 @@ export function createMetricsRegistry(
       }
     },
   });
-  new Gauge({
+  new prom.Gauge({
     name: "gokac_recovery_remaining_messages",
     help: "Changelog offsets left to recover per table partition",
     labelNames: ["group", "topic", "partition"],
@@ -88,7 +98,7 @@ export function createMetricsRegistry(
         for (const r of o.recoveries()) this.set({ group: o.group, topic: r.topic, partition: String(r.partition) }, r.remaining);
     },
   });
-  new Gauge({
+  new prom.Gauge({
     name: "gokac_recovery_eta_seconds",
     help: "Estimated seconds until the table partition is recovered (absent until a rate is known)",
     labelNames: ["group", "topic", "partition"],
@@ -101,7 +111,7 @@ export function createMetricsRegistry(
       }
     },
   });
-  new Gauge({
+  new prom.Gauge({
     name: "gokac_table_keys",
     help: "Keys in the local group table partition (estimate: counted by a periodic scan)",
     labelNames: ["group", "topic", "partition"],

@@ -15,9 +15,9 @@
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { crc32 } from "node:zlib";
 import { Level } from "level";
-import type { LogChunk } from "../broker/port.js";
+import type { LogBytes, LogChunk } from "../broker/port.js";
+import { crc32Bytes, crc32String } from "./crc32.js";
 import { recordHash, StateMismatchError } from "./state-errors.js";
 import type { Storage, TableChanges, TableStore } from "./storage.js";
 import { withWriteBehind, type WriteBehindOptions } from "./write-behind.js";
@@ -41,11 +41,17 @@ const utf8Encode = new TextEncoder();
 
 type Db = Level<string, Uint8Array>;
 
-/** `value` prefixed with the CRC-32 of `key` and `value`. */
+/** `value` prefixed with the CRC-32 of `key` and `value` (big-endian). */
 function seal(key: string, value: Uint8Array): Uint8Array {
   const out = new Uint8Array(value.length + 4);
-  new DataView(out.buffer).setUint32(0, crc32(value, crc32(key)));
-  out.set(value, 4);
+  const crc = crc32Bytes(value, crc32String(key));
+  out[0] = crc >>> 24;
+  out[1] = crc >>> 16;
+  out[2] = crc >>> 8;
+  out[3] = crc;
+  // Values are a few bytes as a rule: a loop beats `set`'s call for those.
+  if (value.length > 32) out.set(value, 4);
+  else for (let i = 0; i < value.length; i++) out[i + 4] = value[i]!;
   return out;
 }
 
@@ -53,8 +59,56 @@ function seal(key: string, value: Uint8Array): Uint8Array {
 function unseal(key: string, sealed: Uint8Array): Uint8Array | undefined {
   if (sealed.length < 4) return undefined;
   const value = sealed.subarray(4);
-  const expected = new DataView(sealed.buffer, sealed.byteOffset, 4).getUint32(0);
-  return crc32(value, crc32(key)) === expected ? value : undefined;
+  const expected = ((sealed[0]! << 24) | (sealed[1]! << 16) | (sealed[2]! << 8) | sealed[3]!) >>> 0;
+  return crc32Bytes(value, crc32String(key)) === expected ? value : undefined;
+}
+
+/** A reusable buffer outside the heap and its views of every length so far (`views[n]`: the first `n` bytes). */
+class Scratch {
+  private bytes = new Uint8Array(256);
+  private views: Uint8Array[] = [];
+
+  /** The first `length` bytes, valid until the next call (grown when short). */
+  view(length: number): Uint8Array {
+    if (length > this.bytes.length) {
+      this.bytes = new Uint8Array(Math.max(length, this.bytes.length * 2));
+      this.views = [];
+    }
+    return (this.views[length] ??= this.bytes.subarray(0, length));
+  }
+}
+
+const sealScratch = new Scratch();
+
+/**
+ * Adds the entries of `log` to `batch`, each value sealed from the bytes it
+ * lies in (`bytes`) into one scratch buffer: classic-level copies a value
+ * when the operation is added, so the buffer is reused at once. Recovery so
+ * makes no value view or sealed copy per entry (issue 15), and LevelDB reads
+ * the value from outside the JavaScript heap without moving it first. Keys
+ * stay strings: a key of another encoding than the store's costs abstract-level
+ * more per operation than the string costs.
+ */
+function putSealedFromBytes(batch: ReturnType<Db["batch"]>, log: LogChunk, bytes: LogBytes): void {
+  const { buffer, at } = bytes;
+  for (let i = 0; i < log.length; i++) {
+    const key = VALUE + log.key(i);
+    const valueStart = at[i * 4 + 2]!;
+    const valueLength = at[i * 4 + 3]!;
+    if (valueLength < 0) {
+      batch.del(key);
+      continue;
+    }
+    const sealed = sealScratch.view(valueLength + 4);
+    const crc = crc32Bytes(buffer, crc32String(key), valueStart, valueStart + valueLength);
+    sealed[0] = crc >>> 24;
+    sealed[1] = crc >>> 16;
+    sealed[2] = crc >>> 8;
+    sealed[3] = crc;
+    if (valueLength > 32) sealed.set(buffer.subarray(valueStart, valueStart + valueLength), 4);
+    else for (let j = 0; j < valueLength; j++) sealed[j + 4] = buffer[valueStart + j]!;
+    batch.put(key, sealed);
+  }
 }
 
 /** A `Storage` keeping each table partition in a LevelDB under `dir`. */
@@ -169,8 +223,9 @@ function levelStore(db: Db, topic: string, partition: number, path: string): Tab
       const batch = db.batch();
       let anchor: number | undefined;
       for (const [key, value] of changes) {
-        if (value === null) batch.del(VALUE + key);
-        else batch.put(VALUE + key, seal(VALUE + key, value));
+        const stored = VALUE + key;
+        if (value === null) batch.del(stored);
+        else batch.put(stored, seal(stored, value));
         anchor = recordHash(key, value);
       }
       putMeta(batch, offset, anchor);
@@ -179,11 +234,14 @@ function levelStore(db: Db, topic: string, partition: number, path: string): Tab
     async writeLog(log: LogChunk, offset: number) {
       // LevelDB applies a batch's operations in order, so a later entry of a key wins as in the log.
       const batch = db.batch();
-      for (let i = 0; i < log.length; i++) {
-        const value = log.value(i);
-        if (value === null) batch.del(VALUE + log.key(i));
-        else batch.put(VALUE + log.key(i), seal(VALUE + log.key(i), value));
-      }
+      if (log.bytes !== undefined) putSealedFromBytes(batch, log, log.bytes);
+      else
+        for (let i = 0; i < log.length; i++) {
+          const key = VALUE + log.key(i);
+          const value = log.value(i);
+          if (value === null) batch.del(key);
+          else batch.put(key, seal(key, value));
+        }
       const last = log.length - 1;
       putMeta(batch, offset, last < 0 ? undefined : recordHash(log.key(last), log.value(last)));
       await batch.write();

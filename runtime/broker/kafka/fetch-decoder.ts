@@ -24,7 +24,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import { GokacError } from "../../errors.js";
-import { logOf, type BrokerMessage, type LogChunk } from "../port.js";
+import { logOf, type BrokerMessage, type LogBytes, type LogChunk } from "../port.js";
 import { decompressRecords } from "./compression.js";
 
 /** A response this decoder does not handle; kafkajs's decoder does. */
@@ -120,6 +120,11 @@ class RecordsInPlace implements DecodedLog {
     if (length < 0) return null;
     if (length === 0) return EMPTY;
     return new Uint8Array(this.records.buffer, this.records.byteOffset + this.at[i * 4 + 2]!, length);
+  }
+
+  /** The entries where they lie (`LogChunk.bytes`): LevelDB copies them from there. */
+  get bytes(): LogBytes {
+    return { buffer: this.records, at: this.at };
   }
 }
 

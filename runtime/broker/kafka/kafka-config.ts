@@ -30,7 +30,6 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { inspect } from "node:util";
 import { pathToFileURL } from "node:url";
-import { parseDocument } from "yaml";
 import { parseBrokerList } from "./create-kafka-broker.js";
 import { redactFields } from "./redact.js";
 import { SASL_MECHANISMS, type KafkaSaslOptions, type KafkaTlsOptions } from "./security.js";
@@ -110,6 +109,8 @@ export async function loadKafkaConfig(file: string, options: LoadKafkaConfigOpti
       `cannot read it (${(error as NodeJS.ErrnoException).code ?? "error"}); check --kafka-config or GOKAC_KAFKA_CONFIG`,
     );
   }
+  // yaml loads here, not with the runtime: a process without a config file (and every recovery) skips its 70 modules.
+  const { parseDocument } = await import("yaml");
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const syntax = doc.errors[0];
   if (syntax !== undefined) {
