@@ -34,6 +34,7 @@ import { createCopartitionedAssigner } from "./copartitioned-assigner.js";
 import type { ConsumerFetchSizes } from "./fetch-budget.js";
 import { captureAssignments, followGroupCoordinator, gateGroupJoins, rejoinAsPreviousMember } from "./kafkajs-internals.js";
 import { decodeStandbyAssignment } from "./sticky-assignment.js";
+import { decodedMessagesOf, leanGroupFetches } from "./group-fetch.js";
 import { toBrokerMessage } from "./messages.js";
 import { isOutageError, type OutageGuard } from "./outage.js";
 
@@ -50,6 +51,8 @@ export interface GroupMemberSettings {
   readonly retries?: number;
   /** Fetch sizes of the member's consumer (fetch-budget.ts); kafkajs's defaults (10 MiB, 1 MiB a partition) without. */
   readonly fetch?: ConsumerFetchSizes;
+  /** Decode fetched records with gokac's lean decoder (group-fetch.ts; default true); `false`: kafkajs's decoder. */
+  readonly leanFetch?: boolean;
 }
 
 /** The consumer session timeout when none is given: a member that dies silently (SIGKILL) is noticed after this long. */
@@ -117,6 +120,7 @@ export async function joinKafkaGroup(
 
   // First: its coordinator look-ups must not wait for the gate (a revoking commit may need one).
   followGroupCoordinator(kafka);
+  if (settings.leanFetch !== false) leanGroupFetches(kafka);
   gateGroupJoins(kafka, () => membership);
   const memberIds = options.memberIds;
   if (memberIds !== undefined) {
@@ -242,7 +246,9 @@ export async function joinKafkaGroup(
       }
       if (!settled || stopped || leaving || epoch !== mine || isStale()) return;
       const messages: BrokerMessage[] = [];
-      for (const m of batch.messages) {
+      const decoded = decodedMessagesOf(batch.messages);
+      // Messages kafkajs decoded (an old message format, or the lean decoder turned off).
+      for (const m of decoded === undefined ? batch.messages : []) {
         try {
           messages.push(toBrokerMessage(batch.topic, batch.partition, m));
         } catch (error) {
@@ -257,7 +263,7 @@ export async function joinKafkaGroup(
           return;
         }
       }
-      const work = callbacks.onBatch({ topic: batch.topic, partition: batch.partition, messages });
+      const work = callbacks.onBatch({ topic: batch.topic, partition: batch.partition, messages: decoded ?? messages });
       running.add(work);
       try {
         await work;

@@ -181,7 +181,7 @@ export function gateGroupJoins(kafka: Kafka, barrier: () => Promise<void>): void
 }
 
 /** Calls `adapt` on every internal cluster `kafka` creates from now on (its next consumer's), before kafkajs uses it. */
-function onEachNewCluster(kafka: Kafka, adapt: (cluster: InternalCluster) => void): void {
+export function onEachNewCluster(kafka: Kafka, adapt: (cluster: InternalCluster) => void): void {
   const symbol = createClusterSymbol(kafka);
   const record = kafka as unknown as Record<symbol, CreateCluster>;
   const original = record[symbol] as CreateCluster;
