@@ -74,10 +74,6 @@ export class PartitionProcessor implements ContextHost {
   private revoked = false;
   /** Ends the current `wait` (a handler's promise, a retry's backoff) at once. */
   private interrupt: (() => void) | undefined;
-  /** The current `wait`'s deadline (`performance.now()` time) and how it expires; see `armWatchdog`. */
-  private deadline: { readonly at: number; readonly expire: () => void } | undefined;
-  private watchdog: NodeJS.Timeout | undefined;
-  private watchdogAt = 0;
   /** A visit is running (a revocation abandons it). */
   private visiting = false;
   /** `close` was called: a running visit stops between keys. */
@@ -187,7 +183,6 @@ export class PartitionProcessor implements ContextHost {
   interruptForStop(): void {
     this.closing = true;
     this.interrupt?.();
-    this.stopWatchdog();
   }
 
   /** The changelog offset of the partition's group table (next to read), or `undefined` without a table. */
@@ -215,7 +210,6 @@ export class PartitionProcessor implements ContextHost {
     if (this.rt.cancelled || this.visiting) this.interrupt?.();
     await this.queue;
     this.closed = true;
-    this.stopWatchdog();
     await this.commitChain;
     // From here the partition may belong to another member: a late `deferCommit` callback commits nothing.
     this.revoked = true;
@@ -476,25 +470,18 @@ export class PartitionProcessor implements ContextHost {
    */
   private wait<T>(work: PromiseLike<T> | undefined, ms: number): Promise<T | typeof TIMED_OUT | typeof STOPPED> {
     return new Promise((resolve, reject) => {
-      // The wait's own end: a later wait's deadline and interrupt stay (a timed-out handler's promise may settle after the next wait began).
       const end = () => {
-        if (this.deadline === deadline) this.deadline = undefined;
-        if (this.interrupt === interrupt) this.interrupt = undefined;
+        clearTimeout(timer);
+        this.interrupt = undefined;
       };
-      const deadline = {
-        at: performance.now() + ms,
-        expire: () => {
-          end();
-          resolve(TIMED_OUT);
-        },
-      };
-      const interrupt = () => {
+      const timer = setTimeout(() => {
+        end();
+        resolve(TIMED_OUT);
+      }, ms);
+      this.interrupt = () => {
         end();
         resolve(STOPPED);
       };
-      this.deadline = deadline;
-      this.interrupt = interrupt;
-      this.armWatchdog(deadline.at);
       work?.then(
         (value) => {
           end();
@@ -506,37 +493,6 @@ export class PartitionProcessor implements ContextHost {
         },
       );
     });
-  }
-
-  /**
-   * Makes the watchdog fire by `at` (`performance.now()` time). One timer
-   * serves every `wait` of the partition: a timer set and cleared per handler
-   * call (the accumulator's handler is async, so every message waits) was
-   * about a fifth of all the benchmark's allocation. When it fires it expires
-   * the running wait if that one's deadline passed, or waits on for it.
-   */
-  private armWatchdog(at: number): void {
-    if (this.watchdog !== undefined) {
-      if (this.watchdogAt <= at) return;
-      clearTimeout(this.watchdog);
-    }
-    this.watchdogAt = at;
-    this.watchdog = setTimeout(
-      () => {
-        this.watchdog = undefined;
-        const running = this.deadline;
-        if (running === undefined) return;
-        if (performance.now() >= running.at) running.expire();
-        else this.armWatchdog(running.at);
-      },
-      Math.max(0, at - performance.now()),
-    );
-  }
-
-  /** Clears the watchdog (closing: nothing waits any more, and a pending timer would keep the process up). */
-  private stopWatchdog(): void {
-    if (this.watchdog !== undefined) clearTimeout(this.watchdog);
-    this.watchdog = undefined;
   }
 
   /** Drops the effects of the current message (its outbox records and cached table writes). */
