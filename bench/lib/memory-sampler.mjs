@@ -1,7 +1,10 @@
 // Preload for memory diagnostics (bench/memory-probe.ts): `node --import bench/lib/memory-sampler.mjs …`.
 // Samples process.memoryUsage() and V8's heap spaces every 50 ms; at exit (or SIGTERM) prints one line to
-// stderr: `MEMORY {json}` with the peak of each figure and the breakdown at the RSS peak, in MiB.
+// stderr: `MEMORY {json}` with the peak of each figure, the breakdown at the RSS peak (MiB) and the collections
+// (`gc`: scavenges, full collections, the most heap still used after a full one, time spent collecting).
+// It listens to SIGTERM: only for programs that stop themselves on it (the bench contenders do).
 import { PerformanceObserver, constants } from "node:perf_hooks";
+import { setInterval } from "node:timers";
 import { getHeapSpaceStatistics } from "node:v8";
 
 const peak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
