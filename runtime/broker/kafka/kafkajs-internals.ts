@@ -27,6 +27,11 @@
  *    and offset fetches to the coordinator it found at the last join; a
  *    member's cluster re-finds it on NOT_COORDINATOR and the like
  *    (`followGroupCoordinator`).
+ * 4. Memory (docs/runtime.md, "Lean group fetches"): a member's Fetch
+ *    responses are decoded by gokac (group-fetch.ts, through the consumer's
+ *    brokers' request lookup), and kafkajs's quadratic grouping of produced
+ *    messages by partition is answered by the messages array itself
+ *    (partitioned-messages.ts).
  */
 import { createRequire } from "node:module";
 import type { Kafka } from "kafkajs";
