@@ -116,7 +116,7 @@ async function throughputWorkload(
         });
         const check = run.check === undefined ? "" : `; table: ${run.check.wrong} wrong, ${run.check.missing} missing of ${opts.keys} keys`;
         log(
-          `  ${pass.label} ${name}: ${Math.round(run.messagesPerSecond)} msg/s (${run.seconds.toFixed(2)} s, ${Math.round(run.peakRssMb)} MB${check})`,
+          `  ${pass.label} ${name}: ${Math.round(run.messagesPerSecond)} msg/s (${run.seconds.toFixed(2)} s, ${run.cpuSeconds === undefined ? "" : `${run.cpuSeconds.toFixed(1)} CPU s, `}${Math.round(run.peakRssMb)} MB${check})`,
         );
         if (pass.kind === "measured") s.runs.push(run);
         const prof = profileDir === undefined ? undefined : newestProfile(profileDir);

@@ -26,6 +26,8 @@ export interface ContenderProcess {
   readonly exited: Promise<number | null>;
   /** The highest VmHWM (kB) seen so far. */
   peakRssKb(): number;
+  /** CPU seconds (user + system, every thread) the process used so far; `undefined` once it exited. Load-independent, unlike wall time. */
+  cpuSeconds(): number | undefined;
   /** The last lines of its stderr, for failure reports. */
   stderrTail(): string;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it is gone, with whether it had to be killed. */
@@ -38,6 +40,17 @@ function readHwmKb(pid: number): number {
     return match ? Number(match[1]) : 0;
   } catch {
     return 0;
+  }
+}
+
+/** utime + stime of `pid` in seconds (/proc/<pid>/stat, clock ticks of 100 Hz, Linux's USER_HZ). */
+function readCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
   }
 }
 
@@ -94,6 +107,7 @@ export function startContender(cmd: ContenderCommand): ContenderProcess {
     ready,
     exited,
     peakRssKb: () => Math.max(peak, exitedFlag ? 0 : readHwmKb(pid)),
+    cpuSeconds: () => (exitedFlag ? undefined : readCpuSeconds(pid)),
     stderrTail: () => stderr.slice(-2000),
     async stop(graceMs = 20_000) {
       if (exitedFlag) return false;

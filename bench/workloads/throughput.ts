@@ -19,6 +19,8 @@ export interface ThroughputRun {
   readonly secondsFromReady: number | undefined;
   readonly messagesPerSecond: number;
   readonly peakRssMb: number;
+  /** CPU seconds the contender used until then (user + system, all threads): what the run cost, whatever the machine's load. */
+  readonly cpuSeconds?: number;
   /** The table checked against the input's sums (when asked to verify). */
   readonly check?: TableCheck;
 }
@@ -77,6 +79,7 @@ export async function runThroughput(
     const doneAt = performance.now();
     const seconds = (doneAt - proc.startedAt) / 1000;
     const peakRssMb = proc.peakRssKb() / 1024;
+    const cpuSeconds = proc.cpuSeconds();
     await proc.stop();
     const changelog = contender.changelog(group);
     const check =
@@ -88,6 +91,7 @@ export async function runThroughput(
       secondsFromReady: readyAt === undefined ? undefined : (doneAt - readyAt) / 1000,
       messagesPerSecond: messages / seconds,
       peakRssMb,
+      ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
       ...(check === undefined ? {} : { check }),
     };
   } finally {

@@ -71,9 +71,9 @@ export interface KafkaBrokerOptions {
   readonly namespace?: string;
   /**
    * Bytes of records one fetch of a group member may bring, split evenly over
-   * the partitions of its topics (default 2 MiB). A member holds about 20
-   * times this decoded until the fetch is handled: the main bound on a
-   * processor's memory. Larger: fewer, bigger batches (fewer changelog
+   * the partitions of its topics (default 2 MiB). A member holds the
+   * fetch's port messages (about 6 times its bytes for small records) until
+   * it is handled: the main bound on a processor's memory. Larger: fewer, bigger batches (fewer changelog
    * records and commits per message); smaller: less memory.
    */
   readonly groupFetchBytes?: number;

@@ -1,9 +1,10 @@
 /**
  * How many bytes of records a Kafka broker's clients fetch at once: the
- * lever on a processor's memory. A group member's consumer (kafkajs) decodes
- * a whole Fetch response into message objects, about 20 times the bytes of
- * the records, and holds them until every partition's batch of it is handled;
- * V8 then keeps that much garbage again before collecting. With kafkajs's
+ * lever on a processor's memory. A group member decodes a whole Fetch
+ * response into port messages (group-fetch.ts; about 6 times the bytes of
+ * small records, kafkajs's own decoding made about 20) and holds them until
+ * every partition's batch of it is handled; V8 then keeps that much garbage
+ * again before collecting. With kafkajs's
  * defaults (10 MiB a fetch, 1 MiB a partition) the accumulator benchmark's
  * heap reached about 600 MB; the budget below bounds it by bytes
  * (docs/runtime.md, "Memory").

@@ -466,3 +466,54 @@ function readHeaders(): Readonly<Record<string, Uint8Array>> {
   }
   return headers;
 }
+
+/**
+ * The records of `records` from offset `from` as port messages for a group
+ * member's input (group-fetch.ts): as `decodeMessages`, but a key is never an
+ * error here: a null key is marked `nullKey`, a key that is not UTF-8 keeps
+ * its bytes as `invalidKey` (copied), as the port asks of group inputs, so
+ * the processor fails that message by its error policy. `aborted` as in
+ * `FetchedPartition`.
+ */
+export function decodeInputMessages(
+  records: Buffer | null,
+  from: number,
+  topic: string,
+  partition: number,
+  aborted: readonly AbortedTransaction[] = NO_ABORTED,
+): DecodedMessages {
+  const messages: BrokerMessage[] = [];
+  if (records === null) return { messages, next: from };
+  const next = walkBatches(
+    records,
+    from,
+    (baseOffset, baseTimestamp, end, appendTime) => {
+      const delta = varlong();
+      const timestamp = appendTime ? baseTimestamp : baseTimestamp + delta;
+      const offset = baseOffset + varint();
+      if (offset < from) return;
+      const keyLength = varint();
+      const keyStart = pos;
+      const key = keyLength <= 0 ? "" : utf8(buf, keyStart, keyStart + keyLength);
+      pos += Math.max(0, keyLength);
+      const valueLength = varint();
+      const value = valueLength < 0 ? null : bytesAt(pos, valueLength);
+      pos += Math.max(0, valueLength);
+      const headers = pos < end ? readHeaders() : NO_HEADERS;
+      const message: BrokerMessage = { topic, partition, offset, key, value, headers, timestamp };
+      if (keyLength < 0) messages.push({ ...message, nullKey: true });
+      else if (keyLength > 0 && !isUtf8Key(keyStart, keyLength)) {
+        messages.push({ ...message, invalidKey: Uint8Array.from(buf.subarray(keyStart, keyStart + keyLength)) });
+      } else messages.push(message);
+    },
+    aborted,
+  );
+  return { messages, next };
+}
+
+/** Whether the `length` bytes at `start` of the cursor's buffer are UTF-8 (ASCII by a loop, the rest by Node). */
+function isUtf8Key(start: number, length: number): boolean {
+  const end = start + length;
+  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return isUtf8(buf.subarray(start, end));
+  return true;
+}

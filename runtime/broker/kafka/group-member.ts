@@ -42,6 +42,7 @@ import { createCopartitionedAssigner } from "./copartitioned-assigner.js";
 import type { ConsumerFetchSizes } from "./fetch-budget.js";
 import { captureAssignments, followGroupCoordinator, gateGroupJoins, rejoinAsPreviousMember } from "./kafkajs-internals.js";
 import { decodeStandbyAssignment } from "./sticky-assignment.js";
+import { decodedMessagesOf, leanGroupFetches } from "./group-fetch.js";
 import { toBrokerMessage } from "./messages.js";
 import { fetchPastUnreachableLeaders } from "./unreachable-leader.js";
 import { isOutageError, type OutageGuard } from "./outage.js";
@@ -59,6 +60,8 @@ export interface GroupMemberSettings {
   readonly retries?: number;
   /** Fetch sizes of the member's consumer (fetch-budget.ts); kafkajs's defaults (10 MiB, 1 MiB a partition) without. */
   readonly fetch?: ConsumerFetchSizes;
+  /** Decode fetched records with gokac's lean decoder (group-fetch.ts; default true); `false`: kafkajs's decoder. */
+  readonly leanFetch?: boolean;
 }
 
 /** The consumer session timeout when none is given: a member that dies silently (SIGKILL) is noticed after this long. */
@@ -138,6 +141,7 @@ export async function joinKafkaGroup(
   followGroupCoordinator(kafka);
   // A killed broker stops only its own fetcher until its partitions' leaders move, not every fetcher.
   fetchPastUnreachableLeaders(kafka);
+  if (settings.leanFetch !== false) leanGroupFetches(kafka);
   gateGroupJoins(kafka, () => membership);
   const memberIds = options.memberIds;
   if (memberIds !== undefined) {
@@ -265,7 +269,9 @@ export async function joinKafkaGroup(
       }
       if (!settled || stopped || leaving || epoch !== mine || isStale()) return;
       const messages: BrokerMessage[] = [];
-      for (const m of batch.messages) {
+      const decoded = decodedMessagesOf(batch.messages);
+      // Messages kafkajs decoded (an old message format, or the lean decoder turned off).
+      for (const m of decoded === undefined ? batch.messages : []) {
         try {
           messages.push(toBrokerMessage(batch.topic, batch.partition, m));
         } catch (error) {
@@ -280,7 +286,7 @@ export async function joinKafkaGroup(
           return;
         }
       }
-      const work = callbacks.onBatch({ topic: batch.topic, partition: batch.partition, messages });
+      const work = callbacks.onBatch({ topic: batch.topic, partition: batch.partition, messages: decoded ?? messages });
       running.add(work);
       try {
         await work;

@@ -31,6 +31,11 @@
  *    answers (a killed broker before the controller fences it) keeps only
  *    its own fetcher waiting, not every fetcher of the consumer
  *    (unreachable-leader.ts, `fetchPastUnreachableLeaders`).
+ * 5. Memory (docs/runtime.md, "Lean group fetches"): a member's Fetch
+ *    responses are decoded by gokac (group-fetch.ts, through the consumer's
+ *    brokers' request lookup), and kafkajs's quadratic grouping of produced
+ *    messages by partition is answered by the messages array itself
+ *    (partitioned-messages.ts).
  */
 import { createRequire } from "node:module";
 import type { Kafka } from "kafkajs";

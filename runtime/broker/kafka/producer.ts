@@ -3,14 +3,17 @@ import type { Kafka, RecordMetadata, TopicMessages } from "kafkajs";
 import type { Compression, ProduceRecord, ProducedOffset, Producer } from "../port.js";
 import { CODEC_IDS } from "./compression.js";
 import { toKafkaMessage } from "./messages.js";
+import { partitionedMessages } from "./partitioned-messages.js";
 import type { OutageGuard } from "./outage.js";
 
 /**
  * Records per kafkajs `sendBatch` call. kafkajs groups a batch's messages per
  * partition by copying the partition's array for every message, which is
  * quadratic: 20k records for one partition take seconds, 1k take well under a
- * millisecond. Larger sends go out as consecutive chunks, one after the other,
- * so the order within each partition is kept.
+ * millisecond (its grouping is now replaced by a linear one,
+ * partitioned-messages.ts; the chunks also keep a request's size bounded).
+ * Larger sends go out as consecutive chunks, one after the other, so the
+ * order within each partition is kept.
  */
 export const MAX_RECORDS_PER_REQUEST = 1_000;
 
@@ -110,7 +113,7 @@ async function sendChunk(
   const counts = new Map<string, number>();
   for (const record of records) {
     let entry = byTopic.get(record.topic);
-    if (entry === undefined) byTopic.set(record.topic, (entry = { topic: record.topic, messages: [] }));
+    if (entry === undefined) byTopic.set(record.topic, (entry = { topic: record.topic, messages: partitionedMessages() }));
     entry.messages.push(toKafkaMessage(record));
     const tp = `${record.partition}:${record.topic}`;
     const n = counts.get(tp) ?? 0;
