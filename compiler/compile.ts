@@ -16,8 +16,10 @@ import { outputLayout } from "./emit/layout.js";
 import { mergeHandlers } from "./emit/merge-handlers.js";
 import { topicCatalogue } from "./model/topic-catalogue.js";
 import { isOwnedText } from "./emit/ts-text.js";
-import type { CodecModel, SpecModel } from "./model/model.js";
-import { createCodecResolver } from "./model/resolve-codec.js";
+import type { CodecModel, GroupModel, SpecModel } from "./model/model.js";
+import { codecResolverOver, type CodecResolver } from "./model/resolve-codec.js";
+import { modelLookup, type ModelLookup } from "./model/lookup.js";
+import type { GroupOutput } from "./incremental/build-memos.js";
 
 /** What `compile` needs: the front half's input, where output goes, and what is there now. */
 export interface CompileInput {
@@ -70,7 +72,23 @@ export function compile(input: CompileInput): CompileResult {
 
   const root = input.analyzeInput.root;
   const layout = outputLayout(input.outDir);
-  const codecs = createCodecResolver(model);
+  const lookup = modelLookup(model);
+  const codecs = codecResolverOver(lookup);
+  const memos = input.analyzeInput.cache?.memos;
+  memos?.beginEmit([root, input.outDir]);
+  /** A group's graph.ts and handler list, reaching the rest of the folder through `groupLookup` only. */
+  const groupOutput = (g: GroupModel, groupLookup: ModelLookup, groupCodecs: CodecResolver): GroupOutput => {
+    const file = layout.graph(g.name);
+    return {
+      graph: emitGraph(g, { lookup: groupLookup, codecs: groupCodecs, place: { specRoot: root, file }, source: g.at.file }),
+      handlers: groupHandlers(g, groupCodecs, { specRoot: root, file: layout.handlers(g.name) }, "../types.js"),
+    };
+  };
+  const outputs = model.groups.map((g) =>
+    memos === undefined
+      ? groupOutput(g, lookup, codecs)
+      : memos.groupOutputs.get(g, lookup, (scope) => groupOutput(g, scope.lookup, codecResolverOver(scope.lookup))),
+  );
   const files: OutputFile[] = [];
   const diagnostics: Diagnostic[] = [...analyzed.diagnostics];
 
@@ -93,15 +111,12 @@ export function compile(input: CompileInput): CompileResult {
     ),
     owned: true,
   });
-  for (const g of model.groups) {
-    const file = layout.graph(g.name);
-    files.push({ path: file, content: emitGraph(g, { model, codecs, place: { specRoot: root, file }, source: g.at.file }), owned: true });
-  }
+  model.groups.forEach((g, i) => files.push({ path: layout.graph(g.name), content: outputs[i]?.graph ?? "", owned: true }));
 
   // 2. The user's handler files: created once, merged afterwards.
-  for (const g of model.groups) {
+  for (const [i, g] of model.groups.entries()) {
     const path = layout.handlers(g.name);
-    const handlers = groupHandlers(g, codecs, { specRoot: root, file: path }, "../types.js");
+    const handlers = outputs[i]?.handlers ?? [];
     const contextName = contextTypeName(g.name);
     const existing = input.existingFiles(path);
     if (existing === undefined) {

@@ -7,6 +7,7 @@
 import type { CodecResolver } from "./resolve-codec.js";
 import { loopTopic, tableTopic, type CodecModel, type PartitionerName, type SpecModel, type TopicCompression } from "./model.js";
 import { topicPartitioner } from "./partitioners.js";
+import { modelLookup } from "./lookup.js";
 import { topicConstName } from "../shared/names.js";
 
 /** One topic of generated `topics.ts`. */
@@ -26,6 +27,7 @@ export interface CatalogueTopic {
 /** The topics of `model`, each once, with a codec; topics whose codec cannot be known are left out (GK209 reported them). */
 export function topicCatalogue(model: SpecModel, codecs: CodecResolver): CatalogueTopic[] {
   const topics = new Map<string, CatalogueTopic>();
+  const lookup = modelLookup(model);
   const add = (name: string, codec: CodecModel | undefined) => {
     if (topics.has(name)) return;
     const resolved = codecs.topic(name)?.codec ?? codec;
@@ -38,7 +40,7 @@ export function topicCatalogue(model: SpecModel, codecs: CodecResolver): Catalog
       description: decl?.description,
       partitions: decl?.partitions,
       compression: decl?.compression,
-      partitioner: topicPartitioner(model, name),
+      partitioner: topicPartitioner(lookup, name),
     });
   };
   for (const t of model.topics.values()) add(t.name, t.codec);
