@@ -3,7 +3,7 @@
  * file access goes through `AnalyzeInput.readFile`; nothing reads the process state.
  */
 import { buildModel } from "./model/build.js";
-import { FOLDER_CHECKS, folderHints, groupRules, type FolderHints } from "./checks/index.js";
+import { FOLDER_CHECKS, folderHints, groupRules, typeRules, type FolderHints } from "./checks/index.js";
 import { BuildMemos } from "./incremental/build-memos.js";
 import type { MemoScope } from "./incremental/lookup-memo.js";
 import { modelLookup } from "./model/lookup.js";
@@ -149,6 +149,15 @@ export function analyze(input: AnalyzeInput): AnalyzeResult {
     if (!structural || !CROSS_SPEC_CODES.has(d.code)) diagnostics.push(d);
   };
   for (const check of FOLDER_CHECKS) for (const d of check(ctx)) keep(d);
+  const typeNames = () => [...built.model.types.keys()];
+  for (const type of built.model.types.values()) {
+    const doc = built.typeDocuments.get(type.name);
+    const found =
+      memos === undefined
+        ? typeRules(type, doc, lookup, typeNames)
+        : memos.typeRules.get(type, lookup, (scope) => typeRules(type, doc, scope.lookup, () => (scope.keepNot(), typeNames())));
+    for (const d of found) keep(d);
+  }
   const hints = folderHints(built.model);
   for (const g of built.model.groups) {
     const found =

@@ -95,7 +95,7 @@ export function compile(input: CompileInput): CompileResult {
   // 1. Owned files: types, topics, index, each group's graph.
   files.push({
     path: layout.types,
-    content: emitTypes(root, collectTypes(model, allCodecs(model), input.analyzeInput.readFile)),
+    content: emitTypes(root, collectTypes(model, allCodecs(model), input.analyzeInput.readFile), memos?.types),
     owned: true,
   });
   files.push({

@@ -22,8 +22,20 @@ interface Named {
   readonly at: SourceLocation;
 }
 
+/** `groupTopics` per group: a group's model never changes, and a watch build checks the same groups again. */
+const topicsOfGroup = new WeakMap<GroupModel, readonly Named[]>();
+
 /** The topics a group's generated graph imports, with where the group names them. */
-function groupTopics(g: GroupModel): Named[] {
+function groupTopics(g: GroupModel): readonly Named[] {
+  let topics = topicsOfGroup.get(g);
+  if (topics === undefined) {
+    topics = namedTopics(g);
+    topicsOfGroup.set(g, topics);
+  }
+  return topics;
+}
+
+function namedTopics(g: GroupModel): Named[] {
   return [
     ...g.inputs.flatMap((i) => i.topics.map((t) => ({ name: t.value, at: t.at }))),
     ...g.outputs.map((o) => ({ name: o.topic, at: o.at })),
@@ -125,10 +137,14 @@ function typeCollisions(ctx: CheckContext, out: Diagnostic[]): ReadonlySet<strin
   for (const ref of ctx.fileRefs)
     if (ref.kind === "schema" && !ref.unsafe) add(schemaFileTypeName(ref.display), `schema file ${ref.display}`, ref.at);
 
-  const generated = new Map<string, GroupModel>();
-  for (const g of ctx.model.groups) for (const suffix of GROUP_TYPE_SUFFIXES) generated.set(`${groupTypePrefix(g.name)}${suffix}`, g);
+  let generated: Map<string, GroupModel> | undefined; // built when some type could collide with one: names ending in a suffix
+  const suffixed = (name: string) => GROUP_TYPE_SUFFIXES.some((suffix) => name.endsWith(suffix));
   for (const [name, { at }] of sources) {
-    const g = generated.get(name);
+    if (generated === undefined && suffixed(name)) {
+      generated = new Map();
+      for (const g of ctx.model.groups) for (const suffix of GROUP_TYPE_SUFFIXES) generated.set(`${groupTypePrefix(g.name)}${suffix}`, g);
+    }
+    const g = generated?.get(name);
     if (g !== undefined || GENERATED_BINDINGS.has(name)) {
       const by = g === undefined ? "generated code" : `group \`${g.name}\`'s generated graph (${where(g.at)})`;
       out.push(diagnostic("GK305", at, `type \`${name}\` collides with a type of the same name in ${by}`, "rename the type"));
@@ -183,11 +199,13 @@ function customCodecs(model: SpecModel): { module: string; name: string; at: Sou
  * generated code declares, nor the same name exported by another module.
  */
 function customCodecCollisions(model: SpecModel, typeNames: ReadonlySet<string>, out: Diagnostic[]): void {
+  const codecs = customCodecs(model);
+  if (codecs.length === 0) return;
   const topicNames = new Set(allTopics(model).map((t) => topicConstNameOf(t.name)));
   const groupNames = new Set(model.groups.flatMap((g) => GROUP_CONST_SUFFIXES.map((suffix) => `${groupConstPrefix(g.name)}${suffix}`)));
   const modules = new Map<string, { module: string; at: SourceLocation }>();
   const reported = new Set<string>();
-  for (const c of customCodecs(model)) {
+  for (const c of codecs) {
     const key = `${c.module}#${c.name}`;
     if (reported.has(key)) continue;
     const seen = modules.get(c.name);

@@ -40,16 +40,12 @@ export const CHECKS: readonly Check[] = [
  * The same rules split in two: the folder-wide parts (names across the
  * folder, codecs per topic, types, referenced files), and `groupRules`, the
  * parts about one group, which see the rest of the folder only through a
- * lookup. Together they find exactly what `CHECKS` finds.
+ * lookup, and `typeRules` for each declared type (likewise). Together they
+ * find exactly what `CHECKS` finds.
  */
-export const FOLDER_CHECKS: readonly Check[] = [
-  checkDuplicates,
-  checkIdentifiers,
-  checkCodecConsistency,
-  checkTypeReferences,
-  checkTypes,
-  checkFiles,
-];
+export const FOLDER_CHECKS: readonly Check[] = [checkDuplicates, checkIdentifiers, checkCodecConsistency, checkTypeReferences, checkFiles];
+
+export { typeRules } from "./check-types.js";
 
 /** What the rules about one group may use besides the group. */
 export interface GroupRuleContext {

@@ -10,6 +10,7 @@ import type { Diagnostic } from "../diagnostics/catalogue.js";
 import type { ContributionMemo } from "../model/build.js";
 import type { GroupModel, TypeDecl } from "../model/model.js";
 import type { GroupHandler } from "../emit/group-handlers.js";
+import type { TypesMemo } from "../emit/emit-types.js";
 import { LookupMemo } from "./lookup-memo.js";
 
 /** A group's part of the output: its graph.ts text and what its handler file must hold. */
@@ -28,6 +29,8 @@ export class BuildMemos {
   readonly typeRules = new LookupMemo<TypeDecl, readonly Diagnostic[]>();
   /** Each group's emitted graph and handler list. */
   readonly groupOutputs = new LookupMemo<GroupModel, GroupOutput>();
+  /** Each type's pieces of types.ts (emit/emit-types.ts). */
+  readonly types: TypesMemo = { declarations: new WeakMap(), schemas: new WeakMap() };
   #analysisSettings: readonly unknown[] | undefined;
   #emitSettings: readonly unknown[] | undefined;
 
