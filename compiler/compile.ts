@@ -100,7 +100,7 @@ export function compile(input: CompileInput): CompileResult {
   });
   files.push({
     path: layout.topics,
-    content: emitTopics({ specRoot: root, file: layout.topics }, topicCatalogue(model, codecs)),
+    content: emitTopics({ specRoot: root, file: layout.topics }, topicCatalogue(model, codecs), memos?.topics),
     owned: true,
   });
   files.push({

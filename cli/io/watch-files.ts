@@ -138,6 +138,15 @@ export class WatchedFiles {
   }
 }
 
+/**
+ * `displayPath(cwd, path)` for the absolute, normalised `path`s a walk
+ * yields, without `path.relative`: a path below `cwd` is its tail with `/`.
+ */
+function displayPathFrom(cwd: string): (path: string) => string {
+  const prefix = cwd.endsWith(sep) ? cwd : cwd + sep;
+  return (path) => (path.startsWith(prefix) ? path.slice(prefix.length).split(sep).join("/") : displayPath(cwd, path));
+}
+
 function sortText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -194,7 +203,8 @@ export function readWatchedSpecFolder(cwd: string, specs: string, files: Watched
       found.push({ path, leaves });
     }
   }
-  const sorted = found.map((f) => ({ ...f, display: displayPath(cwd, f.path) })).sort((a, b) => sortText(a.display, b.display));
+  const display = displayPathFrom(cwd);
+  const sorted = found.map((f) => ({ ...f, display: display(f.path) })).sort((a, b) => sortText(a.display, b.display));
   const sources = sorted.flatMap(({ path, display, leaves }) => {
     // a spec file linked from outside the project is not read (nor quoted in a diagnostic)
     const text = leaves ? undefined : files.read(path);
@@ -214,11 +224,15 @@ export function readWatchedSpecFolder(cwd: string, specs: string, files: Watched
 export function watchedOutput(cwd: string, outDir: string, files: WatchedFiles): OutputSnapshot {
   const found: string[] = [];
   files.walk(resolve(cwd, outDir), (name) => name.endsWith(".ts"), found);
-  const paths = found.map((path) => displayPath(cwd, path)).sort(sortText);
-  const present = new Set(paths);
+  const display = displayPathFrom(cwd);
+  const absolute = new Map(found.map((path) => [display(path), path] as const));
+  const paths = [...absolute.keys()].sort(sortText);
   return {
     cwd,
     paths,
-    read: (path) => (present.has(path) ? files.read(resolve(cwd, path)) : undefined),
+    read: (path) => {
+      const at = absolute.get(path);
+      return at === undefined ? undefined : files.read(at);
+    },
   };
 }

@@ -75,44 +75,65 @@ function collisions(items: readonly Named[], identifiers: readonly ((name: strin
   }
 }
 
-/** `topicConstName`, remembered: the same few topics are named by many edges. */
-function memoized(f: (name: string) => string): (name: string) => string {
-  const seen = new Map<string, string>();
-  return (name) => {
-    let id = seen.get(name);
-    if (id === undefined) seen.set(name, (id = f(name)));
-    return id;
-  };
+/** What the topic rules need of one group, kept per group (a group's model never changes; watch builds check the same groups again). */
+interface GroupTopicNames {
+  /** `groupTopics(g)` with each topic's constant. */
+  readonly topics: readonly { readonly named: Named; readonly id: string }[];
+  /** Topics whose constant is one the group's own graph declares. */
+  readonly ownFindings: readonly Diagnostic[];
+}
+
+const topicNamesOfGroup = new WeakMap<GroupModel, GroupTopicNames>();
+
+function groupTopicNames(g: GroupModel): GroupTopicNames {
+  let names = topicNamesOfGroup.get(g);
+  if (names === undefined) {
+    const topics = groupTopics(g).map((named) => ({ named, id: topicConstNameOf(named.name) }));
+    // a group's graph.ts imports its topics' constants next to `<group>Group` and `<group>Graph`
+    const own = new Set(GROUP_CONST_SUFFIXES.map((suffix) => `${groupConstPrefix(g.name)}${suffix}`));
+    const ownFindings = topics
+      .filter((t) => own.has(t.id))
+      .map((t) =>
+        diagnostic(
+          "GK305",
+          t.named.at,
+          `topic \`${t.named.name}\` becomes \`${t.id}\`, which group \`${g.name}\`'s generated graph also declares`,
+          "rename the topic or the group",
+        ),
+      );
+    names = { topics, ownFindings };
+    topicNamesOfGroup.set(g, names);
+  }
+  return names;
 }
 
 /** Topic constants: unique, and not a name generated code binds itself. */
 function topicCollisions(model: SpecModel, out: Diagnostic[]): void {
-  const topicConstName = memoized(topicConstNameOf);
-  const topics = allTopics(model);
-  collisions(topics, [topicConstName], "topic", out);
+  const first = new Map<string, Named>();
   const reported = new Set<string>();
-  for (const t of topics) {
-    const id = topicConstName(t.name);
+  const visit = (t: Named, id: string) => {
+    const seen = first.get(id);
+    if (seen === undefined) first.set(id, t);
+    else if (seen.name !== t.name) {
+      out.push(
+        diagnostic(
+          "GK305",
+          t.at,
+          `topic \`${t.name}\` and \`${seen.name}\` (${where(seen.at)}) both become \`${id}\` in generated code`,
+          "rename one of them so that their generated names differ",
+        ),
+      );
+    }
     if (GENERATED_BINDINGS.has(id) && !reported.has(t.name)) {
       reported.add(t.name);
       out.push(diagnostic("GK305", t.at, `topic \`${t.name}\` becomes \`${id}\`, a name generated code already uses`, "rename the topic"));
     }
-  }
-  // a group's graph.ts imports its topics' constants next to `<group>Group` and `<group>Graph`
+  };
+  for (const t of model.topics.values()) visit({ name: t.name, at: t.at }, topicConstNameOf(t.name));
   for (const g of model.groups) {
-    const own = new Set(GROUP_CONST_SUFFIXES.map((suffix) => `${groupConstPrefix(g.name)}${suffix}`));
-    for (const t of groupTopics(g)) {
-      if (own.has(topicConstName(t.name))) {
-        out.push(
-          diagnostic(
-            "GK305",
-            t.at,
-            `topic \`${t.name}\` becomes \`${topicConstName(t.name)}\`, which group \`${g.name}\`'s generated graph also declares`,
-            "rename the topic or the group",
-          ),
-        );
-      }
-    }
+    const names = groupTopicNames(g);
+    for (const t of names.topics) visit(t.named, t.id);
+    out.push(...names.ownFindings);
   }
 }
 

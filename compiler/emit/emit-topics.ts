@@ -5,6 +5,7 @@
  */
 import { codecExpression, jsonTypeName, type NeededImport } from "./codec-text.js";
 import type { CatalogueTopic } from "../model/topic-catalogue.js";
+import { codecKey } from "../model/build-codec.js";
 import { docComment, fileText, importLine, ownedHeader, stringLiteral } from "./ts-text.js";
 
 /** Module paths as seen from `topics.ts`. */
@@ -13,29 +14,71 @@ export interface TopicsPlace {
   readonly file: string;
 }
 
-/** The text of `topics.ts`. */
-export function emitTopics(place: TopicsPlace, topics: readonly CatalogueTopic[]): string {
+/** One topic's part of `topics.ts`: its lines and what they need imported. */
+interface TopicPiece {
+  readonly lines: readonly string[];
+  readonly usesCodecs: boolean;
+  readonly usesSchemas: boolean;
+  readonly imports: readonly NeededImport[];
+  readonly typeName: string | undefined;
+}
+
+/** Topic pieces kept between builds (watch mode), by everything a piece is printed from. */
+export type TopicsMemo = Map<string, TopicPiece>;
+
+function topicPiece(place: TopicsPlace, t: CatalogueTopic): TopicPiece {
+  const codec = codecExpression(t.codec, place);
+  const extra = [
+    ...(t.compression === undefined ? [] : [`compression: ${stringLiteral(t.compression)}`]),
+    ...(t.partitioner === "kafka" ? [] : [`partitioner: ${stringLiteral(t.partitioner)}`]),
+  ];
+  const options = extra.length === 0 ? "" : `, { ${extra.join(", ")} }`;
+  return {
+    lines: [
+      ...docComment(t.description),
+      `export const ${t.constName} = defineTopic(${stringLiteral(t.name)}, ${codec.expression}${options});`,
+    ],
+    usesCodecs: codec.usesCodecs,
+    usesSchemas: codec.usesSchemas,
+    imports: codec.imports,
+    typeName: jsonTypeName(t.codec),
+  };
+}
+
+const MAX_REMEMBERED_PIECES = 20_000;
+
+/** The text of `topics.ts`; `memo` keeps each topic's piece between builds. */
+export function emitTopics(place: TopicsPlace, topics: readonly CatalogueTopic[], memo?: TopicsMemo): string {
   let usesCodecs = false;
   let usesSchemas = false;
   const typeNames = new Set<string>();
   const valueImports: NeededImport[] = [];
   const body: string[] = [];
+  if (memo !== undefined && memo.size > Math.max(MAX_REMEMBERED_PIECES, 4 * topics.length)) memo.clear();
   for (const t of topics) {
-    const codec = codecExpression(t.codec, place);
-    usesCodecs ||= codec.usesCodecs;
-    usesSchemas ||= codec.usesSchemas;
-    valueImports.push(...codec.imports);
-    const named = jsonTypeName(t.codec);
-    if (named !== undefined) typeNames.add(named);
-    const extra = [
-      ...(t.compression === undefined ? [] : [`compression: ${stringLiteral(t.compression)}`]),
-      ...(t.partitioner === "kafka" ? [] : [`partitioner: ${stringLiteral(t.partitioner)}`]),
-    ];
-    const options = extra.length === 0 ? "" : `, { ${extra.join(", ")} }`;
-    body.push(
-      ...docComment(t.description),
-      `export const ${t.constName} = defineTopic(${stringLiteral(t.name)}, ${codec.expression}${options});`,
-    );
+    const key =
+      memo === undefined
+        ? ""
+        : [
+            place.specRoot,
+            place.file,
+            t.name,
+            t.constName,
+            codecKey(t.codec),
+            t.description ?? "\u0001",
+            t.compression ?? "",
+            t.partitioner,
+          ].join("\0");
+    let piece = memo?.get(key);
+    if (piece === undefined) {
+      piece = topicPiece(place, t);
+      memo?.set(key, piece);
+    }
+    usesCodecs ||= piece.usesCodecs;
+    usesSchemas ||= piece.usesSchemas;
+    valueImports.push(...piece.imports);
+    if (piece.typeName !== undefined) typeNames.add(piece.typeName);
+    body.push(...piece.lines);
   }
 
   const byModule = new Map<string, string[]>();

@@ -11,6 +11,7 @@ import type { ContributionMemo } from "../model/build.js";
 import type { GroupModel, TypeDecl } from "../model/model.js";
 import type { GroupHandler } from "../emit/group-handlers.js";
 import type { TypesMemo } from "../emit/emit-types.js";
+import type { TopicsMemo } from "../emit/emit-topics.js";
 import { LookupMemo } from "./lookup-memo.js";
 
 /** A group's part of the output: its graph.ts text and what its handler file must hold. */
@@ -31,6 +32,8 @@ export class BuildMemos {
   readonly groupOutputs = new LookupMemo<GroupModel, GroupOutput>();
   /** Each type's pieces of types.ts (emit/emit-types.ts). */
   readonly types: TypesMemo = { declarations: new WeakMap(), schemas: new WeakMap() };
+  /** Each topic's piece of topics.ts (emit/emit-topics.ts). */
+  readonly topics: TopicsMemo = new Map();
   #analysisSettings: readonly unknown[] | undefined;
   #emitSettings: readonly unknown[] | undefined;
 

@@ -28,9 +28,10 @@ export interface CatalogueTopic {
 export function topicCatalogue(model: SpecModel, codecs: CodecResolver): CatalogueTopic[] {
   const topics = new Map<string, CatalogueTopic>();
   const lookup = modelLookup(model);
-  const add = (name: string, codec: CodecModel | undefined) => {
+  /** `edgeCodec` is asked only for a topic not added yet (most edges name a topic seen before). */
+  const add = (name: string, edgeCodec: () => CodecModel | undefined) => {
     if (topics.has(name)) return;
-    const resolved = codecs.topic(name)?.codec ?? codec;
+    const resolved = codecs.topic(name)?.codec ?? edgeCodec();
     if (resolved === undefined) return;
     const decl = model.topics.get(name);
     topics.set(name, {
@@ -43,14 +44,16 @@ export function topicCatalogue(model: SpecModel, codecs: CodecResolver): Catalog
       partitioner: topicPartitioner(lookup, name),
     });
   };
-  for (const t of model.topics.values()) add(t.name, t.codec);
+  for (const t of model.topics.values()) add(t.name, () => t.codec);
   for (const g of model.groups) {
-    for (const input of g.inputs) for (const t of input.topics) add(t.value, codecs.input(input));
-    for (const o of g.outputs) add(o.topic, codecs.output(o));
-    for (const j of g.joins) add(j.table, codecs.table(j));
-    for (const l of g.lookups) add(l.table, codecs.table(l));
-    if (g.persist !== undefined) add(tableTopic(g.name), g.persist.codec);
-    if (g.loop !== undefined) add(loopTopic(g.name), g.loop.codec);
+    for (const input of g.inputs) for (const t of input.topics) add(t.value, () => codecs.input(input));
+    for (const o of g.outputs) add(o.topic, () => codecs.output(o));
+    for (const j of g.joins) add(j.table, () => codecs.table(j));
+    for (const l of g.lookups) add(l.table, () => codecs.table(l));
+    const persist = g.persist;
+    if (persist !== undefined) add(tableTopic(g.name), () => persist.codec);
+    const loop = g.loop;
+    if (loop !== undefined) add(loopTopic(g.name), () => loop.codec);
   }
   return [...topics.values()];
 }
