@@ -207,6 +207,15 @@ describe("watch rebuilds equal cold builds after edits the kept results depend o
     expect(existsSync(join(dir, "generated", "group-3", "graph.ts"))).toBe(true);
   });
 
+  it("a generated file edited in place (no spec changed): the rebuild restores it", () => {
+    const graph = join(dir, "generated", "group-2", "graph.ts");
+    const text = readFileSync(graph, "utf8");
+    expect(expectSameAsCold().changes?.written).toEqual([]); // settled: the next rebuild could only short-circuit
+    writeFileSync(graph, text.replace("export const", "export let"));
+    expect(expectSameAsCold().changes?.written).toEqual(["generated/group-2/graph.ts"]);
+    expect(readFileSync(graph, "utf8")).toBe(text);
+  });
+
   it("an error introduced, then fixed: output untouched while broken, then as a cold build", () => {
     writeFileSync(file(1), syntheticSpec(1, N).replace("inputs:", "inputs: [oops"));
     expect(expectSameAsCold().changes).toBeUndefined();
