@@ -6,7 +6,7 @@
 import { codecExpression, jsonTypeName, type NeededImport } from "./codec-text.js";
 import type { CatalogueTopic } from "../model/topic-catalogue.js";
 import { codecKey } from "../model/build-codec.js";
-import { docComment, fileText, importLine, ownedHeader, stringLiteral } from "./ts-text.js";
+import { docComment, importLine, ownedHeader, rememberedFileText, stringLiteral, type FileTextMemo } from "./ts-text.js";
 
 /** Module paths as seen from `topics.ts`. */
 export interface TopicsPlace {
@@ -23,8 +23,11 @@ interface TopicPiece {
   readonly typeName: string | undefined;
 }
 
-/** Topic pieces kept between builds (watch mode), by everything a piece is printed from. */
-export type TopicsMemo = Map<string, TopicPiece>;
+/** Topic pieces kept between builds (watch mode), by everything a piece is printed from, and the last whole text. */
+export interface TopicsMemo {
+  readonly pieces: Map<string, TopicPiece>;
+  readonly file: FileTextMemo;
+}
 
 function topicPiece(place: TopicsPlace, t: CatalogueTopic): TopicPiece {
   const codec = codecExpression(t.codec, place);
@@ -54,10 +57,11 @@ export function emitTopics(place: TopicsPlace, topics: readonly CatalogueTopic[]
   const typeNames = new Set<string>();
   const valueImports: NeededImport[] = [];
   const body: string[] = [];
-  if (memo !== undefined && memo.size > Math.max(MAX_REMEMBERED_PIECES, 4 * topics.length)) memo.clear();
+  const pieces = memo?.pieces;
+  if (pieces !== undefined && pieces.size > Math.max(MAX_REMEMBERED_PIECES, 4 * topics.length)) pieces.clear();
   for (const t of topics) {
     const key =
-      memo === undefined
+      pieces === undefined
         ? ""
         : [
             place.specRoot,
@@ -69,10 +73,10 @@ export function emitTopics(place: TopicsPlace, topics: readonly CatalogueTopic[]
             t.compression ?? "",
             t.partitioner,
           ].join("\0");
-    let piece = memo?.get(key);
+    let piece = pieces?.get(key);
     if (piece === undefined) {
       piece = topicPiece(place, t);
-      memo?.set(key, piece);
+      pieces?.set(key, piece);
     }
     usesCodecs ||= piece.usesCodecs;
     usesSchemas ||= piece.usesSchemas;
@@ -97,5 +101,5 @@ export function emitTopics(place: TopicsPlace, topics: readonly CatalogueTopic[]
     ...topics.map((t) => `  ${stringLiteral(t.name)}: ${t.constName},`),
     "} as const;",
   ];
-  return fileText(lines);
+  return rememberedFileText(lines, memo?.file);
 }

@@ -7,7 +7,7 @@
 import { joinPath } from "../shared/paths.js";
 import type { CodecModel, SpecModel } from "../model/model.js";
 import { referencedTypes, typeDeclaration, typeRefName } from "./json-schema-to-ts.js";
-import { fileText, ownedHeader, propertyName } from "./ts-text.js";
+import { ownedHeader, propertyName, rememberedFileText, type FileTextMemo } from "./ts-text.js";
 
 /** A type to generate: its name, JSON Schema and description. */
 export interface NamedSchema {
@@ -112,6 +112,8 @@ function dataLiteral(value: unknown, indent: string): string {
  * the types it reaches, so it is reused only while each of those is the same object.
  */
 export interface TypesMemo {
+  /** The whole text, for when no piece changed. */
+  readonly file: FileTextMemo;
   readonly declarations: WeakMap<object, { readonly name: string; readonly description: string | undefined; readonly text: string }>;
   readonly schemas: WeakMap<object, { readonly name: string; readonly reached: ReadonlyMap<string, unknown>; readonly text: string }>;
 }
@@ -161,5 +163,5 @@ export function emitTypes(specRoot: string, types: readonly NamedSchema[], memo?
     for (const t of types) lines.push(schemaEntry(t, all, memo));
     lines.push("};");
   }
-  return fileText(lines);
+  return rememberedFileText(lines, memo?.file);
 }

@@ -31,9 +31,9 @@ export class BuildMemos {
   /** Each group's emitted graph and handler list. */
   readonly groupOutputs = new LookupMemo<GroupModel, GroupOutput>();
   /** Each type's pieces of types.ts (emit/emit-types.ts). */
-  readonly types: TypesMemo = { declarations: new WeakMap(), schemas: new WeakMap() };
+  readonly types: TypesMemo = { file: { lines: [], text: "\n" }, declarations: new WeakMap(), schemas: new WeakMap() };
   /** Each topic's piece of topics.ts (emit/emit-topics.ts). */
-  readonly topics: TopicsMemo = new Map();
+  readonly topics: TopicsMemo = { pieces: new Map(), file: { lines: [], text: "\n" } };
   #analysisSettings: readonly unknown[] | undefined;
   #emitSettings: readonly unknown[] | undefined;
 
