@@ -66,6 +66,8 @@ export class WatchedFiles {
   /** Starts a rebuild: change detection starts afresh, and every file is looked at again (once). */
   newRound(): void {
     this.#changed = false;
+    // files the last round did not look at are no longer part of the build: forget them (if they come back, they are new)
+    for (const [path, entry] of this.#texts) if (entry.round < this.#round) this.#texts.delete(path);
     this.#round++;
   }
 
