@@ -19,8 +19,22 @@ const FINE_TICK_MARGIN_MS = 50;
 /** The same for file systems that keep whole seconds (or two, like FAT). */
 const COARSE_TICK_MARGIN_MS = 2_500;
 
-function stampOf(s: Stats): string {
-  return `${s.mtimeMs}/${s.ctimeMs}/${s.size}/${s.ino}/${s.isDirectory() ? "d" : "f"}`;
+/** What a file's stamp is made of (compared field by field: no number is printed). */
+interface Stamp {
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly size: number;
+  readonly ino: number;
+}
+
+const NO_STAMP: Stamp = { mtimeMs: Number.NaN, ctimeMs: Number.NaN, size: -1, ino: -1 };
+
+function stampOf(s: Stats): Stamp {
+  return { mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, size: s.size, ino: s.ino };
+}
+
+function sameStamp(a: Stamp, b: Stamp): boolean {
+  return a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.size === b.size && a.ino === b.ino;
 }
 
 /** True when a write after `now` is sure to change the stamp `s` (see the file comment). */
@@ -38,7 +52,7 @@ function statOf(path: string): Stats | undefined {
 }
 
 interface TextEntry {
-  readonly stamp: string;
+  readonly stamp: Stamp;
   readonly text: string | undefined;
   readonly settled: boolean;
   /** The round it was read or written in: within one round a file is read once. */
@@ -46,7 +60,7 @@ interface TextEntry {
 }
 
 interface ListEntry {
-  readonly stamp: string;
+  readonly stamp: Stamp;
   readonly names: readonly { readonly name: string; readonly folder: boolean; readonly link: boolean }[];
   readonly settled: boolean;
 }
@@ -80,11 +94,11 @@ export class WatchedFiles {
     const s = statOf(path);
     if (s === undefined || !s.isFile()) {
       if (prev !== undefined && prev.text !== undefined) this.#changed = true;
-      this.#texts.set(path, { stamp: "", text: undefined, settled: false, round });
+      this.#texts.set(path, { stamp: NO_STAMP, text: undefined, settled: false, round });
       return undefined;
     }
     const stamp = stampOf(s);
-    if (prev !== undefined && prev.settled && prev.stamp === stamp) {
+    if (prev !== undefined && prev.settled && sameStamp(prev.stamp, stamp)) {
       this.#texts.set(path, { ...prev, round });
       return prev.text;
     }
@@ -101,7 +115,7 @@ export class WatchedFiles {
 
   /** Remembers that this process wrote `text` to `path` (its stamp is taken again on the next read). */
   wrote(path: string, text: string | undefined): void {
-    this.#texts.set(path, { stamp: "", text, settled: false, round: this.#round });
+    this.#texts.set(path, { stamp: NO_STAMP, text, settled: false, round: this.#round });
   }
 
   /** The entries of folder `path` (`undefined` when it cannot be listed), reused while its stamp holds. */
@@ -115,7 +129,7 @@ export class WatchedFiles {
       return undefined;
     }
     const stamp = stampOf(s);
-    if (prev !== undefined && prev.settled && prev.stamp === stamp) return prev.names;
+    if (prev !== undefined && prev.settled && sameStamp(prev.stamp, stamp)) return prev.names;
     let names: ListEntry["names"];
     try {
       names = readdirSync(path, { withFileTypes: true }).map((e) => ({ name: e.name, folder: e.isDirectory(), link: e.isSymbolicLink() }));
@@ -131,8 +145,9 @@ export class WatchedFiles {
   walk(dir: string, accept: (name: string, link: boolean, path: string) => boolean, out: string[]): void {
     const entries = this.list(dir);
     if (entries === undefined) return;
+    const prefix = dir.endsWith(sep) ? dir : dir + sep; // `dir` is absolute and normalised: joining is appending
     for (const e of entries) {
-      const path = join(dir, e.name);
+      const path = prefix + e.name;
       if (e.folder) {
         if (e.name !== "node_modules" && !e.name.startsWith(".")) this.walk(path, accept, out);
       } else if (accept(e.name, e.link, path)) out.push(path);
@@ -146,7 +161,8 @@ export class WatchedFiles {
  */
 function displayPathFrom(cwd: string): (path: string) => string {
   const prefix = cwd.endsWith(sep) ? cwd : cwd + sep;
-  return (path) => (path.startsWith(prefix) ? path.slice(prefix.length).split(sep).join("/") : displayPath(cwd, path));
+  const slashed = (tail: string) => (sep === "/" ? tail : tail.split(sep).join("/"));
+  return (path) => (path.startsWith(prefix) ? slashed(path.slice(prefix.length)) : displayPath(cwd, path));
 }
 
 function sortText(a: string, b: string): number {
@@ -228,7 +244,7 @@ export function watchedOutput(cwd: string, outDir: string, files: WatchedFiles):
   files.walk(resolve(cwd, outDir), (name) => name.endsWith(".ts"), found);
   const display = displayPathFrom(cwd);
   const absolute = new Map(found.map((path) => [display(path), path] as const));
-  const paths = [...absolute.keys()].sort(sortText);
+  const paths = [...absolute.keys()].sort(); // strings sort by UTF-16 code units, as sortText does
   return {
     cwd,
     paths,
