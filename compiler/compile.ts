@@ -103,14 +103,16 @@ export function compile(input: CompileInput): CompileResult {
     content: emitTopics({ specRoot: root, file: layout.topics }, topicCatalogue(model, codecs), memos?.topics),
     owned: true,
   });
-  files.push({
-    path: layout.index,
-    content: emitIndex(
-      root,
-      model.groups.map((g) => g.name),
-    ),
-    owned: true,
-  });
+  const groupNames = model.groups.map((g) => g.name);
+  const keptIndex = memos?.index;
+  const sameIndex =
+    keptIndex !== undefined &&
+    keptIndex.root === root &&
+    keptIndex.groups.length === groupNames.length &&
+    keptIndex.groups.every((name, i) => name === groupNames[i]);
+  const indexText = sameIndex ? keptIndex.text : emitIndex(root, groupNames);
+  if (memos !== undefined && !sameIndex) memos.index = { root, groups: groupNames, text: indexText };
+  files.push({ path: layout.index, content: indexText, owned: true });
   model.groups.forEach((g, i) => files.push({ path: layout.graph(g.name), content: outputs[i]?.graph ?? "", owned: true }));
 
   // 2. The user's handler files: created once, merged afterwards.

@@ -198,18 +198,36 @@ function handlerCollisions(model: SpecModel, typeNames: ReadonlySet<string>, out
   }
 }
 
+interface CustomCodecUse {
+  readonly module: string;
+  readonly name: string;
+  readonly at: SourceLocation;
+}
+
+/** Each group's custom codecs, kept per group like `groupTopics`. */
+const customCodecsOfGroup = new WeakMap<GroupModel, readonly CustomCodecUse[]>();
+
 /** Every custom codec written in the specs, with where its codec was written. */
-function customCodecs(model: SpecModel): { module: string; name: string; at: SourceLocation }[] {
-  const found: { module: string; name: string; at: SourceLocation }[] = [];
-  const add = (codec: CodecModel | undefined, at: SourceLocation | undefined) => {
-    if (codec?.kind === "custom" && at !== undefined) found.push({ module: codec.module, name: codec.export, at });
+function customCodecs(model: SpecModel): CustomCodecUse[] {
+  const found: CustomCodecUse[] = [];
+  const adder = (into: CustomCodecUse[]) => (codec: CodecModel | undefined, at: SourceLocation | undefined) => {
+    if (codec?.kind === "custom" && at !== undefined) into.push({ module: codec.module, name: codec.export, at });
   };
+  const add = adder(found);
   for (const t of model.topics.values()) add(t.codec, t.codecAt);
   for (const g of model.groups) {
-    for (const i of g.inputs) add(i.codec, i.codecAt);
-    add(g.persist?.codec, g.persist?.codecAt);
-    add(g.loop?.codec, g.loop?.codecAt);
-    for (const e of [...g.joins, ...g.lookups, ...g.outputs]) add(e.codec, e.codecAt);
+    let uses = customCodecsOfGroup.get(g);
+    if (uses === undefined) {
+      const own: CustomCodecUse[] = [];
+      const addOwn = adder(own);
+      for (const i of g.inputs) addOwn(i.codec, i.codecAt);
+      addOwn(g.persist?.codec, g.persist?.codecAt);
+      addOwn(g.loop?.codec, g.loop?.codecAt);
+      for (const e of [...g.joins, ...g.lookups, ...g.outputs]) addOwn(e.codec, e.codecAt);
+      customCodecsOfGroup.set(g, own);
+      uses = own;
+    }
+    found.push(...uses);
   }
   return found;
 }

@@ -32,6 +32,8 @@ export class BuildMemos {
   readonly groupOutputs = new LookupMemo<GroupModel, GroupOutput>();
   /** Each type's pieces of types.ts (emit/emit-types.ts). */
   readonly types: TypesMemo = { file: { lines: [], text: "\n" }, declarations: new WeakMap(), schemas: new WeakMap() };
+  /** index.ts, by the spec root and the group names it was printed from. */
+  index: { readonly root: string; readonly groups: readonly string[]; readonly text: string } | undefined = undefined;
   /** Each topic's piece of topics.ts (emit/emit-topics.ts). */
   readonly topics: TopicsMemo = { pieces: new Map(), file: { lines: [], text: "\n" } };
   #analysisSettings: readonly unknown[] | undefined;
