@@ -14,7 +14,7 @@ import { collectTypes, emitTypes } from "./emit/emit-types.js";
 import { contextTypeName, groupHandlers } from "./emit/group-handlers.js";
 import { outputLayout } from "./emit/layout.js";
 import { mergeHandlers } from "./emit/merge-handlers.js";
-import { topicCatalogue } from "./model/topic-catalogue.js";
+import { groupCatalogueEntries, topicCatalogue } from "./model/topic-catalogue.js";
 import { isOwnedText } from "./emit/ts-text.js";
 import type { CodecModel, GroupModel, SpecModel } from "./model/model.js";
 import { codecResolverOver, type CodecResolver } from "./model/resolve-codec.js";
@@ -100,7 +100,17 @@ export function compile(input: CompileInput): CompileResult {
   });
   files.push({
     path: layout.topics,
-    content: emitTopics({ specRoot: root, file: layout.topics }, topicCatalogue(model, codecs), memos?.topics),
+    content: emitTopics(
+      { specRoot: root, file: layout.topics },
+      topicCatalogue(
+        model,
+        codecs,
+        memos === undefined
+          ? undefined
+          : (g) => memos.catalogue.get(g, lookup, (scope) => groupCatalogueEntries(g, scope.lookup, codecResolverOver(scope.lookup))),
+      ),
+      memos?.topics,
+    ),
     owned: true,
   });
   const groupNames = model.groups.map((g) => g.name);

@@ -5,7 +5,6 @@
  */
 import { codecExpression, jsonTypeName, type NeededImport } from "./codec-text.js";
 import type { CatalogueTopic } from "../model/topic-catalogue.js";
-import { codecKey } from "../model/build-codec.js";
 import { docComment, importLine, ownedHeader, rememberedFileText, stringLiteral, type FileTextMemo } from "./ts-text.js";
 
 /** Module paths as seen from `topics.ts`. */
@@ -23,9 +22,13 @@ interface TopicPiece {
   readonly typeName: string | undefined;
 }
 
-/** Topic pieces kept between builds (watch mode), by everything a piece is printed from, and the last whole text. */
+/**
+ * Topic pieces kept between builds (watch mode) by catalogue entry (entries
+ * are kept per group and per catalogue declaration, model/topic-catalogue.ts),
+ * and the last whole text.
+ */
 export interface TopicsMemo {
-  readonly pieces: Map<string, TopicPiece>;
+  readonly pieces: WeakMap<CatalogueTopic, { readonly place: TopicsPlace; readonly piece: TopicPiece }>;
   readonly file: FileTextMemo;
 }
 
@@ -48,8 +51,6 @@ function topicPiece(place: TopicsPlace, t: CatalogueTopic): TopicPiece {
   };
 }
 
-const MAX_REMEMBERED_PIECES = 20_000;
-
 /** The text of `topics.ts`; `memo` keeps each topic's piece between builds. */
 export function emitTopics(place: TopicsPlace, topics: readonly CatalogueTopic[], memo?: TopicsMemo): string {
   let usesCodecs = false;
@@ -57,26 +58,12 @@ export function emitTopics(place: TopicsPlace, topics: readonly CatalogueTopic[]
   const typeNames = new Set<string>();
   const valueImports: NeededImport[] = [];
   const body: string[] = [];
-  const pieces = memo?.pieces;
-  if (pieces !== undefined && pieces.size > Math.max(MAX_REMEMBERED_PIECES, 4 * topics.length)) pieces.clear();
   for (const t of topics) {
-    const key =
-      pieces === undefined
-        ? ""
-        : [
-            place.specRoot,
-            place.file,
-            t.name,
-            t.constName,
-            codecKey(t.codec),
-            t.description ?? "\u0001",
-            t.compression ?? "",
-            t.partitioner,
-          ].join("\0");
-    let piece = pieces?.get(key);
+    const kept = memo?.pieces.get(t);
+    let piece = kept !== undefined && kept.place.specRoot === place.specRoot && kept.place.file === place.file ? kept.piece : undefined;
     if (piece === undefined) {
       piece = topicPiece(place, t);
-      pieces?.set(key, piece);
+      memo?.pieces.set(t, { place, piece });
     }
     usesCodecs ||= piece.usesCodecs;
     usesSchemas ||= piece.usesSchemas;

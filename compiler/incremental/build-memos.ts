@@ -12,6 +12,7 @@ import type { GroupModel, TypeDecl } from "../model/model.js";
 import type { GroupHandler } from "../emit/group-handlers.js";
 import type { TypesMemo } from "../emit/emit-types.js";
 import type { TopicsMemo } from "../emit/emit-topics.js";
+import type { CatalogueTopic } from "../model/topic-catalogue.js";
 import { LookupMemo } from "./lookup-memo.js";
 
 /** A group's part of the output: its graph.ts text and what its handler file must hold. */
@@ -35,7 +36,9 @@ export class BuildMemos {
   /** index.ts, by the spec root and the group names it was printed from. */
   index: { readonly root: string; readonly groups: readonly string[]; readonly text: string } | undefined = undefined;
   /** Each topic's piece of topics.ts (emit/emit-topics.ts). */
-  readonly topics: TopicsMemo = { pieces: new Map(), file: { lines: [], text: "\n" } };
+  readonly topics: TopicsMemo = { pieces: new WeakMap(), file: { lines: [], text: "\n" } };
+  /** Each group's topic catalogue entries (model/topic-catalogue.ts). */
+  readonly catalogue = new LookupMemo<GroupModel, readonly CatalogueTopic[]>();
   #analysisSettings: readonly unknown[] | undefined;
   #emitSettings: readonly unknown[] | undefined;
 
@@ -52,7 +55,10 @@ export class BuildMemos {
 
   /** Starts emitting with these settings, forgetting the output of other settings. */
   beginEmit(settings: readonly unknown[]): void {
-    if (!sameSettings(this.#emitSettings, settings)) this.groupOutputs.clear();
+    if (!sameSettings(this.#emitSettings, settings)) {
+      this.groupOutputs.clear();
+      this.catalogue.clear();
+    }
     this.#emitSettings = settings;
     this.groupOutputs.resetCount();
   }
