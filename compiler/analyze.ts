@@ -3,11 +3,14 @@
  * file access goes through `AnalyzeInput.readFile`; nothing reads the process state.
  */
 import { buildModel } from "./model/build.js";
-import { CHECKS } from "./checks/index.js";
+import { FOLDER_CHECKS, folderHints, groupRules, typeRules, type FolderHints } from "./checks/index.js";
+import { BuildMemos } from "./incremental/build-memos.js";
+import type { MemoScope } from "./incremental/lookup-memo.js";
+import { modelLookup } from "./model/lookup.js";
 import { diagnostic, type Diagnostic, type DiagnosticCode } from "./diagnostics/catalogue.js";
 import type { SpecModel } from "./model/model.js";
 import { parseSpecFile, type SpecDocument } from "./parse/parse.js";
-import { createCodecResolver } from "./model/resolve-codec.js";
+import { codecResolverOver } from "./model/resolve-codec.js";
 import { validateDocument } from "./validate/validate.js";
 
 export { specSchema } from "./validate/schema.js";
@@ -56,6 +59,8 @@ interface FileAnalysis {
 export class AnalyzeCache {
   readonly #files = new Map<string, FileAnalysis>();
   #hits = 0;
+  /** Model pieces, findings and emitted text kept for unchanged documents, groups and types (incremental/build-memos.ts). */
+  readonly memos = new BuildMemos();
 
   /** How many files the last analysis took from the cache (for tests and benchmarks). */
   get hits(): number {
@@ -128,20 +133,56 @@ export function analyze(input: AnalyzeInput): AnalyzeResult {
   }
   const structural = diagnostics.some((d) => d.severity === "error");
 
-  const built = buildModel(documents, { root: input.root, projectRoot: input.projectRoot });
+  const memos = cache?.memos;
+  memos?.beginAnalysis([input.root, input.projectRoot, input.clusterPartitions]);
+  const built = buildModel(documents, { root: input.root, projectRoot: input.projectRoot }, memos?.contributions);
+  const lookup = modelLookup(built.model);
+  const clusterPartitions = input.clusterPartitions;
   const ctx = {
     ...built,
-    codecs: createCodecResolver(built.model),
+    codecs: codecResolverOver(lookup),
     readFile: (path: string) => input.readFile(path),
     leavesProject: (path: string) => input.leavesProject?.(path) ?? false,
-    clusterPartitions: input.clusterPartitions,
+    clusterPartitions,
   };
-  for (const check of CHECKS) {
-    for (const d of check(ctx)) {
-      if (!structural || !CROSS_SPEC_CODES.has(d.code)) diagnostics.push(d);
-    }
+  const keep = (d: Diagnostic) => {
+    if (!structural || !CROSS_SPEC_CODES.has(d.code)) diagnostics.push(d);
+  };
+  for (const check of FOLDER_CHECKS) for (const d of check(ctx)) keep(d);
+  const typeNames = () => [...built.model.types.keys()];
+  for (const type of built.model.types.values()) {
+    const doc = built.typeDocuments.get(type.name);
+    const found =
+      memos === undefined
+        ? typeRules(type, doc, lookup, typeNames)
+        : memos.typeRules.get(type, lookup, (scope) => typeRules(type, doc, scope.lookup, () => (scope.keepNot(), typeNames())));
+    for (const d of found) keep(d);
+  }
+  const hints = folderHints(built.model);
+  for (const g of built.model.groups) {
+    const found =
+      memos === undefined
+        ? groupRules(g, { lookup, codecs: ctx.codecs, hints, clusterPartitions })
+        : memos.groupRules.get(g, lookup, (scope) =>
+            groupRules(g, {
+              lookup: scope.lookup,
+              codecs: codecResolverOver(scope.lookup),
+              hints: scoped(hints, scope),
+              clusterPartitions,
+            }),
+          );
+    for (const d of found) keep(d);
   }
   return { model: built.model, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/** `hints` that keep a memoised result from being reused once it asked for any (they look at the whole folder). */
+function scoped(hints: FolderHints, scope: MemoScope): FolderHints {
+  return {
+    writtenCodec: (topic) => (scope.keepNot(), hints.writtenCodec(topic)),
+    groupNames: () => (scope.keepNot(), hints.groupNames()),
+    tableNames: () => (scope.keepNot(), hints.tableNames()),
+  };
 }
 
 function compare(a: string | number, b: string | number): number {

@@ -14,10 +14,12 @@ import { collectTypes, emitTypes } from "./emit/emit-types.js";
 import { contextTypeName, groupHandlers } from "./emit/group-handlers.js";
 import { outputLayout } from "./emit/layout.js";
 import { mergeHandlers } from "./emit/merge-handlers.js";
-import { topicCatalogue } from "./model/topic-catalogue.js";
+import { groupCatalogueEntries, topicCatalogue } from "./model/topic-catalogue.js";
 import { isOwnedText } from "./emit/ts-text.js";
-import type { CodecModel, SpecModel } from "./model/model.js";
-import { createCodecResolver } from "./model/resolve-codec.js";
+import type { CodecModel, GroupModel, SpecModel } from "./model/model.js";
+import { codecResolverOver, type CodecResolver } from "./model/resolve-codec.js";
+import { modelLookup, type ModelLookup } from "./model/lookup.js";
+import type { GroupOutput } from "./incremental/build-memos.js";
 
 /** What `compile` needs: the front half's input, where output goes, and what is there now. */
 export interface CompileInput {
@@ -70,38 +72,63 @@ export function compile(input: CompileInput): CompileResult {
 
   const root = input.analyzeInput.root;
   const layout = outputLayout(input.outDir);
-  const codecs = createCodecResolver(model);
+  const lookup = modelLookup(model);
+  const codecs = codecResolverOver(lookup);
+  const memos = input.analyzeInput.cache?.memos;
+  memos?.beginEmit([root, input.outDir]);
+  /** A group's graph.ts and handler list, reaching the rest of the folder through `groupLookup` only. */
+  const groupOutput = (g: GroupModel, groupLookup: ModelLookup, groupCodecs: CodecResolver): GroupOutput => {
+    const file = layout.graph(g.name);
+    return {
+      graph: emitGraph(g, { lookup: groupLookup, codecs: groupCodecs, place: { specRoot: root, file }, source: g.at.file }),
+      handlers: groupHandlers(g, groupCodecs, { specRoot: root, file: layout.handlers(g.name) }, "../types.js"),
+    };
+  };
+  const outputs = model.groups.map((g) =>
+    memos === undefined
+      ? groupOutput(g, lookup, codecs)
+      : memos.groupOutputs.get(g, lookup, (scope) => groupOutput(g, scope.lookup, codecResolverOver(scope.lookup))),
+  );
   const files: OutputFile[] = [];
   const diagnostics: Diagnostic[] = [...analyzed.diagnostics];
 
   // 1. Owned files: types, topics, index, each group's graph.
   files.push({
     path: layout.types,
-    content: emitTypes(root, collectTypes(model, allCodecs(model), input.analyzeInput.readFile)),
+    content: emitTypes(root, collectTypes(model, allCodecs(model), input.analyzeInput.readFile), memos?.types),
     owned: true,
   });
   files.push({
     path: layout.topics,
-    content: emitTopics({ specRoot: root, file: layout.topics }, topicCatalogue(model, codecs)),
-    owned: true,
-  });
-  files.push({
-    path: layout.index,
-    content: emitIndex(
-      root,
-      model.groups.map((g) => g.name),
+    content: emitTopics(
+      { specRoot: root, file: layout.topics },
+      topicCatalogue(
+        model,
+        codecs,
+        memos === undefined
+          ? undefined
+          : (g) => memos.catalogue.get(g, lookup, (scope) => groupCatalogueEntries(g, scope.lookup, codecResolverOver(scope.lookup))),
+      ),
+      memos?.topics,
     ),
     owned: true,
   });
-  for (const g of model.groups) {
-    const file = layout.graph(g.name);
-    files.push({ path: file, content: emitGraph(g, { model, codecs, place: { specRoot: root, file }, source: g.at.file }), owned: true });
-  }
+  const groupNames = model.groups.map((g) => g.name);
+  const keptIndex = memos?.index;
+  const sameIndex =
+    keptIndex !== undefined &&
+    keptIndex.root === root &&
+    keptIndex.groups.length === groupNames.length &&
+    keptIndex.groups.every((name, i) => name === groupNames[i]);
+  const indexText = sameIndex ? keptIndex.text : emitIndex(root, groupNames);
+  if (memos !== undefined && !sameIndex) memos.index = { root, groups: groupNames, text: indexText };
+  files.push({ path: layout.index, content: indexText, owned: true });
+  model.groups.forEach((g, i) => files.push({ path: layout.graph(g.name), content: outputs[i]?.graph ?? "", owned: true }));
 
   // 2. The user's handler files: created once, merged afterwards.
-  for (const g of model.groups) {
+  for (const [i, g] of model.groups.entries()) {
     const path = layout.handlers(g.name);
-    const handlers = groupHandlers(g, codecs, { specRoot: root, file: path }, "../types.js");
+    const handlers = outputs[i]?.handlers ?? [];
     const contextName = contextTypeName(g.name);
     const existing = input.existingFiles(path);
     if (existing === undefined) {

@@ -10,6 +10,7 @@
  *   model/        the normalised graph, and views derived from it
  *   checks/       one rule a file
  *   emit/         TypeScript text, handler merging, topology rendering
+ *   incremental/  what watch builds keep between builds (beside analyze/compile, which use it)
  * `analyze` runs parse → validate → model → checks; `compile` adds emit.
  */
 export { analyze, AnalyzeCache, specSchema, type AnalyzeInput, type AnalyzeResult, type SpecSource } from "./analyze.js";

@@ -1,10 +1,13 @@
 /**
  * `gokac build --watch`: one build, then a rebuild on every change of a spec
  * file or a file the specs reference (schema files, custom codec modules),
- * until the stop signal (exit 0). Incremental: spec files whose text did not
- * change are not parsed again (the compiler's `AnalyzeCache`), and only
- * output files whose content changes are written. A spec error prints its
- * diagnostics (the formats of `gokac build`) and the watcher keeps running.
+ * until the stop signal (exit 0). Incremental: files are read again only when
+ * their stamps changed (io/watch-files.ts); when no spec, referenced or output
+ * file changed, the last outcome stands and nothing is compiled; otherwise the
+ * compiler reuses what it built for unchanged files and groups (its
+ * `AnalyzeCache`), and only output files whose content changes are written.
+ * A spec error prints its diagnostics (the formats of `gokac build`) and the
+ * watcher keeps running.
  */
 import { watch, type FSWatcher } from "node:fs";
 import { basename, dirname, resolve, sep } from "node:path";
@@ -15,8 +18,9 @@ import { formatDiagnostics } from "../../compiler/diagnostics/format.js";
 import { UsageError, type ExitStatus } from "../exit.js";
 import type { CommandIo } from "../io/command-io.js";
 import { resolveOut, resolveSpecs } from "../io/project-config.js";
-import { displayPath, isFolder, isSpecFileName, readSpecFolder, unreadableSpecFiles } from "../io/read-specs.js";
-import { applyChanges, snapshotOutput, type OutputChanges } from "../io/write-files.js";
+import { displayPath, isFolder, isSpecFileName, unreadableSpecFiles } from "../io/read-specs.js";
+import { readWatchedSpecFolder, WatchedFiles, watchedOutput } from "../io/watch-files.js";
+import { applyChanges, type OutputChanges } from "../io/write-files.js";
 import type { BuildOptions } from "./build-flags.js";
 
 /** What one (re)build did: its diagnostics, and the output changes when it had no error. */
@@ -38,16 +42,29 @@ export interface WatchBuilder {
 /** A builder of spec folder `specs` into `out` (both relative to `cwd`). */
 export function createWatchBuilder(cwd: string, specs: string, out: string): WatchBuilder {
   const cache = new AnalyzeCache();
+  const watched = new WatchedFiles();
   let referenced = new Set<string>();
+  let last: { readonly diagnostics: readonly Diagnostic[]; readonly changes: OutputChanges | undefined } | undefined;
   return {
     get referenced() {
       return referenced;
     },
     rebuild() {
       const start = performance.now();
+      watched.newRound();
       const unreadable: string[] = [];
-      const input = readSpecFolder(cwd, specs, undefined, unreadable);
-      const snapshot = snapshotOutput(cwd, out);
+      const input = readWatchedSpecFolder(cwd, specs, watched, unreadable);
+      for (const path of referenced) input.readFile(path);
+      const snapshot = watchedOutput(cwd, out, watched);
+      for (const path of snapshot.paths) snapshot.read(path);
+      if (last !== undefined && !watched.changed) {
+        // nothing the last build read or wrote changed: a build now would give the same outcome and write nothing
+        const changes =
+          last.changes === undefined
+            ? undefined
+            : { written: [], deleted: [], unchanged: last.changes.unchanged + last.changes.written.length };
+        return { diagnostics: last.diagnostics, changes, milliseconds: performance.now() - start };
+      }
       const seen = new Set<string>();
       const result = compile({
         analyzeInput: { ...input, cache, readFile: (path) => (seen.add(path), input.readFile(path)) },
@@ -59,6 +76,12 @@ export function createWatchBuilder(cwd: string, specs: string, out: string): Wat
       const diagnostics = [...unreadableSpecFiles(unreadable), ...result.diagnostics];
       const failed = diagnostics.some((d) => d.severity === "error");
       const changes = failed ? undefined : applyChanges(snapshot, result.files, result.deletes);
+      if (changes !== undefined) {
+        const byPath = new Map(result.files.map((f) => [f.path, f.content] as const));
+        for (const path of changes.written) watched.wrote(resolve(cwd, path), byPath.get(path));
+        for (const path of changes.deleted) watched.wrote(resolve(cwd, path), undefined);
+      }
+      last = { diagnostics, changes };
       return { diagnostics, changes, milliseconds: performance.now() - start };
     },
   };

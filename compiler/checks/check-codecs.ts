@@ -5,6 +5,8 @@
  */
 import { codecKey } from "../model/build-codec.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/catalogue.js";
+import type { GroupModel } from "../model/model.js";
+import type { CodecResolver } from "../model/resolve-codec.js";
 import { where, type Check } from "./check-context.js";
 import { codecPlaces, type CodecPlace } from "./codec-places.js";
 
@@ -13,8 +15,8 @@ function describePlace(p: CodecPlace): string {
   return `${codecKey(p.codec)} (${p.role}${owner}, ${where(p.at)})`;
 }
 
-/** Codec consistency across the whole folder. */
-export const checkCodecs: Check = (ctx) => {
+/** GK601 across the folder: each topic's written codecs agree. */
+export const checkCodecConsistency: Check = (ctx) => {
   const byTopic = new Map<string, CodecPlace[]>();
   for (const place of codecPlaces(ctx.model)) {
     const list = byTopic.get(place.topic);
@@ -40,26 +42,36 @@ export const checkCodecs: Check = (ctx) => {
       );
     }
   }
-  for (const g of ctx.model.groups) {
-    for (const input of g.inputs) {
-      if (input.codec !== undefined || input.topics.length < 2) continue;
-      const derived = input.topics.flatMap((t) => {
-        const source = ctx.codecs.topic(t.value);
-        return source === undefined ? [] : [{ topic: t.value, key: codecKey(source.codec), at: source.at }];
-      });
-      const first = derived[0];
-      const other = derived.find((d) => d.key !== first?.key);
-      if (first !== undefined && other !== undefined) {
-        out.push(
-          diagnostic(
-            "GK601",
-            input.at,
-            `the topics of this input have different codecs: \`${first.topic}\` ${first.key} (${where(first.at)}), \`${other.topic}\` ${other.key} (${where(other.at)})`,
-            "one input has one codec: split it into one input per codec",
-          ),
-        );
-      }
+  return out;
+};
+
+/** GK601 for group `g`: the topics of one `topics:` input without a written codec derive the same codec. */
+export function inputCodecRules(g: GroupModel, codecs: CodecResolver): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const input of g.inputs) {
+    if (input.codec !== undefined || input.topics.length < 2) continue;
+    const derived = input.topics.flatMap((t) => {
+      const source = codecs.topic(t.value);
+      return source === undefined ? [] : [{ topic: t.value, key: codecKey(source.codec), at: source.at }];
+    });
+    const first = derived[0];
+    const other = derived.find((d) => d.key !== first?.key);
+    if (first !== undefined && other !== undefined) {
+      out.push(
+        diagnostic(
+          "GK601",
+          input.at,
+          `the topics of this input have different codecs: \`${first.topic}\` ${first.key} (${where(first.at)}), \`${other.topic}\` ${other.key} (${where(other.at)})`,
+          "one input has one codec: split it into one input per codec",
+        ),
+      );
     }
   }
   return out;
-};
+}
+
+/** Codec consistency across the whole folder. */
+export const checkCodecs: Check = (ctx) => [
+  ...checkCodecConsistency(ctx),
+  ...ctx.model.groups.flatMap((g) => inputCodecRules(g, ctx.codecs)),
+];

@@ -8,7 +8,8 @@
  */
 import { diagnostic, type Diagnostic, type SourceLocation } from "../diagnostics/catalogue.js";
 import { loopTopic, tableTopic, type GroupModel } from "../model/model.js";
-import { where, type Check, type CheckContext } from "./check-context.js";
+import { modelLookup, ownerGroup, type ModelLookup } from "../model/lookup.js";
+import { where, type Check } from "./check-context.js";
 
 /** A known partition count and where it was declared (undefined: the live cluster). */
 interface Count {
@@ -32,22 +33,18 @@ function describeCount(c: Count): string {
 }
 
 /** Counts of topics across the folder; group counts are derived on demand and memoised. */
-function createCounter(ctx: CheckContext) {
-  const owners = new Map<string, GroupModel>();
-  for (const g of ctx.model.groups) {
-    owners.set(tableTopic(g.name), g);
-    owners.set(loopTopic(g.name), g);
-  }
+function createCounter(lookup: ModelLookup, clusterPartitions: ReadonlyMap<string, number> | undefined) {
+  const owners = { get: (topic: string) => ownerGroup(lookup, topic), has: (topic: string) => ownerGroup(lookup, topic) !== undefined };
   const groupCounts = new Map<string, Count | undefined>();
   const inProgress = new Set<string>();
 
   const cluster = (topic: string): Count | undefined => {
-    const n = ctx.clusterPartitions?.get(topic);
+    const n = clusterPartitions?.get(topic);
     return n === undefined ? undefined : { count: n, at: undefined, source: "on the cluster" };
   };
 
   const catalogue = (topic: string): Count | undefined => {
-    const decl = ctx.model.topics.get(topic);
+    const decl = lookup.topic(topic);
     return decl === undefined ? undefined : { count: decl.partitions, at: decl.partitionsAt, source: "catalogue" };
   };
 
@@ -117,6 +114,15 @@ function membersOf(g: GroupModel, counter: ReturnType<typeof createCounter>): Me
   return members;
 }
 
+/** GK501/GK502 for group `g`, reaching other topics and groups through `lookup`. */
+export function copartitioningRules(
+  g: GroupModel,
+  lookup: ModelLookup,
+  clusterPartitions: ReadonlyMap<string, number> | undefined,
+): Diagnostic[] {
+  return checkGroup(g, createCounter(lookup, clusterPartitions));
+}
+
 function checkGroup(g: GroupModel, counter: ReturnType<typeof createCounter>): Diagnostic[] {
   const members = membersOf(g, counter);
   const out: Diagnostic[] = [];
@@ -152,6 +158,6 @@ function checkGroup(g: GroupModel, counter: ReturnType<typeof createCounter>): D
 
 /** Copartitioning of every group. */
 export const checkCopartitioning: Check = (ctx) => {
-  const counter = createCounter(ctx);
+  const counter = createCounter(modelLookup(ctx.model), ctx.clusterPartitions);
   return ctx.model.groups.flatMap((g) => checkGroup(g, counter));
 };

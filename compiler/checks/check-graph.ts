@@ -25,7 +25,8 @@ function duplicates(
   return out;
 }
 
-function checkGroup(g: GroupModel): Diagnostic[] {
+/** The graph rules for group `g` (they look at nothing else). */
+export function graphRules(g: GroupModel): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (g.inputs.length === 0) {
     out.push(diagnostic("GK201", g.at, `group \`${g.name}\` has no inputs`, "add `inputs:` with at least one `- topic: name`"));
@@ -136,4 +137,4 @@ function checkGroup(g: GroupModel): Diagnostic[] {
 }
 
 /** The graph rules for every group. */
-export const checkGraph: Check = (ctx) => ctx.model.groups.flatMap(checkGroup);
+export const checkGraph: Check = (ctx) => ctx.model.groups.flatMap(graphRules);

@@ -22,8 +22,20 @@ interface Named {
   readonly at: SourceLocation;
 }
 
+/** `groupTopics` per group: a group's model never changes, and a watch build checks the same groups again. */
+const topicsOfGroup = new WeakMap<GroupModel, readonly Named[]>();
+
 /** The topics a group's generated graph imports, with where the group names them. */
-function groupTopics(g: GroupModel): Named[] {
+function groupTopics(g: GroupModel): readonly Named[] {
+  let topics = topicsOfGroup.get(g);
+  if (topics === undefined) {
+    topics = namedTopics(g);
+    topicsOfGroup.set(g, topics);
+  }
+  return topics;
+}
+
+function namedTopics(g: GroupModel): Named[] {
   return [
     ...g.inputs.flatMap((i) => i.topics.map((t) => ({ name: t.value, at: t.at }))),
     ...g.outputs.map((o) => ({ name: o.topic, at: o.at })),
@@ -63,44 +75,65 @@ function collisions(items: readonly Named[], identifiers: readonly ((name: strin
   }
 }
 
-/** `topicConstName`, remembered: the same few topics are named by many edges. */
-function memoized(f: (name: string) => string): (name: string) => string {
-  const seen = new Map<string, string>();
-  return (name) => {
-    let id = seen.get(name);
-    if (id === undefined) seen.set(name, (id = f(name)));
-    return id;
-  };
+/** What the topic rules need of one group, kept per group (a group's model never changes; watch builds check the same groups again). */
+interface GroupTopicNames {
+  /** `groupTopics(g)` with each topic's constant. */
+  readonly topics: readonly { readonly named: Named; readonly id: string }[];
+  /** Topics whose constant is one the group's own graph declares. */
+  readonly ownFindings: readonly Diagnostic[];
+}
+
+const topicNamesOfGroup = new WeakMap<GroupModel, GroupTopicNames>();
+
+function groupTopicNames(g: GroupModel): GroupTopicNames {
+  let names = topicNamesOfGroup.get(g);
+  if (names === undefined) {
+    const topics = groupTopics(g).map((named) => ({ named, id: topicConstNameOf(named.name) }));
+    // a group's graph.ts imports its topics' constants next to `<group>Group` and `<group>Graph`
+    const own = new Set(GROUP_CONST_SUFFIXES.map((suffix) => `${groupConstPrefix(g.name)}${suffix}`));
+    const ownFindings = topics
+      .filter((t) => own.has(t.id))
+      .map((t) =>
+        diagnostic(
+          "GK305",
+          t.named.at,
+          `topic \`${t.named.name}\` becomes \`${t.id}\`, which group \`${g.name}\`'s generated graph also declares`,
+          "rename the topic or the group",
+        ),
+      );
+    names = { topics, ownFindings };
+    topicNamesOfGroup.set(g, names);
+  }
+  return names;
 }
 
 /** Topic constants: unique, and not a name generated code binds itself. */
 function topicCollisions(model: SpecModel, out: Diagnostic[]): void {
-  const topicConstName = memoized(topicConstNameOf);
-  const topics = allTopics(model);
-  collisions(topics, [topicConstName], "topic", out);
+  const first = new Map<string, Named>();
   const reported = new Set<string>();
-  for (const t of topics) {
-    const id = topicConstName(t.name);
+  const visit = (t: Named, id: string) => {
+    const seen = first.get(id);
+    if (seen === undefined) first.set(id, t);
+    else if (seen.name !== t.name) {
+      out.push(
+        diagnostic(
+          "GK305",
+          t.at,
+          `topic \`${t.name}\` and \`${seen.name}\` (${where(seen.at)}) both become \`${id}\` in generated code`,
+          "rename one of them so that their generated names differ",
+        ),
+      );
+    }
     if (GENERATED_BINDINGS.has(id) && !reported.has(t.name)) {
       reported.add(t.name);
       out.push(diagnostic("GK305", t.at, `topic \`${t.name}\` becomes \`${id}\`, a name generated code already uses`, "rename the topic"));
     }
-  }
-  // a group's graph.ts imports its topics' constants next to `<group>Group` and `<group>Graph`
+  };
+  for (const t of model.topics.values()) visit({ name: t.name, at: t.at }, topicConstNameOf(t.name));
   for (const g of model.groups) {
-    const own = new Set(GROUP_CONST_SUFFIXES.map((suffix) => `${groupConstPrefix(g.name)}${suffix}`));
-    for (const t of groupTopics(g)) {
-      if (own.has(topicConstName(t.name))) {
-        out.push(
-          diagnostic(
-            "GK305",
-            t.at,
-            `topic \`${t.name}\` becomes \`${topicConstName(t.name)}\`, which group \`${g.name}\`'s generated graph also declares`,
-            "rename the topic or the group",
-          ),
-        );
-      }
-    }
+    const names = groupTopicNames(g);
+    for (const t of names.topics) visit(t.named, t.id);
+    out.push(...names.ownFindings);
   }
 }
 
@@ -125,10 +158,14 @@ function typeCollisions(ctx: CheckContext, out: Diagnostic[]): ReadonlySet<strin
   for (const ref of ctx.fileRefs)
     if (ref.kind === "schema" && !ref.unsafe) add(schemaFileTypeName(ref.display), `schema file ${ref.display}`, ref.at);
 
-  const generated = new Map<string, GroupModel>();
-  for (const g of ctx.model.groups) for (const suffix of GROUP_TYPE_SUFFIXES) generated.set(`${groupTypePrefix(g.name)}${suffix}`, g);
+  let generated: Map<string, GroupModel> | undefined; // built when some type could collide with one: names ending in a suffix
+  const suffixed = (name: string) => GROUP_TYPE_SUFFIXES.some((suffix) => name.endsWith(suffix));
   for (const [name, { at }] of sources) {
-    const g = generated.get(name);
+    if (generated === undefined && suffixed(name)) {
+      generated = new Map();
+      for (const g of ctx.model.groups) for (const suffix of GROUP_TYPE_SUFFIXES) generated.set(`${groupTypePrefix(g.name)}${suffix}`, g);
+    }
+    const g = generated?.get(name);
     if (g !== undefined || GENERATED_BINDINGS.has(name)) {
       const by = g === undefined ? "generated code" : `group \`${g.name}\`'s generated graph (${where(g.at)})`;
       out.push(diagnostic("GK305", at, `type \`${name}\` collides with a type of the same name in ${by}`, "rename the type"));
@@ -161,18 +198,36 @@ function handlerCollisions(model: SpecModel, typeNames: ReadonlySet<string>, out
   }
 }
 
+interface CustomCodecUse {
+  readonly module: string;
+  readonly name: string;
+  readonly at: SourceLocation;
+}
+
+/** Each group's custom codecs, kept per group like `groupTopics`. */
+const customCodecsOfGroup = new WeakMap<GroupModel, readonly CustomCodecUse[]>();
+
 /** Every custom codec written in the specs, with where its codec was written. */
-function customCodecs(model: SpecModel): { module: string; name: string; at: SourceLocation }[] {
-  const found: { module: string; name: string; at: SourceLocation }[] = [];
-  const add = (codec: CodecModel | undefined, at: SourceLocation | undefined) => {
-    if (codec?.kind === "custom" && at !== undefined) found.push({ module: codec.module, name: codec.export, at });
+function customCodecs(model: SpecModel): CustomCodecUse[] {
+  const found: CustomCodecUse[] = [];
+  const adder = (into: CustomCodecUse[]) => (codec: CodecModel | undefined, at: SourceLocation | undefined) => {
+    if (codec?.kind === "custom" && at !== undefined) into.push({ module: codec.module, name: codec.export, at });
   };
+  const add = adder(found);
   for (const t of model.topics.values()) add(t.codec, t.codecAt);
   for (const g of model.groups) {
-    for (const i of g.inputs) add(i.codec, i.codecAt);
-    add(g.persist?.codec, g.persist?.codecAt);
-    add(g.loop?.codec, g.loop?.codecAt);
-    for (const e of [...g.joins, ...g.lookups, ...g.outputs]) add(e.codec, e.codecAt);
+    let uses = customCodecsOfGroup.get(g);
+    if (uses === undefined) {
+      const own: CustomCodecUse[] = [];
+      const addOwn = adder(own);
+      for (const i of g.inputs) addOwn(i.codec, i.codecAt);
+      addOwn(g.persist?.codec, g.persist?.codecAt);
+      addOwn(g.loop?.codec, g.loop?.codecAt);
+      for (const e of [...g.joins, ...g.lookups, ...g.outputs]) addOwn(e.codec, e.codecAt);
+      customCodecsOfGroup.set(g, own);
+      uses = own;
+    }
+    found.push(...uses);
   }
   return found;
 }
@@ -183,11 +238,13 @@ function customCodecs(model: SpecModel): { module: string; name: string; at: Sou
  * generated code declares, nor the same name exported by another module.
  */
 function customCodecCollisions(model: SpecModel, typeNames: ReadonlySet<string>, out: Diagnostic[]): void {
+  const codecs = customCodecs(model);
+  if (codecs.length === 0) return;
   const topicNames = new Set(allTopics(model).map((t) => topicConstNameOf(t.name)));
   const groupNames = new Set(model.groups.flatMap((g) => GROUP_CONST_SUFFIXES.map((suffix) => `${groupConstPrefix(g.name)}${suffix}`)));
   const modules = new Map<string, { module: string; at: SourceLocation }>();
   const reported = new Set<string>();
-  for (const c of customCodecs(model)) {
+  for (const c of codecs) {
     const key = `${c.module}#${c.name}`;
     if (reported.has(key)) continue;
     const seen = modules.get(c.name);

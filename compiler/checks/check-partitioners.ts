@@ -6,7 +6,8 @@
  * left out (their partitioner is unknown at build time).
  */
 import { diagnostic, type Diagnostic, type SourceLocation } from "../diagnostics/catalogue.js";
-import { loopTopic, tableTopic, type GroupModel, type SpecModel } from "../model/model.js";
+import { loopTopic, tableTopic, type GroupModel } from "../model/model.js";
+import { modelLookup, type ModelLookup } from "../model/lookup.js";
 import { declaredPartitioner, groupPartitioner, type DeclaredPartitioner } from "../model/partitioners.js";
 import { where, type Check } from "./check-context.js";
 
@@ -19,7 +20,7 @@ interface Member {
   readonly own: boolean;
 }
 
-function membersOf(model: SpecModel, g: GroupModel): Member[] {
+function membersOf(lookup: ModelLookup, g: GroupModel): Member[] {
   const members: Member[] = [];
   const ownTopics = new Set([tableTopic(g.name), loopTopic(g.name)]);
   if (g.persist !== undefined || g.loop !== undefined || g.partitioner !== undefined) {
@@ -30,14 +31,14 @@ function membersOf(model: SpecModel, g: GroupModel): Member[] {
       own: true,
     });
     for (const topic of ownTopics) {
-      const decl = model.topics.get(topic);
-      const p = declaredPartitioner(model, topic);
+      const decl = lookup.topic(topic);
+      const p = declaredPartitioner(lookup, topic);
       if (decl !== undefined && p !== undefined) members.push({ label: `\`${topic}\``, at: p.at, partitioner: p, own: false });
     }
   }
   const add = (topic: string, at: SourceLocation) => {
     if (ownTopics.has(topic)) return; // GK203
-    const p = declaredPartitioner(model, topic);
+    const p = declaredPartitioner(lookup, topic);
     if (p !== undefined) members.push({ label: `\`${topic}\``, at, partitioner: p, own: false });
   };
   for (const input of g.inputs) for (const t of input.topics) add(t.value, t.at);
@@ -45,8 +46,9 @@ function membersOf(model: SpecModel, g: GroupModel): Member[] {
   return members;
 }
 
-function checkGroup(model: SpecModel, g: GroupModel): Diagnostic[] {
-  const members = membersOf(model, g);
+/** GK503 for group `g`, reaching other topics and groups through `lookup`. */
+export function partitionerRules(g: GroupModel, lookup: ModelLookup): Diagnostic[] {
+  const members = membersOf(lookup, g);
   const reference = members.find((m) => m.own) ?? members[0];
   const odd = reference === undefined ? undefined : members.find((m) => m.partitioner.value !== reference.partitioner.value);
   if (reference === undefined || odd === undefined) return [];
@@ -63,4 +65,4 @@ function checkGroup(model: SpecModel, g: GroupModel): Diagnostic[] {
 }
 
 /** Partitioners of every group's copartitioned topics. */
-export const checkPartitioners: Check = (ctx) => ctx.model.groups.flatMap((g) => checkGroup(ctx.model, g));
+export const checkPartitioners: Check = (ctx) => ctx.model.groups.flatMap((g) => partitionerRules(g, modelLookup(ctx.model)));

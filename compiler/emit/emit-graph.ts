@@ -4,9 +4,10 @@
  * handler interface, its `GroupGraph` and its definition, as described in
  * docs/generated-code.md.
  */
-import type { GroupModel, SpecModel } from "../model/model.js";
+import type { GroupModel } from "../model/model.js";
+import type { ModelLookup } from "../model/lookup.js";
 import { loopTopic, tableTopic } from "../model/model.js";
-import { groupPartitions } from "../model/partitions.js";
+import { groupPartitionsIn } from "../model/partitions.js";
 import { DEFAULT_PARTITIONER, groupPartitioner, topicPartitioner } from "../model/partitioners.js";
 import { groupConstPrefix, groupTypePrefix, topicConstName } from "../shared/names.js";
 import type { CodecResolver } from "../model/resolve-codec.js";
@@ -16,7 +17,8 @@ import { compareText, docComment, fileText, importLine, ownedHeader, stringLiter
 
 /** What `emitGraph` needs besides the group. */
 export interface GraphInput {
-  readonly model: SpecModel;
+  /** The rest of the folder, by name (a group's graph depends on the topics and groups it names). */
+  readonly lookup: ModelLookup;
   readonly codecs: CodecResolver;
   readonly place: CodecPlace;
   /** Spec file of the group, as shown in the header (display-relative). */
@@ -54,7 +56,7 @@ export function emitGraph(g: GroupModel, input: GraphInput): string {
   };
   /** `, partitioner: "goka"` for a topic that does not use the default. */
   const partitionerField = (name: string): string => {
-    const p = topicPartitioner(input.model, name);
+    const p = topicPartitioner(input.lookup, name);
     return p === DEFAULT_PARTITIONER ? "" : `, partitioner: ${stringLiteral(p)}`;
   };
   const prefix = groupTypePrefix(g.name);
@@ -144,7 +146,7 @@ export function emitGraph(g: GroupModel, input: GraphInput): string {
       "  ],",
     );
   }
-  const partitions = groupPartitions(input.model, g);
+  const partitions = groupPartitionsIn(input.lookup, g);
   if (partitions !== undefined) graph.push(`  partitions: ${partitions},`);
   // The compression of each topic the group writes whose catalogue entry says one.
   const written = [
@@ -153,7 +155,7 @@ export function emitGraph(g: GroupModel, input: GraphInput): string {
     ...g.outputs.map((o) => o.topic),
   ];
   const compressed = [...new Set(written)].flatMap((t) => {
-    const compression = input.model.topics.get(t)?.compression;
+    const compression = input.lookup.topic(t)?.compression;
     return compression === undefined ? [] : [`${stringLiteral(t)}: ${stringLiteral(compression)}`];
   });
   if (compressed.length > 0) graph.push(`  compression: { ${compressed.join(", ")} },`);

@@ -5,7 +5,7 @@
  */
 import { codecExpression, jsonTypeName, type NeededImport } from "./codec-text.js";
 import type { CatalogueTopic } from "../model/topic-catalogue.js";
-import { docComment, fileText, importLine, ownedHeader, stringLiteral } from "./ts-text.js";
+import { docComment, importLine, ownedHeader, rememberedFileText, stringLiteral, type FileTextMemo } from "./ts-text.js";
 
 /** Module paths as seen from `topics.ts`. */
 export interface TopicsPlace {
@@ -13,29 +13,63 @@ export interface TopicsPlace {
   readonly file: string;
 }
 
-/** The text of `topics.ts`. */
-export function emitTopics(place: TopicsPlace, topics: readonly CatalogueTopic[]): string {
+/** One topic's part of `topics.ts`: its lines and what they need imported. */
+interface TopicPiece {
+  readonly lines: readonly string[];
+  readonly usesCodecs: boolean;
+  readonly usesSchemas: boolean;
+  readonly imports: readonly NeededImport[];
+  readonly typeName: string | undefined;
+}
+
+/**
+ * Topic pieces kept between builds (watch mode) by catalogue entry (entries
+ * are kept per group and per catalogue declaration, model/topic-catalogue.ts),
+ * and the last whole text.
+ */
+export interface TopicsMemo {
+  readonly pieces: WeakMap<CatalogueTopic, { readonly place: TopicsPlace; readonly piece: TopicPiece }>;
+  readonly file: FileTextMemo;
+}
+
+function topicPiece(place: TopicsPlace, t: CatalogueTopic): TopicPiece {
+  const codec = codecExpression(t.codec, place);
+  const extra = [
+    ...(t.compression === undefined ? [] : [`compression: ${stringLiteral(t.compression)}`]),
+    ...(t.partitioner === "kafka" ? [] : [`partitioner: ${stringLiteral(t.partitioner)}`]),
+  ];
+  const options = extra.length === 0 ? "" : `, { ${extra.join(", ")} }`;
+  return {
+    lines: [
+      ...docComment(t.description),
+      `export const ${t.constName} = defineTopic(${stringLiteral(t.name)}, ${codec.expression}${options});`,
+    ],
+    usesCodecs: codec.usesCodecs,
+    usesSchemas: codec.usesSchemas,
+    imports: codec.imports,
+    typeName: jsonTypeName(t.codec),
+  };
+}
+
+/** The text of `topics.ts`; `memo` keeps each topic's piece between builds. */
+export function emitTopics(place: TopicsPlace, topics: readonly CatalogueTopic[], memo?: TopicsMemo): string {
   let usesCodecs = false;
   let usesSchemas = false;
   const typeNames = new Set<string>();
   const valueImports: NeededImport[] = [];
   const body: string[] = [];
   for (const t of topics) {
-    const codec = codecExpression(t.codec, place);
-    usesCodecs ||= codec.usesCodecs;
-    usesSchemas ||= codec.usesSchemas;
-    valueImports.push(...codec.imports);
-    const named = jsonTypeName(t.codec);
-    if (named !== undefined) typeNames.add(named);
-    const extra = [
-      ...(t.compression === undefined ? [] : [`compression: ${stringLiteral(t.compression)}`]),
-      ...(t.partitioner === "kafka" ? [] : [`partitioner: ${stringLiteral(t.partitioner)}`]),
-    ];
-    const options = extra.length === 0 ? "" : `, { ${extra.join(", ")} }`;
-    body.push(
-      ...docComment(t.description),
-      `export const ${t.constName} = defineTopic(${stringLiteral(t.name)}, ${codec.expression}${options});`,
-    );
+    const kept = memo?.pieces.get(t);
+    let piece = kept !== undefined && kept.place.specRoot === place.specRoot && kept.place.file === place.file ? kept.piece : undefined;
+    if (piece === undefined) {
+      piece = topicPiece(place, t);
+      memo?.pieces.set(t, { place, piece });
+    }
+    usesCodecs ||= piece.usesCodecs;
+    usesSchemas ||= piece.usesSchemas;
+    valueImports.push(...piece.imports);
+    if (piece.typeName !== undefined) typeNames.add(piece.typeName);
+    body.push(...piece.lines);
   }
 
   const byModule = new Map<string, string[]>();
@@ -54,5 +88,5 @@ export function emitTopics(place: TopicsPlace, topics: readonly CatalogueTopic[]
     ...topics.map((t) => `  ${stringLiteral(t.name)}: ${t.constName},`),
     "} as const;",
   ];
-  return fileText(lines);
+  return rememberedFileText(lines, memo?.file);
 }

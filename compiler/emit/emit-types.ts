@@ -7,7 +7,7 @@
 import { joinPath } from "../shared/paths.js";
 import type { CodecModel, SpecModel } from "../model/model.js";
 import { referencedTypes, typeDeclaration, typeRefName } from "./json-schema-to-ts.js";
-import { fileText, ownedHeader, propertyName } from "./ts-text.js";
+import { ownedHeader, propertyName, rememberedFileText, type FileTextMemo } from "./ts-text.js";
 
 /** A type to generate: its name, JSON Schema and description. */
 export interface NamedSchema {
@@ -105,17 +105,63 @@ function dataLiteral(value: unknown, indent: string): string {
   return JSON.stringify(value) ?? "null";
 }
 
-/** The text of `types.ts`. */
-export function emitTypes(specRoot: string, types: readonly NamedSchema[]): string {
+/**
+ * The text pieces of each type kept between builds (watch mode), by the
+ * type's schema object (a type's schema is the same object while its spec
+ * document is unchanged). A type's `schemas` entry also holds the schemas of
+ * the types it reaches, so it is reused only while each of those is the same object.
+ */
+export interface TypesMemo {
+  /** The whole text, for when no piece changed. */
+  readonly file: FileTextMemo;
+  readonly declarations: WeakMap<object, { readonly name: string; readonly description: string | undefined; readonly text: string }>;
+  readonly schemas: WeakMap<object, { readonly name: string; readonly reached: ReadonlyMap<string, unknown>; readonly text: string }>;
+}
+
+/** The declaration lines of `t` as one text. */
+function declarationText(t: NamedSchema, memo: TypesMemo | undefined): string {
+  const key = typeof t.schema === "object" && t.schema !== null ? t.schema : undefined;
+  const kept = key === undefined ? undefined : memo?.declarations.get(key);
+  if (kept !== undefined && kept.name === t.name && kept.description === t.description) return kept.text;
+  const text = typeDeclaration(t.name, t.schema, t.description).join("\n");
+  if (key !== undefined) memo?.declarations.set(key, { name: t.name, description: t.description, text });
+  return text;
+}
+
+/** The `schemas` entry line of `t`. */
+function schemaEntry(t: NamedSchema, all: ReadonlyMap<string, NamedSchema>, memo: TypesMemo | undefined): string {
+  const key = typeof t.schema === "object" && t.schema !== null ? t.schema : undefined;
+  const kept = key === undefined ? undefined : memo?.schemas.get(key);
+  if (kept !== undefined && kept.name === t.name && [...kept.reached].every(([name, schema]) => all.get(name)?.schema === schema)) {
+    return kept.text;
+  }
+  const text = `  ${propertyName(t.name)}: ${dataLiteral(selfContainedSchema(t, all), "  ")},`;
+  if (key !== undefined && memo !== undefined) {
+    const reached = new Map<string, unknown>();
+    const pending = [...referencedTypes(t.schema)];
+    while (pending.length > 0) {
+      const name = pending.shift() as string;
+      if (reached.has(name)) continue;
+      const target = all.get(name);
+      reached.set(name, target?.schema);
+      if (target !== undefined) pending.push(...referencedTypes(target.schema));
+    }
+    memo.schemas.set(key, { name: t.name, reached, text });
+  }
+  return text;
+}
+
+/** The text of `types.ts`; `memo` keeps each type's pieces between builds. */
+export function emitTypes(specRoot: string, types: readonly NamedSchema[], memo?: TypesMemo): string {
   const lines = [ownedHeader(specRoot), ""];
-  for (const t of types) lines.push(...typeDeclaration(t.name, t.schema, t.description), "");
+  for (const t of types) lines.push(declarationText(t, memo), "");
   const all = new Map(types.map((t) => [t.name, t] as const));
   lines.push("/** Self-contained JSON Schemas of the types above (for validation), by type name. */");
   if (types.length === 0) lines.push("export const schemas = {};");
   else {
     lines.push("export const schemas = {");
-    for (const t of types) lines.push(`  ${propertyName(t.name)}: ${dataLiteral(selfContainedSchema(t, all), "  ")},`);
+    for (const t of types) lines.push(schemaEntry(t, all, memo));
     lines.push("};");
   }
-  return fileText(lines);
+  return rememberedFileText(lines, memo?.file);
 }

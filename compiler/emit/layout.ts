@@ -12,13 +12,28 @@ export interface OutputLayout {
   handlers(group: string): string;
 }
 
+/** Group file paths by folder and name: every build asks for each group's paths several times, and watch builds ask again. */
+const groupPaths = new Map<string, string>();
+const MAX_REMEMBERED_PATHS = 20_000;
+
+function groupPath(outDir: string, file: string): string {
+  const key = `${outDir}\0${file}`;
+  let path = groupPaths.get(key);
+  if (path === undefined) {
+    if (groupPaths.size >= MAX_REMEMBERED_PATHS) groupPaths.clear();
+    path = joinPath(outDir, file);
+    groupPaths.set(key, path);
+  }
+  return path;
+}
+
 /** The layout under `outDir`. */
 export function outputLayout(outDir: string): OutputLayout {
   return {
     index: joinPath(outDir, "index.ts"),
     types: joinPath(outDir, "types.ts"),
     topics: joinPath(outDir, "topics.ts"),
-    graph: (group) => joinPath(outDir, `${group}/graph.ts`),
-    handlers: (group) => joinPath(outDir, `${group}/handlers.ts`),
+    graph: (group) => groupPath(outDir, `${group}/graph.ts`),
+    handlers: (group) => groupPath(outDir, `${group}/handlers.ts`),
   };
 }

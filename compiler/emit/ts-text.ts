@@ -54,7 +54,31 @@ export function compareText(a: string, b: string): number {
 
 /** Lines joined with `\n`, ending with one `\n`. */
 export function fileText(lines: readonly string[]): string {
-  return `${lines.join("\n").replace(/\n+$/, "")}\n`;
+  const text = lines.join("\n");
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 10) end--; // trailing line ends, without a regular expression over the whole text
+  return `${text.slice(0, end)}\n`;
+}
+
+/**
+ * The last text `fileText` gave for some lines, so that a watch build printing
+ * the same lines again (the lines themselves kept between builds) gets the
+ * same text without joining a large file anew.
+ */
+export interface FileTextMemo {
+  lines: readonly string[];
+  text: string;
+}
+
+/** `fileText(lines)`, reusing `memo`'s text when the lines are equal to its lines. */
+export function rememberedFileText(lines: readonly string[], memo: FileTextMemo | undefined): string {
+  if (memo === undefined) return fileText(lines);
+  const same = memo.lines.length === lines.length && memo.lines.every((line, i) => line === lines[i]);
+  if (!same) {
+    memo.lines = lines;
+    memo.text = fileText(lines);
+  }
+  return memo.text;
 }
 
 /** `import { a, b } from "m";` (or `import type`), names sorted; nothing when `names` is empty. */

@@ -6,7 +6,8 @@
  */
 import type { SourceLocation } from "../diagnostics/catalogue.js";
 import type { CodecModel, GroupModel, InputModel, OutputModel, SpecModel, TableRefModel } from "./model.js";
-import { loopTopic, tableTopic } from "./model.js";
+import { loopTopic, tableTopicGroup } from "./model.js";
+import { loopTopicGroup, modelLookup, type ModelLookup } from "./lookup.js";
 
 /** Where a topic's implicit codec comes from. */
 export interface CodecSource {
@@ -31,21 +32,25 @@ export interface CodecResolver {
 
 /** Creates a resolver with the model's groups and table/loop topics indexed. */
 export function createCodecResolver(model: SpecModel): CodecResolver {
-  const groups = new Map<string, GroupModel>();
-  const owned = new Map<string, CodecSource>();
-  for (const g of model.groups) {
-    if (!groups.has(g.name)) groups.set(g.name, g);
-    if (g.persist !== undefined && !owned.has(tableTopic(g.name))) {
-      owned.set(tableTopic(g.name), { codec: g.persist.codec, at: g.persist.codecAt, from: "persist" });
+  return codecResolverOver(modelLookup(model));
+}
+
+/** A resolver answering through `lookup` (see model/lookup.ts). */
+export function codecResolverOver(lookup: ModelLookup): CodecResolver {
+  const owned = (name: string): CodecSource | undefined => {
+    const table = tableTopicGroup(name);
+    if (table !== undefined) {
+      const persist = lookup.group(table)?.persist;
+      return persist === undefined ? undefined : { codec: persist.codec, at: persist.codecAt, from: "persist" };
     }
-    if (g.loop !== undefined && !owned.has(loopTopic(g.name))) {
-      owned.set(loopTopic(g.name), { codec: g.loop.codec, at: g.loop.codecAt, from: "loop" });
-    }
-  }
+    const looped = loopTopicGroup(name);
+    const loop = looped === undefined ? undefined : lookup.group(looped)?.loop;
+    return loop === undefined || loopTopic(looped ?? "") !== name ? undefined : { codec: loop.codec, at: loop.codecAt, from: "loop" };
+  };
   const topic = (name: string): CodecSource | undefined => {
-    const decl = model.topics.get(name);
+    const decl = lookup.topic(name);
     if (decl !== undefined) return { codec: decl.codec, at: decl.codecAt, from: "catalogue" };
-    return owned.get(name);
+    return owned(name);
   };
   return {
     topic,
@@ -53,9 +58,9 @@ export function createCodecResolver(model: SpecModel): CodecResolver {
     output: (output) => output.codec ?? topic(output.topic)?.codec,
     table: (ref) => {
       if (ref.codec !== undefined) return ref.codec;
-      if (ref.group !== undefined) return groups.get(ref.group)?.persist?.codec;
+      if (ref.group !== undefined) return lookup.group(ref.group)?.persist?.codec;
       return topic(ref.table)?.codec;
     },
-    group: (name) => groups.get(name),
+    group: (name) => lookup.group(name),
   };
 }
