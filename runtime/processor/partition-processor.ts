@@ -475,26 +475,28 @@ export class PartitionProcessor implements ContextHost {
    */
   private wait<T>(work: PromiseLike<T> | undefined, ms: number): Promise<T | typeof TIMED_OUT | typeof STOPPED> {
     return new Promise((resolve, reject) => {
-      const end = () => {
+      let ended = false;
+      /** The first of timeout, interrupt and `work` settling ends the wait; `work` settling after a timeout must not disarm a later wait's interrupt. */
+      const end = (): boolean => {
+        if (ended) return false;
+        ended = true;
         clearTimeout(timer);
-        this.interrupt = undefined;
+        if (this.interrupt === interrupt) this.interrupt = undefined;
+        return true;
       };
       const timer = setTimeout(() => {
-        end();
-        resolve(TIMED_OUT);
+        if (end()) resolve(TIMED_OUT);
       }, ms);
-      this.interrupt = () => {
-        end();
-        resolve(STOPPED);
+      const interrupt = () => {
+        if (end()) resolve(STOPPED);
       };
+      this.interrupt = interrupt;
       work?.then(
         (value) => {
-          end();
-          resolve(value);
+          if (end()) resolve(value);
         },
         (error: unknown) => {
-          end();
-          reject(error);
+          if (end()) reject(error);
         },
       );
     });

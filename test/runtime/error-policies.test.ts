@@ -287,6 +287,42 @@ describe("handler timeout", () => {
     expect((failure as Error).cause).toMatchObject({ code: "HANDLER_TIMEOUT" });
   });
 
+  it("a timed-out handler settling late does not disarm stop() for the handler running after it", async () => {
+    tester = createTester();
+    let release!: () => void;
+    let started!: () => void;
+    const second = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const group = summing({ handler: "dead-letter", timeoutMs: 300 }, (_ctx, msg) => {
+      if (msg === 13n)
+        return new Promise<void>((resolve) => {
+          release = resolve;
+        });
+      if (msg === 14n) {
+        started();
+        return never();
+      }
+      return undefined;
+    });
+    tester.register(group);
+    tester.consume(numbers, "a", 1n);
+    await tester.run();
+    const producer = await tester.broker.producer();
+    await producer.send([
+      { topic: "numbers", partition: 0, key: "a", value: codecs.int64.encode(13n) },
+      { topic: "numbers", partition: 0, key: "a", value: codecs.int64.encode(14n) },
+    ]);
+    await producer.close();
+    await second; // 13 timed out (dead-lettered), 14 runs
+    release(); // 13's handler settles at last, while 14's wait is armed
+    await new Promise((resolve) => setImmediate(resolve));
+    await tester.processor(group).stop();
+    // Stopped at once: 14 abandoned (not committed, not timed out into a dead letter).
+    expect(tester.deadLetters(group).map((d) => d.offset)).toEqual([1]);
+    expect(await tester.broker.committedOffset("sum", "numbers", 0)).toBe(2);
+  });
+
   it("stop() is not blocked by a handler that never resolves (default 60 s timeout); the message is not committed", async () => {
     tester = createTester();
     let started!: () => void;
