@@ -110,9 +110,14 @@ export type TransactionResult =
   /** Gave up: fenced, a failure no retry fixes, or the outage allowance spent (`error`, a `BrokerUnreachableError` then). */
   | { readonly kind: "failed"; readonly error: unknown };
 
-/** Backoff between retries: 100 ms doubling to 2 s. */
+/**
+ * Backoff between retries: 100 ms doubling to 500 ms, as the producers'
+ * own retries: a cluster that accepts writes again (a dead broker fenced, a
+ * coordinator moved) is reached within half a second; each attempt is a few
+ * small requests, and `maxOutageMs` bounds them all.
+ */
 export function backoffMs(attempt: number): number {
-  return Math.min(2_000, 100 * 2 ** Math.min(attempt, 5));
+  return Math.min(500, 100 * 2 ** Math.min(attempt, 3));
 }
 
 /** `work`, or a failure as an outage once it went unanswered for `ms` (a kafkajs request left hanging included). */

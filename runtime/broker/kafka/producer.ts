@@ -100,41 +100,66 @@ export async function sendInChunks(
   return offsets;
 }
 
-/** One chunk: resolves with each record's offset in input order. */
+/**
+ * How often a chunk's records of partitions kafkajs left unacknowledged are
+ * sent again before the send fails. kafkajs (2.2.4; tulios/kafkajs#1303)
+ * keeps, across its own retries, the answers of brokers that already
+ * answered and skips them: when a partition's leader moved to such a broker
+ * meanwhile (a killed broker's partitions), that partition's records are
+ * never sent, yet the send resolves. Its answer then has no offset for it.
+ */
+export const MAX_RESENDS = 5;
+
+/** One chunk: resolves with each record's offset in input order; records of partitions left out of kafkajs's answer are sent again. */
 async function sendChunk(
   records: readonly ProduceRecord[],
   compression: Readonly<Record<string, Compression>>,
   request: (batches: CodecBatch[]) => Promise<RecordMetadata[][]>,
 ): Promise<ProducedOffset[]> {
   if (records.length === 0) return [];
-  const byTopic = new Map<string, TopicMessages>();
   // Position of each record within its topic-partition, to find its offset from the base offset.
   const indexInPartition: number[] = [];
   const counts = new Map<string, number>();
   for (const record of records) {
-    let entry = byTopic.get(record.topic);
-    if (entry === undefined) byTopic.set(record.topic, (entry = { topic: record.topic, messages: partitionedMessages() }));
-    entry.messages.push(toKafkaMessage(record));
     const tp = `${record.partition}:${record.topic}`;
     const n = counts.get(tp) ?? 0;
     indexInPartition.push(n);
     counts.set(tp, n + 1);
+  }
+  const base = new Map<string, number>();
+  // A partition is answered whole or not at all: the records still pending are every record of the partitions not answered.
+  let pending = records;
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt > MAX_RESENDS) {
+      const first = pending[0]!;
+      throw new Error(`gokac: Kafka acknowledged no offset for ${first.topic}/${first.partition} after ${MAX_RESENDS} resends`);
+    }
+    const sent = await request(codecBatches(pending, compression));
+    for (const m of sent.flat()) {
+      const tp = `${m.partition}:${m.topicName}`;
+      if (m.baseOffset !== undefined && !base.has(tp)) base.set(tp, Number(m.baseOffset));
+    }
+    pending = pending.filter((record) => !base.has(`${record.partition}:${record.topic}`));
+  }
+  return records.map((record, i) => ({
+    topic: record.topic,
+    partition: record.partition,
+    offset: base.get(`${record.partition}:${record.topic}`)! + (indexInPartition[i] ?? 0),
+  }));
+}
+
+/** `records` as one kafkajs batch per codec in use, each topic's messages in input order. */
+function codecBatches(records: readonly ProduceRecord[], compression: Readonly<Record<string, Compression>>): CodecBatch[] {
+  const byTopic = new Map<string, TopicMessages>();
+  for (const record of records) {
+    let entry = byTopic.get(record.topic);
+    if (entry === undefined) byTopic.set(record.topic, (entry = { topic: record.topic, messages: partitionedMessages() }));
+    entry.messages.push(toKafkaMessage(record));
   }
   const byCodec = new Map<number, TopicMessages[]>();
   for (const entry of byTopic.values()) {
     const codec = CODEC_IDS[(Object.hasOwn(compression, entry.topic) ? compression[entry.topic] : undefined) ?? "none"];
     byCodec.set(codec, [...(byCodec.get(codec) ?? []), entry]);
   }
-  const sent = await request([...byCodec].map(([codec, topicMessages]) => ({ topicMessages, compression: codec })));
-  const base = new Map<string, number>();
-  for (const m of sent.flat()) {
-    if (m.baseOffset !== undefined) base.set(`${m.partition}:${m.topicName}`, Number(m.baseOffset));
-  }
-  return records.map((record, i) => {
-    const first = base.get(`${record.partition}:${record.topic}`);
-    if (first === undefined) {
-      throw new Error(`gokac: Kafka acknowledged no offset for ${record.topic}/${record.partition}`);
-    }
-    return { topic: record.topic, partition: record.partition, offset: first + (indexInPartition[i] ?? 0) };
-  });
+  return [...byCodec].map(([codec, topicMessages]) => ({ topicMessages, compression: codec }));
 }
