@@ -142,6 +142,16 @@ const TRANSACTIONAL_BATCH = 0x10;
 /** A control record's type (its key's second int16) for an abort marker. */
 const ABORT_MARKER = 0;
 const NO_ABORTED: readonly AbortedTransaction[] = Object.freeze([]);
+
+/** A Fetch answer's aborted-transactions array of `count` entries at `at` (16 bytes each), by first offset. */
+export function readAbortedTransactions(payload: Buffer, at: number, count: number): readonly AbortedTransaction[] {
+  if (count <= 0) return NO_ABORTED;
+  const list: AbortedTransaction[] = [];
+  for (let i = 0; i < count; i++) {
+    list.push({ producerId: Number(payload.readBigInt64BE(at + i * 16)), firstOffset: Number(payload.readBigInt64BE(at + i * 16 + 8)) });
+  }
+  return list.sort((a, b) => a.firstOffset - b.firstOffset);
+}
 const LOG_APPEND_TIME = 0x08;
 /** Bytes of a v2 batch header before its first record. */
 const BATCH_HEADER = 61;
@@ -220,17 +230,7 @@ export function parseFetchResponse(payload: Buffer, topic: string, partition: nu
       at += 30;
       const abortedCount = payload.readInt32BE(at);
       at += 4;
-      let aborted = NO_ABORTED;
-      if (abortedCount > 0 && name === topic && id === partition) {
-        const list: AbortedTransaction[] = [];
-        for (let i = 0; i < abortedCount; i++) {
-          list.push({
-            producerId: Number(payload.readBigInt64BE(at + i * 16)),
-            firstOffset: Number(payload.readBigInt64BE(at + i * 16 + 8)),
-          });
-        }
-        aborted = list.sort((a, b) => a.firstOffset - b.firstOffset);
-      }
+      const aborted = name === topic && id === partition ? readAbortedTransactions(payload, at, abortedCount) : NO_ABORTED;
       at += Math.max(0, abortedCount) * 16 + 4; // aborted transactions, preferred_read_replica
       const length = payload.readInt32BE(at);
       at += 4;

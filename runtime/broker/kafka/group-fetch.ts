@@ -27,7 +27,7 @@
 import { createRequire } from "node:module";
 import type { Kafka } from "kafkajs";
 import type { BrokerMessage } from "../port.js";
-import { decodeInputMessages, NeedsFullDecoder, type AbortedTransaction } from "./fetch-decoder.js";
+import { decodeInputMessages, NeedsFullDecoder, readAbortedTransactions } from "./fetch-decoder.js";
 import { onEachNewCluster } from "./kafkajs-internals.js";
 
 const require = createRequire(import.meta.url);
@@ -63,7 +63,6 @@ export class DecodedRecords {
 }
 
 const NONE: readonly BrokerMessage[] = Object.freeze([]);
-const NO_ABORTED: readonly AbortedTransaction[] = Object.freeze([]);
 
 /** The port messages of a kafkajs batch this module decoded (`batch.messages`), or `undefined` if kafkajs decoded it. */
 export function decodedMessagesOf(batchMessages: readonly unknown[]): readonly BrokerMessage[] | undefined {
@@ -137,17 +136,7 @@ export function decodeGroupFetch(payload: Buffer, offsets: FetchOffsets): KafkaJ
       at += 30;
       const abortedCount = payload.readInt32BE(at);
       at += 4;
-      let aborted = NO_ABORTED;
-      if (abortedCount > 0) {
-        const list: AbortedTransaction[] = [];
-        for (let i = 0; i < abortedCount; i++) {
-          list.push({
-            producerId: Number(payload.readBigInt64BE(at + i * 16)),
-            firstOffset: Number(payload.readBigInt64BE(at + i * 16 + 8)),
-          });
-        }
-        aborted = list.sort((a, b) => a.firstOffset - b.firstOffset);
-      }
+      const aborted = readAbortedTransactions(payload, at, abortedCount);
       at += Math.max(0, abortedCount) * 16;
       const preferredReadReplica = payload.readInt32BE(at);
       at += 4;
