@@ -67,6 +67,17 @@ async function recoverOnce(dir: string): Promise<GokacRun> {
   try {
     const readyAt = await proc.ready;
     const seconds = (readyAt - proc.startedAt) / 1000;
+    // GOKAC_BENCH_TRACE=1: the contender's event trace (TRACE lines on its stderr).
+    if (process.env["GOKAC_BENCH_TRACE"] !== undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      log(
+        proc
+          .stderrTail()
+          .split("\n")
+          .filter((line) => line.startsWith("TRACE"))
+          .join("\n"),
+      );
+    }
     // The program writes the file right after READY: wait until it is whole.
     for (let attempt = 0; ; attempt++) {
       try {

@@ -46,11 +46,14 @@ const graph: GroupGraph = {
 const group = defineGroup<bigint>(graph, benchAccumulatorGroup.handlers);
 
 // GOKAC_BENCH_GROUP_FETCH_BYTES: try another fetch budget than the default (see docs/runtime.md, Memory).
+// GOKAC_BENCH_READER_FETCH_BYTES: the same for the partition readers (recovery).
 const fetchBytes = process.env["GOKAC_BENCH_GROUP_FETCH_BYTES"];
+const readerBytes = process.env["GOKAC_BENCH_READER_FETCH_BYTES"];
 const broker = createKafkaBroker({
   brokers: values.brokers,
   clientId: "bench-gokac",
   ...(fetchBytes === undefined ? {} : { groupFetchBytes: Number(fetchBytes) }),
+  ...(readerBytes === undefined ? {} : { readerFetchBytes: Number(readerBytes) }),
 });
 const processor = createProcessor(group, { broker, stateDir: values["state-dir"] });
 
@@ -71,6 +74,12 @@ const running = new Set<number>();
 let allRunning!: () => void;
 const partitionsRunning = new Promise<void>((resolve) => (allRunning = resolve));
 let assigned = false;
+if (process.env["GOKAC_BENCH_TRACE"] !== undefined) {
+  const t = (what: string) => process.stderr.write(`TRACE ${performance.now().toFixed(0)} ${what}\n`);
+  processor.on("state", ({ state, partition }) => t(`state ${state} ${partition ?? ""}`));
+  processor.on("recovery-progress", ({ partition, recovered }) => t(`progress ${partition} ${recovered}`));
+  processor.on("recovered", ({ partition }) => t(`recovered ${partition}`));
+}
 if (phasesFile !== undefined) {
   phases["processorCreated"] = performance.now();
   processor.on("state", ({ state }) => {
