@@ -4,6 +4,8 @@
  */
 
 /** Goka's partition table states, `standby` for a warm copy of another instance's partition (hot standby; `stopped` when it is dropped), and the processor's own lifecycle. */
+import type { TransactionStep } from "./processor/transaction-retry.js";
+
 export type PartitionState = "stopped" | "initializing" | "connecting" | "recovering" | "preparing" | "running" | "standby";
 
 /** Events of a processor or view, by name. */
@@ -69,6 +71,8 @@ export interface RuntimeEvents {
     readonly attempts: number;
     readonly ms: number;
     readonly error: unknown;
+    /** Each step timed, from the attempt that failed (`first`) to the last: where the `ms` went. */
+    readonly steps: readonly TransactionStep[];
   };
   /** A partition's batch went through: `processed` messages handled, `emitted` records sent (emits and loopbacks), `handlerSeconds` spent in handlers, the input now at `nextOffset`. */
   batch: {

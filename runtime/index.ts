@@ -103,7 +103,7 @@ export type * from "./broker/port.js";
 export { logOf } from "./broker/port.js";
 export { TransactionFailedError } from "./broker/transaction-failure.js";
 export type { TransactionFailureReason, TransactionOutcome } from "./broker/transaction-failure.js";
-export { TransactionOutcomeError } from "./processor/transaction-retry.js";
+export { TransactionOutcomeError, type TransactionStep } from "./processor/transaction-retry.js";
 export { fnv1a32, murmur2, partitionForKey, PARTITIONERS } from "./broker/partitioner.js";
 export type { Partitioner } from "./broker/partitioner.js";
 export { createMemoryBroker } from "./broker/memory/index.js";

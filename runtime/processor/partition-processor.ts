@@ -577,8 +577,8 @@ export class PartitionProcessor implements ContextHost {
           this.retryingTransaction = false;
         }
       },
-      settled: (outcome, attempts, ms, error) =>
-        this.rt.events.emit("transaction-retry", { group: this.rt.group, partition: this.partition, outcome, attempts, ms, error }),
+      settled: (outcome, attempts, ms, error, steps) =>
+        this.rt.events.emit("transaction-retry", { group: this.rt.group, partition: this.partition, outcome, attempts, ms, error, steps }),
     };
   }
 

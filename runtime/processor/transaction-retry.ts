@@ -96,7 +96,22 @@ export interface RetryWatch {
   /** `work`'s value, `"timeout"` after `ms`, or `"stopped"` when interrupted (see `stopped`); rejects as `work` does. */
   wait<T>(work: Promise<T> | undefined, ms: number): Promise<{ readonly value: T } | "timeout" | "stopped">;
   /** Told how a retried transaction ended (`error`: its first failure). */
-  settled?(outcome: "committed" | "resent" | "abandoned" | "failed", attempts: number, ms: number, error: unknown): void;
+  settled?(
+    outcome: "committed" | "resent" | "abandoned" | "failed",
+    attempts: number,
+    ms: number,
+    error: unknown,
+    steps: readonly TransactionStep[],
+  ): void;
+}
+
+/** One step of settling a failed transaction, timed (the `transaction-retry` event lists them). */
+export interface TransactionStep {
+  /** `first`: the attempt that failed; `backoff`: the wait before a retry; the rest as in `TransactionRecovery` (`commit`: the records sent again). */
+  readonly step: "first" | "backoff" | "reinitialize" | "committed" | "end" | "commit";
+  readonly ms: number;
+  /** Whether the step succeeded (a backoff always does). */
+  readonly ok: boolean;
 }
 
 /** How `commitTransaction` ended. */
@@ -169,20 +184,12 @@ export async function commitTransaction(
   }
   const verdict = judgeFailure(error, recovery !== undefined && watch !== undefined);
   if (verdict !== "resolve" || recovery === undefined || watch === undefined) return { kind: "failed", error };
-  let steps = 0;
-  const result = await retry(
-    producer,
-    recovery,
-    watch,
-    records,
-    offsets,
-    changelog,
-    error as TransactionFailedError,
-    started,
-    () => steps++,
+  const steps: TransactionStep[] = [{ step: "first", ms: Date.now() - started, ok: false }];
+  const result = await retry(producer, recovery, watch, records, offsets, changelog, error as TransactionFailedError, started, (step) =>
+    steps.push(step),
   );
   const outcome = result.kind === "sent" ? "resent" : result.kind;
-  watch.settled?.(outcome, steps, Date.now() - started, error);
+  watch.settled?.(outcome, steps.filter((s) => s.step !== "first" && s.step !== "backoff").length, Date.now() - started, error, steps);
   return result;
 }
 
@@ -196,8 +203,8 @@ async function retry(
   first: TransactionFailedError,
   /** When the first failing attempt was sent: the outage is counted from there. */
   since: number,
-  /** Counts a step. */
-  counted: () => void,
+  /** Records a step. */
+  record: (step: TransactionStep) => void,
 ): Promise<TransactionResult> {
   const batch = offsets?.offsets.map((o) => o.offset) ?? [];
   /** Whether the last failed transaction may have committed (then its outcome is looked up before sending again). */
@@ -206,32 +213,39 @@ async function retry(
   let last: unknown = first;
 
   /** One step, bounded by what is left of the allowance; a failure is returned as a `Failure`. */
-  const step = async <T>(work: () => Promise<T>): Promise<T | Failure | "stopped"> => {
-    counted();
-    const left = Math.max(1, recovery.maxOutageMs - (Date.now() - since));
+  const step = async <T>(name: TransactionStep["step"], work: () => Promise<T>): Promise<T | Failure | "stopped"> => {
+    const begun = Date.now();
+    const left = Math.max(1, recovery.maxOutageMs - (begun - since));
+    let result: T | Failure | "stopped";
     try {
       const r = await watch.wait(work(), left);
-      if (r === "stopped") return r;
-      if (r === "timeout")
-        return new Failure(
+      if (r === "stopped") result = r;
+      else if (r === "timeout")
+        result = new Failure(
           new TransactionFailedError("outage", "unknown", new Error(`no answer within the outage allowance of ${recovery.maxOutageMs} ms`)),
         );
-      return r.value;
+      else result = r.value;
     } catch (e) {
-      return new Failure(e);
+      result = new Failure(e);
     }
+    record({ step: name, ms: Date.now() - begun, ok: !(result instanceof Failure) && result !== "stopped" });
+    return result;
   };
 
   for (let attempt = 0; ; attempt++) {
     if (watch.stopped()) return { kind: "abandoned" };
     const giveUp = recovery.exceeded(since, last);
     if (giveUp !== undefined) return { kind: "failed", error: giveUp };
-    if (attempt > 0 && (await watch.wait(undefined, backoffMs(attempt - 1))) === "stopped") return { kind: "abandoned" };
+    if (attempt > 0) {
+      const waited = backoffMs(attempt - 1);
+      if ((await watch.wait(undefined, waited)) === "stopped") return { kind: "abandoned" };
+      record({ step: "backoff", ms: waited, ok: true });
+    }
     if (watch.stopped()) return { kind: "abandoned" };
 
     if (!reinitialized) {
       // A new epoch: the broker completes or aborts the failed transaction first.
-      const r = await step(() => recovery.reinitialize());
+      const r = await step("reinitialize", () => recovery.reinitialize());
       if (r === "stopped") return { kind: "abandoned" };
       if (r instanceof Failure) {
         last = r.error;
@@ -242,7 +256,7 @@ async function retry(
     }
 
     if (unknown) {
-      const outcome = batch.length === 0 ? "unknowable" : await step(() => recovery.committed(offsets!));
+      const outcome = batch.length === 0 ? "unknowable" : await step("committed", () => recovery.committed(offsets!));
       if (outcome === "stopped") return { kind: "abandoned" };
       if (outcome instanceof Failure) {
         last = outcome.error;
@@ -253,7 +267,7 @@ async function retry(
       if (judged === "unknowable" || judged === "taken-over") return { kind: "failed", error: new TransactionOutcomeError(judged, last) };
       if (judged === "committed") {
         if (changelog === undefined) return { kind: "committed", changelogEnd: undefined };
-        const end = await step(() => recovery.end(changelog.topic, changelog.partition));
+        const end = await step("end", () => recovery.end(changelog.topic, changelog.partition));
         if (end === "stopped") return { kind: "abandoned" };
         if (end instanceof Failure) {
           last = end.error;
@@ -266,7 +280,7 @@ async function retry(
     }
 
     // Not committed: the same records and offsets again, in a transaction of the new epoch.
-    const sent = await step(() => producer.commit(records, offsets));
+    const sent = await step("commit", () => producer.commit(records, offsets));
     if (sent === "stopped") return { kind: "abandoned" };
     if (!(sent instanceof Failure)) return { kind: "sent", produced: sent };
     last = sent.error;

@@ -15,8 +15,15 @@ export type ChaosEvent =
   | { readonly t: number; readonly e: "assigned" | "revoked"; readonly ps: readonly number[] }
   | { readonly t: number; readonly e: "state"; readonly s: string; readonly p?: number }
   | { readonly t: number; readonly e: "failed"; readonly error: string }
-  /** Exactly-once: a failed transaction settled (`o`: committed, resent, abandoned or failed) after `ms`. */
-  | { readonly t: number; readonly e: "tx"; readonly p: number; readonly o: string; readonly ms: number };
+  /** Exactly-once: a failed transaction settled (`o`: committed, resent, abandoned or failed) after `ms`, in `steps` (`reinitialize 1200 ok`, …). */
+  | {
+      readonly t: number;
+      readonly e: "tx";
+      readonly p: number;
+      readonly o: string;
+      readonly ms: number;
+      readonly steps: readonly string[];
+    };
 
 const say = (event: ChaosEvent) => process.stdout.write(`${JSON.stringify(event)}\n`);
 
@@ -46,7 +53,16 @@ processor.on("rebalance", (r) => {
   if (r.assigned !== undefined) say({ t: Date.now(), e: "assigned", ps: r.assigned });
   if (r.revoked !== undefined) say({ t: Date.now(), e: "revoked", ps: r.revoked });
 });
-processor.on("transaction-retry", (r) => say({ t: Date.now(), e: "tx", p: r.partition, o: r.outcome, ms: r.ms }));
+processor.on("transaction-retry", (r) =>
+  say({
+    t: Date.now(),
+    e: "tx",
+    p: r.partition,
+    o: r.outcome,
+    ms: r.ms,
+    steps: r.steps.map((s) => `${s.step} ${s.ms} ${s.ok ? "ok" : "failed"}`),
+  }),
+);
 processor.on("state", (st) => say({ t: Date.now(), e: "state", s: st.state, ...(st.partition === undefined ? {} : { p: st.partition }) }));
 const stop = () => void processor.stop();
 process.on("SIGTERM", stop);

@@ -16,6 +16,7 @@ import {
   judgeOutcome,
   type RetryWatch,
   type TransactionOutcomeError,
+  type TransactionStep,
 } from "../../runtime/processor/transaction-retry.js";
 
 const outage = (outcome: "aborted" | "unknown") => new TransactionFailedError("outage", outcome, new Error("connection refused"));
@@ -139,6 +140,24 @@ describe("commitTransaction", () => {
     const result = await commitTransaction(producer, records, offsets, watch(), changelog);
     expect(result.kind).toBe("sent");
     expect(calls).toEqual(["commit(2)", "reinit", "committed", "commit(2)"]);
+  });
+
+  it("reports every step it took, timed, with the attempt count and outcome (the transaction-retry event)", async () => {
+    const { producer } = scripted({ commits: [outage("aborted"), "ok"], reinits: [outage("unknown"), "ok"] });
+    const settled: { outcome: string; attempts: number; steps: readonly TransactionStep[] }[] = [];
+    const w: RetryWatch = { ...watch(), settled: (outcome, attempts, _ms, _error, steps) => settled.push({ outcome, attempts, steps }) };
+    await commitTransaction(producer, records, offsets, w, changelog);
+    expect(settled).toHaveLength(1);
+    expect(settled[0]!.outcome).toBe("resent");
+    expect(settled[0]!.attempts).toBe(3);
+    expect(settled[0]!.steps.map((s) => [s.step, s.ok])).toEqual([
+      ["first", false],
+      ["reinitialize", false],
+      ["backoff", true],
+      ["reinitialize", true],
+      ["commit", true],
+    ]);
+    expect(settled[0]!.steps.every((s) => s.ms >= 0)).toBe(true);
   });
 
   it("failed before the commit was asked for (known aborted): no look-up, re-initialises and sends again; rides a failing re-init", async () => {
