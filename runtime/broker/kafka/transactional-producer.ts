@@ -17,13 +17,13 @@ import { sendInChunks } from "./producer.js";
 const TRANSACTION_TIMEOUT_MS = 60_000;
 
 /**
- * kafkajs's own retries of a send, bounded (about 2 s of backoff, each wait
+ * kafkajs's own retries of a send, bounded (about 1.7 s of backoff, each wait
  * at most 500 ms as the at-least-once producer's: a moved leader or
  * coordinator is found again soon after the cluster fenced the dead broker)
  * so that a failure comes back to the processor, whose retry loop owns the
  * outage allowance (`maxOutageMs`).
  */
-const SEND_RETRY = { retries: 5, initialRetryTime: 200, maxRetryTime: 500 };
+const SEND_RETRY = { retries: 5, initialRetryTime: 100, maxRetryTime: 500 };
 
 /** Kafka error codes of a fenced producer: INVALID_PRODUCER_EPOCH (47), PRODUCER_FENCED (90, unknown to kafkajs 2.2.4). */
 const FENCED_CODES = new Set([47, 90]);
@@ -102,12 +102,15 @@ export async function createKafkaTransactionalProducer(
   const outage = context.outage;
   let producer = outage === undefined ? await open() : await outage.retry(`transactional producer ${transactionalId}`, open);
   let chain: Promise<unknown> = Promise.resolve();
+  /** A failed transaction's abort still running in the background, per kafkajs producer (see `transact`). */
+  const abortingOf = new WeakMap<KafkaProducer, Promise<void>>();
 
   async function transact(records: readonly ProduceRecord[], offsets: TransactionOffsets | undefined): Promise<ProducedOffset[]> {
     if (closed) throw new Error("gokac: commit on a closed transactional producer");
     const committing = offsets?.offsets ?? [];
     if (records.length === 0 && committing.length === 0) return [];
     const current = producer;
+    await abortingOf.get(current);
     let outcome: TransactionOutcome = "aborted";
     let transaction: Awaited<ReturnType<KafkaProducer["transaction"]>> | undefined;
     try {
@@ -132,9 +135,21 @@ export async function createKafkaTransactionalProducer(
       await t.commit();
       return produced;
     } catch (error) {
+      const failure = failed(error, outcome);
       // kafkajs keeps the transaction active until it asked to commit: abort it (acknowledged: certainly not committed).
-      if (transaction?.isActive() === true) await transaction.abort().catch(() => undefined);
-      throw failed(error, outcome);
+      if (transaction?.isActive() === true) {
+        const aborting = transaction.abort().then(
+          () => undefined,
+          () => undefined,
+        );
+        // In an outage the abort waits out the same outage with its own retries (seconds when the coordinator's
+        // broker died), while the processor's retry loop re-initialises the id next, and that InitProducerId aborts
+        // the transaction anyway: the failure is not held back for it. A later transaction of this same producer
+        // waits for it (`aborting`); a re-initialisation disconnects the producer, which ends it.
+        if (failure.reason !== "outage") await aborting;
+        else abortingOf.set(current, aborting);
+      }
+      throw failure;
     }
   }
 
