@@ -102,15 +102,12 @@ export async function createKafkaTransactionalProducer(
   const outage = context.outage;
   let producer = outage === undefined ? await open() : await outage.retry(`transactional producer ${transactionalId}`, open);
   let chain: Promise<unknown> = Promise.resolve();
-  /** A failed transaction's abort still running in the background, per kafkajs producer (see `transact`). */
-  const abortingOf = new WeakMap<KafkaProducer, Promise<void>>();
 
   async function transact(records: readonly ProduceRecord[], offsets: TransactionOffsets | undefined): Promise<ProducedOffset[]> {
     if (closed) throw new Error("gokac: commit on a closed transactional producer");
     const committing = offsets?.offsets ?? [];
     if (records.length === 0 && committing.length === 0) return [];
     const current = producer;
-    await abortingOf.get(current);
     let outcome: TransactionOutcome = "aborted";
     let transaction: Awaited<ReturnType<KafkaProducer["transaction"]>> | undefined;
     try {
@@ -137,18 +134,10 @@ export async function createKafkaTransactionalProducer(
     } catch (error) {
       const failure = failed(error, outcome);
       // kafkajs keeps the transaction active until it asked to commit: abort it (acknowledged: certainly not committed).
-      if (transaction?.isActive() === true) {
-        const aborting = transaction.abort().then(
-          () => undefined,
-          () => undefined,
-        );
-        // In an outage the abort waits out the same outage with its own retries (seconds when the coordinator's
-        // broker died), while the processor's retry loop re-initialises the id next, and that InitProducerId aborts
-        // the transaction anyway: the failure is not held back for it. A later transaction of this same producer
-        // waits for it (`aborting`); a re-initialisation disconnects the producer, which ends it.
-        if (failure.reason !== "outage") await aborting;
-        else abortingOf.set(current, aborting);
-      }
+      // Not in an outage: the abort would wait out the same outage with its own retries (seconds when the coordinator's
+      // broker died), and the processor's retry loop re-initialises the id next, whose InitProducerId aborts the
+      // transaction anyway (as the next owner's does if the partition moves); this producer is not used again.
+      if (transaction?.isActive() === true && failure.reason !== "outage") await transaction.abort().catch(() => undefined);
       throw failure;
     }
   }
