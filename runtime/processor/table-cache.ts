@@ -63,8 +63,14 @@ export class TableCache {
 
   /** The value of `key`: from the cache when there, else read from the table on demand (keys outside the prefetch). */
   get(key: string): unknown {
-    if (this.values.has(key)) return this.cached(key);
-    return this.table.get(key);
+    // One look-up for a cached value (an absent key's `undefined` needs a second).
+    const entry = this.values.get(key);
+    if (entry === undefined && !this.values.has(key)) return this.table.get(key);
+    if (!(entry instanceof Encoded)) return entry;
+    const value = this.table.decode(key, entry.bytes);
+    // Primitives are immutable: keep them decoded.
+    if (typeof value !== "object" || value === null) this.values.set(key, value);
+    return value;
   }
 
   /** Records a handler's write of `value`, whose encoding is `encoded`. */
@@ -109,22 +115,13 @@ export class TableCache {
 
   /** Sets `key` to `entry`, remembering what it replaced (see `undo`) and keeping the byte estimate. */
   private replace(key: string, entry: unknown): void {
-    const had = this.values.has(key);
-    const previous = had ? this.values.get(key) : ABSENT;
+    const cached = this.values.get(key);
+    const had = cached !== undefined || this.values.has(key);
+    const previous = had ? cached : ABSENT;
     this.undoKeys.push(key);
     this.undoValues.push(previous);
     this.bytes += sizeOf(entry) - (had ? sizeOf(previous) : -(ENTRY_OVERHEAD + key.length));
     this.values.set(key, entry);
-  }
-
-  /** The cached value of `key` (which must be cached), decoded if kept encoded. */
-  private cached(key: string): unknown {
-    const entry = this.values.get(key);
-    if (!(entry instanceof Encoded)) return entry;
-    const value = this.table.decode(key, entry.bytes);
-    // Primitives are immutable: keep them decoded.
-    if (typeof value !== "object" || value === null) this.values.set(key, value);
-    return value;
   }
 }
 
