@@ -173,6 +173,18 @@ export function createKafkaBroker(options: KafkaBrokerOptions): KafkaBroker {
   const newClient = (): KafkaClient =>
     new Kafka({ ...clientConfig(brokers), retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 3_000 } });
   const kafka = newClient();
+  /**
+   * The producers' client. kafkajs gives each producer a cluster with its
+   * client's retries for metadata and coordinator look-ups, apart from the
+   * producer's own send retries: with the 3 s cap above, a transaction
+   * coordinator that moved (a killed broker) was looked up again only up to
+   * 3 s after it was back, and exactly-once re-initialisations took seconds
+   * longer than the cluster's outage (issue 15). Capped at 500 ms as the
+   * sends are; a failure past these retries goes to the outage handling.
+   */
+  let producerKafka: KafkaClient | undefined;
+  const producerClient = (): KafkaClient =>
+    (producerKafka ??= new Kafka({ ...clientConfig(brokers), retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 500 } }));
   /** The first use checks each bootstrap broker once, failing at once on what no retry fixes (credentials, certificates, protocol). */
   let checked: Promise<void> | undefined;
   const connectionChecked = (): Promise<void> =>
@@ -354,12 +366,12 @@ export function createKafkaBroker(options: KafkaBrokerOptions): KafkaBroker {
     },
     async producer(producerOptions?: ProducerOptions): Promise<Producer> {
       await connectionChecked();
-      return track(await createKafkaProducer(kafka, producerOptions?.compression ?? {}, outage));
+      return track(await createKafkaProducer(producerClient(), producerOptions?.compression ?? {}, outage));
     },
     async transactionalProducer(transactionalId: string, producerOptions?: ProducerOptions): Promise<TransactionalProducer> {
       await connectionChecked();
       return track(
-        await createKafkaTransactionalProducer(kafka, transactionalId, {
+        await createKafkaTransactionalProducer(producerClient(), transactionalId, {
           compression: producerOptions?.compression ?? {},
           outage,
           // One attempt each: the processor's retry loop owns the outage allowance.
