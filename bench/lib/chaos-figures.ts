@@ -48,13 +48,13 @@ export function overlapWith(gaps: readonly [number, number][], from: number, to:
   return sum;
 }
 
-export function percentile(sorted: readonly number[], q: number): number {
+function percentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
 
 /** The first time in sorted `list` after `after`, or undefined. */
-export function firstAfter(list: readonly number[], after: number): number | undefined {
+function firstAfter(list: readonly number[], after: number): number | undefined {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
@@ -66,7 +66,7 @@ export function firstAfter(list: readonly number[], after: number): number | und
 }
 
 /** The action whose window (`at` to `end`) overlaps the gap `from`–`to` most (the earlier one on a tie), or undefined. */
-export function ownerOf(actions: readonly Action[], from: number, to: number): Action | undefined {
+function ownerOf(actions: readonly Action[], from: number, to: number): Action | undefined {
   let owner: Action | undefined;
   let most = 0;
   for (const action of actions) {
