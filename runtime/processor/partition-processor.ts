@@ -84,6 +84,21 @@ export class PartitionProcessor implements ContextHost {
   /** Exactly-once: a failed transaction is being retried (a revocation ends it at once). */
   private retryingTransaction = false;
 
+  // The handler wait running, if any (see `settle`).
+  /** Resolves the running wait; `undefined` when none runs. */
+  private waitResolve: ((ok: boolean | Promise<boolean>) => void) | undefined;
+  private waitHandler: AnyHandler = () => undefined;
+  private waitCtx!: MessageContext;
+  private waitArg: unknown;
+  private waitSource: BrokerMessage | undefined;
+  private waitAttempt = 1;
+  /** `performance.now()` when the running wait's handler started. */
+  private waitStartedAt = 0;
+  /** The callbacks the running wait's handler promise settles through (replaced when a wait is abandoned). */
+  private waiter = new Waiter(this);
+  /** Times out a handler that runs too long: one timer per partition, re-armed as waits come (see `onWatchdog`). */
+  private watchdog: ReturnType<typeof setTimeout> | undefined;
+
   private constructor(
     private readonly rt: GroupRuntime,
     readonly partition: number,
@@ -215,6 +230,8 @@ export class PartitionProcessor implements ContextHost {
     if (this.rt.cancelled || this.visiting || this.retryingTransaction) this.interrupt?.();
     await this.queue;
     this.closed = true;
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
     await this.commitChain;
     // From here the partition may belong to another member: a late `deferCommit` callback commits nothing.
     this.revoked = true;
@@ -409,8 +426,15 @@ export class PartitionProcessor implements ContextHost {
     return this.settle(result as PromiseLike<unknown>, handler, ctx, arg, source, attempt);
   }
 
-  /** `runHandler`'s end for a handler that returned a promise: it settles, or times out. */
-  private async settle(
+  /**
+   * `runHandler`'s end for a handler that returned a promise: it settles, or
+   * times out, or the processor stops. One wait runs at a time per partition
+   * (handlers run one at a time), so its state lives in fields and its
+   * callbacks are bound once: per message this allocates only the promise
+   * the loop awaits and the handler promise's reactions, and the timeout is
+   * one watchdog timer per partition (`onWatchdog`), not a timer per message.
+   */
+  private settle(
     result: PromiseLike<unknown>,
     handler: AnyHandler,
     ctx: MessageContext,
@@ -418,22 +442,89 @@ export class PartitionProcessor implements ContextHost {
     source: BrokerMessage | undefined,
     attempt: number,
   ): Promise<boolean> {
-    const timeoutMs = this.rt.errors.timeoutMs;
-    let outcome: unknown;
+    const done = new Promise<boolean | Promise<boolean>>(this.captureWaitResolve) as Promise<boolean>;
+    this.waitHandler = handler;
+    this.waitCtx = ctx;
+    this.waitArg = arg;
+    this.waitSource = source;
+    this.waitAttempt = attempt;
+    this.waitStartedAt = performance.now();
+    this.interrupt = this.interruptWait;
+    if (this.watchdog === undefined) this.watchdog = setTimeout(this.onWatchdog, this.rt.errors.timeoutMs);
+    else this.watchdog.ref();
+    const waiter = this.waiter;
     try {
-      // A stop does not wait for the timeout: the handler is abandoned and its message not committed.
-      outcome = await this.wait(result, timeoutMs);
+      result.then(waiter.settled, waiter.rejected);
     } catch (error) {
-      return this.handlerFailed(handler, ctx, arg, source, attempt, "handler", error);
-    } finally {
-      ctx.close();
+      // A thenable whose `then` throws failed as a handler that threw.
+      waiter.rejected(error);
     }
-    if (outcome === STOPPED) {
-      this.abandon();
-      return false;
+    return done;
+  }
+
+  /** Stores the resolve function of the wait `settle` starts (bound once, so no closure per message). */
+  private readonly captureWaitResolve = (resolve: (ok: boolean | Promise<boolean>) => void): void => {
+    this.waitResolve = resolve;
+  };
+
+  /** @internal The running wait's handler settled: `rejected` with `error`, or not. Called through `waiter`, so only for the running wait. */
+  handlerSettled(rejected: boolean, error: unknown): void {
+    const resolve = this.endWait();
+    const ctx = this.waitCtx;
+    ctx.close();
+    if (!rejected) resolve(true);
+    else resolve(this.handlerFailed(this.waitHandler, ctx, this.waitArg, this.waitSource, this.waitAttempt, "handler", error));
+  }
+
+  /** The watchdog: times out the running wait once its handler has run `timeoutMs`, else fires again when it would. */
+  private readonly onWatchdog = (): void => {
+    this.watchdog = undefined;
+    if (this.waitResolve === undefined) return;
+    const timeoutMs = this.rt.errors.timeoutMs;
+    const left = this.waitStartedAt + timeoutMs - performance.now();
+    // Timers count from the event loop's cached time, which can be a little before `waitStartedAt`.
+    if (left >= 1) {
+      this.watchdog = setTimeout(this.onWatchdog, Math.ceil(left));
+      return;
     }
-    if (outcome === TIMED_OUT) return this.handlerFailed(handler, ctx, arg, source, attempt, "timeout", new HandlerTimeoutError(timeoutMs));
-    return true;
+    const resolve = this.abandonWait();
+    resolve(
+      this.handlerFailed(
+        this.waitHandler,
+        this.waitCtx,
+        this.waitArg,
+        this.waitSource,
+        this.waitAttempt,
+        "timeout",
+        new HandlerTimeoutError(timeoutMs),
+      ),
+    );
+  };
+
+  /** A stop does not wait for the timeout: the handler is abandoned and its message not committed. */
+  private readonly interruptWait = (): void => {
+    if (this.waitResolve === undefined) return;
+    const resolve = this.abandonWait();
+    this.abandon();
+    resolve(false);
+  };
+
+  /** Ends the running wait before its handler settled: a late settle of that handler changes nothing. */
+  private abandonWait(): (ok: boolean | Promise<boolean>) => void {
+    this.waiter.abandoned = true;
+    this.waiter = new Waiter(this);
+    const resolve = this.endWait();
+    this.waitCtx.close();
+    return resolve;
+  }
+
+  /** Ends the running wait: returns its resolve function; the watchdog stays armed but no longer keeps the process alive. */
+  private endWait(): (ok: boolean | Promise<boolean>) => void {
+    const resolve = this.waitResolve!;
+    this.waitResolve = undefined;
+    if (this.interrupt === this.interruptWait) this.interrupt = undefined;
+    this.watchdog?.unref();
+    return resolve;
   }
 
   /** Drops a failed attempt's effects; retries it after the backoff, or applies the policy. */
@@ -731,4 +822,20 @@ export class PartitionProcessor implements ContextHost {
 
 function record(topic: string, partition: number, key: string, value: Uint8Array | null, options: EmitOptions | undefined): ProduceRecord {
   return options?.headers === undefined ? { topic, partition, key, value } : { topic, partition, key, value, headers: options.headers };
+}
+
+/**
+ * The settle callbacks of a partition's handler waits, bound once and
+ * reused from wait to wait; an abandoned wait's (timed out, stopped) are
+ * disarmed, so its handler settling later changes nothing.
+ */
+class Waiter {
+  abandoned = false;
+  constructor(private readonly owner: PartitionProcessor) {}
+  readonly settled = (): void => {
+    if (!this.abandoned) this.owner.handlerSettled(false, undefined);
+  };
+  readonly rejected = (error: unknown): void => {
+    if (!this.abandoned) this.owner.handlerSettled(true, error);
+  };
 }

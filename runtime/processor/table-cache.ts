@@ -34,9 +34,13 @@ export class TableCache {
   /**
    * What the current message's writes replaced, as parallel logs (`ABSENT`:
    * the key was not cached), so a failed message's writes can be undone.
+   * The first `undoCount` entries are the current message's: the arrays are
+   * reused from message to message (truncating them would free their
+   * storage and allocate it again on the next write, for every message).
    */
-  private undoKeys: string[] = [];
-  private undoValues: unknown[] = [];
+  private readonly undoKeys: string[] = [];
+  private readonly undoValues: unknown[] = [];
+  private undoCount = 0;
   /** Estimated bytes of the cached keys and values (see `sizeOf`). */
   private bytes = 0;
 
@@ -86,13 +90,12 @@ export class TableCache {
 
   /** Marks where the current message's writes begin (see `undo`). */
   mark(): void {
-    this.undoKeys.length = 0;
-    this.undoValues.length = 0;
+    this.undoCount = 0;
   }
 
   /** Undoes the writes since `mark` (a failed handler's), newest first. */
   undo(): void {
-    for (let i = this.undoKeys.length - 1; i >= 0; i--) {
+    for (let i = this.undoCount - 1; i >= 0; i--) {
       const key = this.undoKeys[i]!;
       const previous = this.undoValues[i];
       const current = this.values.get(key);
@@ -111,6 +114,10 @@ export class TableCache {
   clear(): void {
     this.values.clear();
     this.bytes = 0;
+    // Nor do the undo logs keep old values alive.
+    this.undoKeys.length = 0;
+    this.undoValues.length = 0;
+    this.undoCount = 0;
   }
 
   /** Sets `key` to `entry`, remembering what it replaced (see `undo`) and keeping the byte estimate. */
@@ -118,8 +125,8 @@ export class TableCache {
     const cached = this.values.get(key);
     const had = cached !== undefined || this.values.has(key);
     const previous = had ? cached : ABSENT;
-    this.undoKeys.push(key);
-    this.undoValues.push(previous);
+    this.undoKeys[this.undoCount] = key;
+    this.undoValues[this.undoCount++] = previous;
     this.bytes += sizeOf(entry) - (had ? sizeOf(previous) : -(ENTRY_OVERHEAD + key.length));
     this.values.set(key, entry);
   }

@@ -278,6 +278,19 @@ describe("handler timeout", () => {
     expect(await tester.tableValue(group, "a")).toBe(1n);
   });
 
+  it("the timeout counts from each handler's own start: slow handlers in a row under it are not timed out", async () => {
+    // One watchdog per partition serves every wait: when it fires during a later handler, it must wait out that handler's own time.
+    tester = createTester();
+    const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+    const group = summing({ handler: "dead-letter", timeoutMs: 250 }, (_ctx, msg) => sleep(msg === 99n ? 10_000 : 100));
+    tester.register(group);
+    for (const n of [1n, 2n, 3n, 4n, 99n, 5n]) tester.consume(numbers, "a", n);
+    await tester.run();
+    // Only 99 (far over the timeout) timed out; 1-4 each ran 100 ms, 400 ms in all.
+    expect(tester.deadLetters(group)).toMatchObject([{ kind: "timeout", offset: 4 }]);
+    expect(await tester.tableValue(group, "a")).toBe(15n);
+  });
+
   it("under the fail policy a timeout stops the processor with kind timeout", async () => {
     tester = createTester();
     tester.register(summing({ timeoutMs: 20 }, never));
