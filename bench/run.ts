@@ -318,6 +318,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   opts = { ...opts, out: resolve(root, opts.out) };
   const started = performance.now();
+  // The report's folder first: a path that cannot be one fails now, not after the runs.
+  await mkdir(opts.out, { recursive: true });
   const runId = Date.now().toString(36);
   const scratch = join(tmpdir(), `gokac-bench-${runId}`);
   await mkdir(scratch, { recursive: true });

@@ -27,6 +27,7 @@ import { createInternalCluster } from "./kafkajs-internals.js";
 import { createPartitionReader } from "./partition-reader.js";
 import { DEFAULT_MAX_OUTAGE_MS, isConnectionError, OutageGuard } from "./outage.js";
 import { createKafkaProducer } from "./producer.js";
+import { leanProduces } from "./produce-encoder.js";
 import { createKafkaTransactionalProducer } from "./transactional-producer.js";
 import { redactFields, SecretSet } from "./redact.js";
 import { checkConnection, checkSecurityOptions, type KafkaSaslOptions, type KafkaTlsOptions } from "./security.js";
@@ -183,8 +184,14 @@ export function createKafkaBroker(options: KafkaBrokerOptions): KafkaBroker {
    * sends are; a failure past these retries goes to the outage handling.
    */
   let producerKafka: KafkaClient | undefined;
-  const producerClient = (): KafkaClient =>
-    (producerKafka ??= new Kafka({ ...clientConfig(brokers), retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 500 } }));
+  const producerClient = (): KafkaClient => {
+    if (producerKafka === undefined) {
+      producerKafka = new Kafka({ ...clientConfig(brokers), retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 500 } });
+      // Uncompressed records are encoded by gokac (produce-encoder.ts).
+      leanProduces(producerKafka);
+    }
+    return producerKafka;
+  };
   /** The first use checks each bootstrap broker once, failing at once on what no retry fixes (credentials, certificates, protocol). */
   let checked: Promise<void> | undefined;
   const connectionChecked = (): Promise<void> =>

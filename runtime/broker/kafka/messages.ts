@@ -47,7 +47,8 @@ export function toBrokerMessage(topic: string, partition: number, message: Kafka
 /** A port record as a kafkajs message (partition explicit; the client's partitioner never runs). */
 export function toKafkaMessage(record: ProduceRecord): Message {
   const message: Message = {
-    key: Buffer.from(record.key, "utf8"),
+    // Text: both encoders write it as UTF-8 (produce-encoder.ts, and kafkajs's for compressed batches), sparing a buffer per record.
+    key: record.key,
     value: record.value === null ? null : Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength),
     partition: record.partition,
   };
