@@ -469,6 +469,8 @@ export class PartitionProcessor implements ContextHost {
 
   /** @internal The running wait's handler settled: `rejected` with `error`, or not. Called through `waiter`, so only for the running wait. */
   handlerSettled(rejected: boolean, error: unknown): void {
+    // A thenable that calls back twice (a native promise cannot).
+    if (this.waitResolve === undefined) return;
     const resolve = this.endWait();
     const ctx = this.waitCtx;
     ctx.close();

@@ -35,7 +35,9 @@
  *    responses are decoded by gokac (group-fetch.ts, through the consumer's
  *    brokers' request lookup), and kafkajs's quadratic grouping of produced
  *    messages by partition is answered by the messages array itself
- *    (partitioned-messages.ts).
+ *    (partitioned-messages.ts). The producers' uncompressed Produce requests
+ *    are encoded by gokac too (produce-encoder.ts, through the producers'
+ *    brokers' request lookup, as the fetches).
  */
 import { createRequire } from "node:module";
 import type { Kafka } from "kafkajs";

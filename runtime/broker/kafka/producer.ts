@@ -118,15 +118,15 @@ async function sendChunk(
 ): Promise<ProducedOffset[]> {
   if (records.length === 0) return [];
   // Position of each record within its topic-partition, to find its offset from the base offset.
-  const indexInPartition: number[] = [];
-  const counts = new Map<string, number>();
-  for (const record of records) {
-    const tp = `${record.partition}:${record.topic}`;
-    const n = counts.get(tp) ?? 0;
-    indexInPartition.push(n);
-    counts.set(tp, n + 1);
+  const indexInPartition = new Array<number>(records.length);
+  const counts: PerPartition = new Map();
+  for (let i = 0; i < records.length; i++) {
+    const { topic, partition } = records[i]!;
+    const n = counts.get(topic)?.get(partition) ?? 0;
+    indexInPartition[i] = n;
+    setFor(counts, topic, partition, n + 1);
   }
-  const base = new Map<string, number>();
+  const base: PerPartition = new Map();
   // A partition is answered whole or not at all: the records still pending are every record of the partitions not answered.
   let pending = records;
   for (let attempt = 0; pending.length > 0; attempt++) {
@@ -136,16 +136,25 @@ async function sendChunk(
     }
     const sent = await request(codecBatches(pending, compression));
     for (const m of sent.flat()) {
-      const tp = `${m.partition}:${m.topicName}`;
-      if (m.baseOffset !== undefined && !base.has(tp)) base.set(tp, Number(m.baseOffset));
+      if (m.baseOffset !== undefined && base.get(m.topicName)?.has(m.partition) !== true)
+        setFor(base, m.topicName, m.partition, Number(m.baseOffset));
     }
-    pending = pending.filter((record) => !base.has(`${record.partition}:${record.topic}`));
+    pending = pending.filter((record) => base.get(record.topic)?.has(record.partition) !== true);
   }
   return records.map((record, i) => ({
     topic: record.topic,
     partition: record.partition,
-    offset: base.get(`${record.partition}:${record.topic}`)! + (indexInPartition[i] ?? 0),
+    offset: base.get(record.topic)!.get(record.partition)! + indexInPartition[i]!,
   }));
+}
+
+/** A number per topic-partition (a chunk's record counts, its base offsets), without a string per record. */
+type PerPartition = Map<string, Map<number, number>>;
+
+function setFor(map: PerPartition, topic: string, partition: number, value: number): void {
+  let byPartition = map.get(topic);
+  if (byPartition === undefined) map.set(topic, (byPartition = new Map()));
+  byPartition.set(partition, value);
 }
 
 /** `records` as one kafkajs batch per codec in use, each topic's messages in input order. */
