@@ -1,6 +1,11 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { encodeProduceRequest, type ProduceArgs } from "../../runtime/broker/kafka/produce-encoder.js";
+import {
+  encodeProduceRequest,
+  leanProduceBuilder,
+  type ProduceArgs,
+  type RequestBuilder,
+} from "../../runtime/broker/kafka/produce-encoder.js";
 import { crc32cBytes } from "../../runtime/storage/crc32.js";
 
 // kafkajs's own Produce v3 request body and record batch decoder, to compare against.
@@ -134,5 +139,33 @@ describe("encodeProduceRequest", () => {
     });
     expect(() => encodeProduceRequest(args("soon"))).toThrow(TypeError);
     expect(() => encodeProduceRequest(args("1.5"))).toThrow(TypeError);
+  });
+});
+
+describe("leanProduceBuilder", () => {
+  const args = (compression: number): ProduceArgs => ({
+    acks: -1,
+    timeout: 1_000,
+    compression,
+    topicData: [{ topic: "t", partitions: [{ partition: 0, messages: [{ key: "a", value: Buffer.from("b"), timestamp: ts(0) }] }] }],
+  });
+  /** kafkajs's builder at `apiVersion`, whose own body is a marker. */
+  const kafkajs =
+    (apiVersion: number): RequestBuilder =>
+    () => ({ request: { apiVersion, encode: () => Promise.resolve({ buffer: Buffer.from("kafkajs") }) }, response: "its response" });
+  const body = async (built: ReturnType<RequestBuilder>) => ((await built.request.encode()) as { buffer: Buffer }).buffer;
+
+  it("encodes uncompressed requests of versions 3 to 7 itself, keeping kafkajs's version and response", async () => {
+    for (const version of [3, 7]) {
+      const built = leanProduceBuilder(kafkajs(version))(args(0));
+      expect(built.request.apiVersion).toBe(version);
+      expect(built.response).toBe("its response");
+      expect(await body(built)).toEqual(await kafkajsBody(args(0)));
+    }
+  });
+
+  it("leaves compressed requests, and other versions, to kafkajs", async () => {
+    expect((await body(leanProduceBuilder(kafkajs(7))(args(1)))).toString()).toBe("kafkajs");
+    expect((await body(leanProduceBuilder(kafkajs(2))(args(0)))).toString()).toBe("kafkajs");
   });
 });

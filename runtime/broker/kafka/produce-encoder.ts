@@ -248,7 +248,7 @@ const PRODUCE = 0;
 const NONE = 0;
 
 /** A kafkajs request builder: what its `broker.produce` sends. */
-type RequestBuilder = (args: ProduceArgs) => { request: { apiVersion: number; encode(): Promise<unknown> }; response: unknown };
+export type RequestBuilder = (args: ProduceArgs) => { request: { apiVersion: number; encode(): Promise<unknown> }; response: unknown };
 
 /** The slice of kafkajs's internal `Broker` patched here. */
 interface ProducingBroker {
@@ -262,7 +262,7 @@ function isProducingBroker(broker: object): broker is ProducingBroker {
 }
 
 /** kafkajs's Produce request `build` makes, its body encoded by `encodeProduceRequest` when uncompressed (v3 to v7). */
-function leanProduceBuilder(build: RequestBuilder): RequestBuilder {
+export function leanProduceBuilder(build: RequestBuilder): RequestBuilder {
   return (args) => {
     const built = build(args);
     const version = built.request.apiVersion;
