@@ -484,6 +484,11 @@ function render(results: readonly RunResult[], totalSeconds: number, machine: Re
   return lines.join("\n");
 }
 
+// The report's and the events' folders first: a path that cannot be one fails now, not after the runs.
+const out = resolve(root, args.out);
+mkdirSync(dirname(out), { recursive: true });
+if (args.events !== undefined) mkdirSync(dirname(resolve(root, args.events)), { recursive: true });
+
 const begun = Date.now();
 const machine = describeMachine(root);
 const work = mkdtempSync(join(tmpdir(), "gokac-chaos-"));
@@ -498,8 +503,6 @@ try {
   await cluster.stop(true).catch((error: unknown) => log(`stopping the cluster failed: ${String(error)}`));
   rmSync(work, { recursive: true, force: true });
 }
-const out = resolve(root, args.out);
-mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, render(results, (Date.now() - begun) / 1000, machine, exactlyOnceImplemented()));
 log(`wrote ${relative(root, out)}`);
 // Exit now: a client that never answered may still hold the event loop.
