@@ -130,11 +130,30 @@ function startInstance(name: string, bootstrap: string, input: string, group: st
   return { name, child, events, running, exited, stderrTail: () => stderr.slice(-600) };
 }
 
-async function signal(instance: Instance, sig: "SIGTERM" | "SIGKILL"): Promise<number | null> {
+/** A SIGTERMed instance that took longer than this to exit is reported (a deployment's grace period would kill it). */
+const SLOW_EXIT_MS = 10_000;
+
+/** Signals `instance` and waits for its exit (SIGKILL after 60 s); says so when a SIGTERM took over `SLOW_EXIT_MS`. */
+async function signal(instance: Instance, sig: "SIGTERM" | "SIGKILL", slowExits: string[]): Promise<number | null> {
+  const sent = Date.now();
   if (instance.child.exitCode === null && instance.child.signalCode === null) instance.child.kill(sig);
-  const timer = setTimeout(() => instance.child.kill("SIGKILL"), 60_000);
+  let killed = false;
+  const timer = setTimeout(() => {
+    killed = true;
+    instance.child.kill("SIGKILL");
+  }, 60_000);
   const code = await instance.exited;
   clearTimeout(timer);
+  const ms = Date.now() - sent;
+  if (sig === "SIGTERM" && ms > SLOW_EXIT_MS) {
+    const stopped = instance.events.find((e) => e.t >= sent && e.e === "state" && e.s === "stopped");
+    const lingering = instance.events.find((e) => e.e === "lingering");
+    slowExits.push(
+      `${instance.name} (SIGTERM at ${new Date(sent).toISOString()}) ${killed ? "was SIGKILLed after" : "exited after"} ${(ms / 1000).toFixed(1)} s` +
+        `; stopped after ${stopped === undefined ? "—" : `${((stopped.t - sent) / 1000).toFixed(2)} s`}` +
+        `; still alive 5 s after closing: ${lingering?.e === "lingering" ? lingering.resources.join(", ") || "nothing listed" : "no report"}`,
+    );
+  }
   return code;
 }
 
@@ -253,6 +272,8 @@ interface RunResult {
   /** Sends neither acknowledged nor refused 60 s after the load stopped. */
   readonly unacknowledged: number;
   readonly failures: string[];
+  /** SIGTERMed instances that took over `SLOW_EXIT_MS` to exit, with what kept them alive. */
+  readonly slowExits: string[];
   /** Exactly-once: failed transactions the instances settled and went on from (committed without its answer, resent, abandoned). */
   readonly transactionRetries: {
     readonly count: number;
@@ -275,6 +296,7 @@ async function runScenario(cluster: LocalCluster, guarantee: Guarantee, work: st
   const all: Instance[] = [];
   const live = new Map<string, Instance>();
   const stalls: string[] = [];
+  const slowExits: string[] = [];
   const start = async (name: string) => {
     const instance = startInstance(name, cluster.bootstrap, input, group, join(work, group, name), guarantee);
     all.push(instance);
@@ -297,7 +319,7 @@ async function runScenario(cluster: LocalCluster, guarantee: Guarantee, work: st
   const stop = async (name: string, sig: "SIGTERM" | "SIGKILL") => {
     const instance = live.get(name);
     live.delete(name);
-    if (instance !== undefined) await signal(instance, sig);
+    if (instance !== undefined) await signal(instance, sig, slowExits);
   };
   const actions: Action[] = [];
   let load: Awaited<ReturnType<typeof startLoad>> | undefined;
@@ -372,6 +394,7 @@ async function runScenario(cluster: LocalCluster, guarantee: Guarantee, work: st
     leftOut,
     unacknowledged,
     failures,
+    slowExits,
     seconds: (Date.now() - started) / 1000,
   };
 }
@@ -468,6 +491,8 @@ function render(results: readonly RunResult[], totalSeconds: number, machine: Re
       ),
     );
     if (r.failures.length > 0) lines.push("", "Instance failures:", "", ...r.failures.map((f) => `- ${f}`));
+    if (r.slowExits.length > 0)
+      lines.push("", `Slow exits (over ${SLOW_EXIT_MS / 1000} s from SIGTERM to exit):`, "", ...r.slowExits.map((f) => `- ${f}`));
     const tx = r.transactionRetries;
     if (tx.count > 0)
       lines.push(

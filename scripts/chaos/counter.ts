@@ -15,6 +15,8 @@ export type ChaosEvent =
   | { readonly t: number; readonly e: "assigned" | "revoked"; readonly ps: readonly number[] }
   | { readonly t: number; readonly e: "state"; readonly s: string; readonly p?: number }
   | { readonly t: number; readonly e: "failed"; readonly error: string }
+  /** Still alive 5 s after the broker closed: what keeps it (`process.getActiveResourcesInfo()` and the live handles). */
+  | { readonly t: number; readonly e: "lingering"; readonly resources: readonly string[] }
   /** Exactly-once: a failed transaction settled (`o`: committed, resent, abandoned or failed) after `ms`, in `steps` (`reinitialize 1200 ok`, …). */
   | {
       readonly t: number;
@@ -77,3 +79,13 @@ const failure = await processor.done;
 if (failure !== undefined) say({ t: Date.now(), e: "failed", error: failure.message });
 await broker.close();
 process.exitCode = failure === undefined ? 0 : 1;
+// Nothing should keep the process alive now: if something does, say what (the suite reports slow exits).
+setTimeout(() => {
+  const sockets = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().map((h) => {
+    const socket = h as { constructor: { name: string }; remoteAddress?: string; remotePort?: number };
+    return socket.remoteAddress === undefined
+      ? socket.constructor.name
+      : `${socket.constructor.name} ${socket.remoteAddress}:${socket.remotePort}`;
+  });
+  say({ t: Date.now(), e: "lingering", resources: [...process.getActiveResourcesInfo(), ...sockets] });
+}, 5_000).unref();
