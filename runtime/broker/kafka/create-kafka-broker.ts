@@ -14,6 +14,7 @@ import type {
   TopicConfig,
   TransactionalProducer,
 } from "../port.js";
+import { ClosableSockets } from "./closable-sockets.js";
 import { registerCompressionCodecs } from "./compression.js";
 import { joinKafkaGroup, type GroupMemberSettings } from "./group-member.js";
 import {
@@ -156,8 +157,11 @@ export function createKafkaBroker(options: KafkaBrokerOptions): KafkaBroker {
   const readerBudget = new ReaderBudget(options.readerFetchBytes ?? DEFAULT_READER_FETCH_BYTES);
   const secrets = new SecretSet();
   const security = checkSecurityOptions(options.ssl, options.sasl, secrets);
+  // Every client's sockets, destroyed by `close` (kafkajs reconnects for requests still retrying after a disconnect).
+  const sockets = new ClosableSockets();
   const clientConfig = (bootstrap: string[]) => ({
     brokers: bootstrap,
+    socketFactory: sockets.factory,
     clientId: options.clientId ?? "gokac",
     logLevel: LEVELS[level],
     // kafkajs's console logger, with every secret scrubbed from its lines.
@@ -458,10 +462,13 @@ export function createKafkaBroker(options: KafkaBrokerOptions): KafkaBroker {
       if (doomed.length > 0) await retrying(async () => (await connectedAdmin()).deleteGroups(doomed));
     },
     async close(): Promise<void> {
+      outage.close();
       await Promise.allSettled([...owned].map((r) => r.close()));
       const a = admin;
       admin = undefined;
       if (a !== undefined) await (await a.catch(() => undefined))?.disconnect();
+      // What kafkajs connected again for requests still retrying (an abandoned transaction's, a send's) would keep the process alive.
+      sockets.close();
     },
   };
   // Printing or inspecting the broker never shows a secret.

@@ -93,11 +93,18 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class OutageGuard {
   private gaveUpWith: { error: BrokerUnreachableError; at: number } | undefined;
   private readonly waiters = new Set<(error: BrokerUnreachableError) => void>();
+  /** The broker was closed: retries end (see `close`). */
+  private closed = false;
 
   constructor(
     readonly maxOutageMs: number,
     readonly brokers: readonly string[],
   ) {}
+
+  /** The broker is closing: a failing attempt from now on is not retried, its error is thrown. */
+  close(): void {
+    this.closed = true;
+  }
 
   /** The error some part gave up with, if one did. */
   get gaveUp(): BrokerUnreachableError | undefined {
@@ -162,7 +169,8 @@ export class OutageGuard {
       }
       if ("value" in result) return result.value;
       const { error } = result;
-      if (error instanceof BrokerUnreachableError || !transient(error)) throw error;
+      // A closed broker retries nothing: its sockets are gone, and a retry left running would keep the process alive.
+      if (error instanceof BrokerUnreachableError || !transient(error) || this.closed) throw error;
       // The outage began when the first failing attempt was sent.
       since ??= started;
       const stop = this.exceeded(what, since, error);
