@@ -28,7 +28,7 @@ import { createRequire } from "node:module";
 import type { Kafka } from "kafkajs";
 import type { BrokerMessage } from "../port.js";
 import { decodeInputMessages, NeedsFullDecoder, readAbortedTransactions } from "./fetch-decoder.js";
-import { onEachNewCluster } from "./kafkajs-internals.js";
+import { swapRequestBuilder } from "./kafkajs-internals.js";
 
 const require = createRequire(import.meta.url);
 /** kafkajs's Fetch v11 response module: the fallback decoder, and the error checks of a decoded response. */
@@ -220,55 +220,11 @@ function leanFetchBuilder(build: RequestBuilder): RequestBuilder {
   };
 }
 
-/** The slice of kafkajs's internal `Broker` patched here. */
-interface FetchingBroker {
-  fetch(args: unknown): Promise<unknown>;
-  lookupRequest(apiKey: number, definition: unknown): unknown;
-}
-
-function isFetchingBroker(broker: object): broker is FetchingBroker {
-  const b = broker as Partial<FetchingBroker>;
-  return typeof b.fetch === "function" && typeof b.lookupRequest === "function";
-}
-
-/**
- * Makes `broker.fetch` (kafkajs's consumer fetches through it) decode its
- * response with `decodeGroupFetch`: for the one synchronous step in which
- * kafkajs's `fetch` looks up the Fetch request builder, the lookup returns
- * the lean one. Idempotent per broker object.
- */
-function patchFetch(broker: object, patched: WeakSet<object>): void {
-  if (patched.has(broker) || !isFetchingBroker(broker)) return;
-  patched.add(broker);
-  const fetch = broker.fetch;
-  broker.fetch = function (this: FetchingBroker, args: unknown): Promise<unknown> {
-    const lookup = this.lookupRequest;
-    this.lookupRequest = (apiKey, definition) => {
-      const build = lookup.call(this, apiKey, definition);
-      return apiKey === FETCH && typeof build === "function" ? leanFetchBuilder(build as RequestBuilder) : build;
-    };
-    try {
-      return fetch.call(this, args);
-    } finally {
-      // kafkajs assigns the lookup on every connect: restore what was there (the call above already used the wrapper).
-      this.lookupRequest = lookup;
-    }
-  };
-}
-
 /**
  * Makes the next consumer `kafka` creates decode its Fetch responses with
  * `decodeGroupFetch`; its `eachBatch` then finds the port messages with
  * `decodedMessagesOf`. `kafka` must be a client used for one consumer only.
  */
 export function leanGroupFetches(kafka: Kafka): void {
-  onEachNewCluster(kafka, (cluster) => {
-    const patched = new WeakSet<object>();
-    const findBroker = cluster.findBroker.bind(cluster);
-    cluster.findBroker = async (node) => {
-      const broker = await findBroker(node);
-      patchFetch(broker, patched);
-      return broker;
-    };
-  });
+  swapRequestBuilder<RequestBuilder>(kafka, "fetch", FETCH, leanFetchBuilder);
 }

@@ -203,6 +203,51 @@ export function onEachNewCluster(kafka: Kafka, adapt: (cluster: InternalCluster)
   };
 }
 
+/** The slice of kafkajs's internal `Broker` that `swapRequestBuilder` patches: a request method and its builder lookup. */
+type RequestingBroker = Record<string, unknown> & { lookupRequest(apiKey: number, definition: unknown): unknown };
+
+/**
+ * Makes every broker that the clusters `kafka` creates from now on look up
+ * build its `method` (`fetch`, `produce`) requests with `swap(builder)`, the
+ * builder kafkajs would use for `apiKey` wrapped: for the one synchronous step
+ * in which kafkajs's method looks its builder up, the broker's lookup returns
+ * the swapped one (kafkajs assigns the lookup on every connect, so it is
+ * restored right after). Each broker object is patched once. Lean group
+ * fetches (group-fetch.ts) and gokac's produce encoding (produce-encoder.ts)
+ * come in this way.
+ */
+export function swapRequestBuilder<B extends (...args: never[]) => unknown>(
+  kafka: Kafka,
+  method: "fetch" | "produce",
+  apiKey: number,
+  swap: (build: B) => B,
+): void {
+  onEachNewCluster(kafka, (cluster) => {
+    const patched = new WeakSet<object>();
+    const findBroker = cluster.findBroker.bind(cluster);
+    cluster.findBroker = async (node) => {
+      const broker = await findBroker(node);
+      const b = broker as unknown as Partial<RequestingBroker>;
+      const original = b[method];
+      if (patched.has(broker) || typeof original !== "function" || typeof b.lookupRequest !== "function") return broker;
+      patched.add(broker);
+      b[method] = function (this: RequestingBroker, args: unknown): unknown {
+        const lookup = this.lookupRequest;
+        this.lookupRequest = (key, definition) => {
+          const build = lookup.call(this, key, definition);
+          return key === apiKey && typeof build === "function" ? swap(build as B) : build;
+        };
+        try {
+          return (original as (args: unknown) => unknown).call(this, args);
+        } finally {
+          this.lookupRequest = lookup;
+        }
+      };
+      return broker;
+    };
+  });
+}
+
 /**
  * Calls `adapt` once on every group-coordinator broker the clusters `kafka`
  * creates from now on look up (kafkajs keeps and reuses those broker objects).

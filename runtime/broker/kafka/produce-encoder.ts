@@ -13,7 +13,7 @@
  */
 import type { Kafka } from "kafkajs";
 import { crc32cBytes } from "../../storage/crc32.js";
-import { onEachNewCluster } from "./kafkajs-internals.js";
+import { swapRequestBuilder } from "./kafkajs-internals.js";
 
 /** A record as kafkajs hands it to the Produce request: keys and values as buffers or text, headers by name. */
 export interface ProduceMessage {
@@ -250,17 +250,6 @@ const NONE = 0;
 /** A kafkajs request builder: what its `broker.produce` sends. */
 export type RequestBuilder = (args: ProduceArgs) => { request: { apiVersion: number; encode(): Promise<unknown> }; response: unknown };
 
-/** The slice of kafkajs's internal `Broker` patched here. */
-interface ProducingBroker {
-  produce(args: unknown): Promise<unknown>;
-  lookupRequest(apiKey: number, definition: unknown): unknown;
-}
-
-function isProducingBroker(broker: object): broker is ProducingBroker {
-  const b = broker as Partial<ProducingBroker>;
-  return typeof b.produce === "function" && typeof b.lookupRequest === "function";
-}
-
 /** kafkajs's Produce request `build` makes, its body encoded by `encodeProduceRequest` when uncompressed (v3 to v7). */
 export function leanProduceBuilder(build: RequestBuilder): RequestBuilder {
   return (args) => {
@@ -276,34 +265,7 @@ export function leanProduceBuilder(build: RequestBuilder): RequestBuilder {
   };
 }
 
-/** Makes `broker.produce` encode its requests with `encodeProduceRequest` (see `patchFetch` in group-fetch.ts, the same pattern). */
-function patchProduce(broker: object, patched: WeakSet<object>): void {
-  if (patched.has(broker) || !isProducingBroker(broker)) return;
-  patched.add(broker);
-  const produce = broker.produce;
-  broker.produce = function (this: ProducingBroker, args: unknown): Promise<unknown> {
-    const lookup = this.lookupRequest;
-    this.lookupRequest = (apiKey, definition) => {
-      const build = lookup.call(this, apiKey, definition);
-      return apiKey === PRODUCE && typeof build === "function" ? leanProduceBuilder(build as RequestBuilder) : build;
-    };
-    try {
-      return produce.call(this, args);
-    } finally {
-      this.lookupRequest = lookup;
-    }
-  };
-}
-
 /** Makes the producers `kafka` creates from now on send uncompressed records encoded by `encodeProduceRequest`. */
 export function leanProduces(kafka: Kafka): void {
-  onEachNewCluster(kafka, (cluster) => {
-    const patched = new WeakSet<object>();
-    const findBroker = cluster.findBroker.bind(cluster);
-    cluster.findBroker = async (node) => {
-      const broker = await findBroker(node);
-      patchProduce(broker, patched);
-      return broker;
-    };
-  });
+  swapRequestBuilder<RequestBuilder>(kafka, "produce", PRODUCE, leanProduceBuilder);
 }
