@@ -27,11 +27,16 @@ const TABLE_C = crcTable(0x82f63b78);
 
 const utf8 = new TextEncoder();
 
+/** The reflected CRC of `bytes` from `start` to `end` with `table`, continuing from `previous`. */
+function crcBytes(table: Int32Array, bytes: Uint8Array, previous: number, start: number, end: number): number {
+  let c = ~previous;
+  for (let i = start; i < end; i++) c = table[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
 /** `zlib.crc32(bytes.subarray(start, end), previous)`. */
 export function crc32Bytes(bytes: Uint8Array, previous = 0, start = 0, end = bytes.length): number {
-  let c = ~previous;
-  for (let i = start; i < end; i++) c = TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return ~c >>> 0;
+  return crcBytes(TABLE, bytes, previous, start, end);
 }
 
 /** `zlib.crc32(text, previous)`: the CRC-32 of the UTF-8 bytes of `text`. */
@@ -48,7 +53,5 @@ export function crc32String(text: string, previous = 0): number {
 
 /** The CRC-32C (Castagnoli) of `bytes.subarray(start, end)`, as Kafka's `Crc32C` computes it. */
 export function crc32cBytes(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  let c = -1;
-  for (let i = start; i < end; i++) c = TABLE_C[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return ~c >>> 0;
+  return crcBytes(TABLE_C, bytes, 0, start, end);
 }

@@ -5,42 +5,36 @@
  * connection stays open for good, and the process never exits after a clean
  * stop (found by the chaos suite: an exactly-once instance whose abandoned
  * transaction retry outlived its producer). Every client of a broker creates
- * its sockets through `ClosableSockets.factory`, as kafkajs's default factory
- * would (TLS when configured, keep-alive); `close` destroys those still open
+ * its sockets through `ClosableSockets.factory`: kafkajs's own default
+ * factory, its sockets tracked; `close` destroys those still open
  * and makes every later one fail at once, so such retries end within their
  * backoffs.
  */
-import net from "node:net";
-import tls from "node:tls";
+import { createRequire } from "node:module";
+import { Socket } from "node:net";
 import type { ISocketFactory } from "kafkajs";
 
-/** kafkajs's own keep-alive delay. */
-const KEEP_ALIVE_MS = 60_000;
+// kafkajs's own default factory (TLS when configured, keep-alive), which every socket still comes from.
+const kafkajsSocketFactory = createRequire(import.meta.url)("kafkajs/src/network/socketFactory.js") as () => ISocketFactory;
 
 export class ClosableSockets {
-  private readonly open = new Set<net.Socket>();
+  private readonly open = new Set<Socket>();
   private closed = false;
+  private readonly connect = kafkajsSocketFactory();
 
   /** kafkajs's `socketFactory` for the broker's clients. */
-  readonly factory: ISocketFactory = ({ host, port, ssl, onConnect }) => {
+  readonly factory: ISocketFactory = (options) => {
     if (this.closed) {
-      const refused = new net.Socket();
+      // Never connected: kafkajs sees it fail as soon as it listens.
+      const refused = new Socket();
       process.nextTick(() => refused.destroy(new Error("gokac: the Kafka broker was closed")));
       return refused;
     }
-    const socket = ssl
-      ? tls.connect({ host, port, ...(net.isIP(host) === 0 ? { servername: host } : {}), ...(ssl as tls.ConnectionOptions) }, onConnect)
-      : net.connect({ host, port }, onConnect);
-    socket.setKeepAlive(true, KEEP_ALIVE_MS);
+    const socket = this.connect(options);
     this.open.add(socket);
     socket.once("close", () => this.open.delete(socket));
     return socket;
   };
-
-  /** Sockets open now. */
-  get size(): number {
-    return this.open.size;
-  }
 
   /** Destroys every socket still open; later connections fail at once. */
   close(): void {

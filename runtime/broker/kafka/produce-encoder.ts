@@ -49,9 +49,14 @@ const BATCH_FIELDS = 2 + 4 + 8 + 8 + 8 + 2 + 4 + 4;
 /** Bytes before the attributes: base offset, length, leader epoch, magic, CRC. */
 const BATCH_PREFIX = 8 + 4 + 4 + 1 + 4;
 
+/** Kafka's zigzag mapping of a signed safe integer to an unsigned one (0, -1, 1, -2… → 0, 1, 2, 3…), in doubles past 32 bits. */
+function zigzag(n: number): number {
+  return n >= 0 ? n * 2 : -n * 2 - 1;
+}
+
 /** Bytes of a zigzag varint of `n` (a safe integer). */
 function varintSize(n: number): number {
-  let z = n >= 0 ? n * 2 : -n * 2 - 1;
+  let z = zigzag(n);
   let size = 1;
   while (z >= 128) {
     z = Math.floor(z / 128);
@@ -94,7 +99,7 @@ class Writer {
   }
   /** A zigzag varint (Kafka's `ByteUtils.writeVarint`/`writeVarlong`) of a safe integer. */
   varint(n: number): void {
-    let z = n >= 0 ? n * 2 : -n * 2 - 1;
+    let z = zigzag(n);
     while (z >= 128) {
       this.buf[this.offset++] = (z % 128) | 0x80;
       z = Math.floor(z / 128);
@@ -119,7 +124,7 @@ class Writer {
   }
 }
 
-/** Sizes of one record: its body (after the length varint) and, with that varint, in all. */
+/** Bytes of one record's body: everything after its length varint. */
 function recordBody(message: ProduceMessage, offsetDelta: number, timestampDelta: number): number {
   const keyLength = lengthOf(message.key);
   const valueLength = lengthOf(message.value);
